@@ -1,0 +1,39 @@
+"""configadmin: database-backed ML configuration — the desktop admin tool and the reader library.
+
+Imports are lazy so that the window can paint before SQLAlchemy and Alembic are loaded.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from configadmin.errors import (
+    AuditChainBroken,
+    ConfigAdminError,
+    ConflictError,
+    DatabaseUnavailable,
+    NotFound,
+    PermissionDenied,
+    SchemaOutOfDate,
+    ValidationError,
+)
+
+__version__ = "0.1.0"
+__all__ = [
+    "AuditChainBroken", "AuditEntry", "ConfigAdminError", "ConfigurationService", "ConflictError",
+    "DatabaseUnavailable", "NotFound", "PermissionDenied", "Resolved", "SchemaOutOfDate", "Source",
+    "ValidationError", "__version__",
+]
+
+if TYPE_CHECKING:
+    from configadmin.domain.records import AuditEntry, Resolved, Source
+    from configadmin.service import ConfigurationService
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ConfigurationService":
+        from configadmin.service import ConfigurationService
+        return ConfigurationService
+    if name in ("AuditEntry", "Resolved", "Source"):
+        from configadmin.domain import records
+        return getattr(records, name)
+    raise AttributeError(f"module 'configadmin' has no attribute {name!r}")

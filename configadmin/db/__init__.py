@@ -1,0 +1,1 @@
+"""Everything SQLAlchemy, Alembic and psycopg2: tables, engine, repository, migrations, notification."""

@@ -1,0 +1,168 @@
+"""Change notification: PostgreSQL LISTEN/NOTIFY, SQLite `PRAGMA data_version`.
+
+Payloads carry `environment:revision` only (NOTIFY payloads are limited to 8000 bytes; values never
+travel this way). Callbacks run on the watcher's own thread.
+"""
+from __future__ import annotations
+
+import logging
+import select
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+CHANNEL = "configadmin"
+log = logging.getLogger(__name__)
+
+OnChange = Callable[[str | None, int | None], None]  # (environment, revision); None: reload all
+OnConnection = Callable[[bool], None]
+
+
+def send(session: Session, environment: str, revision: int) -> None:
+    """Queues the notification in the writer's transaction: it is delivered only if that commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": f"{environment}:{revision}"})
+
+
+def parse_payload(payload: str) -> tuple[str | None, int | None]:
+    environment, _, revision = payload.rpartition(":")
+    try:
+        return environment, int(revision)
+    except ValueError:
+        return None, None
+
+
+class Watcher:
+    """Base: a daemon thread that calls `on_change` and `on_connection` until `stop()`."""
+
+    def __init__(self, engine: Engine, on_change: OnChange, on_connection: OnConnection) -> None:
+        # A private engine without a pool: this connection lives as long as the watcher.
+        self._engine = create_engine(engine.url, poolclass=NullPool)
+        self._on_change = on_change
+        self._on_connection = on_connection
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
+        self.connected = False
+
+    def start(self) -> Watcher:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._engine.dispose()
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            self._on_connection(connected)
+
+    def _run(self) -> None:
+        backoff = 0.2
+        while not self._stop.is_set():
+            try:
+                self._watch()
+                backoff = 0.2
+            except Exception as exc:  # connection lost: report, back off, reconnect
+                log.info("change watcher lost its connection: %s", type(exc).__name__)
+                self._set_connected(False)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def _watch(self) -> None:
+        raise NotImplementedError
+
+
+class PostgresListener(Watcher):
+    """LISTEN on a dedicated autocommit connection; after a reconnect everything is reloaded."""
+
+    def _watch(self) -> None:
+        raw = self._engine.raw_connection()
+        try:
+            conn: Any = raw.driver_connection
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(f"LISTEN {CHANNEL}")
+            self._set_connected(True)
+            self._on_change(None, None)  # anything may have changed while we were not listening
+            while not self._stop.is_set():
+                ready, _, _ = select.select([conn], [], [], 0.5)
+                if not ready:
+                    with conn.cursor() as cur:  # detects a dead server even when no one writes
+                        cur.execute("SELECT 1")
+                    continue
+                conn.poll()
+                while conn.notifies:
+                    note = conn.notifies.pop(0)
+                    self._on_change(*parse_payload(note.payload))
+        finally:
+            try:
+                raw.close()
+            except Exception:
+                pass
+
+
+class SqlitePoller(Watcher):
+    """`PRAGMA data_version` changes when another connection commits; then the new audit rows say
+    which environments changed."""
+
+    def __init__(self, engine: Engine, on_change: OnChange, on_connection: OnConnection,
+                 interval: float = 0.25) -> None:
+        super().__init__(engine, on_change, on_connection)
+        self._interval = interval
+
+    def _watch(self) -> None:
+        with self._engine.connect() as conn:
+            version = conn.exec_driver_sql("PRAGMA data_version").scalar()
+            last_id = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM configuration_audit").scalar()
+            conn.rollback()
+            self._set_connected(True)
+            while not self._stop.wait(self._interval):
+                now = conn.exec_driver_sql("PRAGMA data_version").scalar()
+                if now == version:
+                    continue
+                version = now
+                rows = conn.exec_driver_sql(
+                    "SELECT environment, max(id) FROM configuration_audit WHERE id > ? "
+                    "GROUP BY environment", (last_id,)).all()
+                conn.rollback()
+                for environment, revision in rows:
+                    last_id = max(last_id, revision)
+                    self._on_change(environment, revision)
+
+
+class DataVersionCheck:
+    """For readers on SQLite: an inline check, at most every `interval` seconds, on a kept connection."""
+
+    def __init__(self, engine: Engine, interval: float = 0.05) -> None:
+        self._engine = create_engine(engine.url, poolclass=NullPool)
+        self._conn = self._engine.connect()
+        self._interval = interval
+        self._lock = threading.Lock()
+        self.next_due = 0.0
+        self._version = self._read()
+
+    def _read(self) -> Any:
+        value = self._conn.exec_driver_sql("PRAGMA data_version").scalar()
+        self._conn.rollback()
+        return value
+
+    def changed(self) -> bool:
+        with self._lock:
+            self.next_due = time.monotonic() + self._interval
+            now = self._read()
+            if now == self._version:
+                return False
+            self._version = now
+            return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+            self._engine.dispose()

@@ -1,0 +1,1 @@
+"""Pure domain: no Qt, no SQLAlchemy. Values, validation, resolution, diff and merge."""

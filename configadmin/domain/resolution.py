@@ -1,0 +1,58 @@
+"""Resolution of one setting across the layers: database → defaults file → settings.py."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from configadmin.domain.records import Resolved, SettingKey, Source, StoredValue
+
+_MISSING = object()
+
+
+def resolve(
+    key: SettingKey,
+    row: StoredValue | None,
+    file_values: Mapping[SettingKey, Any],
+    settings_values: Mapping[SettingKey, Any],
+) -> Resolved | None:
+    """The winning layer and every layer's value; None when no layer has the setting."""
+    layers: dict[Source, Any] = {}
+    if row is not None and row.is_active:
+        layers[Source.DATABASE] = row.value
+    if key in file_values:
+        layers[Source.FILE] = file_values[key]
+    if key in settings_values:
+        layers[Source.SETTINGS] = settings_values[key]
+    stored_version = row.version if row is not None else 0
+    for source in Source:
+        if source in layers:
+            return Resolved(
+                key.category, key.key, freeze(layers[source]), source,
+                version=stored_version if source is Source.DATABASE else None,
+                stored_version=stored_version, layers=layers,
+            )
+    return None
+
+
+def freeze(value: Any) -> Any:
+    """A read-only view of a JSON value: objects become mappingproxies, arrays tuples.
+
+    Flat str→str objects (the feature mapping) are wrapped without copying their items.
+    """
+    if isinstance(value, dict):
+        if all(not isinstance(v, (dict, list)) for v in value.values()):
+            return MappingProxyType(value)
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The plain JSON value (dict/list) of a frozen one, for serialising and editing."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value

@@ -1,0 +1,175 @@
+"""Value validation with pydantic: every problem is collected, nothing is coerced."""
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, TypeAdapter
+from pydantic import ValidationError as PydanticError
+
+from configadmin.errors import ValidationError
+
+MAX_MAPPING_ENTRIES = 1_000_000
+MAX_FEATURE_LENGTH = 200
+MAX_COLUMN_LENGTH = 128
+MAX_INPUT_SIZE = 1_000_000
+MAX_GENERIC_BYTES = 1_048_576
+MAX_DEPTH = 32
+
+# No control characters anywhere, no surrounding white space; checked in Rust by pydantic-core.
+_FEATURE_PATTERN = r"^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$"
+# Identifier-like, optionally dotted (schema.column); unicode letters allowed.
+_COLUMN_PATTERN = r"^[\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*$"
+
+FeatureName = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_FEATURE_LENGTH, pattern=_FEATURE_PATTERN)
+]
+ColumnName = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_COLUMN_LENGTH, pattern=_COLUMN_PATTERN)
+]
+_MAPPING = TypeAdapter(Annotated[dict[FeatureName, ColumnName], Field(max_length=MAX_MAPPING_ENTRIES)])
+_INPUT_SIZE = TypeAdapter(Annotated[int, Field(ge=1, le=MAX_INPUT_SIZE)])
+
+
+def _why_name_fails(text: str, what: str, limit: int) -> str:
+    """A human reason for a name the pattern refused (only computed for failing entries)."""
+    if text == "":
+        return f"{what} is empty"
+    if len(text) > limit:
+        return f"{what} is longer than {limit} characters"
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        return f"{what} contains a control character"
+    if text != text.strip():
+        return f"{what} has surrounding spaces"
+    if what == "column":
+        return f"column {_short(text)} is not identifier-like (letters, digits, _ and dots)"
+    return f"{what} {_short(text)} is not allowed"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def validate_feature_mapping(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValidationError(f"expected an object of feature → column, got {json_type(value)}")
+    try:
+        return dict(_MAPPING.validate_python(value, strict=True))
+    except PydanticError as exc:
+        problems: list[str] = []
+        for err in exc.errors(include_url=False, include_input=False):
+            loc = err["loc"]
+            if err["type"] == "too_long" and not loc:
+                problems.append(f"more than {MAX_MAPPING_ENTRIES:,} entries")
+                continue
+            feature = loc[0]
+            if len(loc) > 1 and loc[1] == "[key]":
+                reason = _why_name_fails(str(feature), "feature name", MAX_FEATURE_LENGTH)
+                problems.append(f"entry {_short(str(feature))}: {reason}")
+            else:
+                column = value.get(feature)
+                if not isinstance(column, str):
+                    reason = f"column must be a string, got {json_type(column)}"
+                else:
+                    reason = _why_name_fails(column, "column", MAX_COLUMN_LENGTH)
+                problems.append(f"entry {_short(str(feature))}: {reason}")
+        raise ValidationError(problems) from None
+
+
+def validate_input_size(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"expected a whole number from 1 to {MAX_INPUT_SIZE:,}, got {json_type(value)}")
+    try:
+        return int(_INPUT_SIZE.validate_python(value, strict=True))
+    except PydanticError:
+        raise ValidationError(f"must be from 1 to {MAX_INPUT_SIZE:,}, got {value}") from None
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a Python value's type (bool before int: bool is an int in Python)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return type(value).__name__
+
+
+def json_problems(value: Any) -> list[str]:
+    """Problems that keep a value from being stored the same on SQLite and PostgreSQL (jsonb)."""
+    problems: list[str] = []
+    stack: list[tuple[Any, str, int]] = [(value, "value", 0)]
+    while stack and len(problems) < 100:
+        item, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            problems.append(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(item, str):
+            if "\x00" in item:
+                problems.append(f"{where}: contains a NUL character")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                problems.append(f"{where}: {item} is not a JSON number")
+        elif isinstance(item, Mapping):
+            for k, v in item.items():
+                if not isinstance(k, str):
+                    problems.append(f"{where}: object key {k!r} is not a string")
+                elif "\x00" in k:
+                    problems.append(f"{where}: key contains a NUL character")
+                else:
+                    stack.append((v, f"{where}[{k[:40]!r}]", depth + 1))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(item))
+        elif item is not None and not isinstance(item, (bool, int)):
+            problems.append(f"{where}: {type(item).__name__} is not a JSON value")
+    return problems
+
+
+def generic_validator(example: Any) -> Callable[[Any], Any]:
+    """A validator for a setting without a schema: the JSON type of its file (or settings) value."""
+    expected = json_type(example)
+
+    def validate(value: Any) -> Any:
+        actual = json_type(value)
+        if actual != expected and not (expected == "number" and actual == "integer"):
+            raise ValidationError(f"expected {expected} (the type of the default), got {actual}")
+        problems = json_problems(value)
+        if problems:
+            raise ValidationError(problems)
+        size = len(json.dumps(value, ensure_ascii=False).encode())
+        if size > MAX_GENERIC_BYTES:
+            raise ValidationError(f"value is {size:,} bytes; the limit is {MAX_GENERIC_BYTES:,}")
+        return value
+
+    return validate
+
+
+def input_size_warnings(input_size: Any, mapping: Any) -> list[str]:
+    """The cross-field check: a warning to show, never an error."""
+    if isinstance(input_size, int) and isinstance(mapping, Mapping) and input_size < len(mapping):
+        return [
+            f"model input size {input_size} is smaller than the {len(mapping)} mapped features"
+        ]
+    return []
+
+
+def all_problems(checks: Iterable[tuple[str, Callable[[], object]]]) -> list[str]:
+    """Runs every check and gathers every problem, prefixed by its label."""
+    problems: list[str] = []
+    for label, check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            problems.extend(f"{label}: {p}" for p in exc.problems)
+    return problems

@@ -1,0 +1,87 @@
+"""Error types, raised low and turned into a dialog or an exit code at the edge (CLI, window)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from configadmin.domain.records import StoredValue
+
+
+class ConfigAdminError(Exception):
+    """Base of every error this package raises on purpose; `str()` is the one-line message."""
+
+    exit_code = 1
+
+
+class ValidationError(ConfigAdminError, ValueError):
+    """A value, key or argument is not acceptable; `problems` lists every one of them."""
+
+    exit_code = 2
+    shown_problems = 10
+
+    def __init__(self, problems: Sequence[str] | str, *, setting: str | None = None) -> None:
+        self.problems: tuple[str, ...] = (problems,) if isinstance(problems, str) else tuple(problems)
+        self.setting = setting
+        head = f"invalid value for {setting}: " if setting else ""
+        shown = "; ".join(self.problems[: self.shown_problems])
+        more = len(self.problems) - self.shown_problems
+        tail = f"; and {more} more problem(s)" if more > 0 else ""
+        super().__init__(f"{head}{shown}{tail}")
+
+
+class NotFound(ValidationError):
+    """An unknown setting, environment or audit entry was named."""
+
+
+class ConflictError(ConfigAdminError):
+    """A compare-and-swap save met a newer version; `current` is the row as it is now (None: no row)."""
+
+    exit_code = 3
+
+    def __init__(self, setting: str, expected: int, current: StoredValue | None) -> None:
+        self.setting = setting
+        self.expected = expected
+        self.current = current
+        actual = current.version if current is not None else 0
+        who = f" (changed by {current.updated_by})" if current is not None and current.updated_by else ""
+        super().__init__(
+            f"{setting} was changed elsewhere: expected version {expected}, found {actual}{who}"
+        )
+
+
+class DatabaseUnavailable(ConfigAdminError):
+    """The database cannot be reached (the message names host and port, never a password)."""
+
+    exit_code = 4
+
+
+class SchemaOutOfDate(ConfigAdminError):
+    """The database has no schema or an older one; `configadmin migrate` fixes it."""
+
+    exit_code = 4
+
+
+class PermissionDenied(ConfigAdminError):
+    """The database user may read but not write."""
+
+    exit_code = 1
+
+
+class AuditChainBroken(ConfigAdminError):
+    """The audit hash chain does not verify; `first_broken_id` is the first bad row."""
+
+    exit_code = 5
+
+    def __init__(self, first_broken_id: int, reason: str) -> None:
+        self.first_broken_id = first_broken_id
+        super().__init__(f"audit chain broken at entry {first_broken_id}: {reason}")
+
+
+def one_line(error: BaseException, secrets: Sequence[Any] = ()) -> str:
+    """The error as one line with any secret text masked; used by every edge that shows errors."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    for secret in secrets:
+        if secret:
+            text = text.replace(str(secret), "***")
+    return text

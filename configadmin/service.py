@@ -1,0 +1,475 @@
+"""ConfigurationService: the one API the CLI, the window and the inference services call.
+
+Reads are served from an in-memory cache of resolved values (a warm read is a dictionary lookup
+returning a read-only mapping); the cache is dropped when the database says something changed.
+Every write is one transaction with its audit rows.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from configadmin.db.engine import (
+    display_url, environment_url, is_embedded_default, make_engine, parse_url, translated_errors,
+)
+from configadmin.db import schema
+from configadmin.db.notify import (
+    DataVersionCheck, OnChange, OnConnection, PostgresListener, SqlitePoller, Watcher, send,
+)
+from configadmin.db.repository import UnitOfWork
+from configadmin.domain.diff import Diff, diff_values
+from configadmin.domain.records import (
+    Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, Source, StoredValue,
+)
+from configadmin.domain.registry import FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key
+from configadmin.domain.resolution import resolve, thaw
+from configadmin.domain.validation import input_size_warnings
+from configadmin.errors import ConflictError, NotFound, ValidationError
+from configadmin.resources import bundled_defaults
+from configadmin.sources.pyfile import FileLayer, read_assignments
+
+DEFAULT_ENVIRONMENT = "default"
+STANDARD_ENVIRONMENTS = ("default", "dev", "staging", "production")
+READER_STALE_AFTER = timedelta(seconds=60)
+HEARTBEAT_EVERY = 10.0
+UPDATE_RETRIES = 20
+
+
+def app_version() -> str:
+    from configadmin import __version__
+    return __version__
+
+
+class ConfigurationService:
+    """Resolution database → defaults file → settings.py, per (environment, category, key)."""
+
+    def __init__(self, engine: Any, *, environment: str = DEFAULT_ENVIRONMENT,
+                 defaults: FileLayer | None = None, settings: FileLayer | None = None,
+                 user: str | None = None, reader_name: str | None = None, watch: bool = True) -> None:
+        self.engine = engine
+        self.url = engine.url
+        self.environment = environment
+        self.defaults = defaults or FileLayer.empty()
+        self.legacy = settings or FileLayer.empty()
+        self.registry = Registry(self.defaults.values, self.legacy.values)
+        self.user = user or os.environ.get("CONFIGADMIN_USER") or _login_name()
+        self.client = f"{socket.gethostname()} configadmin/{app_version()}"
+        self.is_postgres = self.url.get_backend_name() == "postgresql"
+        self._cache: dict[tuple[str, str, str], Resolved] = {}
+        self._revisions: dict[str, int] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+        self._watch = watch
+        self._watcher: Watcher | None = None
+        self._check: DataVersionCheck | None = None
+        self._subscribers: list[tuple[OnChange, OnConnection | None]] = []
+        self._reader = _ReaderHeartbeat(self, reader_name) if reader_name else None
+
+    # -- construction --------------------------------------------------------------------------
+    @classmethod
+    def connect(cls, url: str | None = None, environment: str | None = None,
+                defaults: str | os.PathLike[str] | None = None,
+                settings: str | os.PathLike[str] | None = None, user: str | None = None,
+                reader_name: str | None = None, *, watch: bool = True,
+                migrate: bool | None = None) -> ConfigurationService:
+        """Resolves URL, environment and files like the CLI (arguments, then CONFIGADMIN_* variables,
+        then the embedded SQLite default and the bundled defaults file). The embedded default is
+        created and migrated on first use; any other database must be migrated with
+        `configadmin migrate` (else SchemaOutOfDate)."""
+        db_url = parse_url(url or environment_url())
+        env = environment or os.environ.get("CONFIGADMIN_ENV") or DEFAULT_ENVIRONMENT
+        defaults_path = defaults or os.environ.get("CONFIGADMIN_DEFAULTS") or bundled_defaults()
+        settings_path = settings or os.environ.get("CONFIGADMIN_LEGACY_SETTINGS")
+        default_layer = read_assignments(Path(defaults_path), strict=True)
+        legacy_layer = read_assignments(Path(settings_path), strict=False) if settings_path else None
+        engine = make_engine(db_url)
+        try:
+            with translated_errors(db_url):
+                if migrate if migrate is not None else is_embedded_default(db_url):
+                    schema.upgrade(engine)
+                else:
+                    schema.ensure_current(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, environment=env, defaults=default_layer, settings=legacy_layer,
+                   user=user, reader_name=reader_name, watch=watch)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.stop()
+        if self._watcher is not None:
+            self._watcher.stop()
+        if self._check is not None:
+            self._check.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> ConfigurationService:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def database(self) -> str:
+        """The database URL for display: never with the password."""
+        return display_url(self.url)
+
+    # -- reads (cached) --------------------------------------------------------------------------
+    def resolve(self, category: str, key: str) -> Resolved:
+        check = self._check
+        if check is not None and time.monotonic() >= check.next_due and check.changed():
+            self._invalidate(None)
+        hit = self._cache.get((self.environment, category, key))
+        if hit is not None:
+            return hit
+        return self._load(self.environment, SettingKey(category, key))
+
+    def get(self, category: str, key: str) -> Any:
+        return self.resolve(category, key).value
+
+    def get_ml_feature_mapping(self) -> Mapping[str, str]:
+        value: Mapping[str, str] = self.resolve("ml", "feature_mapping").value
+        return value
+
+    def get_ml_model_input_size(self) -> int:
+        value: int = self.resolve("ml", "model_input_size").value
+        return value
+
+    def resolve_all(self, environment: str | None = None) -> list[Resolved]:
+        """Every known setting of an environment, read fresh from the database."""
+        env = environment or self.environment
+        self._invalidate(env)
+        self._load(env, None)
+        return [v for (e, _, _), v in list(self._cache.items()) if e == env]
+
+    def _load(self, environment: str, wanted: SettingKey | None) -> Resolved:
+        self._ensure_watching()
+        generation = self._generation
+        with UnitOfWork(self.engine) as uow:
+            rows = {SettingKey(r.category, r.key): r for r in uow.repo.all(environment)}
+            revision = uow.repo.revision()
+        resolved: dict[tuple[str, str, str], Resolved] = {}
+        for key in dict.fromkeys([*self.registry.keys, *rows]):
+            value = resolve(key, rows.get(key), self.defaults.values, self.legacy.values)
+            if value is not None:
+                resolved[(environment, key.category, key.key)] = value
+        with self._lock:
+            if generation == self._generation:  # nothing was invalidated while we read
+                self._cache.update(resolved)
+                self._revisions[environment] = revision
+        if self._reader is not None and environment == self.environment:
+            self._reader.loaded(revision)
+        if wanted is None:
+            return next(iter(resolved.values()))
+        try:
+            return resolved[(environment, wanted.category, wanted.key)]
+        except KeyError:
+            self.registry.spec(wanted)  # raises NotFound for an unknown setting
+            raise NotFound(f"{wanted.name} has no value in any layer") from None
+
+    def _invalidate(self, environment: str | None) -> None:
+        with self._lock:
+            self._generation += 1
+            if environment is None:
+                self._cache.clear()
+            else:
+                for k in [k for k in self._cache if k[0] == environment]:
+                    del self._cache[k]
+
+    # -- change notification -----------------------------------------------------------------------
+    def _ensure_watching(self) -> None:
+        if not self._watch or self._watcher is not None or self._check is not None:
+            return
+        with self._lock:
+            if self._watcher is not None or self._check is not None:
+                return
+            if self.is_postgres:
+                self._watcher = PostgresListener(self.engine, self._changed, self._connection).start()
+            else:
+                self._check = DataVersionCheck(self.engine)
+
+    def subscribe(self, on_change: OnChange, on_connection: OnConnection | None = None) -> None:
+        """Calls `on_change(environment, revision)` from a background thread whenever another
+        process commits (environment None: reload everything), and `on_connection(bool)` when the
+        notification connection drops or comes back."""
+        self._subscribers.append((on_change, on_connection))
+        if not self.is_postgres and self._watcher is None:
+            self._watcher = SqlitePoller(self.engine, self._changed, self._connection).start()
+        else:
+            self._ensure_watching()
+
+    def _changed(self, environment: str | None, revision: int | None) -> None:
+        if environment is None or revision is None or revision > self._revisions.get(environment, 0):
+            self._invalidate(environment)
+            if self._reader is not None and self._reader_env_changed(environment):
+                self._reader.reload_soon()
+        for on_change, _ in list(self._subscribers):
+            on_change(environment, revision)
+
+    def _reader_env_changed(self, environment: str | None) -> bool:
+        return environment is None or environment == self.environment
+
+    def _connection(self, connected: bool) -> None:
+        if not connected:
+            self._invalidate(None)
+        for _, on_connection in list(self._subscribers):
+            if on_connection is not None:
+                on_connection(connected)
+
+    # -- writes --------------------------------------------------------------------------------
+    def validate(self, category: str, key: str, value: Any) -> list[str]:
+        """The value as it would be stored is valid (else ValidationError naming every problem);
+        returns warnings to show (the cross-field check)."""
+        setting = SettingKey(category, key)
+        checked = self.registry.spec(setting).validate(value)
+        if setting == MODEL_INPUT_SIZE:
+            return input_size_warnings(checked, self._peek(FEATURE_MAPPING))
+        if setting == FEATURE_MAPPING:
+            return input_size_warnings(self._peek(MODEL_INPUT_SIZE), checked)
+        return []
+
+    def _peek(self, setting: SettingKey) -> Any:
+        try:
+            return self.get(setting.category, setting.key)
+        except NotFound:
+            return None
+
+    def set(self, category: str, key: str, value: Any, *, updated_by: str | None = None,
+            reason: str | None = None, expected_version: int | None = None,
+            action: Action = Action.SET, environment: str | None = None) -> int:
+        """Validates and saves; returns the new version. `expected_version` (0: no row yet) makes
+        it a compare-and-swap: a newer row raises ConflictError carrying it."""
+        setting = SettingKey(category, key)
+        checked = self.registry.spec(setting).validate(value)
+        entries = self._commit([Change(environment or self.environment, category, key, action,
+                                       checked, True, expected_version, reason)], updated_by)
+        return entries[0].version
+
+    def set_ml_feature_mapping(self, mapping: Mapping[str, str], updated_by: str | None = None,
+                               reason: str | None = None) -> int:
+        return self.set("ml", "feature_mapping", thaw(mapping), updated_by=updated_by, reason=reason)
+
+    def set_ml_model_input_size(self, size: int, updated_by: str | None = None,
+                                reason: str | None = None) -> int:
+        return self.set("ml", "model_input_size", size, updated_by=updated_by, reason=reason)
+
+    def update(self, category: str, key: str, fn: Callable[[Any], Any], *,
+               updated_by: str | None = None, reason: str | None = None) -> int:
+        """Read-modify-write under compare-and-swap: `fn` gets a fresh plain copy of the current
+        value and is called again after a conflict."""
+        setting = SettingKey(category, key)
+        for attempt in range(UPDATE_RETRIES):
+            current = self.stored_resolution(setting)
+            try:
+                return self.set(category, key, fn(thaw(current.value)), updated_by=updated_by,
+                                reason=reason, expected_version=current.stored_version)
+            except ConflictError:
+                time.sleep(min(0.005 * 2 ** attempt, 0.2) * (0.5 + (os.getpid() % 7) / 7))
+        raise ConflictError(setting.name, -1, None)
+
+    def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
+        """Uncached resolution straight from the database (for read-modify-write)."""
+        env = environment or self.environment
+        with UnitOfWork(self.engine) as uow:
+            row = uow.repo.get(env, setting)
+        value = resolve(setting, row, self.defaults.values, self.legacy.values)
+        if value is None:
+            self.registry.spec(setting)
+            raise NotFound(f"{setting.name} has no value in any layer")
+        return value
+
+    def reset(self, category: str, key: str | None = None, *, updated_by: str | None = None,
+              reason: str | None = None, environment: str | None = None) -> list[AuditEntry]:
+        """Removes the database values (of one setting or a whole category) so the file defaults
+        apply. The row stays, inactive, so its version keeps counting up (compare-and-swap stays
+        safe across a reset); the audit row keeps the old value."""
+        env = environment or self.environment
+        keys = [SettingKey(category, key)] if key else self._category_keys(category, env)
+        with UnitOfWork(self.engine) as uow:
+            active = [k for k in keys if (row := uow.repo.get(env, k)) is not None and row.is_active]
+        changes = [Change(env, k.category, k.key, Action.RESET, None, False, None, reason)
+                   for k in active]
+        return self._commit(changes, updated_by) if changes else []
+
+    def _category_keys(self, category: str, environment: str) -> list[SettingKey]:
+        with UnitOfWork(self.engine) as uow:
+            stored = [SettingKey(r.category, r.key) for r in uow.repo.all(environment)
+                      if r.category == category]
+        known = [k for k in self.registry.keys if k.category == category]
+        if not known and not stored:
+            self.registry.in_category(category)  # raises NotFound
+        return list(dict.fromkeys([*known, *stored]))
+
+    def revert(self, audit_id: int, *, updated_by: str | None = None,
+               reason: str | None = None) -> int:
+        """Restores the value the audit entry recorded (its new value; a reset entry resets)."""
+        with UnitOfWork(self.engine) as uow:
+            entry = uow.repo.audit_entry(audit_id)
+        setting = SettingKey(entry.category, entry.key)
+        why = reason or f"revert to entry {audit_id}"
+        if entry.new_value is None:
+            done = self.reset(entry.category, entry.key, updated_by=updated_by, reason=why,
+                              environment=entry.environment)
+            return done[0].version if done else self.stored_resolution(setting, entry.environment).stored_version
+        return self.set(entry.category, entry.key, entry.new_value, updated_by=updated_by, reason=why,
+                        action=Action.REVERT, environment=entry.environment)
+
+    def apply_changes(self, changes: Iterable[Change], updated_by: str | None = None) -> list[AuditEntry]:
+        """Several validated changes in one transaction (import, promote, merged saves)."""
+        checked = [c if c.new_value is None else
+                   Change(c.environment, c.category, c.key, c.action,
+                          self.registry.spec(SettingKey(c.category, c.key)).validate(c.new_value),
+                          c.is_active, c.expected_version, c.reason) for c in changes]
+        return self._commit(checked, updated_by)
+
+    def _commit(self, changes: list[Change], updated_by: str | None) -> list[AuditEntry]:
+        actor = (updated_by or self.user)[:150]
+        with UnitOfWork(self.engine, write=True) as uow:
+            entries = [uow.repo.apply(c, actor=actor, client=self.client) for c in changes]
+            for env in {e.environment for e in entries}:
+                send(uow.session, env, max(e.id for e in entries if e.environment == env))
+            uow.commit()
+        for env in {c.environment for c in changes}:
+            self._invalidate(env)
+        return entries
+
+    # -- everything else the CLI and the window show -----------------------------------------------
+    def diff(self, category: str, key: str, environment: str | None = None) -> Diff:
+        """The stored (database) value against the file default, entry by entry."""
+        setting = SettingKey(category, key)
+        with UnitOfWork(self.engine) as uow:
+            row = uow.repo.get(environment or self.environment, setting)
+        if row is None or not row.is_active:
+            return Diff()
+        return diff_values(self.file_default(setting), row.value)
+
+    def file_default(self, setting: SettingKey) -> Any:
+        """What applies without a database value: the defaults file, else settings.py, else None."""
+        if setting in self.defaults.values:
+            return self.defaults.values[setting]
+        return self.legacy.values.get(setting)
+
+    def stored(self, environment: str | None = None) -> list[StoredValue]:
+        with UnitOfWork(self.engine) as uow:
+            return uow.repo.all(environment or self.environment)
+
+    def history(self, category: str | None = None, key: str | None = None, *,
+                actor: str | None = None, action: str | None = None, since: datetime | None = None,
+                until: datetime | None = None, text: str | None = None, limit: int = 100,
+                before_id: int | None = None, environment: str | None = None) -> list[AuditEntry]:
+        """Newest first; every filter is applied in SQL; page on with `before_id` (keyset)."""
+        with UnitOfWork(self.engine) as uow:
+            return uow.repo.history(environment=environment, category=category, key=key,
+                                    actor=actor, action=action, since=since, until=until,
+                                    text=text, before_id=before_id, limit=limit)
+
+    def audit_entry(self, audit_id: int) -> AuditEntry:
+        with UnitOfWork(self.engine) as uow:
+            return uow.repo.audit_entry(audit_id)
+
+    def verify_audit(self) -> ChainReport:
+        with UnitOfWork(self.engine) as uow:
+            return uow.repo.verify_audit()
+
+    def revision(self, environment: str | None = None) -> int:
+        with UnitOfWork(self.engine) as uow:
+            return uow.repo.revision(environment)
+
+    def environments(self) -> list[str]:
+        with UnitOfWork(self.engine) as uow:
+            stored = uow.repo.environments()
+        return list(dict.fromkeys([*STANDARD_ENVIRONMENTS, self.environment, *sorted(stored)]))
+
+    def readers(self) -> list[ReaderInfo]:
+        with UnitOfWork(self.engine) as uow:
+            readers = uow.repo.readers()
+        cutoff = datetime.now(UTC) - READER_STALE_AFTER
+        return [ReaderInfo(r.reader_id, r.host, r.pid, r.environment, r.revision, r.loaded_at,
+                           r.last_seen, stale=r.last_seen is None or r.last_seen < cutoff)
+                for r in readers]
+
+    def can_write(self) -> bool:
+        """False for a database user that may read but not write (the window goes read-only)."""
+        with UnitOfWork(self.engine) as uow:
+            if self.is_postgres:
+                from sqlalchemy import text as sql  # noqa: PLC0415  (the one raw query here)
+                return bool(uow.session.execute(sql(
+                    "SELECT has_table_privilege('system_configuration', 'INSERT,UPDATE') "
+                    "AND has_table_privilege('configuration_audit', 'INSERT')")).scalar())
+        database = self.url.database
+        return not database or os.access(database, os.W_OK)
+
+    def parse_key(self, name: str) -> SettingKey:
+        """`category.key` of a known setting, else ValidationError/NotFound."""
+        setting = parse_key(name)
+        self.registry.spec(setting)
+        return setting
+
+
+class _ReaderHeartbeat:
+    """Records this reader in `config_reader`: at each reload and every few seconds."""
+
+    def __init__(self, service: ConfigurationService, name: str) -> None:
+        self._service = service
+        self._id = f"{name}@{socket.gethostname()}:{os.getpid()}"
+        self._revision = 0
+        self._loaded_at: datetime | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ReaderHeartbeat", daemon=True)
+        self._thread.start()
+
+    def loaded(self, revision: int) -> None:
+        self._revision, self._loaded_at = revision, datetime.now(UTC)
+        self._wake.set()
+
+    def reload_soon(self) -> None:
+        """After a change notification: load again so the heartbeat reports the new revision."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(HEARTBEAT_EVERY)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self._service.resolve("ml", "feature_mapping")  # reloads after an invalidation
+                self._beat()
+            except Exception:  # the database may be down; the next beat tries again
+                continue
+
+    def _beat(self) -> None:
+        info = ReaderInfo(self._id, socket.gethostname(), os.getpid(), self._service.environment,
+                          self._revision, self._loaded_at, datetime.now(UTC))
+        with UnitOfWork(self._service.engine, write=True) as uow:
+            uow.repo.heartbeat(info)
+            uow.commit()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=5)
+        try:
+            with UnitOfWork(self._service.engine, write=True) as uow:
+                uow.repo.forget_reader(self._id)
+                uow.commit()
+        except Exception:
+            pass
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"

@@ -1,0 +1,106 @@
+"""Shared fixtures: every repository/service test runs on a SQLite file AND a real PostgreSQL
+database (a fresh one per test, copied from a migrated template)."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("CONFIGADMIN_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+_TEMPLATE = f"configadmin_tpl_{os.getpid()}"
+
+
+def _pg_admin_engine():  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A migrated template database; tests get copies of it. Skips (fails under CI) without a server."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+    admin = _pg_admin_engine()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = f"PostgreSQL not reachable at 127.0.0.1:5432 ({type(exc.orig).__name__})"
+        if UNDER_CI:
+            pytest.fail(f"{reason}: under CI the PostgreSQL tests must run", pytrace=False)
+        pytest.skip(reason)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{_TEMPLATE}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{_TEMPLATE}"
+    from configadmin.db.engine import make_engine
+    from configadmin.db.schema import upgrade
+    engine = make_engine(__import__("sqlalchemy").engine.make_url(url))
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test."""
+    from sqlalchemy import text
+    name = f"configadmin_t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_TEMPLATE}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh, migrated SQLite file for one test."""
+    from sqlalchemy.engine import make_url
+
+    from configadmin.db.engine import make_engine
+    from configadmin.db.schema import upgrade
+    url = f"sqlite+pysqlite:///{tmp_path / 'config.sqlite3'}"
+    engine = make_engine(make_url(url))
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs twice: on a SQLite file and on the real PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def service(db_url: str) -> Iterator["ConfigurationService"]:  # noqa: F821
+    from configadmin import ConfigurationService
+    svc = ConfigurationService.connect(db_url, environment="default", user="tester")
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the real user's data, state or config folders (embedded DB, drafts, QSettings)."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    for var in ("CONFIGADMIN_DATABASE_URL", "CONFIGADMIN_ENV", "CONFIGADMIN_DEFAULTS",
+                "CONFIGADMIN_LEGACY_SETTINGS", "CONFIGADMIN_USER"):
+        monkeypatch.delenv(var, raising=False)
