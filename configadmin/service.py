@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -372,6 +372,17 @@ class ConfigurationService:
             return uow.repo.history(environment=environment, category=category, key=key,
                                     actor=actor, action=action, since=since, until=until,
                                     text=text, before_id=before_id, limit=limit)
+
+    def history_per_day(self, category: str | None = None, key: str | None = None,
+                        environment: str | None = None, days: int = 90) -> list[tuple[date, int]]:
+        """Changes per UTC day over the last `days` days (today included), oldest first; days
+        without changes are left out. Counted in SQL, so it stays cheap on a long history."""
+        today = datetime.now(UTC).date()
+        first = today - timedelta(days=max(days, 1) - 1)
+        since = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        with UnitOfWork(self.engine) as uow:
+            return uow.repo.history_per_day(since=since, environment=environment,
+                                            category=category, key=key)
 
     def audit_entry(self, audit_id: int) -> AuditEntry:
         with UnitOfWork(self.engine) as uow:

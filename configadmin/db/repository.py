@@ -1,7 +1,7 @@
 """Repository and unit of work: the only code that turns records into rows and back."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
@@ -79,6 +79,21 @@ class Repository:
         if before_id is not None:
             query = query.where(A.id < before_id)
         return [audit.to_entry(r) for r in self.session.scalars(query)]
+
+    def history_per_day(self, *, since: datetime, environment: str | None = None,
+                        category: str | None = None, key: str | None = None) -> list[tuple[date, int]]:
+        """Audit entries per UTC day from `since` on, grouped in SQL (only days with entries)."""
+        A = ConfigurationAudit
+        if self.session.get_bind().dialect.name == "postgresql":
+            day: Any = func.date(func.timezone("UTC", A.at))
+        else:  # SQLite keeps the UTC wall time as text
+            day = func.date(A.at)
+        query = select(day, func.count()).where(A.at >= since).group_by(day).order_by(day)
+        for column, wanted in ((A.environment, environment), (A.category, category), (A.key, key)):
+            if wanted is not None:
+                query = query.where(column == wanted)
+        return [(d if isinstance(d, date) else date.fromisoformat(d), int(n))
+                for d, n in self.session.execute(query)]
 
     def verify_audit(self) -> ChainReport:
         return audit.verify(self.session)
