@@ -164,6 +164,28 @@ def input_size_warnings(input_size: Any, mapping: Any) -> list[str]:
     return []
 
 
+_FEATURE_NAME = TypeAdapter(FeatureName)
+_COLUMN_NAME = TypeAdapter(ColumnName)
+
+
+def feature_name_problem(text: str) -> str | None:
+    """Why one feature name cannot be stored (None: fine); the editor checks cells as they are typed."""
+    try:
+        _FEATURE_NAME.validate_python(text, strict=True)
+    except PydanticError:
+        return _why_name_fails(text, "feature name", MAX_FEATURE_LENGTH)
+    return None
+
+
+def column_name_problem(text: str) -> str | None:
+    """Why one column name cannot be stored (None: fine)."""
+    try:
+        _COLUMN_NAME.validate_python(text, strict=True)
+    except PydanticError:
+        return _why_name_fails(text, "column", MAX_COLUMN_LENGTH)
+    return None
+
+
 def all_problems(checks: Iterable[tuple[str, Callable[[], object]]]) -> list[str]:
     """Runs every check and gathers every problem, prefixed by its label."""
     problems: list[str] = []
