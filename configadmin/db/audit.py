@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -75,7 +75,7 @@ def append(session: Session, head: tuple[int, str], fields: dict[str, Any]) -> t
 
 
 def to_entry(v: dict[str, Any] | ConfigurationAudit) -> AuditEntry:
-    get = v.get if isinstance(v, dict) else lambda name: getattr(v, name)
+    get: Callable[[str], Any] = v.get if isinstance(v, dict) else lambda name: getattr(v, name)
     return AuditEntry(
         id=get("id"), at=utc(get("at")), environment=get("environment"), category=get("category"),
         key=get("key"), action=get("action"), old_value=get("old_value"), new_value=get("new_value"),
@@ -103,6 +103,8 @@ def verify(session: Session, batch_size: int = 2000) -> ChainReport:
     checked = 0
     for rows in _batches(session, batch_size):
         for row in rows:
+            if row.id != checked + 1:  # ids are the head's id + 1, so a gap is a deleted entry
+                return ChainReport(checked, checked + 1, "the entry is missing (deleted)")
             if row.prev_hash != prev:
                 return ChainReport(checked, row.id, "its link to the previous entry does not match "
                                    "(an entry before it was changed or removed)")

@@ -1,0 +1,98 @@
+"""Saves are compare-and-swap on `version`, and a change and its audit row commit together or not at all."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from configadmin import ConfigurationService, ConflictError, Source, ValidationError
+from configadmin.db.engine import make_engine
+from configadmin.db.repository import UnitOfWork
+from configadmin.domain.records import Action, Change, SettingKey
+
+
+def test_stale_save_raises_conflict_carrying_the_current_row(service: ConfigurationService) -> None:
+    first = service.set("ml", "model_input_size", 20, updated_by="alice")
+    service.set("ml", "model_input_size", 21, updated_by="bob", expected_version=first)
+    with pytest.raises(ConflictError) as caught:
+        service.set("ml", "model_input_size", 22, updated_by="carol", expected_version=first)
+    current = caught.value.current
+    assert current is not None
+    assert (current.value, current.version, current.updated_by) == (21, first + 1, "bob")
+    assert "changed by bob" in str(caught.value)
+    assert service.get_ml_model_input_size() == 21
+    assert [e.actor for e in service.history("ml", "model_input_size")] == ["bob", "alice"]
+
+
+def test_first_save_expecting_no_row_conflicts_once_someone_else_saved(service: ConfigurationService) -> None:
+    service.set("ml", "model_input_size", 30, updated_by="alice", expected_version=0)
+    with pytest.raises(ConflictError) as caught:
+        service.set("ml", "model_input_size", 31, updated_by="bob", expected_version=0)
+    assert caught.value.current is not None and caught.value.current.value == 30
+
+
+def test_a_conflict_inside_a_batch_leaves_neither_the_first_change_nor_any_audit_row(
+        service: ConfigurationService) -> None:
+    service.set("ml", "model_input_size", 40)
+    before = service.history()
+    changes = [
+        Change("default", "ml", "churn_threshold", Action.IMPORT, 0.7),
+        Change("default", "ml", "model_input_size", Action.IMPORT, 41, expected_version=99),
+    ]
+    with pytest.raises(ConflictError):
+        service.apply_changes(changes)
+    assert service.resolve("ml", "churn_threshold").source is Source.FILE
+    assert service.get_ml_model_input_size() == 40
+    assert service.history() == before
+    assert service.verify_audit().ok
+
+
+def test_an_invalid_value_inside_a_batch_writes_nothing(service: ConfigurationService) -> None:
+    changes = [
+        Change("default", "ml", "churn_threshold", Action.IMPORT, 0.7),
+        Change("default", "ml", "model_input_size", Action.IMPORT, "twelve"),
+    ]
+    with pytest.raises(ValidationError, match="ml.model_input_size"):
+        service.apply_changes(changes)
+    assert service.stored() == [] and service.history() == []
+
+
+def test_a_failure_after_the_change_was_written_rolls_back_the_audit_row_too(db_url: str) -> None:
+    engine = make_engine(make_url(db_url))
+    try:
+        with pytest.raises(RuntimeError), UnitOfWork(engine, write=True) as uow:
+            uow.repo.apply(Change("default", "ml", "model_input_size", Action.SET, 50),
+                           actor="alice", client="test")
+            assert uow.repo.history() != []  # written inside the transaction...
+            raise RuntimeError("crash before commit")
+        with UnitOfWork(engine) as uow:  # ...and gone with it
+            assert uow.repo.get("default", SettingKey("ml", "model_input_size")) is None
+            assert uow.repo.history() == []
+    finally:
+        engine.dispose()
+
+
+def test_threads_saving_at_once_leave_one_valid_chain(service: ConfigurationService) -> None:
+    threads, saves = 8, 10
+    errors: list[BaseException] = []
+
+    def save(n: int) -> None:
+        try:
+            for i in range(saves):
+                service.set("ml", "model_input_size", 100 * n + i + 1, updated_by=f"writer{n}")
+        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
+            errors.append(exc)
+
+    workers = [threading.Thread(target=save, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    history = service.history(limit=1000)
+    assert len(history) == threads * saves
+    assert sorted(e.version for e in history) == list(range(1, threads * saves + 1))
+    assert service.resolve("ml", "model_input_size").version == threads * saves
+    report = service.verify_audit()
+    assert report.ok and report.checked == threads * saves
