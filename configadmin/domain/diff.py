@@ -74,6 +74,33 @@ def diff_values(old: Any, new: Any) -> Diff:
     return Diff((EntryDiff(Kind.CHANGED, "", old=old, new=new),))
 
 
+def diff_structure(old: Any, new: Any, path: str = "") -> Diff:
+    """diff_values that also descends into nested objects and arrays, naming entries by path
+    (`model.layers[2]`), so a nested JSON setting shows what changed inside it."""
+    if _is_array(old) and _is_array(new):
+        old, new = _indexed(old), _indexed(new)
+    entries: list[EntryDiff] = []
+    for e in diff_values(old, new).entries:
+        sub = e.path if not path else path + e.path if e.path.startswith("[") else f"{path}.{e.path}"
+        if e.kind is Kind.CHANGED and _same_shape(e.old, e.new):
+            entries.extend(diff_structure(e.old, e.new, sub).entries)
+        else:
+            entries.append(e if sub == e.path else EntryDiff(e.kind, sub, e.old, e.new))
+    return Diff(tuple(entries))
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def _indexed(values: Any) -> dict[str, Any]:
+    return {f"[{i}]": v for i, v in enumerate(values)}
+
+
+def _same_shape(old: Any, new: Any) -> bool:
+    return (isinstance(old, Mapping) and isinstance(new, Mapping)) or (_is_array(old) and _is_array(new))
+
+
 @dataclass(frozen=True, slots=True)
 class MergeConflict:
     """An entry both sides changed differently; ABSENT marks a removed (or never present) entry."""
