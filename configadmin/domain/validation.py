@@ -118,6 +118,8 @@ def json_problems(value: Any) -> list[str]:
         elif isinstance(item, str):
             if "\x00" in item:
                 problems.append(f"{where}: contains a NUL character")
+            elif not _is_unicode(item):
+                problems.append(f"{where}: contains a lone surrogate (not valid Unicode)")
         elif isinstance(item, float):
             if not math.isfinite(item):
                 problems.append(f"{where}: {item} is not a JSON number")
@@ -127,6 +129,8 @@ def json_problems(value: Any) -> list[str]:
                     problems.append(f"{where}: object key {k!r} is not a string")
                 elif "\x00" in k:
                     problems.append(f"{where}: key contains a NUL character")
+                elif not _is_unicode(k):
+                    problems.append(f"{where}: key contains a lone surrogate (not valid Unicode)")
                 else:
                     stack.append((v, f"{where}[{k[:40]!r}]", depth + 1))
         elif isinstance(item, (list, tuple)):
@@ -134,6 +138,15 @@ def json_problems(value: Any) -> list[str]:
         elif item is not None and not isinstance(item, (bool, int)):
             problems.append(f"{where}: {type(item).__name__} is not a JSON value")
     return problems
+
+
+def _is_unicode(text: str) -> bool:
+    """Lone surrogates (from a bad decode) can be neither stored as UTF-8 nor read back."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def generic_validator(example: Any) -> Callable[[Any], Any]:
