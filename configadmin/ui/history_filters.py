@@ -1,0 +1,137 @@
+"""The history filters: a plain query record (crosses to the worker thread) and the bar that edits it."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from configadmin.domain.records import Action
+
+ALL_SETTINGS = "All settings"
+ALL_ACTIONS = "All actions"
+_NO_DATE = QDate(2000, 1, 1)  # the minimum of the date edits doubles as "no bound"
+TYPING_PAUSE_MS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryQuery:
+    """What the history shows; every field is a filter applied in SQL (None: no filter)."""
+
+    environment: str | None = None
+    setting: str | None = None  # "category.key"
+    actor: str | None = None
+    action: str | None = None
+    since: date | None = None
+    until: date | None = None  # inclusive: the whole day
+    text: str | None = None  # contained in the reason
+
+    def replace(self, **changes: Any) -> HistoryQuery:
+        return dataclasses.replace(self, **changes)
+
+    def service_filters(self) -> dict[str, Any]:
+        """Keyword arguments for `ConfigurationService.history` (dates as local-midnight bounds)."""
+        category, _, key = (self.setting or "").partition(".")
+        return {
+            "environment": self.environment, "category": category or None, "key": key or None,
+            "actor": self.actor, "action": self.action, "text": self.text,
+            "since": _local_midnight(self.since) if self.since else None,
+            "until": _local_midnight(self.until + timedelta(days=1)) if self.until else None,
+        }
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time()).astimezone()
+
+
+class HistoryFilterBar(QWidget):
+    """Setting, actor, action, date range and reason text; emits `changed` with the new query."""
+
+    changed = Signal(object)
+
+    def __init__(self, settings: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._query = HistoryQuery()
+        self.setting_combo = QComboBox(objectName="historySettingFilter")
+        self.setting_combo.addItem(ALL_SETTINGS, None)
+        for name in settings:
+            self.setting_combo.addItem(name, name)
+        self.actor_edit = QLineEdit(objectName="historyActorFilter", placeholderText="Actor")
+        self.actor_edit.setClearButtonEnabled(True)
+        self.action_combo = QComboBox(objectName="historyActionFilter")
+        self.action_combo.addItem(ALL_ACTIONS, None)
+        for action in Action:
+            self.action_combo.addItem(action.value, action.value)
+        self.since_edit = _date_edit("historySinceFilter")
+        self.until_edit = _date_edit("historyUntilFilter")
+        self.text_edit = QLineEdit(objectName="historyTextFilter", placeholderText="Reason contains…")
+        self.text_edit.setClearButtonEnabled(True)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.setting_combo, self.actor_edit, self.action_combo, QLabel("From"),
+                       self.since_edit, QLabel("to"), self.until_edit, self.text_edit):
+            layout.addWidget(widget)
+        layout.setStretch(layout.indexOf(self.text_edit), 1)
+
+        self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self._apply)
+        self.actor_edit.textChanged.connect(lambda _: self._typing.start())
+        self.text_edit.textChanged.connect(lambda _: self._typing.start())
+        self.actor_edit.returnPressed.connect(self._apply)
+        self.text_edit.returnPressed.connect(self._apply)
+        for combo in (self.setting_combo, self.action_combo):
+            combo.currentIndexChanged.connect(lambda _: self._apply())
+        for edit in (self.since_edit, self.until_edit):
+            edit.dateChanged.connect(lambda _: self._apply())
+
+    @property
+    def query(self) -> HistoryQuery:
+        return self._query
+
+    def set_environment(self, environment: str | None) -> None:
+        self._query = self._query.replace(environment=environment)
+
+    def set_setting(self, name: str | None) -> None:
+        """Selects the setting without emitting `changed` (the panel refreshes itself)."""
+        index = self.setting_combo.findData(name) if name else 0
+        if index < 0:
+            self.setting_combo.addItem(name, name)
+            index = self.setting_combo.count() - 1
+        self.setting_combo.blockSignals(True)
+        self.setting_combo.setCurrentIndex(index)
+        self.setting_combo.blockSignals(False)
+        self._query = self._query.replace(setting=name)
+
+    def _apply(self) -> None:
+        self._typing.stop()
+        query = self._query.replace(
+            setting=self.setting_combo.currentData(),
+            actor=self.actor_edit.text().strip() or None,
+            action=self.action_combo.currentData(),
+            since=_date_of(self.since_edit), until=_date_of(self.until_edit),
+            text=self.text_edit.text().strip() or None,
+        )
+        if query != self._query:
+            self._query = query
+            self.changed.emit(query)
+
+    def apply_now(self) -> None:
+        """Applies typed text without waiting for the typing pause (Enter, tests)."""
+        self._apply()
+
+
+def _date_edit(name: str) -> QDateEdit:
+    edit = QDateEdit(objectName=name, calendarPopup=True, displayFormat="yyyy-MM-dd")
+    edit.setMinimumDate(_NO_DATE)
+    edit.setSpecialValueText("any")
+    edit.setDate(_NO_DATE)
+    return edit
+
+
+def _date_of(edit: QDateEdit) -> date | None:
+    value = edit.date()
+    return None if value == _NO_DATE else date(value.year(), value.month(), value.day())

@@ -1,0 +1,100 @@
+"""Changes per day as a small painted bar chart: light enough to repaint on every filter change."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+BAR = QColor("#3b73b9")
+TODAY_BAR = QColor("#1f4f8f")
+AXIS = QColor("#9aa3ad")
+TEXT = QColor("#4a525a")
+
+
+class TimelineChart(QWidget):
+    """One bar per day of the last `days` days (days without changes stay empty)."""
+
+    def __init__(self, parent: QWidget | None = None, days: int = 90) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyTimeline")
+        self.days = days
+        self.title = "Changes per day"
+        self._counts: dict[date, int] = {}
+        self._last_day = date.today()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMouseTracking(True)
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 86)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, 86)
+
+    def set_counts(self, counts: list[tuple[date, int]], title: str, last_day: date) -> None:
+        self._counts = dict(counts)
+        self.title = title
+        self._last_day = last_day
+        self.update()
+
+    @property
+    def total(self) -> int:
+        return sum(self._counts.values())
+
+    def _first_day(self) -> date:
+        return self._last_day - timedelta(days=self.days - 1)
+
+    def _plot(self) -> QRectF:
+        line = QFontMetrics(self.font()).height()
+        return QRectF(8, line + 6, max(self.width() - 16, 1), max(self.height() - 2 * line - 12, 1))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        metrics = QFontMetrics(self.font())
+        plot = self._plot()
+        peak = max(self._counts.values(), default=0)
+        painter.setPen(TEXT)
+        painter.drawText(QPoint(8, metrics.ascent() + 2),
+                         f"{self.title} · {self.total:,} in the last {self.days} days"
+                         + (f" · busiest day {peak:,}" if peak else ""))
+        step = plot.width() / self.days
+        first = self._first_day()
+        for offset in range(self.days):
+            count = self._counts.get(first + timedelta(days=offset), 0)
+            if not count:
+                continue
+            height = max(plot.height() * count / peak, 2.0)
+            bar = QRectF(plot.left() + offset * step + 0.5, plot.bottom() - height,
+                         max(step - 1.0, 1.0), height)
+            painter.fillRect(bar, TODAY_BAR if offset == self.days - 1 else BAR)
+        painter.setPen(AXIS)
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        painter.setPen(TEXT)
+        baseline = int(plot.bottom() + metrics.ascent() + 3)
+        painter.drawText(QPoint(int(plot.left()), baseline), first.isoformat())
+        last_text = self._last_day.isoformat()
+        painter.drawText(QPoint(int(plot.right() - metrics.horizontalAdvance(last_text)), baseline),
+                         last_text)
+        if not self._counts:
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no changes")
+        painter.end()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            day = self._day_at(event.pos().x())
+            if day is None:
+                QToolTip.hideText()
+            else:
+                count = self._counts.get(day, 0)
+                QToolTip.showText(event.globalPos(), f"{day.isoformat()}: {count:,} change"
+                                  + ("" if count == 1 else "s"), self)
+            return True
+        return super().event(event)
+
+    def _day_at(self, x: float) -> date | None:
+        plot = self._plot()
+        if not plot.left() <= x < plot.right():
+            return None
+        return self._first_day() + timedelta(days=int((x - plot.left()) / (plot.width() / self.days)))
