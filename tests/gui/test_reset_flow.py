@@ -1,0 +1,158 @@
+"""One-click reset to the file defaults on SQLite and PostgreSQL: the confirmation shows what is
+lost, confirming resets and audits, cancelling changes nothing. The dialog's `ask` is patched."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from configadmin import ConfigurationService, Source
+from configadmin.domain.diff import Diff, EntryDiff, Kind
+from configadmin.ui import reset_flow
+from configadmin.ui.messages import Messages
+from configadmin.ui.reset_dialog import ResetDialog
+from configadmin.ui.worker import Runner
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+WAIT = 20_000
+
+
+@pytest.fixture
+def runner(qtbot: QtBot) -> Iterator[Runner]:
+    runner = Runner()
+    yield runner
+    qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
+
+
+class Asked:
+    """Stands in for the user at the confirmation: records what was shown, answers `answer`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, answer: bool) -> None:
+        self.answer = answer
+        self.shown: list[tuple[str, dict[str, Diff]]] = []
+        self.messages: list[tuple[str, str]] = []
+        monkeypatch.setattr(ResetDialog, "ask", classmethod(self._ask))
+        monkeypatch.setattr(Messages, "info", classmethod(lambda _c, _p, t: self.messages.append(("info", t))))
+        monkeypatch.setattr(Messages, "error", classmethod(lambda _c, _p, t: self.messages.append(("error", t))))
+
+    def _ask(self, _cls: Any, _parent: Any, title: str, diffs: dict[str, Diff]) -> bool:
+        self.shown.append((title, diffs))
+        return self.answer
+
+
+def edited_mapping(service: ConfigurationService) -> dict[str, str]:
+    mapping = dict(service.get_ml_feature_mapping())
+    mapping["revenue"] = "net_revenue"
+    mapping["nps"] = "nps_last"
+    return mapping
+
+
+def test_reset_restores_file_default_and_audits_it(
+        qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    default_mapping = dict(service.get_ml_feature_mapping())
+    mapping = edited_mapping(service)
+    service.set("ml", "feature_mapping", mapping)
+    service.set("ml", "model_input_size", 42)
+    asked = Asked(monkeypatch, answer=True)
+    done: list[bool] = []
+
+    reset_flow.reset_category(None, runner, service, "ml", lambda: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
+
+    (title, diffs), = asked.shown
+    assert "ml" in title and "default" in title
+    assert set(diffs["ml.feature_mapping"].entries) == {
+        EntryDiff(Kind.CHANGED, "revenue", "total_revenue", "net_revenue"),
+        EntryDiff(Kind.ADDED, "nps", None, "nps_last")}
+    assert diffs["ml.model_input_size"].entries == (EntryDiff(Kind.CHANGED, "", 15, 42),)
+    for key, value in (("feature_mapping", default_mapping), ("model_input_size", 15)):
+        resolved = service.resolve("ml", key)
+        assert resolved.source is Source.FILE and resolved.value == value
+    audit = {e.key: e for e in service.history("ml", action="reset")}
+    assert audit["feature_mapping"].old_value == mapping and audit["feature_mapping"].new_value is None
+    assert audit["model_input_size"].old_value == 42 and audit["model_input_size"].actor == "tester"
+    assert asked.messages == []
+
+
+def test_cancelling_the_reset_changes_nothing(
+        qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    mapping = edited_mapping(service)
+    version = service.set("ml", "feature_mapping", mapping)
+    asked = Asked(monkeypatch, answer=False)
+    done: list[bool] = []
+
+    reset_flow.reset_category(None, runner, service, "ml", lambda: done.append(True))
+    qtbot.waitUntil(lambda: bool(asked.shown), timeout=WAIT)
+    qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
+
+    resolved = service.resolve("ml", "feature_mapping")
+    assert (resolved.source, resolved.version, dict(resolved.value)) == (Source.DATABASE, version, mapping)
+    assert [e.action for e in service.history("ml")] == ["set"]
+    assert done == []
+
+
+def test_reset_of_one_setting_leaves_the_others_in_the_database(
+        qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    service.set("ml", "feature_mapping", edited_mapping(service))
+    service.set("ml", "model_input_size", 42)
+    asked = Asked(monkeypatch, answer=True)
+    done: list[bool] = []
+
+    reset_flow.reset_setting(None, runner, service, "ml", "model_input_size", lambda: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
+
+    assert list(asked.shown[0][1]) == ["ml.model_input_size"]
+    assert service.resolve("ml", "model_input_size").source is Source.FILE
+    assert service.resolve("ml", "feature_mapping").source is Source.DATABASE
+    latest = service.history("ml", limit=1)[0]
+    assert (latest.key, latest.action, latest.old_value) == ("model_input_size", "reset", 42)
+
+
+def test_reset_of_one_entry_restores_only_that_entry(
+        qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    service.set("ml", "feature_mapping", edited_mapping(service))
+    asked = Asked(monkeypatch, answer=True)
+    done: list[bool] = []
+
+    reset_flow.reset_entry(None, runner, service, "ml", "feature_mapping", "revenue",
+                           lambda: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
+
+    assert asked.shown[0][1]["ml.feature_mapping"].entries == (
+        EntryDiff(Kind.CHANGED, "revenue", "total_revenue", "net_revenue"),)
+    stored = service.resolve("ml", "feature_mapping").value
+    assert stored["revenue"] == "total_revenue" and stored["nps"] == "nps_last"
+    latest = service.history("ml", "feature_mapping", limit=1)[0]
+    assert latest.action == "set" and "revenue" in (latest.reason or "")
+
+
+def test_nothing_to_reset_is_said_and_nothing_asked(
+        qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = Asked(monkeypatch, answer=True)
+
+    reset_flow.reset_category(None, runner, service, "ml", lambda: None)
+    qtbot.waitUntil(lambda: bool(asked.messages), timeout=WAIT)
+
+    assert asked.shown == []
+    assert asked.messages[0][0] == "info" and "nothing to reset" in asked.messages[0][1]
+    assert service.history() == []
+
+
+def test_a_value_saved_elsewhere_while_asking_is_not_reset(
+        qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    service.set("ml", "model_input_size", 42)
+    asked = Asked(monkeypatch, answer=True)
+
+    def meanwhile(_cls: Any, _parent: Any, _title: str, _diffs: dict[str, Diff]) -> bool:
+        service.set("ml", "model_input_size", 43, updated_by="bob")
+        return True
+
+    monkeypatch.setattr(ResetDialog, "ask", classmethod(meanwhile))
+    reset_flow.reset_category(None, runner, service, "ml", lambda: None)
+    qtbot.waitUntil(lambda: bool(asked.messages), timeout=WAIT)
+
+    kind, text = asked.messages[0]
+    assert kind == "error" and "changed elsewhere" in text and "bob" in text
+    assert service.resolve("ml", "model_input_size").value == 43
