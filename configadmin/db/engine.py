@@ -34,7 +34,7 @@ def parse_url(text: str | URL | None) -> URL:
         return text
     try:
         url = make_url(text)
-    except sa_exc.ArgumentError:
+    except (sa_exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise ValidationError("the database URL is not a valid SQLAlchemy URL "
                               "(e.g. postgresql+psycopg2://user@host/db)") from None
     if url.drivername == "postgresql":
