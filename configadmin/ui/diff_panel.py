@@ -154,7 +154,7 @@ class DiffPanel(QWidget):
 
     @property
     def pending_mode(self) -> bool:
-        return self._toggle.isChecked()
+        return bool(self._toggle.isChecked())
 
     def set_pending_mode(self, on: bool) -> None:
         self._toggle.setChecked(on)
