@@ -3,6 +3,9 @@ names, deep nesting. Every attempt ends in a clear ValidationError with nothing 
 exact round-trip through the database."""
 from __future__ import annotations
 
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -153,3 +156,58 @@ def test_text_the_database_cannot_store_is_a_validation_error(
         hostile_service: ConfigurationService, text: str) -> None:
     assert attempt(hostile_service, "ml", "feature_mapping", {text: "col"}) in ("refused", "stored")
     assert attempt(hostile_service, "ml", "label", text) in ("refused", "stored")
+
+
+# -- the same through the command line: exit 2 and nothing stored, or an exact round-trip ----------
+def cli(argv: list[str]) -> tuple[int, str, str]:
+    from configadmin.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(argv)
+    assert "Traceback" not in err.getvalue()
+    return code, out.getvalue(), err.getvalue()
+
+
+def cli_attempt(url: str, defaults: Path, key: str, value_text: str) -> int:
+    """`configadmin set KEY VALUE`; on exit 2 nothing changed, on exit 0 `get` returns the value."""
+    common = ["--database-url", url, "--defaults", str(defaults), "--user", "tester"]
+    before = cli(["history", "--json", "--limit", "1", *common])
+    code, out, err = cli(["set", key, value_text, "--reason", "hostile", *common])
+    assert code in (0, 2), (code, err)
+    if code == 2:
+        assert err.startswith("configadmin: error:") and err.count("\n") == 1
+        assert cli(["history", "--json", "--limit", "1", *common]) == before, "refused, yet stored"
+        return code
+    got_code, got, _ = cli(["get", key, *common])
+    assert got_code == 0 and _same_json(json.loads(got), json.loads(value_text))
+    return code
+
+
+@pytest.fixture
+def cli_target(db_url: str, tmp_path: Path) -> tuple[str, Path]:
+    defaults = tmp_path / "ml_config.py"
+    defaults.write_text(DEFAULTS)
+    return db_url, defaults
+
+
+@settings(HYPOTHESIS, max_examples=15)
+@given(key=st.sampled_from(["ml.feature_mapping", "ml.model_input_size", "ml.churn_threshold",
+                            "ml.label", "ml.options"]), value=json_values)
+def test_cli_set_refuses_with_exit_2_or_round_trips(cli_target: tuple[str, Path], key: str,
+                                                    value: Any) -> None:
+    cli_attempt(*cli_target, key, json.dumps(value, allow_nan=True))
+
+
+@settings(HYPOTHESIS, max_examples=15)
+@given(mapping=st.dictionaries(hostile_text, hostile_text, max_size=4))
+def test_cli_hostile_mapping_names_refused_or_round_trip(cli_target: tuple[str, Path],
+                                                         mapping: dict[str, str]) -> None:
+    cli_attempt(*cli_target, "ml.feature_mapping", json.dumps(mapping, ensure_ascii=False))
+
+
+@settings(HYPOTHESIS, max_examples=15)
+@given(key=hostile_text, value_text=st.sampled_from(["1", "{not json", "", "[", "NaN", "1e999",
+                                                     '"\\u0000"', "{}" * 1000, SQL_NAME]))
+def test_cli_hostile_keys_and_broken_json_exit_2(cli_target: tuple[str, Path], key: str,
+                                                 value_text: str) -> None:
+    assert cli_attempt(*cli_target, key, value_text) == 2
