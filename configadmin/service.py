@@ -177,6 +177,15 @@ class ConfigurationService:
             self.registry.spec(wanted)  # raises NotFound for an unknown setting
             raise NotFound(f"{wanted.name} has no value in any layer") from None
 
+    def reload_if_dropped(self) -> None:
+        """Loads this environment again if a change notification dropped it from the cache (the
+        reader heartbeat calls this, so it reports the revision really loaded)."""
+        check = self._check
+        if check is not None and check.changed():
+            self._invalidate(None)
+        if not any(k[0] == self.environment for k in list(self._cache)):
+            self._load(self.environment, None)
+
     def _invalidate(self, environment: str | None) -> None:
         with self._lock:
             self._generation += 1
@@ -197,6 +206,8 @@ class ConfigurationService:
                 self._watcher = PostgresListener(self.engine, self._changed, self._connection).start()
             else:
                 self._check = DataVersionCheck(self.engine)
+                if self._reader is not None:  # its heartbeat reports a commit without waiting for a read
+                    self._watcher = SqlitePoller(self.engine, self._changed, self._connection).start()
 
     def subscribe(self, on_change: OnChange, on_connection: OnConnection | None = None) -> None:
         """Calls `on_change(environment, revision)` from a background thread whenever another
@@ -455,7 +466,7 @@ class _ReaderHeartbeat:
             if self._stop.is_set():
                 return
             try:
-                self._service.resolve("ml", "feature_mapping")  # reloads after an invalidation
+                self._service.reload_if_dropped()
                 self._beat()
             except Exception:  # the database may be down; the next beat tries again
                 continue

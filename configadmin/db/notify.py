@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 CHANNEL = "configadmin"
+_AUDIT_HEAD = "SELECT coalesce(max(id), 0) FROM configuration_audit"
 log = logging.getLogger(__name__)
 
 OnChange = Callable[[str | None, int | None], None]  # (environment, revision); None: reload all
@@ -101,6 +102,9 @@ class PostgresListener(Watcher):
                 while conn.notifies:
                     note = conn.notifies.pop(0)
                     self._on_change(*parse_payload(note.payload))
+        except Exception:
+            raw.invalidate()  # dead: closing it would try a rollback and log a traceback
+            raise
         finally:
             try:
                 raw.close()
@@ -146,20 +150,27 @@ class DataVersionCheck:
         self._interval = interval
         self._lock = threading.Lock()
         self.next_due = 0.0
-        self._version = self._read()
+        self._version = self._read("PRAGMA data_version")
+        self._head = self._read(_AUDIT_HEAD)
 
-    def _read(self) -> Any:
-        value = self._conn.exec_driver_sql("PRAGMA data_version").scalar()
+    def _read(self, query: str) -> Any:
+        value = self._conn.exec_driver_sql(query).scalar()
         self._conn.rollback()
         return value
 
     def changed(self) -> bool:
+        """True when another connection committed a new audit entry; other commits (reader
+        heartbeats) do not count, or every heartbeat would make every reader reload."""
         with self._lock:
             self.next_due = time.monotonic() + self._interval
-            now = self._read()
+            now = self._read("PRAGMA data_version")
             if now == self._version:
                 return False
             self._version = now
+            head = self._read(_AUDIT_HEAD)
+            if head == self._head:
+                return False
+            self._head = head
             return True
 
     def close(self) -> None:

@@ -106,6 +106,8 @@ class TcpProxy:
     def stop(self) -> None:
         """Refuses new connections and cuts every open one."""
         if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() below
             self._listener.close()
             self._listener = None
         with self._lock:
@@ -120,6 +122,9 @@ class TcpProxy:
             try:
                 client, _ = listener.accept()
             except OSError:
+                return
+            if self._listener is not listener:
+                client.close()
                 return
             server = socket.create_connection(("127.0.0.1", self.target_port))
             with self._lock:

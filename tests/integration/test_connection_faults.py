@@ -1,0 +1,71 @@
+"""A lost connection is recovered on the next call, with everything reloaded; a call while the
+server is unreachable raises DatabaseUnavailable (PostgreSQL: a SQLite file cannot go away)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from configadmin import ConfigurationService, DatabaseUnavailable
+
+pytestmark = pytest.mark.postgres
+
+SET_INPUT_SIZE = """
+import sys
+from configadmin import ConfigurationService
+with ConfigurationService.connect(sys.argv[1], user="other") as svc:
+    svc.set("ml", "model_input_size", int(sys.argv[2]))
+"""
+
+
+def _terminate_connections(url: str) -> int:
+    """What a server restart or a DBA does to every session of this database."""
+    database = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            return len(conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": database}).all())
+    finally:
+        admin.dispose()
+
+
+def test_after_the_server_drops_every_connection_the_next_call_recovers(
+        pg_url: str, run_script: Callable[..., str], wait_for: Callable[..., bool]) -> None:
+    with ConfigurationService.connect(pg_url, user="tester", reader_name="scorer") as svc:
+        svc.set("ml", "model_input_size", 20)
+        assert svc.get_ml_model_input_size() == 20
+        assert wait_for(lambda: svc._watcher is not None and svc._watcher.connected)
+        assert _terminate_connections(pg_url) >= 2  # the pool's and the listener's
+        assert svc.set("ml", "model_input_size", 21) == 2  # the pool replaces its dead connection
+        assert svc.get_ml_model_input_size() == 21
+        run_script(SET_INPUT_SIZE, pg_url, "22")  # the listener is back: a commit elsewhere shows up
+        assert wait_for(lambda: svc.get_ml_model_input_size() == 22, timeout=15)
+        assert svc.verify_audit().ok
+
+
+def test_a_call_while_the_server_is_unreachable_raises_database_unavailable_then_recovers(
+        pg_proxy: tuple[str, object], run_script: Callable[..., str], wait_for: Callable[..., bool]) -> None:
+    url, proxy = pg_proxy
+    port = make_url(url).port
+    with ConfigurationService.connect(url, user="tester") as svc:
+        svc.set("ml", "model_input_size", 30)
+        assert svc.get_ml_model_input_size() == 30
+        assert wait_for(lambda: svc._watcher is not None and svc._watcher.connected)
+        proxy.stop()  # type: ignore[attr-defined]
+        with pytest.raises(DatabaseUnavailable, match=f"127.0.0.1:{port}"):
+            svc.set("ml", "model_input_size", 31)
+        with pytest.raises(DatabaseUnavailable):
+            svc.history()
+        # the listener noticed, so the cache is dropped: reads do not serve a value of unknown age
+        assert wait_for(lambda: not svc._watcher.connected, timeout=15)  # type: ignore[union-attr]
+        with pytest.raises(DatabaseUnavailable):
+            svc.get_ml_model_input_size()
+        proxy.start()  # type: ignore[attr-defined]
+        assert svc.get_ml_model_input_size() == 30
+        assert svc.set("ml", "model_input_size", 32) == 2
+        run_script(SET_INPUT_SIZE, url, "33")
+        assert wait_for(lambda: svc.get_ml_model_input_size() == 33, timeout=15)
