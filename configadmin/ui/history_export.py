@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from configadmin.domain.records import AuditEntry
 from configadmin.service import ConfigurationService
@@ -119,7 +120,8 @@ class CsvExport(QObject):
             last = entries[-1].id if entries else None
             return len(entries), first, last
 
-        self._runner.run(page, on_success=self._written_page, on_failure=self._failed)
+        self._runner.run(page, on_success=lambda r: self._written_page(r) if isValid(self) else sink.discard(),
+                         on_failure=lambda e: self._failed(e) if isValid(self) else sink.discard())
 
     def _written_page(self, result: tuple[int, int | None, int | None]) -> None:
         count, first, last = result

@@ -6,7 +6,9 @@ through the Runner; errors end up in the panel's banner, in one place (`_show_er
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
     QVBoxLayout, QWidget,
 )
+from shiboken6 import isValid
 
 from configadmin.domain.records import ChainReport
 from configadmin.errors import one_line
@@ -160,7 +163,7 @@ class HistoryPanel(QWidget):
             if generation == self._timeline_generation:
                 self.timeline.set_counts(counts, title, datetime.now(UTC).date())
 
-        self._runner.run(lambda: service.history_per_day(category or None, key or None,
+        self._run(lambda: service.history_per_day(category or None, key or None,
                                                          query.environment, TIMELINE_DAYS),
                          on_success=shown, on_failure=self._show_error)
 
@@ -182,7 +185,7 @@ class HistoryPanel(QWidget):
             if generation == self._detail_generation:
                 self.detail.show_detail(detail)
 
-        self._runner.run(lambda: load_detail(service, row.id), on_success=shown,
+        self._run(lambda: load_detail(service, row.id), on_success=shown,
                          on_failure=self._show_error)
 
     # -- actions ---------------------------------------------------------------------------------
@@ -195,7 +198,7 @@ class HistoryPanel(QWidget):
             return
         self.revert_button.setEnabled(False)
         service = self._service
-        self._runner.run(lambda: service.revert(row.id, reason=reason),
+        self._run(lambda: service.revert(row.id, reason=reason),
                          on_success=lambda version: self._reverted(row, version),
                          on_failure=self._show_error)
 
@@ -237,7 +240,7 @@ class HistoryPanel(QWidget):
     def verify_chain(self) -> None:
         self.verify_button.setEnabled(False)
         self._show_banner("info", "Checking the audit chain…")
-        self._runner.run(self._service.verify_audit, on_success=self._chain_checked,
+        self._run(self._service.verify_audit, on_success=self._chain_checked,
                          on_failure=self._chain_failed)
 
     def _chain_checked(self, report: ChainReport) -> None:
@@ -253,6 +256,12 @@ class HistoryPanel(QWidget):
     def _chain_failed(self, error: BaseException) -> None:
         self.verify_button.setEnabled(True)
         self._show_error(error)
+
+    def _run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
+             on_failure: Callable[[BaseException], None]) -> None:
+        """Runner call whose callbacks are dropped once the panel is gone (closed mid-query)."""
+        self._runner.run(fn, on_success=lambda result: isValid(self) and on_success(result),
+                         on_failure=lambda error: isValid(self) and on_failure(error))
 
     # -- feedback ----------------------------------------------------------------------------------
     def _show_error(self, error: BaseException) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from configadmin.domain.records import ReaderInfo
 from configadmin.errors import one_line
@@ -127,7 +128,9 @@ class ReadersPanel(QWidget):
         if self._loading:
             return
         self._loading = True
-        self._runner.run(self._service.readers, on_success=self._shown, on_failure=self._failed)
+        self._runner.run(self._service.readers,
+                         on_success=lambda readers: isValid(self) and self._shown(readers),
+                         on_failure=lambda error: isValid(self) and self._failed(error))
 
     def _shown(self, readers: list[ReaderInfo]) -> None:
         self._loading = False

@@ -1,0 +1,64 @@
+"""The readers panel lists every running reader; the ones that stopped reporting are greyed."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from configadmin import ConfigurationService
+from configadmin.db.repository import UnitOfWork
+from configadmin.domain.records import ReaderInfo
+from configadmin.ui.readers_panel import STALE, ReadersModel, ReadersPanel
+from configadmin.ui.worker import Runner
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+
+
+def _heartbeat(service: ConfigurationService, reader_id: str, host: str, revision: int,
+               seen_ago: timedelta) -> None:
+    now = datetime.now(UTC)
+    with UnitOfWork(service.engine, write=True) as uow:
+        uow.repo.heartbeat(ReaderInfo(reader_id, host, 4242, "production", revision,
+                                      now - seen_ago, now - seen_ago))
+        uow.commit()
+
+
+def test_readers_are_listed_with_stale_ones_greyed(qtbot: QtBot,
+                                                   service: ConfigurationService) -> None:
+    _heartbeat(service, "scoring@infer-1:4242", "infer-1", 7, timedelta(seconds=2))
+    _heartbeat(service, "scoring@infer-2:4242", "infer-2", 5, timedelta(minutes=30))
+    runner = Runner()
+    panel = ReadersPanel(runner, service)
+    qtbot.addWidget(panel)
+    panel.show()
+    model = panel.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=20_000)
+    rows = {model.reader_at(r).host: r for r in range(2)}
+    fresh, stale = rows["infer-1"], rows["infer-2"]
+    assert model.index(fresh, ReadersModel.COL_REVISION).data() == "7"
+    assert model.index(stale, ReadersModel.COL_REVISION).data() == "5"
+    assert model.index(stale, ReadersModel.COL_READER).data(Qt.ItemDataRole.ForegroundRole) == STALE
+    assert model.index(fresh, ReadersModel.COL_READER).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert panel.summary.text() == "2 readers, 1 stale (greyed)"
+    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+
+
+def test_a_running_reader_shows_up_with_the_revision_it_loaded(
+        qtbot: QtBot, service: ConfigurationService, db_url: str) -> None:
+    service.set("ml", "model_input_size", 12)
+    reader = ConfigurationService.connect(db_url, environment="default", reader_name="scoring")
+    try:
+        reader.get_ml_model_input_size()
+        qtbot.waitUntil(lambda: len(service.readers()) == 1, timeout=20_000)  # its first heartbeat
+        runner = Runner()
+        panel = ReadersPanel(runner, service)
+        qtbot.addWidget(panel)
+        panel.show()
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=20_000)
+        info = panel.model.reader_at(0)
+        assert info.reader_id.startswith("scoring@") and info.revision == 1 and not info.stale
+        qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    finally:
+        reader.close()
