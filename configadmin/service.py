@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -29,7 +30,9 @@ from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import (
     Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, Source, StoredValue,
 )
-from configadmin.domain.registry import FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key
+from configadmin.domain.registry import (
+    FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key, split_assignment_name,
+)
 from configadmin.domain.resolution import resolve, thaw
 from configadmin.domain.validation import input_size_warnings
 from configadmin.errors import ConflictError, NotFound, ValidationError
@@ -41,6 +44,31 @@ STANDARD_ENVIRONMENTS = ("default", "dev", "staging", "production")
 READER_STALE_AFTER = timedelta(seconds=60)
 HEARTBEAT_EVERY = 10.0
 UPDATE_RETRIES = 20
+EXPORT_FORMAT = "configadmin-export/1"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import wrote and what it left alone, so the CLI and the window can say so."""
+
+    entries: tuple[AuditEntry, ...] = ()
+    unchanged: tuple[str, ...] = ()  # already held that value in the database
+    kept: tuple[str, ...] = ()  # import-settings without overwrite: the database value stays
+    skipped: tuple[str, ...] = ()  # non-literal settings.py values, with file and line
+
+
+@dataclass(frozen=True)
+class PromotePreview:
+    """What promoting one setting would change in the target environment (shown before asking)."""
+
+    setting: SettingKey
+    from_env: str
+    to_env: str
+    value: Any  # the plain value resolved in from_env
+    source: Source  # where from_env's value comes from
+    current: Any  # the plain value resolved in to_env (None: no value there)
+    expected_version: int  # to_env's stored version: the write is a compare-and-swap on it
+    diff: Diff
 
 
 def app_version() -> str:
@@ -354,6 +382,108 @@ class ConfigurationService:
             self._invalidate(env)
         return entries
 
+    # -- moving values between files and environments ------------------------------------------
+    def export_values(self, environment: str | None = None) -> dict[str, Any]:
+        """The active database values of one environment as the `configadmin export` document."""
+        env = environment or self.environment
+        return {"format": EXPORT_FORMAT, "environment": env,
+                "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "values": {f"{v.category}.{v.key}": v.value for v in self.stored(env) if v.is_active}}
+
+    def import_values(self, data: Any, reason: str | None = None, *,
+                      updated_by: str | None = None) -> ImportReport:
+        """All or nothing into this service's environment: every problem of the document is listed
+        before anything is written, in one transaction; values already stored are skipped."""
+        if not isinstance(data, Mapping) or data.get("format") != EXPORT_FORMAT:
+            raise ValidationError(f"not a configadmin export: expected an object with "
+                                  f'"format": "{EXPORT_FORMAT}" and "values"')
+        values = data.get("values")
+        if not isinstance(values, Mapping):
+            raise ValidationError('the export has no "values" object')
+        problems: list[str] = []
+        checked: dict[SettingKey, Any] = {}
+        for name, value in values.items():
+            try:
+                setting = self.parse_key(str(name))
+            except ValidationError as exc:
+                problems.append(str(exc))
+                continue
+            try:
+                checked[setting] = self.registry.spec(setting).validate(value)
+            except ValidationError as exc:
+                problems.extend(f"{setting.name}: {p}" for p in exc.problems)
+        if problems:
+            raise ValidationError(problems)
+        return self._import(checked, reason, updated_by, overwrite=True)
+
+    def import_settings(self, path: str | os.PathLike[str], reason: str | None = None, *,
+                        overwrite: bool = False, updated_by: str | None = None) -> ImportReport:
+        """Copies the legacy settings.py values of known categories into the database (the seed
+        guide's Step 3). A value already in the database is kept unless `overwrite`."""
+        layer = read_assignments(Path(path), strict=False)
+        registry = Registry(self.defaults.values, {**self.legacy.values, **layer.values})
+        problems: list[str] = []
+        checked: dict[SettingKey, Any] = {}
+        for setting, value in layer.values.items():
+            if not registry.knows(setting):
+                continue
+            try:
+                checked[setting] = registry.spec(setting).validate(value)
+            except ValidationError as exc:
+                where = f"{path}:{layer.lines.get(setting, 0)}: {setting.name}"
+                problems.extend(f"{where}: {p}" for p in exc.problems)
+        if problems:
+            raise ValidationError(problems)
+        known = set(registry.categories)
+        skipped = tuple(m for m in layer.skipped if _skipped_category(m) in known)
+        report = self._import(checked, reason or f"imported from {Path(path).name}", updated_by,
+                              overwrite=overwrite)
+        return replace(report, skipped=skipped)
+
+    def _import(self, values: Mapping[SettingKey, Any], reason: str | None, updated_by: str | None,
+                *, overwrite: bool) -> ImportReport:
+        env = self.environment
+        rows = {SettingKey(r.category, r.key): r for r in self.stored(env)}
+        changes: list[Change] = []
+        unchanged: list[str] = []
+        kept: list[str] = []
+        for setting, value in values.items():
+            row = rows.get(setting)
+            if row is not None and row.is_active and row.value == value:
+                unchanged.append(setting.name)
+            elif row is not None and row.is_active and not overwrite:
+                kept.append(setting.name)
+            else:
+                changes.append(Change(env, setting.category, setting.key, Action.IMPORT, value, True,
+                                      row.version if row is not None else 0, reason))
+        entries = self._commit(changes, updated_by) if changes else []
+        return ImportReport(tuple(entries), tuple(unchanged), tuple(kept))
+
+    def promote_preview(self, category: str, key: str, from_env: str, to_env: str) -> PromotePreview:
+        """The value `from_env` resolves to against what `to_env` has now, entry by entry."""
+        setting = SettingKey(category, key)
+        self.registry.spec(setting)
+        if from_env == to_env:
+            raise ValidationError(f"promote needs two different environments, got {from_env!r} twice")
+        source = self.stored_resolution(setting, from_env)
+        target = self.stored_resolution(setting, to_env)
+        value, current = thaw(source.value), thaw(target.value)
+        return PromotePreview(setting, from_env, to_env, value, source.source, current,
+                              target.stored_version, diff_values(current, value))
+
+    def promote(self, category: str, key: str, from_env: str, to_env: str,
+                reason: str | None = None, *, updated_by: str | None = None,
+                preview: PromotePreview | None = None) -> AuditEntry | None:
+        """Writes the previewed value into `to_env` (None: nothing differs). With a `preview`, a
+        change in `to_env` since it was taken raises ConflictError instead of being overwritten."""
+        plan = preview or self.promote_preview(category, key, from_env, to_env)
+        if not plan.diff:
+            return None
+        checked = self.registry.spec(plan.setting).validate(plan.value)
+        change = Change(plan.to_env, plan.setting.category, plan.setting.key, Action.PROMOTE, checked,
+                        True, plan.expected_version, reason or f"promoted from {plan.from_env}")
+        return self._commit([change], updated_by)[0]
+
     # -- everything else the CLI and the window show -----------------------------------------------
     def diff(self, category: str, key: str, environment: str | None = None) -> Diff:
         """The stored (database) value against the file default, entry by entry."""
@@ -488,6 +618,13 @@ class _ReaderHeartbeat:
                 uow.commit()
         except Exception:
             pass
+
+
+def _skipped_category(message: str) -> str | None:
+    """The category of a `file:line: NAME is not a literal value` note from read_assignments."""
+    name = message.rpartition(": ")[2].split(" ", 1)[0]
+    key = split_assignment_name(name)
+    return key.category if key is not None else None
 
 
 def _login_name() -> str:

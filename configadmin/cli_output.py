@@ -1,0 +1,161 @@
+"""How the command line shows things: stable JSON for scripts, aligned text for people, colour only
+on a terminal (and never with NO_COLOR)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, TextIO
+
+from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
+from configadmin.domain.records import AuditEntry, ReaderInfo
+from configadmin.domain.resolution import thaw
+
+MAX_CELL = 60
+_MARK = {Kind.ADDED: "+", Kind.REMOVED: "-", Kind.CHANGED: "~"}
+_COLOUR = {Kind.ADDED: "32", Kind.REMOVED: "31", Kind.CHANGED: "33"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(value: Any, *, indent: int | None = 2) -> str:
+    """JSON text of any value the service returns (frozen mappings and tuples included)."""
+    return json.dumps(thaw(value), ensure_ascii=False, indent=indent, default=_plain)
+
+
+def emit(text: str, stream: TextIO | None = None) -> None:
+    print(text, file=stream or sys.stdout)
+
+
+def warn(text: str) -> None:
+    print(f"configadmin: warning: {text}", file=sys.stderr)
+
+
+class Style:
+    """ANSI colour when the stream is a terminal; plain text otherwise."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        target = stream or sys.stdout
+        self.enabled = (hasattr(target, "isatty") and target.isatty()
+                        and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb")
+
+    def paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
+
+    def bold(self, text: str) -> str:
+        return self.paint(text, "1")
+
+    def dim(self, text: str) -> str:
+        return self.paint(text, "2")
+
+    def kind(self, text: str, kind: Kind) -> str:
+        return self.paint(text, _COLOUR[kind])
+
+
+def short(value: Any, limit: int = MAX_CELL) -> str:
+    """A value on one line of at most `limit` characters (compact JSON, cut with …)."""
+    if value is None:
+        return "—"
+    text = value if isinstance(value, str) and not isinstance(value, Enum) else dumps(value, indent=None)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], style: Style) -> list[str]:
+    """Left-aligned columns, two spaces apart; cells are already short."""
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    return [style.bold(line(headers)), *(line(r) for r in rows)]
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str:
+    if moment is None:
+        return "never"
+    seconds = int(((now or datetime.now(UTC)) - moment).total_seconds())
+    if seconds < 0:
+        return "just now"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def when(moment: datetime) -> str:
+    """Local time to the second: what an operator compares with their clock."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+# -- diffs ----------------------------------------------------------------------------------------
+def entry_json(entry: EntryDiff) -> dict[str, Any]:
+    return {"kind": str(entry.kind), "entry": entry.path, "old": thaw(entry.old),
+            "new": thaw(entry.new)}
+
+
+def diff_lines(diff: Diff, style: Style, *, old_label: str, new_label: str) -> list[str]:
+    """One line per differing entry: mark, entry, old → new, in aligned columns."""
+    if not diff:
+        return ["  no differences"]
+    names = [e.path or "(value)" for e in diff.entries]
+    olds = ["" if e.kind is Kind.ADDED else short(e.old, 40) for e in diff.entries]
+    news = ["" if e.kind is Kind.REMOVED else short(e.new) for e in diff.entries]
+    width = min(max(len(n) for n in names), 40)
+    old_width = max(len(old_label), *(len(o) for o in olds))
+    lines = [style.dim(f"  {'':{width + 4}}{old_label:<{old_width}}   {new_label}")]
+    for entry, name, old, new in zip(diff.entries, names, olds, news):
+        text = f"{_MARK[entry.kind]} {name:<{width}}  {old:<{old_width}} → {new}".rstrip()
+        lines.append("  " + style.kind(text, entry.kind))
+    return lines
+
+
+# -- audit entries and readers --------------------------------------------------------------------
+def audit_json(entry: AuditEntry) -> dict[str, Any]:
+    return {"id": entry.id, "at": entry.at.astimezone(UTC).isoformat(), "environment": entry.environment,
+            "setting": entry.setting, "action": entry.action, "version": entry.version,
+            "actor": entry.actor, "reason": entry.reason, "client": entry.client,
+            "old_value": entry.old_value, "new_value": entry.new_value}
+
+
+def change_summary(entry: AuditEntry) -> str:
+    """`+2 −0 ~1 entries` for mappings, `15 → 16` for the rest."""
+    old, new = entry.old_value, entry.new_value
+    if isinstance(old, dict) and isinstance(new, dict):
+        return diff_values(old, new).summary
+    return f"{_brief(old)} → {_brief(new)}"
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, dict) and len(dumps(value, indent=None)) > 24:
+        return f"{{{len(value):,} entries}}"
+    return short(value, 24)
+
+
+def history_rows(entries: Sequence[AuditEntry]) -> list[list[str]]:
+    return [[str(e.id), when(e.at), e.environment, e.setting, e.action, str(e.version),
+             short(e.actor, 24), change_summary(e), short(e.reason or "", 40)] for e in entries]
+
+
+HISTORY_HEADERS = ("ID", "AT", "ENV", "SETTING", "ACTION", "VERSION", "ACTOR", "CHANGE", "REASON")
+READER_HEADERS = ("READER", "HOST", "ENV", "REVISION", "LAST SEEN", "STALE")
+
+
+def reader_json(reader: ReaderInfo) -> dict[str, Any]:
+    return {"reader": reader.reader_id, "host": reader.host, "pid": reader.pid,
+            "environment": reader.environment, "revision": reader.revision,
+            "loaded_at": reader.loaded_at, "last_seen": reader.last_seen, "stale": reader.stale}
+
+
+def reader_rows(readers: Sequence[ReaderInfo], now: datetime | None = None) -> list[list[str]]:
+    return [[short(r.reader_id, 48), short(r.host, 30), r.environment, str(r.revision),
+             ago(r.last_seen, now), "yes" if r.stale else "no"] for r in readers]
