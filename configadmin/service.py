@@ -31,7 +31,7 @@ from configadmin.domain.records import (
     Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, Source, StoredValue,
 )
 from configadmin.domain.registry import (
-    FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key, split_assignment_name,
+    DECLARED, FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key, split_assignment_name,
 )
 from configadmin.domain.resolution import resolve, thaw
 from configadmin.domain.validation import input_size_warnings
@@ -117,7 +117,9 @@ class ConfigurationService:
         defaults_path = defaults or os.environ.get("CONFIGADMIN_DEFAULTS") or bundled_defaults()
         settings_path = settings or os.environ.get("CONFIGADMIN_LEGACY_SETTINGS")
         default_layer = read_assignments(Path(defaults_path), strict=True)
-        legacy_layer = read_assignments(Path(settings_path), strict=False) if settings_path else None
+        known = {k.category for k in DECLARED} | {k.category for k in default_layer.values}
+        legacy_layer = (read_assignments(Path(settings_path), strict=False, categories=known)
+                        if settings_path else None)
         engine = make_engine(db_url)
         try:
             with translated_errors(db_url):

@@ -66,7 +66,10 @@ def validate_feature_mapping(value: Any) -> dict[str, str]:
                 problems.append(f"more than {MAX_MAPPING_ENTRIES:,} entries")
                 continue
             feature = loc[0]
-            if len(loc) > 1 and loc[1] == "[key]":
+            if len(loc) > 1 and loc[1] == "[key]" and not isinstance(feature, str):
+                reason = f"feature name must be a string, got {json_type(feature)}"
+                problems.append(f"entry {_short(str(feature))}: {reason}")
+            elif len(loc) > 1 and loc[1] == "[key]":
                 reason = _why_name_fails(str(feature), "feature name", MAX_FEATURE_LENGTH)
                 problems.append(f"entry {_short(str(feature))}: {reason}")
             else:

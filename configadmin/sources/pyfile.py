@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,14 @@ class FileLayer:
         return cls(None)
 
 
-def read_assignments(path: Path, *, strict: bool) -> FileLayer:
+def read_assignments(path: Path, *, strict: bool,
+                     categories: Collection[str] | None = None) -> FileLayer:
     """Reads top-level literal assignments.
 
     strict (the defaults file): a syntax error or a non-literal value of a setting is an error naming
     file and line. Not strict (legacy settings.py): non-literal values are reported and skipped.
+    `categories`: only names of these categories are read or reported (settings.py is full of
+    BASE_DIR, SECRET_KEY = os.environ[...] and the like, which are none of our business).
     """
     try:
         source = path.read_text(encoding="utf-8")
@@ -50,7 +54,7 @@ def read_assignments(path: Path, *, strict: bool) -> FileLayer:
     for node in tree.body:
         for name, value_node in _assignments(node):
             key = split_assignment_name(name)
-            if key is None:
+            if key is None or (categories is not None and key.category not in categories):
                 continue
             try:
                 value = ast.literal_eval(value_node)

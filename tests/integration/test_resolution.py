@@ -18,6 +18,9 @@ ML_CHURN_THRESHOLD = 0.62
 
 SETTINGS = """\
 import os
+from pathlib import Path
+BASE_DIR = Path(__file__).resolve().parent
+SECRET_KEY = os.environ.get("SECRET_KEY", "dev")
 os.system("touch {marker}")
 raise SystemExit("settings.py must never run")
 DEBUG = True
@@ -55,7 +58,7 @@ def test_a_non_literal_value_in_settings_py_is_skipped_and_reported_with_file_an
         make_service: Make, files: tuple[Path, Path, Path]) -> None:
     defaults, settings, _ = files
     svc = make_service(defaults=defaults, settings=settings)
-    assert svc.legacy.skipped == (f"{settings}:8: ML_COMPUTED is not a literal value; skipped",)
+    assert svc.legacy.skipped == (f"{settings}:11: ML_COMPUTED is not a literal value; skipped",)
     assert not svc.registry.knows(SettingKey("ml", "computed"))
 
 

@@ -1,0 +1,94 @@
+"""Validation names every problem in words an analyst can act on; nothing is coerced."""
+from __future__ import annotations
+
+import pytest
+
+from configadmin.domain.validation import (
+    generic_validator, input_size_warnings, json_problems, validate_feature_mapping, validate_input_size,
+)
+from configadmin.errors import ValidationError
+
+
+def _problems(mapping: object) -> tuple[str, ...]:
+    with pytest.raises(ValidationError) as caught:
+        validate_feature_mapping(mapping)
+    return caught.value.problems
+
+
+def test_a_valid_mapping_comes_back_unchanged() -> None:
+    mapping = {"revenue": "total_revenue", "Umsatz (€)": "schema.umsatz_eur", "日本語": "列_1", "x": "_x9"}
+    assert validate_feature_mapping(mapping) == mapping
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ({"": "col"}, "entry '': feature name is empty"),
+    ({" revenue": "col"}, "entry ' revenue': feature name has surrounding spaces"),
+    ({"revenue\u00a0": "col"}, "feature name has surrounding spaces"),
+    ({"rev\tenue": "col"}, "feature name contains a control character"),
+    ({"x" * 201: "col"}, "feature name is longer than 200 characters"),
+    ({1: "col"}, "entry '1': feature name must be a string, got integer"),
+    ({"revenue": ""}, "entry 'revenue': column is empty"),
+    ({"revenue": "total revenue"}, "column 'total revenue' is not identifier-like"),
+    ({"revenue": "9lives"}, "column '9lives' is not identifier-like"),
+    ({"revenue": "a..b"}, "column 'a..b' is not identifier-like"),
+    ({"revenue": "c" * 129}, "column is longer than 128 characters"),
+    ({"revenue": 5}, "entry 'revenue': column must be a string, got integer"),
+    ({"revenue": None}, "column must be a string, got null"),
+])
+def test_each_bad_entry_is_named_with_its_reason(entry: dict[object, object], message: str) -> None:
+    problems = _problems({"ok": "fine_col", **entry})
+    assert len(problems) == 1 and message in problems[0], problems
+
+
+def test_every_bad_entry_is_listed_not_just_the_first() -> None:
+    bad = {f"f{i}": f"bad col {i}" for i in range(25)}
+    problems = _problems({"ok": "fine", **bad})
+    assert len(problems) == 25
+    with pytest.raises(ValidationError) as caught:
+        validate_feature_mapping(bad)
+    assert str(caught.value).endswith("; and 15 more problem(s)")
+
+
+def test_not_a_mapping_is_one_clear_problem() -> None:
+    assert _problems(["a", "b"]) == ("expected an object of feature → column, got array",)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (True, "got boolean"), ("12", "got string"), (12.0, "got number"), (None, "got null"),
+    (0, "must be from 1 to 1,000,000, got 0"), (1_000_001, "got 1000001"),
+])
+def test_input_size_is_a_whole_number_in_range_never_coerced(value: object, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        validate_input_size(value)
+
+
+def test_input_size_bounds_are_accepted() -> None:
+    assert validate_input_size(1) == 1 and validate_input_size(1_000_000) == 1_000_000
+
+
+def test_a_setting_without_schema_keeps_the_json_type_of_its_default() -> None:
+    threshold = generic_validator(0.62)
+    assert threshold(1) == 1  # an integer is a number
+    with pytest.raises(ValidationError, match="expected number .*got string"):
+        threshold("0.7")
+    flags = generic_validator({"a": True})
+    assert flags({"b": [1, None]}) == {"b": [1, None]}
+    with pytest.raises(ValidationError, match="expected object"):
+        flags([1])
+
+
+def test_values_that_a_database_cannot_store_the_same_are_refused() -> None:
+    assert json_problems({"a": [1.0, "ok", None, True]}) == []
+    assert json_problems({"a": float("nan")}) == ["value['a']: nan is not a JSON number"]
+    assert json_problems({"a": "nul\x00"}) == ["value['a']: contains a NUL character"]
+    assert json_problems({1: "x"}) == ["value: object key 1 is not a string"]
+    assert json_problems({"a": b"bytes"}) == ["value['a']: bytes is not a JSON value"]
+    assert json_problems("\ud800") == ["value: contains a lone surrogate (not valid Unicode)"]
+
+
+def test_the_cross_field_check_is_a_warning_only_when_input_size_is_smaller() -> None:
+    mapping = {f"f{i}": f"c{i}" for i in range(15)}
+    assert input_size_warnings(15, mapping) == []
+    assert input_size_warnings(20, mapping) == []
+    assert input_size_warnings(3, mapping) == ["model input size 3 is smaller than the 15 mapped features"]
+    assert input_size_warnings(None, mapping) == [] and input_size_warnings(3, None) == []
