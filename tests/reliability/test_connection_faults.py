@@ -3,6 +3,7 @@ pg_terminate_backend, a failover): every save either happened whole or not at al
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -77,6 +78,14 @@ def test_saves_while_connections_are_being_killed_are_whole_or_absent(
         assert not (set(failed) & present), "a save reported as failed left something behind"
         assert service.stored_resolution(MAPPING).stored_version == len(history)
         assert service.verify_audit().ok
+
+        # The change listener was killed too: it reconnects, so a commit elsewhere still shows.
+        with ConfigurationService.connect(pg_url, user="other", watch=False) as other:
+            other.set("ml", "model_input_size", 44, reason="from another process")
+        deadline = time.monotonic() + 30
+        while service.get("ml", "model_input_size") != 44 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert service.get("ml", "model_input_size") == 44
     assert kills > 0 and failed, "the killer never hit a save; the test proved nothing"
     print(f"\n{len(succeeded)} saves kept, {len(failed)} refused with DatabaseUnavailable, "
           f"{kills} connections killed")
