@@ -55,6 +55,15 @@ def _command(sub: Any, name: str, text: str, example: str) -> argparse.ArgumentP
     return parser
 
 
+def _gui_options(parser: argparse.ArgumentParser) -> None:
+    """On `gui` and on the bare `configadmin` (which opens the window too)."""
+    group = parser.add_argument_group("window options")
+    group.add_argument("--exit-when-ready", action="store_true", default=argparse.SUPPRESS,
+                       help="load, paint once, print one JSON line of timings and exit")
+    group.add_argument("--screenshot", metavar="PNG", default=argparse.SUPPRESS,
+                       help="save the loaded window as PNG and exit")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Edit, audit and serve the ML configuration stored in "
                      "the database. Without a command, opens the window.",
@@ -63,10 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = _command(sub, "gui", "open the window", "configadmin gui --env staging")
-    p.add_argument("--exit-when-ready", action="store_true",
-                   help="load, paint once, print one JSON line of timings and exit")
-    p.add_argument("--screenshot", metavar="PNG", help="save the loaded window as PNG and exit")
+    _gui_options(parser)
+    _gui_options(_command(sub, "gui", "open the window", "configadmin gui --env staging"))
 
     p = _command(sub, "get", "print the resolved value as JSON",
                  "configadmin get ml.feature_mapping --json")
@@ -149,7 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parses and fills the global options from their environment variables."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command not in (None, "gui") and ("exit_when_ready" in args or "screenshot" in args):
+        parser.error("--exit-when-ready and --screenshot belong to the window (configadmin gui)")
     for _, dest, _, variable, _ in GLOBALS:
         setattr(args, dest, getattr(args, dest, None) or os.environ.get(variable) or None)
     if args.env is not None:

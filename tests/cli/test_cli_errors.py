@@ -39,6 +39,8 @@ BAD_INPUT = [  # (what, argv after the global options, text the message must con
     ("bad --since", ["history", "--since", "last tuesday"], "is not a date"),
     ("unknown command", ["frobnicate"], "invalid choice"),
     ("missing argument", ["get"], "required: KEY"),
+    ("window option on another command", ["--exit-when-ready", "get", "ml.model_input_size"],
+     "belong to the window"),
     ("same environment twice", ["promote", "ml.model_input_size", "--from", "dev", "--to", "dev",
                                 "--yes"], "two different environments"),
 ]

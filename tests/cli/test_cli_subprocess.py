@@ -47,3 +47,13 @@ def test_help_exits_0(argv: list[str]) -> None:
     result = _run(*argv)
     assert result.returncode == 0
     assert "example:" in result.stdout
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("argv", [["gui", "--exit-when-ready"], ["--exit-when-ready"]])
+def test_the_window_opens_loads_and_reports_its_timings(sqlite_url: str, argv: list[str]) -> None:
+    result = _run(*argv, "--database-url", sqlite_url, env={"QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    timings = json.loads(result.stdout.strip().splitlines()[-1])
+    assert timings["rows"] == 15
+    assert {"first_paint_ms", "ready_ms"} <= set(timings)
