@@ -52,6 +52,7 @@ class DiffModel(QAbstractTableModel):
         super().__init__(parent)
         self._entries: Sequence[EntryDiff] = ()
         self._settings: Sequence[str] = ()
+        self._rows: dict[str, int] | None = None
         self._kind_words = dict(kind_words)
         self._headers = {self.COL_KIND: "Change", self.COL_SETTING: "Setting", self.COL_ENTRY: "Entry",
                          self.COL_OLD: old_header, self.COL_NEW: new_header}
@@ -63,6 +64,7 @@ class DiffModel(QAbstractTableModel):
         """`settings[i]` names the setting of `entries[i]` (only with the setting column)."""
         self.beginResetModel()
         self._entries, self._settings = entries, settings
+        self._rows: dict[str, int] | None = None
         self.endResetModel()
 
     def set_headers(self, old_header: str, new_header: str) -> None:
@@ -74,6 +76,12 @@ class DiffModel(QAbstractTableModel):
 
     def entry(self, row: int) -> EntryDiff:
         return self._entries[row]
+
+    def row_of(self, path: str) -> int | None:
+        """The row of an entry (the index is built on first use, not on every reset)."""
+        if self._rows is None:
+            self._rows = {e.path: row for row, e in enumerate(self._entries)}
+        return self._rows.get(path)
 
     # -- Qt ---------------------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
+from shiboken6 import isValid
 
 from configadmin.domain.diff import Diff, Kind, diff_structure
 from configadmin.errors import one_line
@@ -208,6 +209,8 @@ class DiffPanel(QWidget):
                          on_failure=self._failed)
 
     def _computed(self, token: int, result: PanelDiff) -> None:
+        if not isValid(self):
+            return
         self._computing = False
         if self._queued or token != self._token:
             self._queued = False
@@ -218,6 +221,8 @@ class DiffPanel(QWidget):
         self._show(result)
 
     def _failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
         self._computing = self._queued = False
         self._show_message(f"Could not compare the values: {one_line(error)}")
         self.diffShown.emit()
@@ -265,14 +270,15 @@ class DiffPanel(QWidget):
 
     def select_entry(self, path: str) -> None:
         """Follows the editor's selection without emitting entrySelected back."""
-        for row in range(self.model.rowCount()):
-            if self.model.entry(row).path == path:
-                self._following = True
-                try:
-                    self.table.selectionModel().setCurrentIndex(
-                        self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                        | QItemSelectionModel.SelectionFlag.Rows)
-                finally:
-                    self._following = False
-                self.table.scrollTo(self.model.index(row, 0))
-                return
+        row = self.model.row_of(path)
+        if row is None:
+            self.table.clearSelection()
+            return
+        self._following = True
+        try:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        finally:
+            self._following = False
+        self.table.scrollTo(self.model.index(row, 0))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
+from shiboken6 import isValid
 
 from configadmin.domain.diff import Kind
 from configadmin.domain.records import Resolved, SettingKey, Source
@@ -63,12 +64,17 @@ class EnvironmentCompareDialog(QDialog):
         self._comparison: _Comparison | None = None
         self._token = 0
         self._busy = False
-        self._alive = True  # callbacks that arrive after the dialog is gone do nothing
+        self._open = True
         self._note = ""
         self.promoted = False
         self._build()
         self._runner.run(service.environments, on_success=self._environments,
                          on_failure=self._failed("Could not list the environments"))
+
+    @property
+    def _alive(self) -> bool:
+        """Callbacks that arrive after the dialog closed or was deleted do nothing."""
+        return self._open and isValid(self)
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -267,6 +273,6 @@ class EnvironmentCompareDialog(QDialog):
         try:
             dialog.exec()
         finally:
-            dialog._alive = False
+            dialog._open = False
             dialog.deleteLater()
         return dialog.promoted

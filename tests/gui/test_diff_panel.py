@@ -150,3 +150,15 @@ def test_nested_json_is_diffed_by_structure(qtbot: QtBot, panel: DiffPanel) -> N
 
     assert rows(panel) == {("changed", "layers[1]", "32", "16"), ("added", "layers[2]", "—", "8"),
                            ("changed", "dropout.rate", "0.1", "0.2")}
+
+
+def test_following_the_editors_selection_does_not_echo_it_back(
+        qtbot: QtBot, panel: DiffPanel, service: ConfigurationService) -> None:
+    service.set("ml", "feature_mapping", {**service.get_ml_feature_mapping(), "nps": "nps_last"})
+    file_default, stored = layers(service, "feature_mapping")
+    show(qtbot, panel, "ml.feature_mapping", file_default, stored, None)
+
+    with qtbot.assertNotEmitted(panel.entrySelected):
+        panel.select_entry("nps")
+
+    assert panel.model.index(panel.table.currentIndex().row(), 0).data(EntryRole) == "nps"

@@ -19,7 +19,8 @@ MAPPING = SettingKey("ml", "feature_mapping")
 
 
 @pytest.fixture
-def runner(qtbot: QtBot) -> Iterator[Runner]:
+def runner(qtbot: QtBot, service: ConfigurationService) -> Iterator[Runner]:
+    """Torn down before the service: no job outlives the database it reads."""
     runner = Runner()
     yield runner
     qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)

@@ -20,7 +20,8 @@ WAIT = 20_000
 
 
 @pytest.fixture
-def runner(qtbot: QtBot) -> Iterator[Runner]:
+def runner(qtbot: QtBot, service: ConfigurationService) -> Iterator[Runner]:
+    """Torn down before the service: no job outlives the database it reads."""
     runner = Runner()
     yield runner
     qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
