@@ -2,7 +2,9 @@
 server is unreachable raises DatabaseUnavailable (PostgreSQL: a SQLite file cannot go away)."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -18,6 +20,23 @@ from configadmin import ConfigurationService
 with ConfigurationService.connect(sys.argv[1], user="other") as svc:
     svc.set("ml", "model_input_size", int(sys.argv[2]))
 """
+
+
+class ConnectionEvents:
+    """What the service tells its subscribers (the window shows it as a banner)."""
+
+    def __init__(self, service: ConfigurationService) -> None:
+        self.up = threading.Event()
+        self.down = threading.Event()
+        service.subscribe(lambda environment, revision: None, self._on_connection)
+
+    def _on_connection(self, connected: bool) -> None:
+        if connected:
+            self.down.clear()
+            self.up.set()
+        else:
+            self.up.clear()
+            self.down.set()
 
 
 def _terminate_connections(url: str) -> int:
@@ -36,36 +55,40 @@ def _terminate_connections(url: str) -> int:
 def test_after_the_server_drops_every_connection_the_next_call_recovers(
         pg_url: str, run_script: Callable[..., str], wait_for: Callable[..., bool]) -> None:
     with ConfigurationService.connect(pg_url, user="tester", reader_name="scorer") as svc:
+        events = ConnectionEvents(svc)
         svc.set("ml", "model_input_size", 20)
         assert svc.get_ml_model_input_size() == 20
-        assert wait_for(lambda: svc._watcher is not None and svc._watcher.connected)
+        assert events.up.wait(10)
         assert _terminate_connections(pg_url) >= 2  # the pool's and the listener's
         assert svc.set("ml", "model_input_size", 21) == 2  # the pool replaces its dead connection
         assert svc.get_ml_model_input_size() == 21
-        run_script(SET_INPUT_SIZE, pg_url, "22")  # the listener is back: a commit elsewhere shows up
+        assert wait_for(events.up.is_set, timeout=15)  # the listener is back...
+        run_script(SET_INPUT_SIZE, pg_url, "22")  # ...so a commit elsewhere shows up
         assert wait_for(lambda: svc.get_ml_model_input_size() == 22, timeout=15)
         assert svc.verify_audit().ok
 
 
 def test_a_call_while_the_server_is_unreachable_raises_database_unavailable_then_recovers(
-        pg_proxy: tuple[str, object], run_script: Callable[..., str], wait_for: Callable[..., bool]) -> None:
+        pg_proxy: tuple[str, Any], run_script: Callable[..., str], wait_for: Callable[..., bool]) -> None:
     url, proxy = pg_proxy
     port = make_url(url).port
     with ConfigurationService.connect(url, user="tester") as svc:
+        events = ConnectionEvents(svc)
         svc.set("ml", "model_input_size", 30)
         assert svc.get_ml_model_input_size() == 30
-        assert wait_for(lambda: svc._watcher is not None and svc._watcher.connected)
-        proxy.stop()  # type: ignore[attr-defined]
+        assert events.up.wait(10)
+        proxy.stop()
         with pytest.raises(DatabaseUnavailable, match=f"127.0.0.1:{port}"):
             svc.set("ml", "model_input_size", 31)
         with pytest.raises(DatabaseUnavailable):
             svc.history()
-        # the listener noticed, so the cache is dropped: reads do not serve a value of unknown age
-        assert wait_for(lambda: not svc._watcher.connected, timeout=15)  # type: ignore[union-attr]
+        # once the listener noticed, the cache is dropped: no value of unknown age is served
+        assert events.down.wait(15)
         with pytest.raises(DatabaseUnavailable):
             svc.get_ml_model_input_size()
-        proxy.start()  # type: ignore[attr-defined]
+        proxy.start()
         assert svc.get_ml_model_input_size() == 30
         assert svc.set("ml", "model_input_size", 32) == 2
+        assert wait_for(events.up.is_set, timeout=15)
         run_script(SET_INPUT_SIZE, url, "33")
         assert wait_for(lambda: svc.get_ml_model_input_size() == 33, timeout=15)
