@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import random
 import socket
 import threading
 import time
@@ -314,9 +315,12 @@ class ConfigurationService:
             try:
                 return self.set(category, key, fn(thaw(current.value)), updated_by=updated_by,
                                 reason=reason, expected_version=current.stored_version)
-            except ConflictError:
-                time.sleep(min(0.005 * 2 ** attempt, 0.2) * (0.5 + (os.getpid() % 7) / 7))
-        raise ConflictError(setting.name, -1, None)
+            except ConflictError as exc:
+                if attempt == UPDATE_RETRIES - 1:
+                    raise exc  # carries the row that kept winning
+                # random jitter: threads of one process must not retry in lockstep
+                time.sleep(min(0.005 * 2 ** attempt, 0.2) * random.uniform(0.5, 1.5))
+        raise AssertionError("unreachable")
 
     def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
         """Uncached resolution straight from the database (for read-modify-write)."""

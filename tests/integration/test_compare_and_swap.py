@@ -96,3 +96,25 @@ def test_threads_saving_at_once_leave_one_valid_chain(service: ConfigurationServ
     assert service.resolve("ml", "model_input_size").version == threads * saves
     report = service.verify_audit()
     assert report.ok and report.checked == threads * saves
+
+
+def test_concurrent_updates_from_threads_of_one_process_lose_nothing(service: ConfigurationService) -> None:
+    threads, updates = 8, 5
+    errors: list[BaseException] = []
+
+    def add(n: int) -> None:
+        try:
+            for i in range(updates):
+                service.update("ml", "feature_mapping", lambda m: {**m, f"t{n}_{i}": f"col_{n}_{i}"})
+        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
+            errors.append(exc)
+
+    workers = [threading.Thread(target=add, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    mapping = service.get_ml_feature_mapping()
+    assert all(mapping[f"t{n}_{i}"] == f"col_{n}_{i}" for n in range(threads) for i in range(updates))
+    assert service.resolve("ml", "feature_mapping").version == threads * updates
