@@ -213,7 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     secrets = _secrets(args.database_url)
     try:
-        return _commands()[args.command](args)
+        code = _commands()[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the edge, not at interpreter exit
+        return code
     except ConfigAdminError as exc:
         print(f"{PROG}: error: {one_line(exc, secrets)}", file=sys.stderr)
         return exc.exit_code

@@ -8,12 +8,13 @@ from configadmin.cli_input import read_json
 from configadmin.cli_output import Style, diff_lines, dumps, emit, entry_json, warn
 from configadmin.cli_session import connected
 from configadmin.domain.records import SettingKey, Source
+from configadmin.domain.registry import parse_key
 from configadmin.errors import ValidationError
 
 
 def get(args: argparse.Namespace) -> int:
+    setting = parse_key(args.key)  # a value stored for a setting no file names is still readable
     with connected(args) as service:
-        setting = service.parse_key(args.key)
         resolved = service.resolve(setting.category, setting.key)
     if args.json:
         emit(dumps({"value": resolved.value, "source": str(resolved.source),
@@ -56,7 +57,7 @@ def reset(args: argparse.Namespace) -> int:
 def diff(args: argparse.Namespace) -> int:
     with connected(args) as service:
         if args.key:
-            settings = [service.parse_key(args.key)]
+            settings = [parse_key(args.key)]
         else:
             settings = [SettingKey(r.category, r.key) for r in service.stored() if r.is_active]
         results = []
