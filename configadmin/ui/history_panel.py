@@ -52,6 +52,7 @@ class HistoryPanel(QWidget):
         self._loaded_once = False
         self._detail_generation = 0
         self._timeline_generation = 0
+        self._timeline_due = False
         self._export: CsvExport | None = None
         self.export_page_size = EXPORT_PAGE
         self.last_chain_report: ChainReport | None = None
@@ -66,7 +67,7 @@ class HistoryPanel(QWidget):
         self.banner.hide()
 
         self.model = HistoryModel(runner, service, page_size, self)
-        self.model.loadingChanged.connect(lambda _: self._update_count())
+        self.model.loadingChanged.connect(self._loading_changed)
         self.model.modelReset.connect(self._update_count)
         self.model.failed.connect(self._show_error)
         self.table = QTableView(objectName="historyTable")
@@ -144,8 +145,8 @@ class HistoryPanel(QWidget):
         self._detail_generation += 1
         self.detail.show_detail(None)
         self.revert_button.setEnabled(False)
+        self._timeline_due = True
         self.model.set_query(self.filters.query)
-        self._load_timeline()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -153,6 +154,13 @@ class HistoryPanel(QWidget):
             self.refresh()
 
     # -- timeline and detail -------------------------------------------------------------------
+    def _loading_changed(self, loading: bool) -> None:
+        """The timeline waits for the first page: the table comes first on a long history."""
+        self._update_count()
+        if not loading and self._timeline_due:
+            self._timeline_due = False
+            self._load_timeline()
+
     def _load_timeline(self) -> None:
         self._timeline_generation += 1
         generation, query, service = self._timeline_generation, self.filters.query, self._service
