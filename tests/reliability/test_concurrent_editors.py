@@ -19,7 +19,7 @@ from configadmin.domain.resolution import thaw
 pytestmark = pytest.mark.postgres
 
 EDITORS = 4
-EDITS_EACH = 6
+EDITS_EACH = 10
 MAPPING = SettingKey("ml", "feature_mapping")
 
 
