@@ -30,6 +30,19 @@ def send(session: Session, environment: str, revision: int) -> None:
         session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": f"{environment}:{revision}"})
 
 
+def _listener_connect_args() -> dict[str, Any]:
+    """A network that silently drops packets must still count as a lost connection within seconds
+    (TCP keepalives; tcp_user_timeout for a query left unanswered), not after the OS's ~15 minutes."""
+    import psycopg2.extensions
+
+    args: dict[str, Any] = {"connect_timeout": 5, "application_name": "configadmin-listener",
+                            "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+                            "keepalives_count": 3}
+    if psycopg2.extensions.libpq_version() >= 120000:
+        args["tcp_user_timeout"] = 15000
+    return args
+
+
 def parse_payload(payload: str) -> tuple[str | None, int | None]:
     environment, _, revision = payload.rpartition(":")
     try:
@@ -43,7 +56,8 @@ class Watcher:
 
     def __init__(self, engine: Engine, on_change: OnChange, on_connection: OnConnection) -> None:
         # A private engine without a pool: this connection lives as long as the watcher.
-        self._engine = create_engine(engine.url, poolclass=NullPool)
+        args = _listener_connect_args() if engine.dialect.name == "postgresql" else {}
+        self._engine = create_engine(engine.url, poolclass=NullPool, connect_args=args)
         self._on_change = on_change
         self._on_connection = on_connection
         self._stop = threading.Event()
