@@ -1,0 +1,74 @@
+"""ml.model_input_size: a spin box with the cross-field warning (fewer inputs than mapped features)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
+
+from configadmin.ui.icons import icon
+
+MAX_INPUT_SIZE = 1_000_000
+
+
+class InputSizeEditor(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="inputSizeEditor")
+        self._base: int | None = None
+        self.spin = QSpinBox(objectName="inputSizeSpin", minimum=1, maximum=MAX_INPUT_SIZE)
+        self.spin.setGroupSeparatorShown(True)
+        self.spin.setMinimumWidth(110)
+        self.spin.setToolTip("Number of inputs the model expects")
+        self.warning_icon = QLabel()
+        self.warning_icon.setPixmap(icon("warning").pixmap(16, 16))
+        self.warning = QLabel(objectName="inputSizeWarning")
+        self.warning.setStyleSheet("color: #9a6700;")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(QLabel("Model input size"))
+        layout.addWidget(self.spin)
+        layout.addWidget(self.warning_icon)
+        layout.addWidget(self.warning, 1)
+        self._show_warning("")
+        self.spin.valueChanged.connect(lambda _: self.changed.emit())
+
+    def load(self, value: Any, *, base: Any = None) -> None:
+        self._base = int(base if base is not None else value)
+        self.spin.blockSignals(True)
+        self.spin.setValue(int(value))
+        self.spin.blockSignals(False)
+        self.changed.emit()
+
+    def rebase(self, value: Any) -> None:
+        self._base = int(value)
+        self.changed.emit()
+
+    def value(self) -> int:
+        return self.spin.value()
+
+    @property
+    def base(self) -> int | None:
+        return self._base
+
+    def problem(self) -> str | None:
+        return None  # the spin box cannot hold an invalid size
+
+    def is_modified(self) -> bool:
+        return self._base is not None and self.spin.value() != self._base
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.spin.setReadOnly(read_only)
+
+    def check_against(self, mapping: Mapping[str, str] | None) -> None:
+        from configadmin.domain.validation import input_size_warnings
+        warnings = input_size_warnings(self.spin.value(), mapping) if mapping is not None else []
+        self._show_warning("; ".join(warnings))
+
+    def _show_warning(self, text: str) -> None:
+        self.warning.setText(text)
+        self.warning.setVisible(bool(text))
+        self.warning_icon.setVisible(bool(text))

@@ -1,0 +1,139 @@
+"""The known settings down the left, each with a badge saying where its value comes from."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget,
+)
+
+NameRole = Qt.ItemDataRole.UserRole + 1
+SourceRole = Qt.ItemDataRole.UserRole + 2
+ModifiedRole = Qt.ItemDataRole.UserRole + 3
+VersionRole = Qt.ItemDataRole.UserRole + 4
+_BADGE = {"database": ("#1f5fa8", "#e7f0fb"), "file": ("#1a7f37", "#e6f4ea"),
+          "settings": ("#9a6700", "#fff4d6")}
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    name: str
+    label: str
+    source: str
+    version: int | None = None
+    modified: bool = False
+
+
+class _Delegate(QStyledItemDelegate):
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return QSize(220, 46)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        text_color = palette.highlightedText().color() if selected else palette.text().color()
+        muted = QColor(text_color)
+        muted.setAlpha(150)
+        source = str(index.data(SourceRole) or "")
+        version = index.data(VersionRole)
+        badge = source + (f" v{version}" if source == "database" and version else "")
+        font = QFont(option.font)  # type: ignore[attr-defined]
+        small = QFont(font)
+        small.setPointSizeF(max(font.pointSizeF() - 1.5, 7))
+        painter.setFont(small)
+        metrics = painter.fontMetrics()
+        badge_w = metrics.horizontalAdvance(badge) + 12
+        badge_rect = QRect(rect.right() - badge_w - 8, rect.top() + 7, badge_w, metrics.height() + 4)
+        fg, bg = _BADGE.get(source, ("#555555", "#eeeeee"))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(bg))
+        painter.drawRoundedRect(badge_rect, 6, 6)
+        painter.setPen(QColor(fg))
+        painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
+        painter.setPen(muted)
+        name_rect = QRect(rect.left() + 10, rect.top() + 24, rect.width() - 20, metrics.height() + 2)
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         str(index.data(NameRole)))
+        title = str(index.data(Qt.ItemDataRole.DisplayRole))
+        if index.data(ModifiedRole):
+            title = "● " + title
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(text_color)
+        title_rect = QRect(rect.left() + 10, rect.top() + 5, rect.width() - badge_w - 28, 18)
+        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width()))
+        painter.restore()
+
+
+class SettingsList(QListWidget):
+    """A handful of rows (one per known setting), so a list widget is the right size of tool."""
+
+    settingSelected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="settingsList")
+        self.setItemDelegate(_Delegate(self))
+        self.setUniformItemSizes(True)
+        self.setMinimumWidth(200)
+        self.currentItemChanged.connect(self._current_changed)
+
+    def set_settings(self, rows: Sequence[SettingRow]) -> None:
+        current = self.current_name()
+        self.blockSignals(True)
+        self.clear()
+        for row in rows:
+            item = QListWidgetItem(row.label, self)
+            item.setData(NameRole, row.name)
+            item.setData(SourceRole, row.source)
+            item.setData(VersionRole, row.version)
+            item.setData(ModifiedRole, row.modified)
+            item.setToolTip(f"{row.name}: value from {row.source}"
+                            + (f" (version {row.version})" if row.version else ""))
+        self.blockSignals(False)
+        if current:
+            self.select(current, notify=False)
+
+    def set_modified(self, name: str, modified: bool) -> None:
+        item = self._item(name)
+        if item is not None and bool(item.data(ModifiedRole)) != modified:
+            item.setData(ModifiedRole, modified)
+
+    def source_of(self, name: str) -> str | None:
+        item = self._item(name)
+        return str(item.data(SourceRole)) if item is not None else None
+
+    def select(self, name: str, notify: bool = True) -> None:
+        item = self._item(name)
+        if item is None:
+            return
+        self.blockSignals(not notify)
+        self.setCurrentItem(item)
+        self.blockSignals(False)
+
+    def current_name(self) -> str | None:
+        item = self.currentItem()
+        return str(item.data(NameRole)) if item is not None else None
+
+    def names(self) -> list[str]:
+        return [str(self.item(i).data(NameRole)) for i in range(self.count())]
+
+    def _item(self, name: str) -> QListWidgetItem | None:
+        for i in range(self.count()):
+            if self.item(i).data(NameRole) == name:
+                return self.item(i)
+        return None
+
+    def _current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if current is not None:
+            self.settingSelected.emit(str(current.data(NameRole)))

@@ -1,0 +1,69 @@
+"""Everything the window shows about one environment, read in one worker job and handed to the GUI
+thread as frozen records (no Qt here, no ORM objects there)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from configadmin.domain.records import AuditEntry, ReaderInfo, Resolved, SettingKey, Source
+from configadmin.domain.resolution import resolve
+
+if TYPE_CHECKING:
+    from configadmin.service import ConfigurationService
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    name: str
+    category: str
+    key: str
+    label: str
+    description: str
+    kind: str  # "mapping", "int" or "json"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    environment: str
+    resolved: tuple[Resolved, ...]
+    settings: tuple[SettingInfo, ...]
+    revision: int
+    environments: tuple[str, ...]
+    readers: tuple[ReaderInfo, ...]
+    can_write: bool
+    recent: tuple[AuditEntry, ...] = ()
+    """Audit entries newer than the revision the window had before (what changed, and who)."""
+
+    def by_name(self) -> dict[str, Resolved]:
+        return {r.name: r for r in self.resolved}
+
+
+def file_default(resolved: Resolved) -> Any:
+    """What applies without a database value (defaults file, else settings.py; None: nothing)."""
+    layers = resolved.layers
+    return layers.get(Source.FILE, layers.get(Source.SETTINGS))
+
+
+def load_snapshot(service: ConfigurationService, environment: str, since: int | None) -> Snapshot:
+    # Resolved here from one read of the rows (not via the service's cache, which a concurrent
+    # change notification may empty while it is being filled).
+    rows = {SettingKey(r.category, r.key): r for r in service.stored(environment)}
+    resolved = [r for key in dict.fromkeys([*service.registry.keys, *rows])
+                if (r := resolve(key, rows.get(key), service.defaults.values, service.legacy.values))]
+    order = {"ml.feature_mapping": 0, "ml.model_input_size": 1}
+    resolved.sort(key=lambda r: (order.get(r.name, 2), r.category != "ml", r.name))
+    infos = []
+    for r in resolved:
+        key = SettingKey(r.category, r.key)
+        if service.registry.knows(key):
+            spec = service.registry.spec(key)
+            infos.append(SettingInfo(r.name, r.category, r.key, spec.label, spec.description, spec.kind))
+        else:
+            infos.append(SettingInfo(r.name, r.category, r.key, r.key.replace("_", " ").capitalize(),
+                                     "Stored in the database only; no file names it.", "json"))
+    revision = service.revision(environment)
+    recent: tuple[AuditEntry, ...] = ()
+    if since is not None and revision > since:
+        recent = tuple(e for e in service.history(environment=environment, limit=20) if e.id > since)
+    return Snapshot(environment, tuple(resolved), tuple(infos), revision,
+                    tuple(service.environments()), tuple(service.readers()), service.can_write(), recent)
