@@ -7,7 +7,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 
-from configadmin import ConfigurationService
+from configadmin import ConfigurationService, Source
 
 SET_INPUT_SIZE = """
 import sys
@@ -34,7 +34,7 @@ def test_a_commit_by_another_process_reaches_a_warm_reader(
     run_script(SET_INPUT_SIZE, db_url, "77")
     assert wait_for(lambda: service.get_ml_model_input_size() == 77, timeout=10)
     resolved = service.resolve("ml", "model_input_size")
-    assert (resolved.version, resolved.layers) == (1, {"database": 77, "file": 15})
+    assert (resolved.version, resolved.layers) == (1, {Source.DATABASE: 77, Source.FILE: 15})
     run_script(SET_INPUT_SIZE, db_url, "78")
     assert wait_for(lambda: service.get_ml_model_input_size() == 78, timeout=10)
 
