@@ -123,28 +123,34 @@ class CsvExport(QObject):
         self._runner.run(page, on_success=lambda r: self._written_page(r) if isValid(self) else sink.discard(),
                          on_failure=lambda e: self._failed(e) if isValid(self) else sink.discard())
 
+    @property
+    def target(self) -> Path:
+        return self._sink.target
+
     def _written_page(self, result: tuple[int, int | None, int | None]) -> None:
         count, first, last = result
         self._written += count
+        if count < self._page_size or last is None:
+            self._end_progress()
+            self.finished.emit(self._written, str(self._sink.target))
+            return
+        if self.progress.wasCanceled():
+            self._runner.run(self._sink.discard)
+            self._end_progress()
+            self.cancelled.emit()
+            return
         if self._top_id is None and first is not None:
             self._top_id = first
             self.progress.setRange(0, first)
         self.progress.setLabelText(f"Exporting history… {self._written:,} rows written")
-        if count < self._page_size or last is None:
-            self.progress.setRange(0, 1)
-            self.progress.setValue(1)
-            self.progress.close()
-            self.finished.emit(self._written, str(self._sink.target))
-            return
         self.progress.setValue(self._top_id - last if self._top_id else 0)
-        if self.progress.wasCanceled():
-            self._runner.run(self._sink.discard)
-            self.progress.close()
-            self.cancelled.emit()
-            return
         self._next(last)
 
     def _failed(self, error: BaseException) -> None:
         self._runner.run(self._sink.discard)
-        self.progress.close()
+        self._end_progress()
         self.failed.emit(error)
+
+    def _end_progress(self) -> None:
+        self.progress.close()
+        self.progress.deleteLater()

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QDate, QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCalendarWidget, QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget,
+)
 
 from configadmin.domain.records import Action
 
@@ -87,6 +89,15 @@ class HistoryFilterBar(QWidget):
             combo.currentIndexChanged.connect(lambda _: self._apply())
         for edit in (self.since_edit, self.until_edit):
             edit.dateChanged.connect(lambda _: self._apply())
+            edit.calendarWidget().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """An unset bound opens its calendar on this month, not on the year-2000 "any" marker."""
+        if event.type() == QEvent.Type.Show and isinstance(watched, QCalendarWidget):
+            if watched.selectedDate() == _NO_DATE:
+                today = QDate.currentDate()
+                watched.setCurrentPage(today.year(), today.month())
+        return super().eventFilter(watched, event)
 
     @property
     def query(self) -> HistoryQuery:

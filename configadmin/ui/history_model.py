@@ -186,9 +186,10 @@ class HistoryModel(QAbstractTableModel):
         if column == self.COL_TIME:
             return local_time(row.at)
         if column == self.COL_REASON:
-            return " ".join((row.reason or "").split())
-        return str((None, row.environment, row.setting, row.action, row.actor, None,
-                    row.summary)[column])
+            return " ".join((row.reason or "").split())  # one line, whatever was typed
+        return {self.COL_ENVIRONMENT: row.environment, self.COL_SETTING: row.setting,
+                self.COL_ACTION: row.action, self.COL_ACTOR: row.actor,
+                self.COL_SUMMARY: row.summary}[column]
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

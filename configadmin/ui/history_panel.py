@@ -7,7 +7,7 @@ through the Runner; errors end up in the panel's banner, in one place (`_show_er
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -167,7 +167,7 @@ class HistoryPanel(QWidget):
         category, _, key = (query.setting or "").partition(".")
         title = f"{query.setting or 'All settings'} in {query.environment or 'all environments'}"
 
-        def shown(counts: list) -> None:  # type: ignore[type-arg]
+        def shown(counts: list[tuple[date, int]]) -> None:
             if generation == self._timeline_generation:
                 self.timeline.set_counts(counts, title, datetime.now(UTC).date())
 
@@ -233,6 +233,11 @@ class HistoryPanel(QWidget):
         self._export = export
         self.export_button.setEnabled(False)
         export.start()
+
+    @property
+    def active_export(self) -> CsvExport | None:
+        """The export under way, if any (one at a time)."""
+        return self._export
 
     def _exported(self, rows: int, path: str) -> None:
         self._show_banner("ok", f"Exported {rows:,} entries to {path}.")

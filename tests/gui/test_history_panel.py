@@ -215,6 +215,23 @@ def test_export_writes_exactly_the_filtered_rows(
     assert list(target.parent.iterdir()) == [target]  # no partial file left behind
 
 
+def test_cancelled_export_leaves_no_file(
+        qtbot: QtBot, panel: HistoryPanel, service: ConfigurationService, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for size in range(1, 31):
+        service.set("ml", "model_input_size", size)
+    target = tmp_path / "export" / "history.csv"
+    target.parent.mkdir()
+    monkeypatch.setattr(ExportFilePicker, "ask", classmethod(lambda cls, parent, suggested: target))
+    panel.export_page_size = 7
+    panel.export_button.click()
+    assert panel.active_export is not None
+    panel.active_export.progress.cancel()
+    qtbot.waitUntil(lambda: panel.banner.text() == "Export cancelled.", timeout=WAIT)
+    qtbot.waitUntil(lambda: not list(target.parent.iterdir()), timeout=WAIT)
+    assert panel.export_button.isEnabled()
+
+
 def _tamper(service: ConfigurationService, audit_id: int) -> None:
     """Edits an audit row behind the append-only triggers' back, as an attacker with DDL rights would."""
     with service.engine.begin() as conn:
