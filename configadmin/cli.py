@@ -179,7 +179,7 @@ def _commands() -> dict[str, Command]:
         "history": cli_admin.history, "readers": cli_admin.readers,
         "verify-audit": cli_admin.verify_audit, "migrate": cli_admin.migrate,
         "export": cli_transfer.export, "import": cli_transfer.import_file,
-        "import-settings": cli_transfer.import_settings, "gui": _gui,
+        "import-settings": cli_transfer.import_settings,
     }
 
 
@@ -213,7 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     secrets = _secrets(args.database_url)
     try:
-        code = _commands()[args.command](args)
+        # The window imports the service itself, after its first paint.
+        code = _gui(args) if args.command == "gui" else _commands()[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, inside the edge, not at interpreter exit
         return code
     except ConfigAdminError as exc:
