@@ -106,6 +106,7 @@ class HistoryDetail(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in ((0, 200), (1, 80), (2, 220)):
             header.resizeSection(column, width)
         layout = QVBoxLayout(self)

@@ -99,6 +99,7 @@ class HistoryPanel(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in enumerate(_COLUMN_WIDTHS):
             header.resizeSection(column, width)
         table.selectionModel().selectionChanged.connect(self._selection_changed)

@@ -1,7 +1,9 @@
 """Asks why a setting is being reverted: the reason goes into the audit row of the revert."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
+)
 
 from configadmin.ui.history_model import HistoryRow, local_time
 
@@ -23,12 +25,14 @@ class RevertDialog(QDialog):
         self.reason.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Reason:", self.reason)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addWidget(QLabel("Reason"))
-        layout.addWidget(self.reason)
+        layout.addLayout(form)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.resize(460, self.sizeHint().height())
+        self.setMinimumWidth(480)
 
     @classmethod
     def ask(cls, row: HistoryRow, parent: QWidget | None = None) -> str | None:

@@ -37,11 +37,22 @@ class ReadersModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._readers: list[ReaderInfo] = []
+        self._latest: dict[str, int] = {}
 
-    def set_readers(self, readers: list[ReaderInfo]) -> None:
+    def set_readers(self, readers: list[ReaderInfo], latest: dict[str, int] | None = None) -> None:
+        """`latest`: each environment's current revision, to mark readers that are behind."""
         self.beginResetModel()
         self._readers = list(readers)
+        self._latest = dict(latest or {})
         self.endResetModel()
+
+    def behind(self, reader: ReaderInfo) -> bool:
+        return reader.revision < self._latest.get(reader.environment, 0)
+
+    def _revision(self, reader: ReaderInfo) -> str:
+        if self.behind(reader):
+            return f"{reader.revision:,} (behind, latest {self._latest[reader.environment]:,})"
+        return f"{reader.revision:,}"
 
     def reader_at(self, row: int) -> ReaderInfo:
         return self._readers[row]
@@ -57,7 +68,7 @@ class ReadersModel(QAbstractTableModel):
             return None
         reader = self._readers[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (reader.reader_id, reader.host, reader.environment, f"{reader.revision:,}",
+            return (reader.reader_id, reader.host, reader.environment, self._revision(reader),
                     _when(reader.loaded_at), _when(reader.last_seen))[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and reader.stale:
             return STALE
@@ -100,7 +111,8 @@ class ReadersPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((240, 130, 100, 110, 150)):
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, width in enumerate((240, 110, 100, 200, 150)):
             header.resizeSection(column, width)
         self.summary = QLabel(objectName="readersSummary")
         self.refresh_button = QPushButton("Refresh", objectName="readersRefreshButton")
@@ -128,19 +140,28 @@ class ReadersPanel(QWidget):
         if self._loading:
             return
         self._loading = True
-        self._runner.run(self._service.readers,
-                         on_success=lambda readers: isValid(self) and self._shown(readers),
+        service = self._service
+
+        def load() -> tuple[list[ReaderInfo], dict[str, int]]:
+            readers = service.readers()
+            return readers, {env: service.revision(env) for env in {r.environment for r in readers}}
+
+        self._runner.run(load, on_success=lambda result: isValid(self) and self._shown(*result),
                          on_failure=lambda error: isValid(self) and self._failed(error))
 
-    def _shown(self, readers: list[ReaderInfo]) -> None:
+    def _shown(self, readers: list[ReaderInfo], latest: dict[str, int]) -> None:
         self._loading = False
-        self.model.set_readers(readers)
-        stale = sum(1 for r in readers if r.stale)
+        self.model.set_readers(readers, latest)
         if not readers:
             self.summary.setText("No reader has reported yet.")
-        else:
-            self.summary.setText(f"{len(readers)} reader{'s' if len(readers) != 1 else ''}"
-                                 + (f", {stale} stale (greyed)" if stale else ", all alive"))
+            return
+        stale = sum(1 for r in readers if r.stale)
+        behind = sum(1 for r in readers if not r.stale and self.model.behind(r))
+        parts = [f"{len(readers)} reader{'s' if len(readers) != 1 else ''}"]
+        parts.append(f"{stale} stale (greyed)" if stale else "all alive")
+        if behind:
+            parts.append(f"{behind} not on the latest revision yet")
+        self.summary.setText(", ".join(parts))
 
     def _failed(self, error: BaseException) -> None:
         self._loading = False

@@ -38,10 +38,25 @@ def test_readers_are_listed_with_stale_ones_greyed(qtbot: QtBot,
     rows = {model.reader_at(r).host: r for r in range(2)}
     fresh, stale = rows["infer-1"], rows["infer-2"]
     assert model.index(fresh, ReadersModel.COL_REVISION).data() == "7"
-    assert model.index(stale, ReadersModel.COL_REVISION).data() == "5"
+    assert model.index(stale, ReadersModel.COL_REVISION).data() == "5"  # nothing newer was saved
     assert model.index(stale, ReadersModel.COL_READER).data(Qt.ItemDataRole.ForegroundRole) == STALE
     assert model.index(fresh, ReadersModel.COL_READER).data(Qt.ItemDataRole.ForegroundRole) is None
     assert panel.summary.text() == "2 readers, 1 stale (greyed)"
+    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+
+
+def test_a_reader_on_an_old_revision_is_marked_behind(qtbot: QtBot,
+                                                      service: ConfigurationService) -> None:
+    for size in (12, 13, 14):
+        service.set("ml", "model_input_size", size, environment="production")
+    _heartbeat(service, "scoring@infer-1:4242", "infer-1", 1, timedelta(seconds=1))
+    runner = Runner()
+    panel = ReadersPanel(runner, service)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=20_000)
+    assert panel.model.index(0, ReadersModel.COL_REVISION).data() == "1 (behind, latest 3)"
+    assert panel.summary.text() == "1 reader, all alive, 1 not on the latest revision yet"
     qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
 
 
@@ -59,6 +74,7 @@ def test_a_running_reader_shows_up_with_the_revision_it_loaded(
         qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=20_000)
         info = panel.model.reader_at(0)
         assert info.reader_id.startswith("scoring@") and info.revision == 1 and not info.stale
+        assert panel.model.index(0, ReadersModel.COL_REVISION).data() == "1"
         qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
     finally:
         reader.close()
