@@ -94,10 +94,13 @@ class HistoryDetail(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.header = QLabel(objectName="historyDetailHeader", wordWrap=True)
+        self.header = QLabel()
+        self.header.setObjectName("historyDetailHeader")
+        self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.model = HistoryDetailModel(self)
-        self.table = QTableView(objectName="historyDetailTable")
+        self.table = QTableView()
+        self.table.setObjectName("historyDetailTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

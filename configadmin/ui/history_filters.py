@@ -57,20 +57,20 @@ class HistoryFilterBar(QWidget):
     def __init__(self, settings: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._query = HistoryQuery()
-        self.setting_combo = QComboBox(objectName="historySettingFilter")
+        self.setting_combo = QComboBox()
+        self.setting_combo.setObjectName("historySettingFilter")
         self.setting_combo.addItem(ALL_SETTINGS, None)
         for name in settings:
-            self.setting_combo.addItem(name, name)
-        self.actor_edit = QLineEdit(objectName="historyActorFilter", placeholderText="Actor")
-        self.actor_edit.setClearButtonEnabled(True)
-        self.action_combo = QComboBox(objectName="historyActionFilter")
+            self.setting_combo.addItem(str(name), name)
+        self.actor_edit = _line_edit("historyActorFilter", "Actor")
+        self.action_combo = QComboBox()
+        self.action_combo.setObjectName("historyActionFilter")
         self.action_combo.addItem(ALL_ACTIONS, None)
         for action in Action:
             self.action_combo.addItem(action.value, action.value)
         self.since_edit = _date_edit("historySinceFilter")
         self.until_edit = _date_edit("historyUntilFilter")
-        self.text_edit = QLineEdit(objectName="historyTextFilter", placeholderText="Reason contains…")
-        self.text_edit.setClearButtonEnabled(True)
+        self.text_edit = _line_edit("historyTextFilter", "Reason contains…")
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -79,7 +79,9 @@ class HistoryFilterBar(QWidget):
             layout.addWidget(widget)
         layout.setStretch(layout.indexOf(self.text_edit), 1)
 
-        self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(TYPING_PAUSE_MS)
         self._typing.timeout.connect(self._apply)
         self.actor_edit.textChanged.connect(lambda _: self._typing.start())
         self.text_edit.textChanged.connect(lambda _: self._typing.start())
@@ -110,7 +112,7 @@ class HistoryFilterBar(QWidget):
         """Selects the setting without emitting `changed` (the panel refreshes itself)."""
         index = self.setting_combo.findData(name) if name else 0
         if index < 0:
-            self.setting_combo.addItem(name, name)
+            self.setting_combo.addItem(str(name), name)
             index = self.setting_combo.count() - 1
         self.setting_combo.blockSignals(True)
         self.setting_combo.setCurrentIndex(index)
@@ -135,8 +137,19 @@ class HistoryFilterBar(QWidget):
         self._apply()
 
 
+def _line_edit(name: str, placeholder: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    return edit
+
+
 def _date_edit(name: str) -> QDateEdit:
-    edit = QDateEdit(objectName=name, calendarPopup=True, displayFormat="yyyy-MM-dd")
+    edit = QDateEdit()
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
     edit.setMinimumDate(_NO_DATE)
     edit.setSpecialValueText("any")
     edit.setDate(_NO_DATE)

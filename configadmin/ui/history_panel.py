@@ -61,7 +61,9 @@ class HistoryPanel(QWidget):
         self.filters.set_environment(service.environment)
         self.filters.changed.connect(lambda _: self.refresh())
         self.timeline = TimelineChart(days=TIMELINE_DAYS)
-        self.banner = QLabel(objectName="historyBanner", wordWrap=True)
+        self.banner = QLabel()
+        self.banner.setObjectName("historyBanner")
+        self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.hide()
@@ -70,14 +72,16 @@ class HistoryPanel(QWidget):
         self.model.loadingChanged.connect(self._loading_changed)
         self.model.modelReset.connect(self._update_count)
         self.model.failed.connect(self._show_error)
-        self.table = QTableView(objectName="historyTable")
+        self.table = QTableView()
+        self.table.setObjectName("historyTable")
         self._setup_table()
         self.detail = HistoryDetail()
 
-        self.count_label = QLabel(objectName="historyCountLabel")
-        self.verify_button = QPushButton("Verify audit chain", objectName="historyVerifyButton")
-        self.export_button = QPushButton("Export CSV…", objectName="historyExportButton")
-        self.revert_button = QPushButton("Revert to this version…", objectName="historyRevertButton")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("historyCountLabel")
+        self.verify_button = _button("Verify audit chain", "historyVerifyButton")
+        self.export_button = _button("Export CSV…", "historyExportButton")
+        self.revert_button = _button("Revert to this version…", "historyRevertButton")
         self.revert_button.setEnabled(False)
         self.verify_button.clicked.connect(self.verify_chain)
         self.export_button.clicked.connect(self.export_csv)
@@ -274,8 +278,15 @@ class HistoryPanel(QWidget):
     def _run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
              on_failure: Callable[[BaseException], None]) -> None:
         """Runner call whose callbacks are dropped once the panel is gone (closed mid-query)."""
-        self._runner.run(fn, on_success=lambda result: isValid(self) and on_success(result),
-                         on_failure=lambda error: isValid(self) and on_failure(error))
+        def succeeded(result: Any) -> None:
+            if isValid(self):
+                on_success(result)
+
+        def failed(error: BaseException) -> None:
+            if isValid(self):
+                on_failure(error)
+
+        self._runner.run(fn, on_success=succeeded, on_failure=failed)
 
     # -- feedback ----------------------------------------------------------------------------------
     def _show_error(self, error: BaseException) -> None:
@@ -298,3 +309,9 @@ class HistoryPanel(QWidget):
         else:
             text = f"{rows:,} entries loaded; scroll for more"
         self.count_label.setText(text)
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    return button

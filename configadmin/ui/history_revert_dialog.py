@@ -15,8 +15,11 @@ class RevertDialog(QDialog):
         what = "reset it to the file default" if row.action == "reset" else "restore the value it recorded"
         intro = QLabel(f"Revert {row.setting} ({row.environment}) to entry #{row.id} "
                        f"of {local_time(row.at)} by {row.actor}: this will {what}.\n"
-                       "The revert is saved as a new, audited change.", wordWrap=True)
-        self.reason = QLineEdit(objectName="revertReason", placeholderText="Why? (required)")
+                       "The revert is saved as a new, audited change.")
+        intro.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("revertReason")
+        self.reason.setPlaceholderText("Why? (required)")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

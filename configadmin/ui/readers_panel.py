@@ -101,7 +101,8 @@ class ReadersPanel(QWidget):
         self._service = service
         self._loading = False
         self.model = ReadersModel(self)
-        self.table = QTableView(objectName="readersTable")
+        self.table = QTableView()
+        self.table.setObjectName("readersTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -114,8 +115,10 @@ class ReadersPanel(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in enumerate((240, 110, 100, 200, 150)):
             header.resizeSection(column, width)
-        self.summary = QLabel(objectName="readersSummary")
-        self.refresh_button = QPushButton("Refresh", objectName="readersRefreshButton")
+        self.summary = QLabel()
+        self.summary.setObjectName("readersSummary")
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setObjectName("readersRefreshButton")
         self.refresh_button.clicked.connect(self.refresh)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -124,7 +127,8 @@ class ReadersPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
         layout.addWidget(self.table)
-        self._timer = QTimer(self, interval=REFRESH_EVERY_MS)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_EVERY_MS)
         self._timer.timeout.connect(self.refresh)
 
     def showEvent(self, event: Any) -> None:
@@ -146,8 +150,15 @@ class ReadersPanel(QWidget):
             readers = service.readers()
             return readers, {env: service.revision(env) for env in {r.environment for r in readers}}
 
-        self._runner.run(load, on_success=lambda result: isValid(self) and self._shown(*result),
-                         on_failure=lambda error: isValid(self) and self._failed(error))
+        def shown(result: tuple[list[ReaderInfo], dict[str, int]]) -> None:
+            if isValid(self):  # the panel may be closed while the query ran
+                self._shown(*result)
+
+        def failed(error: BaseException) -> None:
+            if isValid(self):
+                self._failed(error)
+
+        self._runner.run(load, on_success=shown, on_failure=failed)
 
     def _shown(self, readers: list[ReaderInfo], latest: dict[str, int]) -> None:
         self._loading = False
