@@ -3,12 +3,14 @@ analyst does — type, add, remove, paste, undo — and save it with a reason.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QSpinBox, QTableView, QToolButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QSpinBox, QTableView, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService
@@ -183,3 +185,50 @@ def test_input_size_shows_the_cross_field_warning(qtbot: QtBot, window: MainWind
     warning = window.findChild(QLabel, "inputSizeWarning")
     qtbot.waitUntil(lambda: warning.isVisible() and "smaller than the 15 mapped features" in warning.text())
     assert window.findChild(QToolButton, "saveButton").isEnabled()
+
+
+@contextmanager
+def database_away(service: ConfigurationService) -> Iterator[None]:
+    """The database stops accepting connections: the SQLite file is moved away (a directory takes its
+    place), the PostgreSQL database refuses connections and its sessions are terminated."""
+    if service.is_postgres:
+        from sqlalchemy import create_engine, text
+        name = service.url.database
+        admin = create_engine(service.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": name})
+        try:
+            yield
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            admin.dispose()
+    else:
+        path = Path(str(service.url.database))
+        service.engine.dispose()
+        path.rename(path.with_name(path.name + ".away"))
+        path.mkdir()
+        try:
+            yield
+        finally:
+            path.rmdir()
+            path.with_name(path.name + ".away").rename(path)
+
+
+def test_database_gone_during_save_keeps_the_edits_and_says_so(
+        qtbot: QtBot, window: MainWindow, service: ConfigurationService, reason: list[Any]) -> None:
+    type_into(qtbot, window, row_of(window, "tier"), COL_COLUMN, "loyalty_tier_v2")
+    qtbot.waitUntil(lambda: window.findChild(QToolButton, "saveButton").isEnabled())
+    with database_away(service):
+        with qtbot.waitSignal(window.saveFailed, timeout=20000):
+            click(qtbot, window, "saveButton")
+        banner = window.findChild(QWidget, "statusBanner")
+        assert banner.isVisible()
+        assert "Could not save" in banner.text() and "Your edits are kept" in banner.text()
+        assert cell(window, row_of(window, "tier"), COL_COLUMN) == "loyalty_tier_v2"
+        assert window.findChild(QToolButton, "saveButton").isEnabled()
+    save(qtbot, window)
+    assert service.get("ml", "feature_mapping")["tier"] == "loyalty_tier_v2"
+    assert "Could not save" not in banner.text()

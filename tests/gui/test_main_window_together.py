@@ -1,0 +1,218 @@
+"""Several analysts on one database: concurrent saves merge per entry, drafts survive a killed
+window, a viewer role gets a read-only window."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QTableView, QToolButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from configadmin import ConfigurationService
+from configadmin.ui import MainWindow
+from configadmin.ui.drafts import DraftStore, RestoreDraftDialog
+from configadmin.ui.mapping_model import COL_COLUMN, COL_FEATURE
+from configadmin.ui.merge_dialog import MergeDialog
+from configadmin.ui.save_dialog import SaveDialog
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+OpenWindow = Callable[[ConfigurationService], MainWindow]
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
+    opened: list[MainWindow] = []
+
+    def open_(service: ConfigurationService) -> MainWindow:
+        win = MainWindow(service)
+        qtbot.addWidget(win)
+        with qtbot.waitSignal(win.loaded, timeout=15000):
+            win.show()
+        opened.append(win)
+        return win
+
+    yield open_
+    for win in opened:
+        win.close()
+        qtbot.waitUntil(lambda w=win: not w.runner.busy, timeout=15000)
+
+
+@pytest.fixture
+def second_service(db_url: str) -> Iterator[ConfigurationService]:
+    """Another analyst (bob) on the same database, as from another workstation."""
+    with ConfigurationService.connect(db_url, environment="default", user="bob") as svc:
+        yield svc
+
+
+@pytest.fixture(autouse=True)
+def no_save_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, *a: "weekly update"))
+
+
+def column_of(win: MainWindow, feature: str) -> str | None:
+    model = win.findChild(QTableView, "mappingTable").model()
+    for row in range(model.rowCount()):
+        if model.index(row, COL_FEATURE).data() == feature:
+            return str(model.index(row, COL_COLUMN).data())
+    return None
+
+
+def edit_column(qtbot: QtBot, win: MainWindow, feature: str, text: str) -> None:
+    view = win.findChild(QTableView, "mappingTable")
+    model = view.model()
+    row = next(r for r in range(model.rowCount()) if model.index(r, COL_FEATURE).data() == feature)
+    index = model.index(row, COL_COLUMN)
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = view.viewport().findChild(QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: column_of(win, feature) == text, timeout=3000)
+
+
+def save(qtbot: QtBot, win: MainWindow) -> None:
+    qtbot.waitUntil(lambda: win.findChild(QToolButton, "saveButton").isEnabled(), timeout=5000)
+    with qtbot.waitSignal(win.saved, timeout=20000):
+        qtbot.mouseClick(win.findChild(QToolButton, "saveButton"), Qt.MouseButton.LeftButton)
+
+
+def test_two_windows_editing_different_entries_both_save_without_a_question(
+        qtbot: QtBot, open_window: OpenWindow, service: ConfigurationService,
+        second_service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(MergeDialog, "ask", classmethod(lambda cls, *a: pytest.fail("nothing to ask")))
+    mine, bobs = open_window(service), open_window(second_service)
+    edit_column(qtbot, mine, "tier", "tier_v2")
+    edit_column(qtbot, bobs, "revenue", "revenue_net")
+    save(qtbot, mine)
+    save(qtbot, bobs)
+    stored = service.stored_resolution(service.parse_key("ml.feature_mapping")).value
+    assert (stored["tier"], stored["revenue"]) == ("tier_v2", "revenue_net")
+    last = service.history("ml", "feature_mapping")[0]
+    assert last.actor == "bob" and "merged with changes by tester" in (last.reason or "")
+
+
+def test_same_entry_changed_by_both_shows_the_choice_and_stores_it(
+        qtbot: QtBot, open_window: OpenWindow, service: ConfigurationService,
+        second_service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[Any] = []
+
+    def choose_theirs(cls: type, parent: Any, items: Any, theirs_by: str) -> dict[tuple[str, str], Any]:
+        shown.extend((i.setting, i.conflict.path, i.conflict.base, i.conflict.mine, i.conflict.theirs)
+                     for i in items)
+        return {(i.setting, i.conflict.path): i.conflict.theirs for i in items}
+
+    monkeypatch.setattr(MergeDialog, "ask", classmethod(choose_theirs))
+    mine, bobs = open_window(service), open_window(second_service)
+    edit_column(qtbot, mine, "tier", "tier_mine")
+    edit_column(qtbot, bobs, "tier", "tier_bob")
+    edit_column(qtbot, bobs, "revenue", "revenue_bob")
+    save(qtbot, mine)
+    save(qtbot, bobs)
+    assert shown == [("ml.feature_mapping", "tier", "loyalty_tier", "tier_bob", "tier_mine")]
+    stored = service.stored_resolution(service.parse_key("ml.feature_mapping")).value
+    assert (stored["tier"], stored["revenue"]) == ("tier_mine", "revenue_bob")
+    qtbot.waitUntil(lambda: column_of(bobs, "tier") == "tier_mine", timeout=5000)
+
+
+def test_cancelled_merge_writes_nothing_and_keeps_the_edits(
+        qtbot: QtBot, open_window: OpenWindow, service: ConfigurationService,
+        second_service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(MergeDialog, "ask", classmethod(lambda cls, *a: None))
+    mine, bobs = open_window(service), open_window(second_service)
+    edit_column(qtbot, mine, "tier", "tier_mine")
+    edit_column(qtbot, bobs, "tier", "tier_bob")
+    save(qtbot, mine)
+    qtbot.mouseClick(bobs.findChild(QToolButton, "saveButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bobs.findChild(QToolButton, "saveButton").isEnabled(), timeout=10000)
+    assert len(service.history("ml", "feature_mapping")) == 1
+    assert column_of(bobs, "tier") == "tier_bob"
+
+
+def test_draft_of_a_killed_window_is_offered_and_restored(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = MainWindow(service)
+    with qtbot.waitSignal(first.loaded, timeout=15000):
+        first.show()
+    edit_column(qtbot, first, "tier", "tier_unsaved")
+    store = DraftStore(service.database, "default")
+    qtbot.waitUntil(store.path.exists, timeout=2500)  # within two seconds of the edit
+    first.live.detach()  # killed: no close event, nothing saved
+    first.hide()
+    qtbot.waitUntil(lambda: not first.runner.busy, timeout=10000)
+
+    offered: list[str] = []
+    monkeypatch.setattr(RestoreDraftDialog, "ask",
+                        classmethod(lambda cls, parent, draft, summary: offered.append(summary) or True))
+    second = MainWindow(service)
+    qtbot.addWidget(second)
+    try:
+        with qtbot.waitSignal(second.loaded, timeout=15000):
+            second.show()
+        assert offered and "ml.feature_mapping: +0 −0 ~1 entries" in offered[0]
+        assert column_of(second, "tier") == "tier_unsaved"
+        save(qtbot, second)
+        assert service.get("ml", "feature_mapping")["tier"] == "tier_unsaved"
+        assert not store.path.exists()
+    finally:
+        second.close()
+        qtbot.waitUntil(lambda: not second.runner.busy, timeout=10000)
+        first.deleteLater()
+
+
+def test_declined_draft_is_removed(qtbot: QtBot, open_window: OpenWindow, service: ConfigurationService,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    store = DraftStore(service.database, "default")
+    from configadmin.ui.drafts import DraftEntry
+    mapping = dict(service.get("ml", "feature_mapping"), tier="tier_draft")
+    store.save({"ml.feature_mapping": DraftEntry(0, mapping)})
+    monkeypatch.setattr(RestoreDraftDialog, "ask", classmethod(lambda cls, *a: False))
+    win = open_window(service)
+    assert column_of(win, "tier") == "loyalty_tier"
+    assert not store.path.exists()
+
+
+@pytest.fixture
+def viewer_url(pg_url: str) -> Iterator[str]:
+    """A login role that may only SELECT (as the README's viewer role)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    role = f"viewer_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
+        conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+    yield make_url(pg_url).set(username=role).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP OWNED BY "{role}"'))
+    admin.dispose()
+    with create_engine(make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"))
+        conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+
+
+@pytest.mark.postgres
+def test_viewer_role_gets_a_read_only_window_that_writes_nothing(
+        qtbot: QtBot, open_window: OpenWindow, viewer_url: str, pg_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, *a: pytest.fail("no save offered")))
+    with ConfigurationService.connect(viewer_url, environment="default", user="viewer") as svc:
+        win = open_window(svc)
+        banner = win.findChild(QWidget, "statusBanner")
+        assert banner.isVisible() and "read-only" in banner.text()
+        view = win.findChild(QTableView, "mappingTable")
+        index = view.model().index(0, COL_COLUMN)
+        assert not view.model().flags(index) & Qt.ItemFlag.ItemIsEditable
+        view.setFocus()
+        view.setCurrentIndex(index)
+        qtbot.keyClicks(view, "x")
+        qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert win.findChild(QToolButton, "saveButton").isEnabled() is False
+        assert column_of(win, "revenue") == "total_revenue"
+        assert win.findChild(QTableView, "historyTable") is not None
+    with ConfigurationService.connect(pg_url, environment="default") as owner:
+        assert owner.history() == [] and owner.stored() == []
