@@ -49,7 +49,7 @@ class HistoryPanel(QWidget):
         self.setObjectName("historyPanel")
         self._runner = runner
         self._service = service
-        self._loaded_once = False
+        self._stale = True
         self._detail_generation = 0
         self._timeline_generation = 0
         self._timeline_due = False
@@ -145,8 +145,13 @@ class HistoryPanel(QWidget):
         return self.filters.query
 
     def refresh(self) -> None:
-        """Reloads the first page and the timeline for the current filters."""
-        self._loaded_once = True
+        """Reloads the first page and the timeline for the current filters. While the panel is
+        hidden (a closed dock) it only notes that it is stale and loads when shown, so the window
+        may call this after every save at no cost."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         self._detail_generation += 1
         self.detail.show_detail(None)
         self.revert_button.setEnabled(False)
@@ -155,7 +160,7 @@ class HistoryPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._loaded_once:
+        if self._stale:
             self.refresh()
 
     # -- timeline and detail -------------------------------------------------------------------

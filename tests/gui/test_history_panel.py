@@ -34,6 +34,7 @@ def panel(qtbot: QtBot, runner: Runner, service: ConfigurationService) -> Iterat
     widget = HistoryPanel(runner, service)
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
+    widget.show()
     yield widget
     qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
 
@@ -48,7 +49,7 @@ def test_first_load_shows_one_page_and_scrolling_fetches_the_next(
         qtbot: QtBot, panel: HistoryPanel, service: ConfigurationService) -> None:
     for size in range(1, 251):
         service.set("ml", "model_input_size", size, reason=f"step {size}")
-    panel.show()
+    panel.refresh()
     rows = loaded(qtbot, panel)
     assert len(rows) == 100
     assert rows[0].summary == "249 → 250" and rows[0].reason == "step 250"
@@ -241,6 +242,19 @@ def _tamper(service: ConfigurationService, audit_id: int) -> None:
             conn.execute(text("DROP TRIGGER configuration_audit_no_update"))
         conn.execute(text("UPDATE configuration_audit SET reason = 'nothing to see' WHERE id = :id"),
                      {"id": audit_id})
+
+
+def test_a_hidden_panel_loads_nothing_until_it_is_shown(
+        qtbot: QtBot, runner: Runner, service: ConfigurationService) -> None:
+    service.set("ml", "model_input_size", 12)
+    hidden = HistoryPanel(runner, service)
+    qtbot.addWidget(hidden)
+    hidden.set_setting("ml.model_input_size")
+    hidden.refresh()
+    assert hidden.model.rowCount() == 0 and not hidden.model.loading
+    hidden.show()
+    assert [r.setting for r in loaded(qtbot, hidden)] == ["ml.model_input_size"]
+    qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
 
 
 def test_verify_reports_an_intact_chain(qtbot: QtBot, panel: HistoryPanel,
