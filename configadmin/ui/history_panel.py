@@ -10,8 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QItemSelection, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
     QVBoxLayout, QWidget,
@@ -113,7 +113,7 @@ class HistoryPanel(QWidget):
         buttons.addWidget(self.count_label, 1)
         for button in (self.verify_button, self.export_button, self.revert_button):
             buttons.addWidget(button)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
@@ -157,6 +157,17 @@ class HistoryPanel(QWidget):
         self.revert_button.setEnabled(False)
         self._timeline_due = True
         self.model.set_query(self.filters.query)
+
+    def sizeHint(self) -> QSize:
+        return QSize(1000, 420)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Docked wide and low (under the editor) the diff sits beside the table, else below it."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= 2 * event.size().height()
+        wanted = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -27,10 +27,10 @@ class TimelineChart(QWidget):
         self.setMouseTracking(True)
 
     def sizeHint(self) -> QSize:
-        return QSize(480, 86)
+        return QSize(480, 70)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(200, 86)
+        return QSize(200, 70)
 
     def set_counts(self, counts: list[tuple[date, int]], title: str, last_day: date) -> None:
         self._counts = dict(counts)
