@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from configadmin.db.tables import ConfigurationAudit
+from configadmin.db.tables import ConfigurationAudit, SystemConfiguration
 from configadmin.domain.records import AuditEntry, ChainReport
 
 GENESIS = "0" * 64
@@ -113,4 +113,24 @@ def verify(session: Session, batch_size: int = 2000) -> ChainReport:
                 return ChainReport(checked, row.id, "its content does not match its hash (edited)")
             prev = row.hash
             checked += 1
-    return ChainReport(checked)
+    return _tail_report(session, checked)
+
+
+def _tail_report(session: Session, checked: int) -> ChainReport:
+    """The chain has no anchor after its last entry, so deleting the newest entries would go
+    unseen; every live row's version must match the version its last audit entry recorded."""
+    A, C = ConfigurationAudit, SystemConfiguration
+    audited = (select(A.environment, A.category, A.key, func.max(A.version).label("version"))
+               .group_by(A.environment, A.category, A.key).subquery())
+    row = session.execute(
+        select(C.environment, C.category, C.key, C.version, audited.c.version)
+        .join(audited, (audited.c.environment == C.environment) & (audited.c.category == C.category)
+              & (audited.c.key == C.key), isouter=True)
+        .where((audited.c.version.is_(None)) | (audited.c.version != C.version)).limit(1)
+    ).first()
+    if row is None:
+        return ChainReport(checked)
+    env, category, key, version, last = row
+    return ChainReport(checked, checked + 1,
+                       f"the newest entries are missing (deleted): {category}.{key} in {env!r} is at "
+                       f"version {version} but its last audit entry records version {last or 0}")

@@ -123,3 +123,12 @@ def test_hashes_survive_the_database_round_trip_of_awkward_numbers_and_unicode(
     assert report.ok, report.reason
     assert report.checked == 6
     assert svc.get("ml", "extra")["nested"][1][1]["emoji"] == "🙂"
+
+
+def test_deleting_the_newest_audit_entry_is_found(
+        service: ConfigurationService, raw_engine: Engine, is_postgres: bool) -> None:
+    _three_entries(service)
+    _as_superuser(raw_engine, is_postgres, "DELETE FROM configuration_audit WHERE id = 3")
+    report = service.verify_audit()
+    assert (report.ok, report.first_broken_id) == (False, 3)
+    assert "ml.model_input_size" in (report.reason or "")
