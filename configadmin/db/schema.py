@@ -33,14 +33,14 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Creates or upgrades the schema to head; returns (before, after). Running it twice is a no-op."""
+def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | None]:
+    """Creates or upgrades the schema (to head); returns (before, after). Twice is a no-op."""
     before = current_revision(engine)
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    return before, head_revision()
+        command.upgrade(config, target)
+    return before, current_revision(engine)
 
 
 def ensure_current(engine: Engine) -> None:

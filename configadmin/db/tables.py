@@ -40,6 +40,7 @@ class ConfigurationAudit(Base):
     __tablename__ = "configuration_audit"
     __table_args__ = (
         Index("ix_audit_setting", "environment", "category", "key", "id"),
+        Index("ix_audit_environment", "environment", "id"),
         Index("ix_audit_actor", "actor", "id"),
         Index("ix_audit_at", "at"),
     )

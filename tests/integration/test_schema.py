@@ -65,6 +65,20 @@ def test_an_empty_shared_database_names_configadmin_migrate_until_migrated(empty
         assert svc.get_ml_model_input_size() == 9
 
 
+def test_a_first_release_schema_is_out_of_date_until_migrate_adds_the_history_index(
+        empty_url: str) -> None:
+    engine = make_engine(make_url(empty_url))
+    try:
+        assert schema.upgrade(engine, "0001") == (None, "0001")
+        with pytest.raises(SchemaOutOfDate, match=r"0001.*configadmin migrate"):
+            ConfigurationService.connect(empty_url)
+        assert schema.upgrade(engine) == ("0001", schema.head_revision())
+        indexes = {i["name"] for i in inspect(engine).get_indexes("configuration_audit")}
+        assert "ix_audit_environment" in indexes
+    finally:
+        engine.dispose()
+
+
 def test_an_older_schema_names_both_revisions_and_configadmin_migrate(db_url: str) -> None:
     engine = make_engine(make_url(db_url))
     try:
