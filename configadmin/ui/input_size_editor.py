@@ -20,7 +20,7 @@ class InputSizeEditor(QWidget):
         self._base: int | None = None
         self.spin = QSpinBox(objectName="inputSizeSpin", minimum=1, maximum=MAX_INPUT_SIZE)
         self.spin.setGroupSeparatorShown(True)
-        self.spin.setMinimumWidth(110)
+        self.spin.setFixedWidth(120)
         self.spin.setToolTip("Number of inputs the model expects")
         self.warning_icon = QLabel()
         self.warning_icon.setPixmap(icon("warning").pixmap(16, 16))
@@ -32,7 +32,8 @@ class InputSizeEditor(QWidget):
         layout.addWidget(QLabel("Model input size"))
         layout.addWidget(self.spin)
         layout.addWidget(self.warning_icon)
-        layout.addWidget(self.warning, 1)
+        layout.addWidget(self.warning)
+        layout.addStretch(1)
         self._show_warning("")
         self.spin.valueChanged.connect(lambda _: self.changed.emit())
 

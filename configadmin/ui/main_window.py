@@ -10,34 +10,32 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QDockWidget, QLabel, QMainWindow, QMenu, QProgressBar, QSplitter, QStackedWidget,
+    QComboBox, QDockWidget, QLabel, QMainWindow, QProgressBar, QSplitter, QStackedWidget,
     QToolButton, QVBoxLayout, QWidget,
 )
 
-from configadmin.domain.diff import MergeResult, merge3
-from configadmin.domain.records import AuditEntry, Resolved, Source
-from configadmin.domain.resolution import freeze, thaw
 from configadmin.errors import PermissionDenied, one_line
-from configadmin.ui.drafts import DRAFT_DELAY_MS, DraftEntry, DraftStore, RestoreDraftDialog
 from configadmin.ui.icons import icon
 from configadmin.ui.input_size_editor import InputSizeEditor
-from configadmin.ui.json_editor import JsonEditor
-from configadmin.ui.live_refresh import LiveRefresh
 from configadmin.ui.mapping_editor import MappingEditor
-from configadmin.ui.merge_dialog import ConflictItem, MergeDialog
-from configadmin.ui.save_dialog import PendingChange, SaveDialog, describe
-from configadmin.ui.save_flow import Plan, SaveFlow
 from configadmin.ui.settings_list import SettingRow, SettingsList
-from configadmin.ui.snapshot import SettingInfo, Snapshot, file_default, load_snapshot
 from configadmin.ui.status import ERROR, INFO, READ_ONLY, WARNING, StatusBanner, StatusInfo
 from configadmin.ui.worker import Runner
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest is imported where it is first needed, after the first paint
+    from configadmin.domain.records import AuditEntry, Resolved
     from configadmin.service import ConfigurationService
+    from configadmin.ui.drafts import DraftStore
+    from configadmin.ui.json_editor import JsonEditor
+    from configadmin.ui.live_refresh import LiveRefresh
+    from configadmin.ui.save_flow import Plan, SaveFlow
+    from configadmin.ui.snapshot import SettingInfo, Snapshot
+
+    Editor = MappingEditor | InputSizeEditor | JsonEditor
 
 MAPPING, INPUT_SIZE = "ml.feature_mapping", "ml.model_input_size"
 RETRY_MAX_MS = 30_000
-Editor = MappingEditor | InputSizeEditor | JsonEditor
+DRAFT_DELAY_MS = 1000  # drafts reach the disk within two seconds of an edit
 
 
 def _optional(module: str, name: str) -> Any:
@@ -60,7 +58,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("configadmin")
         self.service: ConfigurationService | None = None
         self.runner = Runner()  # no Qt parent: jobs still running when the window goes finish quietly
-        self.live = LiveRefresh(self)
+        self.live: LiveRefresh | None = None
         self.snapshot: Snapshot | None = None
         self._resolved: dict[str, Resolved] = {}
         self._incoming: dict[str, Resolved] = {}
@@ -76,13 +74,8 @@ class MainWindow(QMainWindow):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS, timeout=self._write_draft)
         self._reload_timer = QTimer(self, singleShot=True, interval=100, timeout=self.reload)
         self._retry_timer = QTimer(self, singleShot=True, timeout=self.reload)
+        self._saver: SaveFlow | None = None
         self._build()
-        self._saver = SaveFlow(self, self.runner)
-        self._saver.succeeded.connect(self._saved)
-        self._saver.failed.connect(self._save_failed)
-        self._saver.cancelled.connect(lambda: self._set_saving(False))
-        self.live.changed.connect(self._external_change)
-        self.live.connectionChanged.connect(self._connection_changed)
         self.runner.busyChanged.connect(self._busy.setVisible)
         self._restore_layout()
         if service is not None:
@@ -166,21 +159,17 @@ class MainWindow(QMainWindow):
         layout.addSpacing(4)
         layout.addWidget(self.stack, 1)
 
-        diff_class = _optional("diff_panel", "DiffPanel")
-        if diff_class is not None:
-            self.diff_panel: Any = diff_class(self.runner)
-            if hasattr(self.diff_panel, "entrySelected"):
-                self.diff_panel.entrySelected.connect(self._entry_selected)
-        else:
-            self.diff_panel = QLabel("Diff panel\n(not available in this build)", objectName="diffPlaceholder",
-                                     alignment=Qt.AlignmentFlag.AlignCenter)
-            self.diff_panel.setStyleSheet("color: palette(placeholder-text);")
+        self.diff_panel: Any = QLabel("Diff panel\n(not available in this build)", objectName="diffPlaceholder",
+                                      alignment=Qt.AlignmentFlag.AlignCenter)
+        self.diff_panel.setStyleSheet("color: palette(placeholder-text);")
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         self.splitter.addWidget(self.settings_list)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.diff_panel)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([250, 700, 330])
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([240, 640, 400])
         self.splitter.setChildrenCollapsible(False)
 
         host = QWidget(objectName="centralArea")
@@ -228,8 +217,24 @@ class MainWindow(QMainWindow):
                 self._history_panel.set_environment(self.environment)
             if hasattr(self._history_panel, "reverted"):
                 self._history_panel.reverted.connect(self.reload)
+        diff_class = _optional("diff_panel", "DiffPanel")
+        if diff_class is not None:
+            panel = diff_class(self.runner)
+            panel.setMinimumWidth(300)  # its one-line title would otherwise claim half the window
+            panel.entrySelected.connect(self._entry_selected)
+            sizes = self.splitter.sizes()
+            self.splitter.replaceWidget(2, panel)
+            self.splitter.setSizes(sizes)
+            if not self._layout_restored:
+                QTimer.singleShot(0, self._default_sizes)
+            self.diff_panel.deleteLater()
+            self.diff_panel = panel
         self.reset_action.setEnabled(_optional("reset_flow", "reset_category") is not None)
         self.compare_action.setEnabled(_optional("environment_compare", "EnvironmentCompareDialog") is not None)
+        from configadmin.ui.live_refresh import LiveRefresh
+        self.live = LiveRefresh(self)
+        self.live.changed.connect(self._external_change)
+        self.live.connectionChanged.connect(self._connection_changed)
         self.live.attach(service)
         self.reload()
 
@@ -249,6 +254,7 @@ class MainWindow(QMainWindow):
             self._reload_again = True
             return
         self._loading = True
+        from configadmin.ui.snapshot import load_snapshot
         service, env, since = self.service, self.environment, self._revision
         self.runner.run(lambda: load_snapshot(service, env, since), self._loaded, self._load_failed)
 
@@ -348,6 +354,7 @@ class MainWindow(QMainWindow):
             registry = self.service.registry
             validate = registry.spec(key).validate if registry.knows(key) else \
                 (lambda v, k=key: registry.validate_unknown(k, v))
+            from configadmin.ui.json_editor import JsonEditor
             editor = JsonEditor(name, validate)
             editor.changed.connect(self._edited)
             editor.set_read_only(self._read_only)
@@ -359,6 +366,7 @@ class MainWindow(QMainWindow):
         return {name: self._editor(name) for name in self._resolved}
 
     def _load_editor(self, name: str, value: Any, base: Any = None) -> None:
+        from configadmin.ui.snapshot import file_default
         editor = self._editor(name)
         if isinstance(editor, MappingEditor):
             default = file_default(self._resolved[name]) if name in self._resolved else None
@@ -392,6 +400,9 @@ class MainWindow(QMainWindow):
         r = self._resolved.get(name or "")
         if r is None or not hasattr(self.diff_panel, "set_values"):
             return
+        from configadmin.domain.records import Source
+        from configadmin.domain.resolution import thaw
+        from configadmin.ui.snapshot import file_default
         editor = self._editor(r.name)
         pending = thaw(editor.value()) if editor.is_modified() and not editor.problem() else None
         self.diff_panel.set_values(r.name, file_default(r), r.layers.get(Source.DATABASE), pending)
@@ -455,6 +466,9 @@ class MainWindow(QMainWindow):
         self._update_state()
         if self.service is None or not self.save_action.isEnabled():
             return
+        from configadmin.domain.resolution import thaw
+        from configadmin.ui.save_dialog import PendingChange, SaveDialog
+        from configadmin.ui.save_flow import SaveFlow
         plan: Plan = [(self._resolved[name], thaw(e.value())) for name, e in self.modified().items()]
         reason = SaveDialog.ask(self, [PendingChange(b.name, b.value, v) for b, v in plan], self.environment)
         if reason is None:
@@ -462,9 +476,16 @@ class MainWindow(QMainWindow):
         self._write_draft()
         self._set_saving(True)
         self.banner.clear("save")
+        if self._saver is None:
+            self._saver = SaveFlow(self, self.runner)
+            self._saver.succeeded.connect(self._saved)
+            self._saver.failed.connect(self._save_failed)
+            self._saver.cancelled.connect(lambda: self._set_saving(False))
         self._saver.start(self.service, self.environment, plan, reason)
 
     def _saved(self, entries: list[AuditEntry], plan: Plan) -> None:
+        from configadmin.domain.records import Source
+        from configadmin.domain.resolution import freeze
         self._own.update(e.id for e in entries)
         for (base, value), entry in zip(plan, entries):
             self._resolved[base.name] = dataclasses.replace(
@@ -506,6 +527,9 @@ class MainWindow(QMainWindow):
     def merge_incoming(self) -> None:
         """Puts the change that arrived under the analyst's edits: entry by entry, asking only about
         entries both changed."""
+        from configadmin.domain.diff import MergeResult, merge3
+        from configadmin.domain.resolution import thaw
+        from configadmin.ui.merge_dialog import ConflictItem, MergeDialog
         results: dict[str, MergeResult] = {}
         items: list[ConflictItem] = []
         for name, theirs in self._incoming.items():
@@ -533,6 +557,7 @@ class MainWindow(QMainWindow):
 
     # -- drafts -----------------------------------------------------------------------------------
     def _draft_store(self) -> DraftStore | None:
+        from configadmin.ui.drafts import DraftStore
         return DraftStore(self.service.database, self.environment) if self.service is not None else None
 
     def _write_draft(self) -> None:
@@ -540,6 +565,9 @@ class MainWindow(QMainWindow):
         store = self._draft_store()
         if store is None or not self._drafts_ready:
             return
+        from configadmin.domain.resolution import thaw
+        from configadmin.ui.drafts import DraftEntry
+        from configadmin.ui.json_editor import JsonEditor
         entries = {name: DraftEntry(self._resolved[name].stored_version, thaw(e.value()))
                    for name, e in self.modified().items() if not isinstance(e, JsonEditor) or not e.problem()}
         try:
@@ -553,6 +581,9 @@ class MainWindow(QMainWindow):
         draft = store.load() if store is not None else None
         if store is None or draft is None:
             return
+        from configadmin.domain.resolution import thaw
+        from configadmin.ui.drafts import RestoreDraftDialog
+        from configadmin.ui.save_dialog import PendingChange, describe
         wanted = {n: e for n, e in draft.settings.items()
                   if n in self._resolved and thaw(self._resolved[n].value) != e.value}
         if not wanted:
@@ -605,6 +636,8 @@ class MainWindow(QMainWindow):
 
     def _toggle_history(self, checked: bool) -> None:
         self.history_dock.setVisible(checked)
+        if checked:
+            self.resizeDocks([self.history_dock], [max(self.height() // 4, 200)], Qt.Orientation.Vertical)
         if checked and self._history_panel is not None and hasattr(self._history_panel, "refresh"):
             self._history_panel.refresh()
 
@@ -642,6 +675,7 @@ class MainWindow(QMainWindow):
         name = self.settings_list.current_name()
         if name is None or self._read_only:
             return
+        from PySide6.QtWidgets import QMenu
         menu = QMenu(self)
         reset = menu.addAction(icon("reset"), f"Reset {name} to defaults")
         reset.setEnabled(_optional("reset_flow", "reset_setting") is not None)
@@ -649,6 +683,10 @@ class MainWindow(QMainWindow):
         menu.popup(self.settings_list.viewport().mapToGlobal(pos))
 
     # -- window state -----------------------------------------------------------------------------
+    def _default_sizes(self) -> None:
+        width = max(self.splitter.width(), 900)
+        self.splitter.setSizes([240, width - 240 - 460, 460])
+
     def _restore_layout(self) -> None:
         settings = QSettings("configadmin", "configadmin")
         geometry = settings.value("window/geometry")
@@ -658,8 +696,7 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         splitter = settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+        self._layout_restored = isinstance(splitter, QByteArray) and self.splitter.restoreState(splitter)
 
     def _save_layout(self) -> None:
         settings = QSettings("configadmin", "configadmin")
@@ -672,7 +709,8 @@ class MainWindow(QMainWindow):
         self._update_state()
         self._write_draft()
         self._save_layout()
-        self.live.detach()
+        if self.live is not None:
+            self.live.detach()
         for timer in (self._state_timer, self._draft_timer, self._reload_timer, self._retry_timer):
             timer.stop()
         super().closeEvent(event)

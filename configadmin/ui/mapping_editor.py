@@ -11,13 +11,13 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QStyledItemDelegate,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QStyledItemDelegate,
     QStyleOptionViewItem, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
 from configadmin.ui.icons import icon
 from configadmin.ui.mapping_model import (
-    Block, COL_COLUMN, COL_FEATURE, Entry, MappingModel, cell_checks,
+    Block, COL_COLUMN, COL_DEFAULT, COL_FEATURE, Entry, MappingModel, cell_checks,
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -123,9 +123,10 @@ class MappingEditor(QWidget):
         self.table.setSortingEnabled(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(COL_FEATURE, 260)
-        header.resizeSection(COL_COLUMN, 300)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(COL_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(COL_FEATURE, 230)
+        header.resizeSection(COL_DEFAULT, 90)
+        header.setStretchLastSection(False)
         self.delegate = _CellDelegate(self)
         self.table.setItemDelegate(self.delegate)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -352,6 +353,7 @@ class MappingEditor(QWidget):
         self.filter.selectAll()
 
     def _context_menu(self, pos: Any) -> None:
+        from PySide6.QtWidgets import QMenu
         menu = QMenu(self)
         for act in (self.add_action, self.duplicate_action, self.remove_action, None, self.copy_action,
                     self.paste_action, None, self.reset_entry_action, None, self.undo_action, self.redo_action):

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
-from PySide6.QtWidgets import (
-    QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget,
-)
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 NameRole = Qt.ItemDataRole.UserRole + 1
 SourceRole = Qt.ItemDataRole.UserRole + 2
@@ -18,8 +16,7 @@ _BADGE = {"database": ("#1f5fa8", "#e7f0fb"), "file": ("#1a7f37", "#e6f4ea"),
           "settings": ("#9a6700", "#fff4d6")}
 
 
-@dataclass(frozen=True)
-class SettingRow:
+class SettingRow(NamedTuple):
     name: str
     label: str
     source: str
@@ -29,13 +26,17 @@ class SettingRow:
 
 class _Delegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(220, 46)
+        return QSize(120, 46)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
+        from PySide6.QtWidgets import QStyle  # created on first use: it is not needed before data arrives
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect = QRect(option.rect)  # type: ignore[attr-defined]
+        view = self.parent()
+        if isinstance(view, QListWidget):  # the full row, however narrow the hint
+            rect.setRight(view.viewport().width() - 1)
         palette: QPalette = option.palette  # type: ignore[attr-defined]
         if selected:
             painter.fillRect(rect, palette.highlight())
@@ -86,6 +87,8 @@ class SettingsList(QListWidget):
         self.setItemDelegate(_Delegate(self))
         self.setUniformItemSizes(True)
         self.setMinimumWidth(200)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSpacing(1)
         self.currentItemChanged.connect(self._current_changed)
 
     def set_settings(self, rows: Sequence[SettingRow]) -> None:

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QVBoxLayout, QWidget
 
-from configadmin.domain.records import ReaderInfo
 from configadmin.ui.icons import icon
+
+if TYPE_CHECKING:
+    from configadmin.domain.records import ReaderInfo
 
 INFO, WARNING, ERROR, READ_ONLY = "info", "warning", "error", "read-only"
 _STYLE = {
@@ -20,8 +22,7 @@ _STYLE = {
 Action = tuple[str, Callable[[], None]]
 
 
-@dataclass
-class _Message:
+class _Message(NamedTuple):
     kind: str
     text: str
     row: QWidget

@@ -42,7 +42,8 @@ def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
 
 @pytest.fixture
 def second_service(db_url: str) -> Iterator[ConfigurationService]:
-    """Another analyst (bob) on the same database, as from another workstation."""
+    """Another analyst (bob) on the same database, as from another workstation (request it before
+    `open_window`, so windows close before their services)."""
     with ConfigurationService.connect(db_url, environment="default", user="bob") as svc:
         yield svc
 
@@ -81,8 +82,8 @@ def save(qtbot: QtBot, win: MainWindow) -> None:
 
 
 def test_two_windows_editing_different_entries_both_save_without_a_question(
-        qtbot: QtBot, open_window: OpenWindow, service: ConfigurationService,
-        second_service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: QtBot, service: ConfigurationService, second_service: ConfigurationService,
+        monkeypatch: pytest.MonkeyPatch, open_window: OpenWindow) -> None:
     monkeypatch.setattr(MergeDialog, "ask", classmethod(lambda cls, *a: pytest.fail("nothing to ask")))
     mine, bobs = open_window(service), open_window(second_service)
     edit_column(qtbot, mine, "tier", "tier_v2")
@@ -96,8 +97,8 @@ def test_two_windows_editing_different_entries_both_save_without_a_question(
 
 
 def test_same_entry_changed_by_both_shows_the_choice_and_stores_it(
-        qtbot: QtBot, open_window: OpenWindow, service: ConfigurationService,
-        second_service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: QtBot, service: ConfigurationService, second_service: ConfigurationService,
+        monkeypatch: pytest.MonkeyPatch, open_window: OpenWindow) -> None:
     shown: list[Any] = []
 
     def choose_theirs(cls: type, parent: Any, items: Any, theirs_by: str) -> dict[tuple[str, str], Any]:
@@ -119,8 +120,8 @@ def test_same_entry_changed_by_both_shows_the_choice_and_stores_it(
 
 
 def test_cancelled_merge_writes_nothing_and_keeps_the_edits(
-        qtbot: QtBot, open_window: OpenWindow, service: ConfigurationService,
-        second_service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: QtBot, service: ConfigurationService, second_service: ConfigurationService,
+        monkeypatch: pytest.MonkeyPatch, open_window: OpenWindow) -> None:
     monkeypatch.setattr(MergeDialog, "ask", classmethod(lambda cls, *a: None))
     mine, bobs = open_window(service), open_window(second_service)
     edit_column(qtbot, mine, "tier", "tier_mine")
@@ -163,8 +164,8 @@ def test_draft_of_a_killed_window_is_offered_and_restored(
         first.deleteLater()
 
 
-def test_declined_draft_is_removed(qtbot: QtBot, open_window: OpenWindow, service: ConfigurationService,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_declined_draft_is_removed(qtbot: QtBot, service: ConfigurationService,
+                                   monkeypatch: pytest.MonkeyPatch, open_window: OpenWindow) -> None:
     store = DraftStore(service.database, "default")
     from configadmin.ui.drafts import DraftEntry
     mapping = dict(service.get("ml", "feature_mapping"), tier="tier_draft")
@@ -197,8 +198,8 @@ def viewer_url(pg_url: str) -> Iterator[str]:
 
 @pytest.mark.postgres
 def test_viewer_role_gets_a_read_only_window_that_writes_nothing(
-        qtbot: QtBot, open_window: OpenWindow, viewer_url: str, pg_url: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: QtBot, viewer_url: str, pg_url: str, monkeypatch: pytest.MonkeyPatch,
+        open_window: OpenWindow) -> None:
     monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, *a: pytest.fail("no save offered")))
     with ConfigurationService.connect(viewer_url, environment="default", user="viewer") as svc:
         win = open_window(svc)
@@ -214,5 +215,7 @@ def test_viewer_role_gets_a_read_only_window_that_writes_nothing(
         assert win.findChild(QToolButton, "saveButton").isEnabled() is False
         assert column_of(win, "revenue") == "total_revenue"
         assert win.findChild(QTableView, "historyTable") is not None
+        win.close()
+        qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
     with ConfigurationService.connect(pg_url, environment="default") as owner:
         assert owner.history() == [] and owner.stored() == []

@@ -1,0 +1,91 @@
+"""Window start-up and large mappings: prints numbers, asserts nothing about time.
+
+    python -m pytest -m benchmark -s tests/benchmarks/test_window_startup.py
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.benchmark, pytest.mark.gui,
+              pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+
+BARE = """
+import json, os
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+from configadmin.ui.app import process_age_ms
+app = QApplication([])
+window = QMainWindow()
+window.setCentralWidget(QTableView())
+window.show()
+window.repaint()
+print(json.dumps({"first_paint_ms": process_age_ms()}))
+"""
+
+
+def _run(args: list[str]) -> dict[str, float]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _window(url: str | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "configadmin", "gui", "--exit-when-ready"]
+    return cmd + (["--database-url", url] if url else [])
+
+
+def _median(rows: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
+
+
+def test_first_paint_and_ready_against_a_bare_window() -> None:
+    _run(_window())  # creates and migrates the embedded database once
+    bare, app = [], []
+    for _ in range(RUNS):  # interleaved, so machine load hits both alike
+        bare.append(_run([sys.executable, "-c", BARE]))
+        app.append(_run(_window()))
+    b, paint, ready = _median(bare, "first_paint_ms"), _median(app, "first_paint_ms"), _median(app, "ready_ms")
+    print(f"\nbare PySide6 window + empty QTableView: {b:.0f} ms to first paint (median of {RUNS})")
+    print(f"configadmin gui: first paint {paint:.0f} ms ({paint / b:.2f}x), ready {ready:.0f} ms ({ready / b:.2f}x)")
+
+
+def test_large_mapping_ready_filter_and_edit(tmp_path: Path, sqlite_url: str) -> None:
+    from configadmin import ConfigurationService
+    ready: dict[int, float] = {}
+    for size in (1_000, 100_000):
+        url = sqlite_url.replace("config.sqlite3", f"big{size}.sqlite3")
+        with ConfigurationService.connect(url, migrate=True, user="bench") as svc:
+            svc.set("ml", "feature_mapping", {f"feature_{i}": f"column_{i}" for i in range(size)})
+        runs = [_run(_window(url)) for _ in range(max(RUNS // 2, 3))]
+        assert runs[0]["rows"] == size
+        ready[size] = _median(runs, "ready_ms")
+        print(f"\n{size:>7,} entries: ready {ready[size]:.0f} ms")
+    print(f"100k / 1k ready: {ready[100_000] / ready[1_000]:.2f}x")
+
+    from PySide6.QtWidgets import QApplication
+    from configadmin.ui.mapping_editor import MappingEditor
+    QApplication.instance() or QApplication([])
+    editor = MappingEditor()
+    mapping = {f"feature_{i}": f"column_{i}" for i in range(100_000)}
+    started = time.perf_counter()
+    editor.load(mapping, mapping)
+    load_ms = (time.perf_counter() - started) * 1000
+    timings = []
+    for needle in ("feature_99", "column_1234", "7", ""):
+        started = time.perf_counter()
+        editor.filter.setText(needle)
+        timings.append((needle, (time.perf_counter() - started) * 1000, editor.model.rowCount()))
+    started = time.perf_counter()
+    editor.model.setData(editor.model.index(50_000, 1), "edited_column")
+    edit_ms = (time.perf_counter() - started) * 1000
+    print(f"100k model load {load_ms:.0f} ms; edit one cell {edit_ms:.2f} ms")
+    for needle, ms, rows in timings:
+        print(f"filter {needle!r:>14}: {ms:6.1f} ms, {rows:,} rows shown")
