@@ -250,6 +250,10 @@ class ConfigurationService:
         else:
             self._ensure_watching()
 
+    def unsubscribe(self, on_change: OnChange) -> None:
+        """Stops calling `on_change` (and its `on_connection`), e.g. when a window closes."""
+        self._subscribers = [s for s in self._subscribers if s[0] != on_change]
+
     def _changed(self, environment: str | None, revision: int | None) -> None:
         if environment is None or revision is None or revision > self._revisions.get(environment, 0):
             self._invalidate(environment)
