@@ -176,24 +176,56 @@ def test_declined_draft_is_removed(qtbot: QtBot, service: ConfigurationService,
     assert not store.path.exists()
 
 
-@pytest.fixture
-def viewer_url(pg_url: str) -> Iterator[str]:
-    """A login role that may only SELECT (as the README's viewer role)."""
+def login_as(pg_url: str, group: str) -> Iterator[str]:
+    """A fresh login role in one of the README's group roles (resources/roles.sql); yields its URL."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
-    role = f"viewer_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
-        conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
-        conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
-    yield make_url(pg_url).set(username=role).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP OWNED BY "{role}"'))
-    admin.dispose()
-    with create_engine(make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"))
-        conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    from configadmin.resources import resources_dir
+    user = f"{group.split('_')[1]}_{uuid.uuid4().hex[:8]}"
+    owner = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with owner.connect() as conn:
+        conn.exec_driver_sql((resources_dir() / "roles.sql").read_text())
+        conn.execute(text(f'CREATE ROLE "{user}" LOGIN IN ROLE {group}'))
+    yield make_url(pg_url).set(username=user).render_as_string(hide_password=False)
+    cluster = create_engine(make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with cluster.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :u"), {"u": user})
+        conn.execute(text(f'DROP ROLE IF EXISTS "{user}"'))
+    owner.dispose()
+    cluster.dispose()
+
+
+@pytest.fixture
+def viewer_url(pg_url: str) -> Iterator[str]:
+    yield from login_as(pg_url, "configadmin_viewer")
+
+
+@pytest.fixture
+def editor_url(pg_url: str) -> Iterator[str]:
+    yield from login_as(pg_url, "configadmin_editor")
+
+
+@pytest.mark.postgres
+def test_editor_role_saves_from_the_window_but_cannot_rewrite_the_audit(
+        qtbot: QtBot, editor_url: str, monkeypatch: pytest.MonkeyPatch, open_window: OpenWindow) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+    with ConfigurationService.connect(editor_url, environment="default", user="alice") as svc:
+        win = open_window(svc)
+        assert "read-only" not in win.findChild(QWidget, "statusBanner").text()
+        edit_column(qtbot, win, "tier", "tier_by_editor")
+        save(qtbot, win)
+        assert svc.history("ml", "feature_mapping")[0].actor == "alice"
+        win.close()
+        qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
+    engine = create_engine(editor_url)
+    try:
+        for statement in ("UPDATE configuration_audit SET reason = 'rewritten'",
+                          "DELETE FROM configuration_audit", "TRUNCATE configuration_audit"):
+            with pytest.raises(DBAPIError, match="permission denied"), engine.begin() as conn:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.postgres

@@ -1,0 +1,118 @@
+"""The rest of the window: other settings as JSON, environments, reset to defaults, discard, and the
+remembered layout."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QPlainTextEdit, QToolButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from configadmin import ConfigurationService
+from configadmin.ui import MainWindow
+from configadmin.ui.drafts import DraftStore
+from configadmin.ui.save_dialog import SaveDialog
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+
+
+@pytest.fixture
+def window(qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, *a: "tuning"))
+    win = MainWindow(service)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.loaded, timeout=15000):
+        win.show()
+    yield win
+    win.close()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
+
+
+def select(win: MainWindow, name: str) -> None:
+    settings = win.findChild(QListWidget, "settingsList")
+    item = next(settings.item(i) for i in range(settings.count())
+                if settings.item(i).data(Qt.ItemDataRole.UserRole + 1) == name)
+    settings.setCurrentItem(item)
+
+
+def save_button(win: MainWindow) -> QToolButton:
+    return win.findChild(QToolButton, "saveButton")
+
+
+def test_other_settings_are_edited_as_checked_json(qtbot: QtBot, window: MainWindow,
+                                                   service: ConfigurationService) -> None:
+    select(window, "ml.churn_threshold")
+    editor = window.findChild(QWidget, "jsonEditor_ml.churn_threshold")
+    assert editor.isVisible()
+    text = editor.findChild(QPlainTextEdit, "jsonText")
+    assert text.toPlainText() == "0.62"
+    editor.set_text('"high"')
+    blocked = window.findChild(QLabel, "saveBlockedLabel")
+    qtbot.waitUntil(lambda: "expected number" in blocked.text() and blocked.isVisible())
+    assert not save_button(window).isEnabled()
+    editor.set_text("0.58")
+    qtbot.waitUntil(lambda: save_button(window).isEnabled())
+    with qtbot.waitSignal(window.saved, timeout=15000):
+        qtbot.mouseClick(save_button(window), Qt.MouseButton.LeftButton)
+    assert service.get("ml", "churn_threshold") == 0.58
+
+
+def test_choosing_an_environment_shows_and_saves_its_values(
+        qtbot: QtBot, window: MainWindow, service: ConfigurationService) -> None:
+    service.set("ml", "model_input_size", 21, environment="staging", reason="staging model")
+    combo = window.findChild(QComboBox, "environmentCombo")
+    assert {"default", "staging", "production"} <= {combo.itemText(i) for i in range(combo.count())}
+    with qtbot.waitSignal(window.loaded, timeout=15000):
+        combo.textActivated.emit("staging")
+    spin = window.input_size.spin
+    assert spin.value() == 21
+    spin.setValue(22)
+    qtbot.waitUntil(lambda: save_button(window).isEnabled())
+    with qtbot.waitSignal(window.saved, timeout=15000):
+        qtbot.mouseClick(save_button(window), Qt.MouseButton.LeftButton)
+    assert service.resolve("ml", "model_input_size").value == 22  # the service follows the window
+    service.environment = "default"
+    assert service.get("ml", "model_input_size") == 15
+
+
+def test_reset_to_defaults_puts_the_file_values_back(
+        qtbot: QtBot, window: MainWindow, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    from configadmin.ui.reset_dialog import ResetDialog
+    monkeypatch.setattr(ResetDialog, "ask", classmethod(lambda cls, *a: True))
+    service.set("ml", "model_input_size", 30, reason="bigger model")
+    qtbot.waitUntil(lambda: window.input_size.spin.value() == 30, timeout=10000)
+    with qtbot.waitSignal(window.loaded, timeout=15000):
+        qtbot.mouseClick(window.findChild(QToolButton, "resetButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.input_size.spin.value() == 15, timeout=10000)
+    assert service.history("ml", "model_input_size")[0].action == "reset"
+
+
+def test_discard_drops_the_edits_and_their_draft(qtbot: QtBot, window: MainWindow,
+                                                 service: ConfigurationService) -> None:
+    window.input_size.spin.setValue(40)
+    store = DraftStore(service.database, "default")
+    qtbot.waitUntil(store.path.exists, timeout=2500)
+    qtbot.mouseClick(window.findChild(QToolButton, "discardButton"), Qt.MouseButton.LeftButton)
+    assert window.input_size.spin.value() == 15
+    assert not store.path.exists()
+    qtbot.waitUntil(lambda: not save_button(window).isEnabled())
+
+
+def test_window_size_and_splitter_are_remembered(qtbot: QtBot, service: ConfigurationService) -> None:
+    first = MainWindow(service)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(first.width(), 640)  # the offscreen screen is 800 px wide: only the height can grow
+    first.splitter.setSizes([300, 500, 300])
+    sizes, geometry = first.splitter.sizes(), first.geometry()
+    first.close()
+    assert QSettings("configadmin", "configadmin").value("window/splitter") is not None
+    second = MainWindow(service)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.geometry() == geometry
+    assert second.splitter.sizes() == sizes
+    second.close()
+    for win in (first, second):
+        qtbot.waitUntil(lambda w=win: not w.runner.busy, timeout=15000)
