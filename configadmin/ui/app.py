@@ -10,6 +10,17 @@ import time
 from typing import Any
 
 _STARTED = time.monotonic()
+READY_TIMEOUT_S = 120  # --exit-when-ready / --screenshot never hang a script
+
+
+def _secrets(url: str | None) -> list[str]:
+    """The URL's password as typed and decoded: masked from anything the window or stderr shows."""
+    from urllib.parse import unquote, urlsplit
+    try:
+        password = urlsplit(url).password if url else None
+    except ValueError:
+        return []
+    return [password, unquote(password)] if password else []
 
 
 def process_age_ms() -> float:
@@ -61,12 +72,19 @@ def run(args: argparse.Namespace) -> int:
             user=getattr(args, "user", None))
 
     def failed(error: BaseException) -> None:
-        window.show_error(error)
+        from configadmin.errors import one_line
+        text = one_line(error, _secrets(getattr(args, "database_url", None)))
+        window.show_error(text)
         if exit_when_ready or screenshot:
-            from configadmin.errors import one_line
-            print(f"configadmin: error: {one_line(error)}", file=sys.stderr)
+            print(f"configadmin: error: {text}", file=sys.stderr)
             outcome["code"] = int(getattr(error, "exit_code", 1))
             app.exit(outcome["code"])
+
+    def too_slow() -> None:
+        if "ready_ms" not in timings:
+            print(f"configadmin: error: the window was not ready after {READY_TIMEOUT_S} s", file=sys.stderr)
+            outcome["code"] = 1
+            app.exit(1)
 
     def ready() -> None:
         window.loaded.disconnect(ready)
@@ -82,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
 
     window.loaded.connect(ready)
     window.runner.run(connect, window.attach, failed)
+    if exit_when_ready or screenshot:
+        QTimer.singleShot(READY_TIMEOUT_S * 1000, too_slow)
     code = app.exec()
     window.close()
     window.runner.wait(5000)

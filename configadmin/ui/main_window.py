@@ -238,9 +238,9 @@ class MainWindow(QMainWindow):
         self.live.attach(service)
         self.reload()
 
-    def show_error(self, error: BaseException) -> None:
-        """For the app: the service could not be created (nothing to retry from here)."""
-        self.banner.show_message("connect", ERROR, f"Cannot open the database: {self._say(error)}")
+    def show_error(self, text: str) -> None:
+        """For the app: the service could not be created; `text` is one line without secrets."""
+        self.banner.show_message("connect", ERROR, f"Cannot open the database: {text}")
 
     def _say(self, error: BaseException) -> str:
         secret = self.service.url.password if self.service is not None else None
