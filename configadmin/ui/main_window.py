@@ -4,7 +4,6 @@ never lost (failed saves keep them, drafts survive a crash, incoming changes wai
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -38,14 +37,6 @@ RETRY_MAX_MS = 30_000
 DRAFT_DELAY_MS = 1000  # drafts reach the disk within two seconds of an edit
 
 
-def _optional(module: str, name: str) -> Any:
-    """Panels built alongside this window; the window works (with a placeholder) without them."""
-    try:
-        return getattr(importlib.import_module(f"configadmin.ui.{module}"), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 class MainWindow(QMainWindow):
     loaded = Signal()
     saved = Signal()
@@ -70,6 +61,7 @@ class MainWindow(QMainWindow):
         self._drafts_ready = False
         self._retry_ms = 1000
         self._history_panel: Any = None
+        self._incoming_by = "someone else"
         self._state_timer = QTimer(self, singleShot=True, interval=150, timeout=self._update_state)
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS, timeout=self._write_draft)
         self._reload_timer = QTimer(self, singleShot=True, interval=100, timeout=self.reload)
@@ -188,8 +180,16 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
         self.history_dock.hide()
         self.history_dock.visibilityChanged.connect(self.history_action.setChecked)
+        self.readers_dock = QDockWidget("Readers", self, objectName="readersDock")
+        self.readers_dock.setFeatures(self.history_dock.features())
+        self.readers_dock.setWidget(QLabel("Readers panel (not available in this build)",
+                                           alignment=Qt.AlignmentFlag.AlignCenter))
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.readers_dock)
+        self.tabifyDockWidget(self.history_dock, self.readers_dock)
+        self.readers_dock.hide()
 
         self.info = StatusInfo(self.statusBar())
+        self.info.readers.clicked.connect(self.show_readers)
         self._busy = QProgressBar(objectName="busyIndicator", maximumWidth=90, maximumHeight=12,
                                   textVisible=False)
         self._busy.setRange(0, 0)
@@ -209,34 +209,37 @@ class MainWindow(QMainWindow):
         self.service = service
         self.info.set_connection(service.database, service.user)
         self.setWindowTitle(f"configadmin — {self.environment} [*]")
-        history_class = _optional("history_panel", "HistoryPanel")
-        if history_class is not None:
-            self._history_panel = history_class(self.runner, service)
-            self.history_dock.setWidget(self._history_panel)
-            if hasattr(self._history_panel, "set_environment"):
-                self._history_panel.set_environment(self.environment)
-            if hasattr(self._history_panel, "reverted"):
-                self._history_panel.reverted.connect(self.reload)
-        diff_class = _optional("diff_panel", "DiffPanel")
-        if diff_class is not None:
-            panel = diff_class(self.runner)
-            panel.setMinimumWidth(300)  # its one-line title would otherwise claim half the window
-            panel.entrySelected.connect(self._entry_selected)
-            sizes = self.splitter.sizes()
-            self.splitter.replaceWidget(2, panel)
-            self.splitter.setSizes(sizes)
-            if not self._layout_restored:
-                QTimer.singleShot(0, self._default_sizes)
-            self.diff_panel.deleteLater()
-            self.diff_panel = panel
-        self.reset_action.setEnabled(_optional("reset_flow", "reset_category") is not None)
-        self.compare_action.setEnabled(_optional("environment_compare", "EnvironmentCompareDialog") is not None)
+        self._add_panels(service)
         from configadmin.ui.live_refresh import LiveRefresh
         self.live = LiveRefresh(self)
         self.live.changed.connect(self._external_change)
         self.live.connectionChanged.connect(self._connection_changed)
         self.live.attach(service)
         self.reload()
+
+    def _add_panels(self, service: ConfigurationService) -> None:
+        """The diff, history and readers panels: built once the service is there (they import it),
+        so the window's first paint does not wait for SQLAlchemy."""
+        from configadmin.ui.diff_panel import DiffPanel
+        from configadmin.ui.history_panel import HistoryPanel
+        from configadmin.ui.readers_panel import ReadersPanel
+        self._history_panel = HistoryPanel(self.runner, service)
+        self._history_panel.set_environment(self.environment)
+        self._history_panel.reverted.connect(self.reload)
+        self.history_dock.setWidget(self._history_panel)
+        self.readers_dock.setWidget(ReadersPanel(self.runner, service))
+        panel = DiffPanel(self.runner)
+        panel.setMinimumWidth(300)  # its one-line title would otherwise claim half the window
+        panel.entrySelected.connect(self._entry_selected)
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(2, panel)
+        self.splitter.setSizes(sizes)
+        if not self._layout_restored:
+            QTimer.singleShot(0, self._default_sizes)
+        self.diff_panel.deleteLater()
+        self.diff_panel = panel
+        self.reset_action.setEnabled(True)
+        self.compare_action.setEnabled(True)
 
     def show_error(self, text: str) -> None:
         """For the app: the service could not be created; `text` is one line without secrets."""
@@ -321,6 +324,7 @@ class MainWindow(QMainWindow):
                  for e in theirs[:3]]
         more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
         self.statusBar().showMessage("Reloaded: " + "; ".join(parts) + more, 15000)
+        self._incoming_by = ", ".join(dict.fromkeys(e.actor for e in theirs)) or self._incoming_by
         if self._incoming:
             names = ", ".join(self._incoming)
             self.banner.show_message(
@@ -387,7 +391,7 @@ class MainWindow(QMainWindow):
         where = f"from the {r.source}" + (f", version {r.version}" if r and r.version else "") if r else ""
         self.title.setText(info.label)
         self.subtitle.setText(f"{name} · {info.description} Value {where}.")
-        if self._history_panel is not None and hasattr(self._history_panel, "set_setting"):
+        if self._history_panel is not None:
             self._history_panel.set_setting(name)
         self._update_diff()
 
@@ -398,7 +402,7 @@ class MainWindow(QMainWindow):
     def _update_diff(self) -> None:
         name = self.settings_list.current_name()
         r = self._resolved.get(name or "")
-        if r is None or not hasattr(self.diff_panel, "set_values"):
+        if r is None or not hasattr(self.diff_panel, "set_values"):  # the placeholder before attach
             return
         from configadmin.domain.records import Source
         from configadmin.domain.resolution import thaw
@@ -443,7 +447,7 @@ class MainWindow(QMainWindow):
         self._read_only = read_only
         for editor in (self.mapping_editor, self.input_size, *self._json.values()):
             editor.set_read_only(read_only or self._saving)
-        self.reset_action.setEnabled(not read_only and _optional("reset_flow", "reset_category") is not None)
+        self.reset_action.setEnabled(not read_only and self.service is not None)
         if read_only:
             user = self.service.url.username if self.service is not None else None
             who = f"the database user {user}" if user else "this database user"
@@ -543,7 +547,7 @@ class MainWindow(QMainWindow):
             items.extend(ConflictItem(name, c) for c in result.conflicts)
         choices: dict[tuple[str, str], Any] = {}
         if items:
-            picked = MergeDialog.ask(self, items, "someone else")
+            picked = MergeDialog.ask(self, items, self._incoming_by)
             if picked is None:
                 return
             choices = picked
@@ -630,7 +634,7 @@ class MainWindow(QMainWindow):
         self._revision = None
         self.banner.clear("incoming")
         self.setWindowTitle(f"configadmin — {environment} [*]")
-        if self._history_panel is not None and hasattr(self._history_panel, "set_environment"):
+        if self._history_panel is not None:
             self._history_panel.set_environment(environment)
         self.reload()
 
@@ -638,21 +642,27 @@ class MainWindow(QMainWindow):
         self.history_dock.setVisible(checked)
         if checked:
             self.resizeDocks([self.history_dock], [max(self.height() // 4, 200)], Qt.Orientation.Vertical)
-        if checked and self._history_panel is not None and hasattr(self._history_panel, "refresh"):
+        if checked and self._history_panel is not None:
             self._history_panel.refresh()
+            self.history_dock.raise_()
+
+    def show_readers(self) -> None:
+        self.readers_dock.show()
+        self.readers_dock.raise_()
+        self.resizeDocks([self.readers_dock], [max(self.height() // 4, 200)], Qt.Orientation.Vertical)
 
     def _category(self) -> str:
         return (self.settings_list.current_name() or MAPPING).split(".", 1)[0]
 
     def _reset_category(self) -> None:
-        reset_category = _optional("reset_flow", "reset_category")
-        if reset_category is not None and self.service is not None and not self._read_only:
+        if self.service is not None and not self._read_only:
+            from configadmin.ui.reset_flow import reset_category
             category = self._category()
             reset_category(self, self.runner, self.service, category, lambda *_: self._after_reset(category))
 
     def _reset_setting(self, name: str) -> None:
-        reset_setting = _optional("reset_flow", "reset_setting")
-        if reset_setting is not None and self.service is not None and not self._read_only:
+        if self.service is not None and not self._read_only:
+            from configadmin.ui.reset_flow import reset_setting
             category, key = name.split(".", 1)
             reset_setting(self, self.runner, self.service, category, key, lambda *_: self._after_reset(name))
 
@@ -665,10 +675,10 @@ class MainWindow(QMainWindow):
         self.reload()
 
     def _compare(self) -> None:
-        dialog = _optional("environment_compare", "EnvironmentCompareDialog")
         name = self.settings_list.current_name()
-        if dialog is not None and self.service is not None and name:
-            if dialog.ask(self, self.runner, self.service, name):
+        if self.service is not None and name:
+            from configadmin.ui.environment_compare import EnvironmentCompareDialog
+            if EnvironmentCompareDialog.ask(self, self.runner, self.service, name):
                 self.reload()
 
     def _settings_menu(self, pos: Any) -> None:
@@ -678,7 +688,6 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMenu
         menu = QMenu(self)
         reset = menu.addAction(icon("reset"), f"Reset {name} to defaults")
-        reset.setEnabled(_optional("reset_flow", "reset_setting") is not None)
         reset.triggered.connect(lambda: self._reset_setting(name))
         menu.popup(self.settings_list.viewport().mapToGlobal(pos))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QVBoxLayout, QWidget
 
 from configadmin.ui.icons import icon
@@ -87,6 +88,17 @@ class StatusBanner(QFrame):
         return "\n".join(m.text for m in self._messages.values())
 
 
+class _Link(QLabel):
+    """A status bar label that opens its panel when clicked."""
+
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
 class StatusInfo:
     """The permanent part of the status bar: database, user, environment, revision, readers."""
 
@@ -95,7 +107,8 @@ class StatusInfo:
         self.user = QLabel(objectName="userLabel")
         self.environment = QLabel(objectName="environmentLabel")
         self.revision = QLabel(objectName="revisionLabel")
-        self.readers = QLabel("readers: —", objectName="readersLabel")
+        self.readers = _Link("readers: —", objectName="readersLabel")
+        self.readers.setCursor(Qt.CursorShape.PointingHandCursor)
         for widget in (self.database, self.user, self.environment, self.revision, self.readers):
             widget.setContentsMargins(6, 0, 6, 0)
             bar.addPermanentWidget(widget)
@@ -113,7 +126,7 @@ class StatusInfo:
     def set_readers(self, readers: Sequence[ReaderInfo], environment: str, revision: int) -> None:
         text, tip = readers_summary(readers, environment, revision)
         self.readers.setText(text)
-        self.readers.setToolTip(tip)
+        self.readers.setToolTip(f"{tip}\n\nClick for every reader.")
 
 
 def readers_summary(readers: Sequence[ReaderInfo], environment: str, revision: int) -> tuple[str, str]:

@@ -232,3 +232,22 @@ def test_database_gone_during_save_keeps_the_edits_and_says_so(
     save(qtbot, window)
     assert service.get("ml", "feature_mapping")["tier"] == "loyalty_tier_v2"
     assert "Could not save" not in banner.text()
+
+
+def test_readers_label_counts_the_readers_on_this_revision_and_opens_their_panel(
+        qtbot: QtBot, service: ConfigurationService, db_url: str) -> None:
+    with ConfigurationService.connect(db_url, environment="default", reader_name="scoring-api") as reader:
+        reader.get_ml_feature_mapping()
+        qtbot.waitUntil(lambda: len(service.readers()) == 1, timeout=10000)
+        win = MainWindow(service)
+        qtbot.addWidget(win)
+        try:
+            with qtbot.waitSignal(win.loaded, timeout=15000):
+                win.show()
+            label = win.findChild(QLabel, "readersLabel")
+            assert label.text() == "loaded by 1 of 1 readers"
+            qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+            assert win.findChild(QWidget, "readersDock").isVisible()
+        finally:
+            win.close()
+            qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
