@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS, timeout=self._write_draft)
         self._reload_timer = QTimer(self, singleShot=True, interval=100, timeout=self.reload)
         self._retry_timer = QTimer(self, singleShot=True, timeout=self.reload)
+        self._diff_timer = QTimer(self, singleShot=True, interval=200, timeout=self._update_diff)
         self._saver: SaveFlow | None = None
         self._build()
         self.runner.busyChanged.connect(self._busy.setVisible)
@@ -287,7 +288,7 @@ class MainWindow(QMainWindow):
             self._show_setting(self.settings_list.current_name() or MAPPING)
         if not self._drafts_ready:
             self._offer_draft()
-        self._update_state()
+        self._state_timer.start()  # validity, diff and markers follow right after the rows show
         self.loaded.emit()
         if self._reload_again:
             self._reload_again = False
@@ -393,7 +394,7 @@ class MainWindow(QMainWindow):
         self.subtitle.setText(f"{name} · {info.description} Value {where}.")
         if self._history_panel is not None:
             self._history_panel.set_setting(name)
-        self._update_diff()
+        self._diff_timer.start()
 
     def _entry_selected(self, path: str) -> None:
         if self.settings_list.current_name() == MAPPING and path:
@@ -405,10 +406,9 @@ class MainWindow(QMainWindow):
         if r is None or not hasattr(self.diff_panel, "set_values"):  # the placeholder before attach
             return
         from configadmin.domain.records import Source
-        from configadmin.domain.resolution import thaw
         from configadmin.ui.snapshot import file_default
         editor = self._editor(r.name)
-        pending = thaw(editor.value()) if editor.is_modified() and not editor.problem() else None
+        pending = editor.value() if editor.is_modified() and not editor.problem() else None
         self.diff_panel.set_values(r.name, file_default(r), r.layers.get(Source.DATABASE), pending)
 
     # -- state: modified, valid, read-only --------------------------------------------------------
@@ -441,7 +441,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(bool(modified))
         if self.service is not None and MAPPING in self._resolved:
             self.input_size.check_against(self.mapping_editor.value())
-        self._update_diff()
+        self._diff_timer.start()
 
     def _set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
@@ -455,7 +455,7 @@ class MainWindow(QMainWindow):
                                      "editing and saving are disabled.")
         else:
             self.banner.clear("readonly")
-        self._update_state()
+        self._state_timer.start()
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
@@ -720,6 +720,7 @@ class MainWindow(QMainWindow):
         self._save_layout()
         if self.live is not None:
             self.live.detach()
-        for timer in (self._state_timer, self._draft_timer, self._reload_timer, self._retry_timer):
+        for timer in (self._state_timer, self._draft_timer, self._reload_timer, self._retry_timer,
+                      self._diff_timer):
             timer.stop()
         super().closeEvent(event)

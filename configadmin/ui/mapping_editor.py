@@ -101,6 +101,8 @@ class MappingEditor(QWidget):
         self.undo_stack = QUndoStack(self)
         self.model.edit_hook = self._edit
         self._base: dict[str, str] = {}
+        self._value: dict[str, str] | None = None
+        self._modified: bool | None = None
         self._read_only = False
 
         self.filter = QLineEdit(objectName="mappingFilter", placeholderText="Filter features and columns  (Ctrl+F)")
@@ -203,22 +205,30 @@ class MappingEditor(QWidget):
              base: Mapping[str, str] | None = None) -> None:
         """Shows `mapping`; edits are measured against `base` (default: the mapping itself)."""
         self.undo_stack.clear()
-        self.model.load(mapping, defaults)
         self._base = dict(base if base is not None else mapping)
+        self.model.load(mapping, defaults)
         self.undo_stack.setClean()
+        if base is None:
+            self._value, self._modified = self._base, False
 
     def value(self) -> dict[str, str]:
-        return self.model.value()
+        """The edited mapping (cached until the next edit: 100k entries cost ~10 ms to collect);
+        callers must not change it."""
+        if self._value is None:
+            self._value = self.model.value()
+        return self._value
 
     @property
     def base(self) -> dict[str, str]:
         return self._base
 
     def is_modified(self) -> bool:
-        return self.model.value() != self._base
+        if self._modified is None:
+            self._modified = self.value() != self._base
+        return self._modified
 
     def problem(self) -> str | None:
-        return self.model.first_problem()
+        return self.model.first_problem_checked()
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
@@ -364,6 +374,7 @@ class MappingEditor(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _content_changed(self) -> None:
+        self._value = self._modified = None
         self._counts.start()
         self.changed.emit()
 

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
 COL_FEATURE, COL_COLUMN, COL_DEFAULT = 0, 1, 2
@@ -54,6 +54,7 @@ class MappingModel(QAbstractTableModel):
         self._dupes: set[str] = set()
         self._next_id = 0
         self._read_only = False
+        self._unchecked = False
         self.edit_hook: Callable[[int, int, str], None] | None = None
         """When set, edits typed into the view go through it (the editor's undo stack)."""
 
@@ -66,14 +67,15 @@ class MappingModel(QAbstractTableModel):
         self._all = list(range(n))
         self._next_id = n
         self._defaults = defaults if defaults is not None else self._defaults
-        self._counts = Counter(self._rows[i][0] for i in self._all)
-        self._dupes = {f for f, c in self._counts.items() if c > 1}
+        self._counts = Counter(dict.fromkeys(mapping, 1))  # keys of a mapping are unique
+        self._dupes = set()
         self._problems = {}
         self._pinned = set()
-        self._validate_all(mapping)
         self._order()
         self._rebuild_view()
         self.endResetModel()
+        self._unchecked = True
+        QTimer.singleShot(0, self._validate_loaded)  # rows show first; marks follow a moment later
         self.contentChanged.emit()
 
     def set_defaults(self, defaults: Mapping[str, str]) -> None:
@@ -81,14 +83,26 @@ class MappingModel(QAbstractTableModel):
         if self._view:
             self.dataChanged.emit(self.index(0, COL_DEFAULT), self.index(len(self._view) - 1, COL_DEFAULT))
 
-    def _validate_all(self, mapping: Mapping[str, str]) -> None:
+    def _validate_loaded(self) -> None:
+        """Checks freshly loaded rows in one pydantic call; row by row only when that fails (loaded
+        values were validated when saved, so they nearly always pass)."""
+        if not self._unchecked:
+            return
+        self._unchecked = False
         from configadmin.domain.validation import validate_feature_mapping
         from configadmin.errors import ValidationError
         try:
-            validate_feature_mapping(dict(mapping))
-        except ValidationError:  # only then look at each row: loaded values are nearly always valid
-            for rid in self._all:
+            validate_feature_mapping(self.value())
+        except ValidationError:
+            for rid in self._rows:
                 self._check(rid)
+            self._all_changed()
+            self.contentChanged.emit()
+
+    def first_problem_checked(self) -> str | None:
+        """first_problem after any pending check of loaded rows (for the save button)."""
+        self._validate_loaded()
+        return self.first_problem()
 
     def value(self) -> dict[str, str]:
         """The mapping as it would be saved (rows in their natural order)."""

@@ -90,3 +90,11 @@ def test_rows_added_while_filtering_stay_visible() -> None:
     model.insert([(model.new_ids(1)[0], "", "")], model.last_id())
     assert _shown(model) == ["tier", ""]
     assert model.total_rows() == 4
+
+
+def test_loaded_rows_are_checked_right_after_they_show(qtbot) -> None:  # type: ignore[no-untyped-def]
+    model = _model({"revenue": "total revenue", "tier": "loyalty_tier"})
+    assert model.rowCount() == 2
+    qtbot.waitUntil(lambda: model.first_problem() is not None)
+    assert "not identifier-like" in model.data(model.index(0, COL_COLUMN), ProblemRole)
+    assert model.data(model.index(1, COL_COLUMN), ProblemRole) is None
