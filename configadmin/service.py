@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -23,53 +22,31 @@ from configadmin.db.engine import (
     display_url, environment_url, is_embedded_default, make_engine, parse_url, translated_errors,
 )
 from configadmin.db import schema
-from configadmin.db.notify import (
-    DataVersionCheck, OnChange, OnConnection, PostgresListener, SqlitePoller, Watcher, send,
-)
+from configadmin.db.notify import OnChange, OnConnection, send
 from configadmin.db.repository import UnitOfWork
 from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import (
-    Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, Source, StoredValue,
+    Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, StoredValue,
 )
 from configadmin.domain.registry import (
-    DECLARED, FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key, split_assignment_name,
+    DECLARED, FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
 )
 from configadmin.domain.resolution import resolve, thaw
 from configadmin.domain.validation import input_size_warnings
-from configadmin.errors import ConflictError, NotFound, ValidationError
+from configadmin.errors import ConflictError, NotFound
+from configadmin import transfer
+from configadmin.change_feed import ChangeFeed
+from configadmin.reader_heartbeat import ReaderHeartbeat
 from configadmin.resources import bundled_defaults
 from configadmin.sources.pyfile import FileLayer, read_assignments
+from configadmin.transfer import ImportReport, PromotePreview
+
+__all__ = ["ConfigurationService", "ImportReport", "PromotePreview"]
 
 DEFAULT_ENVIRONMENT = "default"
 STANDARD_ENVIRONMENTS = ("default", "dev", "staging", "production")
 READER_STALE_AFTER = timedelta(seconds=60)
-HEARTBEAT_EVERY = 10.0
 UPDATE_RETRIES = 20
-EXPORT_FORMAT = "configadmin-export/1"
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import wrote and what it left alone, so the CLI and the window can say so."""
-
-    entries: tuple[AuditEntry, ...] = ()
-    unchanged: tuple[str, ...] = ()  # already held that value in the database
-    kept: tuple[str, ...] = ()  # import-settings without overwrite: the database value stays
-    skipped: tuple[str, ...] = ()  # non-literal settings.py values, with file and line
-
-
-@dataclass(frozen=True)
-class PromotePreview:
-    """What promoting one setting would change in the target environment (shown before asking)."""
-
-    setting: SettingKey
-    from_env: str
-    to_env: str
-    value: Any  # the plain value resolved in from_env
-    source: Source  # where from_env's value comes from
-    current: Any  # the plain value resolved in to_env (None: no value there)
-    expected_version: int  # to_env's stored version: the write is a compare-and-swap on it
-    diff: Diff
 
 
 def app_version() -> str:
@@ -96,11 +73,8 @@ class ConfigurationService:
         self._revisions: dict[str, int] = {}
         self._generation = 0
         self._lock = threading.Lock()
-        self._watch = watch
-        self._watcher: Watcher | None = None
-        self._check: DataVersionCheck | None = None
-        self._subscribers: list[tuple[OnChange, OnConnection | None]] = []
-        self._reader = _ReaderHeartbeat(self, reader_name) if reader_name else None
+        self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch)
+        self._reader = ReaderHeartbeat(self, reader_name) if reader_name else None
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -137,10 +111,7 @@ class ConfigurationService:
     def close(self) -> None:
         if self._reader is not None:
             self._reader.stop()
-        if self._watcher is not None:
-            self._watcher.stop()
-        if self._check is not None:
-            self._check.close()
+        self._feed.close()
         self.engine.dispose()
 
     def __enter__(self) -> ConfigurationService:
@@ -157,7 +128,7 @@ class ConfigurationService:
 
     # -- reads (cached) --------------------------------------------------------------------------
     def resolve(self, category: str, key: str) -> Resolved:
-        check = self._check
+        check = self._feed.check
         if check is not None and time.monotonic() >= check.next_due and check.changed():
             self._invalidate(None)
         hit = self._cache.get((self.environment, category, key))
@@ -184,7 +155,7 @@ class ConfigurationService:
         return [v for (e, _, _), v in list(self._cache.items()) if e == env]
 
     def _load(self, environment: str, wanted: SettingKey | None) -> Resolved:
-        self._ensure_watching()
+        self._feed.start(background=self._reader is not None)
         generation = self._generation
         with UnitOfWork(self.engine) as uow:
             rows = {SettingKey(r.category, r.key): r for r in uow.repo.all(environment)}
@@ -211,7 +182,7 @@ class ConfigurationService:
     def reload_if_dropped(self) -> None:
         """Loads this environment again if a change notification dropped it from the cache (the
         reader heartbeat calls this, so it reports the revision really loaded)."""
-        check = self._check
+        check = self._feed.check
         if check is not None and check.changed():
             self._invalidate(None)
         if not any(k[0] == self.environment for k in list(self._cache)):
@@ -226,41 +197,23 @@ class ConfigurationService:
                 for k in [k for k in self._cache if k[0] == environment]:
                     del self._cache[k]
 
-    # -- change notification -----------------------------------------------------------------------
-    def _ensure_watching(self) -> None:
-        if not self._watch or self._watcher is not None or self._check is not None:
-            return
-        with self._lock:
-            if self._watcher is not None or self._check is not None:
-                return
-            if self.is_postgres:
-                self._watcher = PostgresListener(self.engine, self._changed, self._connection).start()
-            else:
-                self._check = DataVersionCheck(self.engine)
-                if self._reader is not None:  # its heartbeat reports a commit without waiting for a read
-                    self._watcher = SqlitePoller(self.engine, self._changed, self._connection).start()
-
+    # -- change notification (configadmin/change_feed.py) ----------------------------------------
     def subscribe(self, on_change: OnChange, on_connection: OnConnection | None = None) -> None:
         """Calls `on_change(environment, revision)` from a background thread whenever another
         process commits (environment None: reload everything), and `on_connection(bool)` when the
         notification connection drops or comes back."""
-        self._subscribers.append((on_change, on_connection))
-        if not self.is_postgres and self._watcher is None:
-            self._watcher = SqlitePoller(self.engine, self._changed, self._connection).start()
-        else:
-            self._ensure_watching()
+        self._feed.subscribe(on_change, on_connection)
 
     def unsubscribe(self, on_change: OnChange) -> None:
         """Stops calling `on_change` (and its `on_connection`), e.g. when a window closes."""
-        self._subscribers = [s for s in self._subscribers if s[0] != on_change]
+        self._feed.unsubscribe(on_change)
 
     def _changed(self, environment: str | None, revision: int | None) -> None:
         if environment is None or revision is None or revision > self._revisions.get(environment, 0):
             self._invalidate(environment)
             if self._reader is not None and self._reader_env_changed(environment):
                 self._reader.reload_soon()
-        for on_change, _ in list(self._subscribers):
-            on_change(environment, revision)
+        self._feed.publish_change(environment, revision)
 
     def _reader_env_changed(self, environment: str | None) -> bool:
         return environment is None or environment == self.environment
@@ -268,9 +221,7 @@ class ConfigurationService:
     def _connection(self, connected: bool) -> None:
         if not connected:
             self._invalidate(None)
-        for _, on_connection in list(self._subscribers):
-            if on_connection is not None:
-                on_connection(connected)
+        self._feed.publish_connection(connected)
 
     # -- writes --------------------------------------------------------------------------------
     def validate(self, category: str, key: str, value: Any) -> list[str]:
@@ -392,107 +343,33 @@ class ConfigurationService:
             self._invalidate(env)
         return entries
 
-    # -- moving values between files and environments ------------------------------------------
+    # -- moving values between files and environments (configadmin/transfer.py) ----------------
     def export_values(self, environment: str | None = None) -> dict[str, Any]:
         """The active database values of one environment as the `configadmin export` document."""
-        env = environment or self.environment
-        return {"format": EXPORT_FORMAT, "environment": env,
-                "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "values": {f"{v.category}.{v.key}": v.value for v in self.stored(env) if v.is_active}}
+        return transfer.export_values(self, environment or self.environment)
 
     def import_values(self, data: Any, reason: str | None = None, *,
                       updated_by: str | None = None) -> ImportReport:
-        """All or nothing into this service's environment: every problem of the document is listed
-        before anything is written, in one transaction; values already stored are skipped."""
-        if not isinstance(data, Mapping) or data.get("format") != EXPORT_FORMAT:
-            raise ValidationError(f"not a configadmin export: expected an object with "
-                                  f'"format": "{EXPORT_FORMAT}" and "values"')
-        values = data.get("values")
-        if not isinstance(values, Mapping):
-            raise ValidationError('the export has no "values" object')
-        problems: list[str] = []
-        checked: dict[SettingKey, Any] = {}
-        for name, value in values.items():
-            try:
-                setting = self.parse_key(str(name))
-            except ValidationError as exc:
-                problems.append(str(exc))
-                continue
-            try:
-                checked[setting] = self.registry.spec(setting).validate(value)
-            except ValidationError as exc:
-                problems.extend(f"{setting.name}: {p}" for p in exc.problems)
-        if problems:
-            raise ValidationError(problems)
-        return self._import(checked, reason, updated_by, overwrite=True)
+        """All or nothing into this service's environment, every problem listed before writing."""
+        return transfer.import_values(self, data, reason, updated_by=updated_by)
 
     def import_settings(self, path: str | os.PathLike[str], reason: str | None = None, *,
                         overwrite: bool = False, updated_by: str | None = None) -> ImportReport:
-        """Copies the legacy settings.py values of known categories into the database (the seed
-        guide's Step 3). A value already in the database is kept unless `overwrite`."""
-        layer = read_assignments(Path(path), strict=False)
-        registry = Registry(self.defaults.values, {**self.legacy.values, **layer.values})
-        problems: list[str] = []
-        checked: dict[SettingKey, Any] = {}
-        for setting, value in layer.values.items():
-            if not registry.knows(setting):
-                continue
-            try:
-                checked[setting] = registry.spec(setting).validate(value)
-            except ValidationError as exc:
-                where = f"{path}:{layer.lines.get(setting, 0)}: {setting.name}"
-                problems.extend(f"{where}: {p}" for p in exc.problems)
-        if problems:
-            raise ValidationError(problems)
-        known = set(registry.categories)
-        skipped = tuple(m for m in layer.skipped if _skipped_category(m) in known)
-        report = self._import(checked, reason or f"imported from {Path(path).name}", updated_by,
-                              overwrite=overwrite)
-        return replace(report, skipped=skipped)
-
-    def _import(self, values: Mapping[SettingKey, Any], reason: str | None, updated_by: str | None,
-                *, overwrite: bool) -> ImportReport:
-        env = self.environment
-        rows = {SettingKey(r.category, r.key): r for r in self.stored(env)}
-        changes: list[Change] = []
-        unchanged: list[str] = []
-        kept: list[str] = []
-        for setting, value in values.items():
-            row = rows.get(setting)
-            if row is not None and row.is_active and row.value == value:
-                unchanged.append(setting.name)
-            elif row is not None and row.is_active and not overwrite:
-                kept.append(setting.name)
-            else:
-                changes.append(Change(env, setting.category, setting.key, Action.IMPORT, value, True,
-                                      row.version if row is not None else 0, reason))
-        entries = self._commit(changes, updated_by) if changes else []
-        return ImportReport(tuple(entries), tuple(unchanged), tuple(kept))
+        """Copies the legacy settings.py values into the database (the seed guide's Step 3)."""
+        return transfer.import_settings(self, Path(path), reason, overwrite=overwrite,
+                                        updated_by=updated_by)
 
     def promote_preview(self, category: str, key: str, from_env: str, to_env: str) -> PromotePreview:
         """The value `from_env` resolves to against what `to_env` has now, entry by entry."""
-        setting = SettingKey(category, key)
-        self.registry.spec(setting)
-        if from_env == to_env:
-            raise ValidationError(f"promote needs two different environments, got {from_env!r} twice")
-        source = self.stored_resolution(setting, from_env)
-        target = self.stored_resolution(setting, to_env)
-        value, current = thaw(source.value), thaw(target.value)
-        return PromotePreview(setting, from_env, to_env, value, source.source, current,
-                              target.stored_version, diff_values(current, value))
+        return transfer.promote_preview(self, SettingKey(category, key), from_env, to_env)
 
     def promote(self, category: str, key: str, from_env: str, to_env: str,
                 reason: str | None = None, *, updated_by: str | None = None,
                 preview: PromotePreview | None = None) -> AuditEntry | None:
-        """Writes the previewed value into `to_env` (None: nothing differs). With a `preview`, a
-        change in `to_env` since it was taken raises ConflictError instead of being overwritten."""
+        """Writes the previewed value into `to_env` (None: nothing differs); compare-and-swap on
+        the target's version as the preview saw it."""
         plan = preview or self.promote_preview(category, key, from_env, to_env)
-        if not plan.diff:
-            return None
-        checked = self.registry.spec(plan.setting).validate(plan.value)
-        change = Change(plan.to_env, plan.setting.category, plan.setting.key, Action.PROMOTE, checked,
-                        True, plan.expected_version, reason or f"promoted from {plan.from_env}")
-        return self._commit([change], updated_by)[0]
+        return transfer.promote(self, plan, reason, updated_by=updated_by)
 
     # -- everything else the CLI and the window show -----------------------------------------------
     def diff(self, category: str, key: str, environment: str | None = None) -> Diff:
@@ -576,65 +453,6 @@ class ConfigurationService:
         setting = parse_key(name)
         self.registry.spec(setting)
         return setting
-
-
-class _ReaderHeartbeat:
-    """Records this reader in `config_reader`: at each reload and every few seconds."""
-
-    def __init__(self, service: ConfigurationService, name: str) -> None:
-        self._service = service
-        self._id = f"{name}@{socket.gethostname()}:{os.getpid()}"
-        self._revision = 0
-        self._loaded_at: datetime | None = None
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="ReaderHeartbeat", daemon=True)
-        self._thread.start()
-
-    def loaded(self, revision: int) -> None:
-        self._revision, self._loaded_at = revision, datetime.now(UTC)
-        self._wake.set()
-
-    def reload_soon(self) -> None:
-        """After a change notification: load again so the heartbeat reports the new revision."""
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(HEARTBEAT_EVERY)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                self._service.reload_if_dropped()
-                self._beat()
-            except Exception:  # the database may be down; the next beat tries again
-                continue
-
-    def _beat(self) -> None:
-        info = ReaderInfo(self._id, socket.gethostname(), os.getpid(), self._service.environment,
-                          self._revision, self._loaded_at, datetime.now(UTC))
-        with UnitOfWork(self._service.engine, write=True) as uow:
-            uow.repo.heartbeat(info)
-            uow.commit()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=5)
-        try:
-            with UnitOfWork(self._service.engine, write=True) as uow:
-                uow.repo.forget_reader(self._id)
-                uow.commit()
-        except Exception:
-            pass
-
-
-def _skipped_category(message: str) -> str | None:
-    """The category of a `file:line: NAME is not a literal value` note from read_assignments."""
-    name = message.rpartition(": ")[2].split(" ", 1)[0]
-    key = split_assignment_name(name)
-    return key.category if key is not None else None
 
 
 def _login_name() -> str:
