@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QToolButton, QVBoxLayout, QWidget,
 )
 
+from shiboken6 import isValid
+
 from configadmin.errors import PermissionDenied, one_line
 from configadmin.ui.icons import icon
 from configadmin.ui.input_size_editor import InputSizeEditor
@@ -24,7 +26,7 @@ from configadmin.ui.worker import Runner
 if TYPE_CHECKING:  # the rest is imported where it is first needed, after the first paint
     from configadmin.domain.records import AuditEntry, Resolved
     from configadmin.service import ConfigurationService
-    from configadmin.ui.drafts import DraftStore
+    from configadmin.ui.drafts import Draft, DraftStore
     from configadmin.ui.json_editor import JsonEditor
     from configadmin.ui.live_refresh import LiveRefresh
     from configadmin.ui.save_flow import Plan, SaveFlow
@@ -259,10 +261,16 @@ class MainWindow(QMainWindow):
             return
         self._loading = True
         from configadmin.ui.snapshot import load_snapshot
-        service, env, since = self.service, self.environment, self._revision
-        self.runner.run(lambda: load_snapshot(service, env, since), self._loaded, self._load_failed)
+        service, env, since, offer = self.service, self.environment, self._revision, not self._drafts_ready
 
-    def _loaded(self, snap: Snapshot) -> None:
+        def load() -> tuple[Snapshot, Draft | None]:
+            from configadmin.ui.drafts import DraftStore  # the draft is read here, off the GUI thread
+            return load_snapshot(service, env, since), DraftStore(service.database, env).load() if offer else None
+
+        self.runner.run(load, self._loaded, self._load_failed)  # bound methods: dropped if the window goes
+
+    def _loaded(self, result: tuple[Snapshot, Draft | None]) -> None:
+        snap, draft = result
         self._loading = False
         self._retry_ms = 1000
         self.banner.clear("load")
@@ -287,7 +295,7 @@ class MainWindow(QMainWindow):
         else:
             self._show_setting(self.settings_list.current_name() or MAPPING)
         if not self._drafts_ready:
-            self._offer_draft()
+            self._offer_draft(draft)
         self._state_timer.start()  # validity, diff and markers follow right after the rows show
         self.loaded.emit()
         if self._reload_again:
@@ -579,10 +587,9 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.statusBar().showMessage(f"Could not write the draft: {exc.strerror}", 10000)
 
-    def _offer_draft(self) -> None:
+    def _offer_draft(self, draft: Draft | None) -> None:
         self._drafts_ready = True
         store = self._draft_store()
-        draft = store.load() if store is not None else None
         if store is None or draft is None:
             return
         from configadmin.domain.resolution import thaw
@@ -658,13 +665,15 @@ class MainWindow(QMainWindow):
         if self.service is not None and not self._read_only:
             from configadmin.ui.reset_flow import reset_category
             category = self._category()
-            reset_category(self, self.runner, self.service, category, lambda *_: self._after_reset(category))
+            reset_category(self, self.runner, self.service, category,
+                           lambda *_: isValid(self) and self._after_reset(category))
 
     def _reset_setting(self, name: str) -> None:
         if self.service is not None and not self._read_only:
             from configadmin.ui.reset_flow import reset_setting
             category, key = name.split(".", 1)
-            reset_setting(self, self.runner, self.service, category, key, lambda *_: self._after_reset(name))
+            reset_setting(self, self.runner, self.service, category, key,
+                          lambda *_: isValid(self) and self._after_reset(name))
 
     def _after_reset(self, prefix: str) -> None:
         """A reset replaces the stored values, so edits on them are dropped with it."""

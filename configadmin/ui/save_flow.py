@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from configadmin.domain.diff import MergeResult, merge3
 from configadmin.domain.records import Action, Change, Resolved, SettingKey
@@ -41,8 +42,8 @@ class SaveFlow(QObject):
                           base.stored_version, reason or None) for base, value in plan]
         service = self._service
         self._runner.run(lambda: service.apply_changes(changes),
-                         lambda entries: self.succeeded.emit(entries, plan),
-                         lambda exc: self._write_failed(exc, plan, reason))
+                         lambda entries: isValid(self) and self.succeeded.emit(entries, plan),
+                         lambda exc: isValid(self) and self._write_failed(exc, plan, reason))
 
     def _write_failed(self, exc: BaseException, plan: Plan, reason: str) -> None:
         self._rounds += 1
@@ -55,7 +56,8 @@ class SaveFlow(QObject):
             who = {f"{r.category}.{r.key}": r.updated_by or "someone" for r in service.stored(env)}
             return [service.stored_resolution(SettingKey(b.category, b.key), env) for b, _ in plan], who
 
-        self._runner.run(fresh, lambda result: self._merge(plan, *result, reason), self.failed.emit)
+        self._runner.run(fresh, lambda result: isValid(self) and self._merge(plan, *result, reason),
+                         lambda exc: isValid(self) and self.failed.emit(exc))
 
     def _merge(self, plan: Plan, theirs: Sequence[Resolved], who: dict[str, str], reason: str) -> None:
         merged: list[tuple[Resolved, Any]] = []
