@@ -5,15 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-DRAFT_DELAY_MS = 1000
+if TYPE_CHECKING:
+    from configadmin.domain.records import Resolved
+
+DRAFT_DELAY_MS = 1000  # a timer that is not restarted by later edits: on disk within two seconds
 
 
 @dataclass(frozen=True)
@@ -89,3 +94,67 @@ class RestoreDraftDialog:
         chosen = box.clickedButton() is restore
         box.deleteLater()
         return chosen
+
+
+class DraftKeeper(QObject):
+    """Keeps one window's draft: written shortly after edits, offered back once per environment."""
+
+    writeFailed = Signal(str)
+
+    def __init__(self, parent: QWidget, collect: Callable[[], dict[str, DraftEntry]]) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._collect = collect
+        self._store: DraftStore | None = None
+        self._ready = False
+        self._timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS, timeout=self.write_now)
+
+    def bind(self, database: str, environment: str) -> None:
+        """A new database or environment: nothing is written until its draft has been offered."""
+        self.write_now()
+        self._store = DraftStore(database, environment)
+        self._ready = False
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def edited(self) -> None:
+        if self._ready and not self._timer.isActive():
+            self._timer.start()
+
+    def write_now(self) -> None:
+        self._timer.stop()
+        if self._store is None or not self._ready:
+            return
+        try:
+            self._store.save(self._collect())
+        except OSError as exc:
+            self.writeFailed.emit(f"Could not write the draft: {exc.strerror}")
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def offer(self, draft: Draft | None, current: Mapping[str, Resolved],
+              restore: Callable[[str, Any], None]) -> bool:
+        """Asks whether to restore the draft's edits (those that still differ from `current`);
+        calls `restore(name, value)` for each when yes, removes the draft when no."""
+        self._ready = True
+        if draft is None or self._store is None:
+            return False
+        from configadmin.domain.resolution import thaw
+        from configadmin.ui.save_dialog import PendingChange, describe
+        wanted = {n: e for n, e in draft.settings.items() if n in current and thaw(current[n].value) != e.value}
+        if not wanted:
+            self._store.remove()
+            return False
+        summary, _ = describe([PendingChange(n, current[n].value, e.value) for n, e in wanted.items()])
+        moved = [n for n, e in wanted.items() if e.base_version != current[n].stored_version]
+        if moved:
+            summary += f"\n\n{', '.join(moved)} has been saved by someone since; review before saving."
+        if not RestoreDraftDialog.ask(self._parent, draft, summary):
+            self._store.remove()
+            return False
+        for name, entry in wanted.items():
+            restore(name, entry.value)
+        return True

@@ -7,36 +7,27 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox, QDockWidget, QLabel, QMainWindow, QProgressBar, QSplitter, QStackedWidget,
-    QToolButton, QVBoxLayout, QWidget,
-)
-
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QWidget
 from shiboken6 import isValid
 
 from configadmin.errors import PermissionDenied, one_line
 from configadmin.ui.icons import icon
-from configadmin.ui.input_size_editor import InputSizeEditor
-from configadmin.ui.mapping_editor import MappingEditor
-from configadmin.ui.settings_list import SettingRow, SettingsList
-from configadmin.ui.status import ERROR, INFO, READ_ONLY, WARNING, StatusBanner, StatusInfo
+from configadmin.ui.setting_editors import INPUT_SIZE, MAPPING
+from configadmin.ui.settings_list import SettingRow
+from configadmin.ui.status import ERROR, INFO, READ_ONLY, WARNING
+from configadmin.ui.window_layout import WindowLayout
 from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:  # the rest is imported where it is first needed, after the first paint
     from configadmin.domain.records import AuditEntry, Resolved
     from configadmin.service import ConfigurationService
-    from configadmin.ui.drafts import Draft, DraftStore
-    from configadmin.ui.json_editor import JsonEditor
+    from configadmin.ui.drafts import Draft, DraftEntry, DraftKeeper
     from configadmin.ui.live_refresh import LiveRefresh
     from configadmin.ui.save_flow import Plan, SaveFlow
     from configadmin.ui.snapshot import SettingInfo, Snapshot
 
-    Editor = MappingEditor | InputSizeEditor | JsonEditor
-
-MAPPING, INPUT_SIZE = "ml.feature_mapping", "ml.model_input_size"
 RETRY_MAX_MS = 30_000
-DRAFT_DELAY_MS = 1000  # drafts reach the disk within two seconds of an edit
 
 
 class MainWindow(QMainWindow):
@@ -52,155 +43,46 @@ class MainWindow(QMainWindow):
         self.service: ConfigurationService | None = None
         self.runner = Runner()  # no Qt parent: jobs still running when the window goes finish quietly
         self.live: LiveRefresh | None = None
+        self.drafts: DraftKeeper | None = None
         self.snapshot: Snapshot | None = None
         self._resolved: dict[str, Resolved] = {}
         self._incoming: dict[str, Resolved] = {}
+        self._incoming_by = "someone else"
         self._infos: dict[str, SettingInfo] = {}
-        self._json: dict[str, JsonEditor] = {}
         self._own: set[int] = set()
         self._revision: int | None = None
         self._read_only = self._saving = self._loading = self._reload_again = False
-        self._drafts_ready = False
         self._retry_ms = 1000
         self._history_panel: Any = None
-        self._incoming_by = "someone else"
+        self._saver: SaveFlow | None = None
         self._state_timer = QTimer(self, singleShot=True, interval=150, timeout=self._update_state)
-        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS, timeout=self._write_draft)
         self._reload_timer = QTimer(self, singleShot=True, interval=100, timeout=self.reload)
         self._retry_timer = QTimer(self, singleShot=True, timeout=self.reload)
         self._diff_timer = QTimer(self, singleShot=True, interval=200, timeout=self._update_diff)
-        self._saver: SaveFlow | None = None
-        self._build()
-        self.runner.busyChanged.connect(self._busy.setVisible)
-        self._restore_layout()
-        if service is not None:
-            self.attach(service)
 
-    # -- construction -----------------------------------------------------------------------------
-    def _build(self) -> None:
-        self.resize(1280, 800)
-        bar = self.addToolBar("Main")
-        bar.setObjectName("mainToolbar")
-        bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.environment_combo = QComboBox(objectName="environmentCombo", minimumWidth=150)
-        self.environment_combo.setToolTip("Environment being edited")
-        self.environment_combo.textActivated.connect(self._environment_chosen)
-        env_label = QLabel("Environment ")
-        env_label.setContentsMargins(8, 0, 0, 0)
-        bar.addWidget(env_label)
-        bar.addWidget(self.environment_combo)
-        bar.addSeparator()
-
-        def button(name: str, text: str, icon_name: str, slot: Any, key: str | None = None,
-                   checkable: bool = False) -> QAction:
-            action = QAction(icon(icon_name), text, self, checkable=checkable)
-            action.setObjectName(f"{name}Action")
-            if key:
-                action.setShortcut(QKeySequence(key))
-                action.setToolTip(f"{text} ({key})")
+        self.ui = ui = WindowLayout(self)
+        self.banner, self.settings_list, self.editors, self.info = ui.banner, ui.settings_list, ui.editors, ui.info
+        self.mapping_editor, self.input_size = ui.editors.mapping, ui.editors.input_size
+        self.splitter, self.history_dock, self.readers_dock = ui.splitter, ui.history_dock, ui.readers_dock
+        self.save_action, self.discard_action, self.reset_action = ui.save_action, ui.discard_action, ui.reset_action
+        self.history_action, self.compare_action = ui.history_action, ui.compare_action
+        for action, slot in ((ui.save_action, self.save), (ui.discard_action, self.discard),
+                             (ui.reset_action, self._reset_category), (ui.history_action, self._toggle_history),
+                             (ui.compare_action, self._compare), (ui.refresh_action, self.reload)):
             action.triggered.connect(slot)
-            widget = QToolButton(objectName=f"{name}Button")
-            widget.setDefaultAction(action)
-            widget.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            widget.setAutoRaise(True)
-            bar.addWidget(widget)
-            self.addAction(action)
-            return action
-
-        self.save_action = button("save", "Save", "save", self.save, "Ctrl+S")
-        self.discard_action = button("discard", "Discard edits", "discard", self.discard)
-        self.reset_action = button("reset", "Reset to defaults", "reset", self._reset_category)
-        bar.addSeparator()
-        self.history_action = button("history", "History", "history", self._toggle_history, "Ctrl+H", True)
-        self.compare_action = button("compare", "Compare environments", "compare", self._compare)
-        self.refresh_action = button("refresh", "Refresh", "refresh", self.reload, "F5")
-
-        self.banner = StatusBanner()
-        self.settings_list = SettingsList()
-        self.settings_list.settingSelected.connect(self._show_setting)
-        self.settings_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.settings_list.customContextMenuRequested.connect(self._settings_menu)
-
-        self.title = QLabel(objectName="settingTitle")
-        self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.save_blocked = QLabel(objectName="saveBlockedLabel")
-        self.save_blocked.setStyleSheet("color: #8a1c12; background: #fde7e9; border: 1px solid #efb4b9;"
-                                        " border-radius: 4px; padding: 2px 8px;")
-        self.save_blocked.hide()
-        self.save_blocked.setWordWrap(True)
-        self.subtitle = QLabel(objectName="settingSubtitle", wordWrap=True)
-        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.mapping_editor = MappingEditor()
-        self.input_size = InputSizeEditor()
-        self.mapping_editor.changed.connect(self._edited)
-        self.input_size.changed.connect(self._edited)
-        mapping_page = QWidget(objectName="mappingPage")
-        page = QVBoxLayout(mapping_page)
-        page.setContentsMargins(0, 0, 0, 0)
-        page.setSpacing(10)
-        page.addWidget(self.input_size)
-        page.addWidget(self.mapping_editor, 1)
-        self.stack = QStackedWidget(objectName="editorStack")
-        self.stack.addWidget(mapping_page)
-        self._mapping_page = mapping_page
-        centre = QWidget(objectName="editorArea")
-        layout = QVBoxLayout(centre)
-        layout.setContentsMargins(12, 10, 12, 8)
-        layout.setSpacing(6)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addWidget(self.save_blocked)
-        layout.addSpacing(4)
-        layout.addWidget(self.stack, 1)
-
-        self.diff_panel: Any = QLabel("Diff panel\n(not available in this build)", objectName="diffPlaceholder",
-                                      alignment=Qt.AlignmentFlag.AlignCenter)
-        self.diff_panel.setStyleSheet("color: palette(placeholder-text);")
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
-        self.splitter.addWidget(self.settings_list)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.diff_panel)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([240, 640, 400])
-        self.splitter.setChildrenCollapsible(False)
-
-        host = QWidget(objectName="centralArea")
-        outer = QVBoxLayout(host)
-        outer.setContentsMargins(8, 8, 8, 0)
-        outer.setSpacing(8)
-        outer.addWidget(self.banner)
-        outer.addWidget(self.splitter, 1)
-        self.setCentralWidget(host)
-
-        self.history_dock = QDockWidget("History", self, objectName="historyDock")
-        self.history_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                                      | QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        placeholder = QLabel("History panel (not available in this build)", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.history_dock.setWidget(placeholder)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
-        self.history_dock.hide()
-        self.history_dock.visibilityChanged.connect(self.history_action.setChecked)
-        self.readers_dock = QDockWidget("Readers", self, objectName="readersDock")
-        self.readers_dock.setFeatures(self.history_dock.features())
-        self.readers_dock.setWidget(QLabel("Readers panel (not available in this build)",
-                                           alignment=Qt.AlignmentFlag.AlignCenter))
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.readers_dock)
-        self.tabifyDockWidget(self.history_dock, self.readers_dock)
-        self.readers_dock.hide()
-
-        self.info = StatusInfo(self.statusBar())
-        self.info.readers.clicked.connect(self.show_readers)
-        self._busy = QProgressBar(objectName="busyIndicator", maximumWidth=90, maximumHeight=12,
-                                  textVisible=False)
-        self._busy.setRange(0, 0)
-        self._busy.hide()
-        self.statusBar().insertPermanentWidget(0, self._busy)
+        ui.environment_combo.textActivated.connect(self._environment_chosen)
+        ui.settings_list.settingSelected.connect(self._show_setting)
+        ui.settings_list.customContextMenuRequested.connect(self._settings_menu)
+        ui.editors.changed.connect(self._edited)
+        ui.history_dock.visibilityChanged.connect(ui.history_action.setChecked)
+        ui.info.readers.clicked.connect(self.show_readers)
+        self.runner.busyChanged.connect(ui.busy.setVisible)
         self.reset_action.setEnabled(False)
         self.compare_action.setEnabled(False)
         self._update_state()
+        self._restore_layout()
+        if service is not None:
+            self.attach(service)
 
     # -- wiring to the service --------------------------------------------------------------------
     @property
@@ -209,9 +91,14 @@ class MainWindow(QMainWindow):
 
     def attach(self, service: ConfigurationService) -> None:
         """Called with the connected service (after the first paint when started from `configadmin`)."""
+        from configadmin.ui.drafts import DraftKeeper
         self.service = service
         self.info.set_connection(service.database, service.user)
         self.setWindowTitle(f"configadmin — {self.environment} [*]")
+        self.editors.set_validator(self._validator)
+        self.drafts = DraftKeeper(self, self._draft_entries)
+        self.drafts.writeFailed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.drafts.bind(service.database, self.environment)
         self._add_panels(service)
         from configadmin.ui.live_refresh import LiveRefresh
         self.live = LiveRefresh(self)
@@ -234,19 +121,27 @@ class MainWindow(QMainWindow):
         panel = DiffPanel(self.runner)
         panel.setMinimumWidth(300)  # its one-line title would otherwise claim half the window
         panel.entrySelected.connect(self._entry_selected)
-        sizes = self.splitter.sizes()
-        self.splitter.replaceWidget(2, panel)
-        self.splitter.setSizes(sizes)
+        self.ui.replace_diff_panel(panel)
         if not self._layout_restored:
-            QTimer.singleShot(0, self._default_sizes)
-        self.diff_panel.deleteLater()
-        self.diff_panel = panel
+            QTimer.singleShot(0, self.ui.default_sizes)
         self.reset_action.setEnabled(True)
         self.compare_action.setEnabled(True)
 
     def show_error(self, text: str) -> None:
         """For the app: the service could not be created; `text` is one line without secrets."""
         self.banner.show_message("connect", ERROR, f"Cannot open the database: {text}")
+
+    @property
+    def diff_panel(self) -> Any:
+        return self.ui.diff_panel
+
+    def _validator(self, name: str) -> Any:
+        from configadmin.domain.records import SettingKey
+        assert self.service is not None
+        key, registry = SettingKey(*name.split(".", 1)), self.service.registry
+        if registry.knows(key):
+            return registry.spec(key).validate
+        return lambda value: registry.validate_unknown(key, value)
 
     def _say(self, error: BaseException) -> str:
         secret = self.service.url.password if self.service is not None else None
@@ -261,7 +156,8 @@ class MainWindow(QMainWindow):
             return
         self._loading = True
         from configadmin.ui.snapshot import load_snapshot
-        service, env, since, offer = self.service, self.environment, self._revision, not self._drafts_ready
+        service, env, since = self.service, self.environment, self._revision
+        offer = self.drafts is not None and not self.drafts.ready
 
         def load() -> tuple[Snapshot, Draft | None]:
             from configadmin.ui.drafts import DraftStore  # the draft is read here, off the GUI thread
@@ -294,8 +190,9 @@ class MainWindow(QMainWindow):
             self.settings_list.select(MAPPING)
         else:
             self._show_setting(self.settings_list.current_name() or MAPPING)
-        if not self._drafts_ready:
-            self._offer_draft(draft)
+        if self.drafts is not None and not self.drafts.ready:
+            if self.drafts.offer(draft, self._resolved, self._restore_draft):
+                self.statusBar().showMessage("Unsaved edits restored from the draft", 10000)
         self._state_timer.start()  # validity, diff and markers follow right after the rows show
         self.loaded.emit()
         if self._reload_again:
@@ -304,7 +201,7 @@ class MainWindow(QMainWindow):
 
     def _apply_resolved(self, r: Resolved) -> None:
         """Shows a fresh value unless the analyst is editing it: then it waits as an incoming change."""
-        editor = self._editor(r.name)
+        editor = self.editors.editor(r.name)
         old = self._resolved.get(r.name)
         same = old is not None and (old.stored_version, old.source) == (r.stored_version, r.source)
         if old is not None and editor.is_modified():
@@ -345,7 +242,7 @@ class MainWindow(QMainWindow):
                                      closable=True)
 
     def _fill_environments(self, environments: tuple[str, ...]) -> None:
-        combo = self.environment_combo
+        combo = self.ui.environment_combo
         combo.blockSignals(True)
         if [combo.itemText(i) for i in range(combo.count())] != list(environments):
             combo.clear()
@@ -354,52 +251,20 @@ class MainWindow(QMainWindow):
         combo.blockSignals(False)
 
     # -- editors ----------------------------------------------------------------------------------
-    def _editor(self, name: str) -> Editor:
-        if name == MAPPING:
-            return self.mapping_editor
-        if name == INPUT_SIZE:
-            return self.input_size
-        editor = self._json.get(name)
-        if editor is None:
-            assert self.service is not None
-            from configadmin.domain.records import SettingKey
-            key = SettingKey(*name.split(".", 1))
-            registry = self.service.registry
-            validate = registry.spec(key).validate if registry.knows(key) else \
-                (lambda v, k=key: registry.validate_unknown(k, v))
-            from configadmin.ui.json_editor import JsonEditor
-            editor = JsonEditor(name, validate)
-            editor.changed.connect(self._edited)
-            editor.set_read_only(self._read_only)
-            self._json[name] = editor
-            self.stack.addWidget(editor)
-        return editor
-
-    def _editors(self) -> dict[str, Editor]:
-        return {name: self._editor(name) for name in self._resolved}
-
     def _load_editor(self, name: str, value: Any, base: Any = None) -> None:
         from configadmin.ui.snapshot import file_default
-        editor = self._editor(name)
-        if isinstance(editor, MappingEditor):
-            default = file_default(self._resolved[name]) if name in self._resolved else None
-            editor.load(value, default if isinstance(default, dict) or hasattr(default, "items") else {},
-                        base=base)
-        else:
-            editor.load(value, base=base) if base is not None else editor.load(value)
+        default = file_default(self._resolved[name]) if name in self._resolved else None
+        self.editors.load(name, value, default=default, base=base)
 
     def _show_setting(self, name: str) -> None:
         info = self._infos.get(name)
         if info is None:
             return
-        editor = self._editor(name)
-        self.stack.setCurrentWidget(self._mapping_page if name in (MAPPING, INPUT_SIZE) else editor)
-        if name == INPUT_SIZE:
-            self.input_size.spin.setFocus()
+        self.editors.show_setting(name)
         r = self._resolved.get(name)
         where = f"from the {r.source}" + (f", version {r.version}" if r and r.version else "") if r else ""
-        self.title.setText(info.label)
-        self.subtitle.setText(f"{name} · {info.description} Value {where}.")
+        self.ui.title.setText(info.label)
+        self.ui.subtitle.setText(f"{name} · {info.description} Value {where}.")
         if self._history_panel is not None:
             self._history_panel.set_setting(name)
         self._diff_timer.start()
@@ -415,21 +280,21 @@ class MainWindow(QMainWindow):
             return
         from configadmin.domain.records import Source
         from configadmin.ui.snapshot import file_default
-        editor = self._editor(r.name)
+        editor = self.editors.editor(r.name)
         pending = editor.value() if editor.is_modified() and not editor.problem() else None
         self.diff_panel.set_values(r.name, file_default(r), r.layers.get(Source.DATABASE), pending)
 
     # -- state: modified, valid, read-only --------------------------------------------------------
     def _edited(self) -> None:
         self._state_timer.start()
-        if self._drafts_ready and not self._draft_timer.isActive():
-            self._draft_timer.start()
+        if self.drafts is not None:
+            self.drafts.edited()
 
-    def modified(self) -> dict[str, Editor]:
-        return {name: e for name, e in self._editors().items() if e.is_modified()}
+    def modified(self) -> dict[str, Any]:
+        return self.editors.modified(self._resolved)
 
     def problems(self) -> list[str]:
-        return [f"{name}: {p}" for name, e in self._editors().items() if (p := e.problem())]
+        return self.editors.problems(self._resolved)
 
     def _update_state(self) -> None:
         self._state_timer.stop()
@@ -441,20 +306,19 @@ class MainWindow(QMainWindow):
                                     and not self._saving)
         reason = f"Cannot save — {problems[0]}" if problems else ""
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        self.save_blocked.setText(reason + more)
-        self.save_blocked.setToolTip("\n".join(problems[:20]))
-        self.save_blocked.setVisible(bool(problems))
+        self.ui.save_blocked.setText(reason + more)
+        self.ui.save_blocked.setToolTip("\n".join(problems[:20]))
+        self.ui.save_blocked.setVisible(bool(problems))
         self.save_action.setToolTip("\n".join(problems[:5]) if problems else "Save (Ctrl+S)")
         self.discard_action.setEnabled(bool(modified) and not self._saving)
         self.setWindowModified(bool(modified))
         if self.service is not None and MAPPING in self._resolved:
-            self.input_size.check_against(self.mapping_editor.value())
+            self.editors.check_cross_field()
         self._diff_timer.start()
 
     def _set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
-        for editor in (self.mapping_editor, self.input_size, *self._json.values()):
-            editor.set_read_only(read_only or self._saving)
+        self.editors.set_read_only(read_only or self._saving)
         self.reset_action.setEnabled(not read_only and self.service is not None)
         if read_only:
             user = self.service.url.username if self.service is not None else None
@@ -467,8 +331,7 @@ class MainWindow(QMainWindow):
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
-        for editor in (self.mapping_editor, self.input_size, *self._json.values()):
-            editor.set_read_only(saving or self._read_only)
+        self.editors.set_read_only(saving or self._read_only)
         if saving:
             self.statusBar().showMessage("Saving…")
         self._update_state()
@@ -545,7 +408,7 @@ class MainWindow(QMainWindow):
         results: dict[str, MergeResult] = {}
         items: list[ConflictItem] = []
         for name, theirs in self._incoming.items():
-            editor = self._editor(name)
+            editor = self.editors.editor(name)
             if editor.problem():
                 self.banner.show_message("incoming", WARNING, f"Fix {name} first: {editor.problem()}",
                                          [("Review and merge", self.merge_incoming)])
@@ -568,48 +431,18 @@ class MainWindow(QMainWindow):
         self._update_state()
 
     # -- drafts -----------------------------------------------------------------------------------
-    def _draft_store(self) -> DraftStore | None:
-        from configadmin.ui.drafts import DraftStore
-        return DraftStore(self.service.database, self.environment) if self.service is not None else None
-
     def _write_draft(self) -> None:
-        self._draft_timer.stop()
-        store = self._draft_store()
-        if store is None or not self._drafts_ready:
-            return
+        if self.drafts is not None:
+            self.drafts.write_now()
+
+    def _draft_entries(self) -> dict[str, DraftEntry]:
         from configadmin.domain.resolution import thaw
         from configadmin.ui.drafts import DraftEntry
-        from configadmin.ui.json_editor import JsonEditor
-        entries = {name: DraftEntry(self._resolved[name].stored_version, thaw(e.value()))
-                   for name, e in self.modified().items() if not isinstance(e, JsonEditor) or not e.problem()}
-        try:
-            store.save(entries)
-        except OSError as exc:
-            self.statusBar().showMessage(f"Could not write the draft: {exc.strerror}", 10000)
+        return {name: DraftEntry(self._resolved[name].stored_version, thaw(e.value()))
+                for name, e in self.modified().items() if not e.problem() or name == MAPPING}
 
-    def _offer_draft(self, draft: Draft | None) -> None:
-        self._drafts_ready = True
-        store = self._draft_store()
-        if store is None or draft is None:
-            return
-        from configadmin.domain.resolution import thaw
-        from configadmin.ui.drafts import RestoreDraftDialog
-        from configadmin.ui.save_dialog import PendingChange, describe
-        wanted = {n: e for n, e in draft.settings.items()
-                  if n in self._resolved and thaw(self._resolved[n].value) != e.value}
-        if not wanted:
-            store.remove()
-            return
-        summary, _ = describe([PendingChange(n, self._resolved[n].value, e.value) for n, e in wanted.items()])
-        moved = [n for n, e in wanted.items() if e.base_version != self._resolved[n].stored_version]
-        if moved:
-            summary += f"\n\n{', '.join(moved)} has been saved by someone since; review before saving."
-        if RestoreDraftDialog.ask(self, draft, summary):
-            for name, entry in wanted.items():
-                self._load_editor(name, entry.value, base=self._resolved[name].value)
-            self.statusBar().showMessage("Unsaved edits restored from the draft", 10000)
-        else:
-            store.remove()
+    def _restore_draft(self, name: str, value: Any) -> None:
+        self._load_editor(name, value, base=self._resolved[name].value)
 
     # -- live refresh and connection ----------------------------------------------------------------
     def _external_change(self, environment: str | None, revision: int | None) -> None:
@@ -633,11 +466,11 @@ class MainWindow(QMainWindow):
     def _environment_chosen(self, environment: str) -> None:
         if self.service is None or environment == self.environment:
             return
-        self._write_draft()
         self.service.environment = environment
+        if self.drafts is not None:
+            self.drafts.bind(self.service.database, environment)  # writes the old one first
         self._resolved.clear()
         self._incoming.clear()
-        self._drafts_ready = False
         self._revision = None
         self.banner.clear("incoming")
         self.setWindowTitle(f"configadmin — {environment} [*]")
@@ -701,10 +534,6 @@ class MainWindow(QMainWindow):
         menu.popup(self.settings_list.viewport().mapToGlobal(pos))
 
     # -- window state -----------------------------------------------------------------------------
-    def _default_sizes(self) -> None:
-        width = max(self.splitter.width(), 900)
-        self.splitter.setSizes([240, width - 240 - 460, 460])
-
     def _restore_layout(self) -> None:
         settings = QSettings("configadmin", "configadmin")
         geometry = settings.value("window/geometry")
@@ -729,7 +558,8 @@ class MainWindow(QMainWindow):
         self._save_layout()
         if self.live is not None:
             self.live.detach()
-        for timer in (self._state_timer, self._draft_timer, self._reload_timer, self._retry_timer,
-                      self._diff_timer):
+        for timer in (self._state_timer, self._reload_timer, self._retry_timer, self._diff_timer):
             timer.stop()
+        if self.drafts is not None:
+            self.drafts.stop()
         super().closeEvent(event)
