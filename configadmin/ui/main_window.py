@@ -13,7 +13,7 @@ from shiboken6 import isValid
 
 from configadmin.errors import PermissionDenied, one_line
 from configadmin.ui.icons import icon
-from configadmin.ui.setting_editors import INPUT_SIZE, MAPPING
+from configadmin.ui.setting_editors import MAPPING
 from configadmin.ui.settings_list import SettingRow
 from configadmin.ui.status import ERROR, INFO, READ_ONLY, WARNING
 from configadmin.ui.window_layout import WindowLayout

@@ -9,57 +9,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QStyledItemDelegate,
-    QStyleOptionViewItem, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from configadmin.ui.icons import icon
+from configadmin.ui.mapping_commands import Insert, Remove, SetCell, parse_rows
 from configadmin.ui.mapping_model import (
-    Block, COL_COLUMN, COL_DEFAULT, COL_FEATURE, Entry, MappingModel, cell_checks,
+    COL_COLUMN,
+    COL_DEFAULT,
+    COL_FEATURE,
+    MappingModel,
+    cell_checks,
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class _SetCell(QUndoCommand):
-    def __init__(self, model: MappingModel, rid: int, col: int, text: str) -> None:
-        super().__init__(f"Edit {model.entry(rid)[0] or 'new entry'}")
-        self._model, self._rid, self._col, self._new = model, rid, col, text
-        self._old = model.entry(rid)[col]
-
-    def redo(self) -> None:
-        self._model.set_cell(self._rid, self._col, self._new)
-
-    def undo(self) -> None:
-        self._model.set_cell(self._rid, self._col, self._old)
-
-
-class _Insert(QUndoCommand):
-    def __init__(self, model: MappingModel, entries: list[Entry], anchor: int | None, text: str) -> None:
-        super().__init__(text)
-        self._model, self._entries, self._anchor = model, entries, anchor
-
-    def redo(self) -> None:
-        self._model.insert(self._entries, self._anchor)
-
-    def undo(self) -> None:
-        self._model.remove([rid for rid, _, _ in self._entries])
-
-
-class _Remove(QUndoCommand):
-    def __init__(self, model: MappingModel, ids: list[int]) -> None:
-        super().__init__(f"Remove {len(ids)} entr{'y' if len(ids) == 1 else 'ies'}")
-        self._model, self._ids = model, ids
-        self._blocks: list[Block] = []
-
-    def redo(self) -> None:
-        self._blocks = self._model.remove(self._ids)
-
-    def undo(self) -> None:
-        for anchor, entries in self._blocks:
-            self._model.insert(entries, anchor)
 
 
 class _CellDelegate(QStyledItemDelegate):
@@ -255,7 +230,7 @@ class MappingEditor(QWidget):
 
     # -- edits ------------------------------------------------------------------------------------
     def _edit(self, rid: int, col: int, text: str) -> None:
-        self.undo_stack.push(_SetCell(self.model, rid, col, text))
+        self.undo_stack.push(SetCell(self.model, rid, col, text))
 
     def _selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
@@ -267,7 +242,7 @@ class MappingEditor(QWidget):
 
     def _insert(self, pairs: list[tuple[str, str]], text: str) -> list[int]:
         ids = self.model.new_ids(len(pairs))
-        self.undo_stack.push(_Insert(self.model, [(rid, f, c) for rid, (f, c) in zip(ids, pairs)],
+        self.undo_stack.push(Insert(self.model, [(rid, f, c) for rid, (f, c) in zip(ids, pairs)],
                                      self._anchor(), text))
         self._select(ids)
         return ids
@@ -308,7 +283,7 @@ class MappingEditor(QWidget):
         if self._read_only or not ids:
             return
         first = min(r for r in (self.model.view_row(i) for i in ids[:1]) if r is not None)
-        self.undo_stack.push(_Remove(self.model, ids))
+        self.undo_stack.push(Remove(self.model, ids))
         if self.model.rowCount():
             self.table.selectRow(min(first, self.model.rowCount() - 1))
 
@@ -325,9 +300,9 @@ class MappingEditor(QWidget):
             if default is None:
                 gone.append(rid)
             elif default != column:
-                self.undo_stack.push(_SetCell(self.model, rid, COL_COLUMN, default))
+                self.undo_stack.push(SetCell(self.model, rid, COL_COLUMN, default))
         if gone:
-            self.undo_stack.push(_Remove(self.model, gone))
+            self.undo_stack.push(Remove(self.model, gone))
         self.undo_stack.endMacro()
 
     def copy_rows(self) -> None:
@@ -350,7 +325,7 @@ class MappingEditor(QWidget):
             rid = self.model.find_feature(feature) if feature not in new else None
             if rid is not None:
                 if self.model.entry(rid)[1] != column:
-                    self.undo_stack.push(_SetCell(self.model, rid, COL_COLUMN, column))
+                    self.undo_stack.push(SetCell(self.model, rid, COL_COLUMN, column))
             else:
                 new[feature] = column
         if new:
@@ -393,18 +368,3 @@ class MappingEditor(QWidget):
             more = f" ({count:,} invalid cells)" if count > 1 else ""
             self.problem_label.setText(f"⚠ {problem}{more}")
         self.problem_label.setVisible(bool(problem))
-
-
-def parse_rows(text: str) -> list[tuple[str, str]]:
-    """Spreadsheet rows (tab-separated) → (feature, column); a leading 'feature, column' header and
-    blank lines are skipped, cells are trimmed, a missing column is left empty (flagged invalid)."""
-    pairs = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if not line.strip():
-            continue
-        cells = [c.strip() for c in line.split("\t")]
-        pairs.append((cells[0], cells[1] if len(cells) > 1 else ""))
-    if pairs and (pairs[0][0].casefold(), pairs[0][1].casefold()) in {("feature", "column"),
-                                                                       ("feature", "data column")}:
-        pairs.pop(0)
-    return pairs

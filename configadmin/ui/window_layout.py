@@ -7,7 +7,14 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QDockWidget, QLabel, QMainWindow, QProgressBar, QSplitter, QToolButton, QVBoxLayout,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
