@@ -251,3 +251,45 @@ def test_viewer_role_gets_a_read_only_window_that_writes_nothing(
         qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
     with ConfigurationService.connect(pg_url, environment="default") as owner:
         assert owner.history() == [] and owner.stored() == []
+
+
+_KILLED_AFTER_AN_EDIT = """
+import os, signal, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from configadmin import ConfigurationService
+from configadmin.ui import MainWindow
+window = MainWindow(ConfigurationService.connect(sys.argv[1], environment="default", user="tester"))
+window.show()
+
+def kill_once_drafted():
+    if window.drafts.ready and window.drafts._store.path.exists():
+        os.kill(os.getpid(), signal.SIGKILL)
+    QTimer.singleShot(50, kill_once_drafted)
+
+def edit():
+    window.loaded.disconnect(edit)
+    window.input_size.spin.setValue(33)
+    kill_once_drafted()
+
+window.loaded.connect(edit)
+QTimer.singleShot(60000, lambda: sys.exit(3))
+app.exec()
+"""
+
+
+def test_process_killed_after_an_edit_leaves_a_draft_the_next_window_restores(
+        qtbot: QtBot, db_url: str, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch,
+        open_window: OpenWindow) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_AN_EDIT, db_url], timeout=120,
+                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), capture_output=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-500:]
+    monkeypatch.setattr(RestoreDraftDialog, "ask", classmethod(lambda cls, *a: True))
+    win = open_window(service)
+    assert win.input_size.spin.value() == 33
+    qtbot.waitUntil(lambda: win.findChild(QToolButton, "saveButton").isEnabled(), timeout=5000)
