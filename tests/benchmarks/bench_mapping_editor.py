@@ -71,6 +71,7 @@ def test_large_mapping_ready_filter_and_edit(tmp_path: Path, sqlite_url: str) ->
     print(f"100k / 1k ready: {ready[100_000] / ready[1_000]:.2f}x")
 
     from PySide6.QtWidgets import QApplication
+
     from configadmin.ui.mapping_editor import MappingEditor
     QApplication.instance() or QApplication([])
     editor = MappingEditor()

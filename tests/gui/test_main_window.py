@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QSpinBox, QTableView, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -251,3 +251,27 @@ def test_readers_label_counts_the_readers_on_this_revision_and_opens_their_panel
         finally:
             win.close()
             qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
+
+
+def test_duplicate_and_reset_entry_to_default(qtbot: QtBot, window: MainWindow) -> None:
+    type_into(qtbot, window, row_of(window, "tier"), COL_COLUMN, "tier_v9")
+    table(window).selectRow(row_of(window, "tier"))
+    click(qtbot, window, "duplicateRowButton")
+    assert cell(window, row_of(window, "tier_copy"), COL_COLUMN) == "tier_v9"
+    table(window).selectRow(row_of(window, "tier"))
+    window.mapping_editor.reset_entry_action.trigger()
+    assert cell(window, row_of(window, "tier"), COL_COLUMN) == "loyalty_tier"
+    table(window).selectRow(row_of(window, "tier_copy"))
+    window.mapping_editor.reset_entry_action.trigger()  # not in the defaults file: removed
+    assert table(window).model().rowCount() == 15
+    qtbot.waitUntil(lambda: not window.findChild(QToolButton, "saveButton").isEnabled())
+
+
+def test_clicking_a_header_sorts_in_the_model(qtbot: QtBot, window: MainWindow) -> None:
+    view = table(window)
+    header = view.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=header.viewport().rect().topLeft() + QPoint(header.sectionPosition(COL_FEATURE) + 20, 5))
+    features = [cell(window, r, COL_FEATURE) for r in range(view.model().rowCount())]
+    assert features in (sorted(features), sorted(features, reverse=True))
+    assert view.model() is window.mapping_editor.model  # no proxy in between

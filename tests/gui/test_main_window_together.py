@@ -180,6 +180,7 @@ def login_as(pg_url: str, group: str) -> Iterator[str]:
     """A fresh login role in one of the README's group roles (resources/roles.sql); yields its URL."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+
     from configadmin.resources import resources_dir
     user = f"{group.split('_')[1]}_{uuid.uuid4().hex[:8]}"
     owner = create_engine(pg_url, isolation_level="AUTOCOMMIT")

@@ -5,7 +5,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from configadmin.ui.mapping_model import (
-    COL_COLUMN, COL_DEFAULT, COL_FEATURE, STATUS_ADDED, STATUS_CHANGED, MappingModel, ProblemRole,
+    COL_COLUMN,
+    COL_DEFAULT,
+    COL_FEATURE,
+    STATUS_ADDED,
+    STATUS_CHANGED,
+    MappingModel,
+    ProblemRole,
 )
 
 pytestmark = pytest.mark.gui
