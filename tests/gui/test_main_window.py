@@ -275,3 +275,20 @@ def test_clicking_a_header_sorts_in_the_model(qtbot: QtBot, window: MainWindow) 
     features = [cell(window, r, COL_FEATURE) for r in range(view.model().rowCount())]
     assert features in (sorted(features), sorted(features, reverse=True))
     assert view.model() is window.mapping_editor.model  # no proxy in between
+
+
+def test_a_cell_is_checked_while_it_is_typed(qtbot: QtBot, window: MainWindow) -> None:
+    view = table(window)
+    index = view.model().index(row_of(window, "tier"), COL_COLUMN)
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = view.viewport().findChild(QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "loyalty tier")  # no Enter yet
+    assert "not identifier-like" in editor.toolTip()
+    problem = window.findChild(QLabel, "mappingProblem")
+    assert problem.isVisible() and "not identifier-like" in problem.text()
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "loyalty_tier_2")
+    assert editor.toolTip() == ""
