@@ -86,7 +86,7 @@ class SettingsList(QListWidget):
         super().__init__(parent, objectName="settingsList")
         self.setItemDelegate(_Delegate(self))
         self.setUniformItemSizes(True)
-        self.setMinimumWidth(200)
+        self.setMinimumWidth(230)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSpacing(1)
         self.currentItemChanged.connect(self._current_changed)

@@ -24,7 +24,7 @@ from configadmin.ui.settings_list import SettingsList
 from configadmin.ui.status import StatusBanner, StatusInfo
 
 DEFAULT_SIZE = (1280, 800)
-LIST_WIDTH, DIFF_WIDTH = 240, 460
+LIST_WIDTH, DIFF_WIDTH = 260, 440
 
 
 def _placeholder(text: str, name: str = "") -> QLabel:
