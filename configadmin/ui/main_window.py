@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         panel = DiffPanel(self.runner)
         panel.setMinimumWidth(300)  # its one-line title would otherwise claim half the window
         panel.entrySelected.connect(self._entry_selected)
+        self.mapping_editor.table.selectionModel().currentRowChanged.connect(self._mapping_row_changed)
         self.ui.replace_diff_panel(panel)
         if not self._layout_restored:
             QTimer.singleShot(0, self.ui.default_sizes)
@@ -268,6 +269,11 @@ class MainWindow(QMainWindow):
         if self._history_panel is not None:
             self._history_panel.set_setting(name)
         self._diff_timer.start()
+
+    def _mapping_row_changed(self, current: Any, _previous: Any) -> None:
+        """The diff panel follows the entry selected in the table (and the other way round)."""
+        if current.isValid() and hasattr(self.diff_panel, "select_entry"):
+            self.diff_panel.select_entry(self.mapping_editor.model.entry(self.mapping_editor.model.row_id(current.row()))[0])
 
     def _entry_selected(self, path: str) -> None:
         if self.settings_list.current_name() == MAPPING and path:

@@ -292,3 +292,14 @@ def test_a_cell_is_checked_while_it_is_typed(qtbot: QtBot, window: MainWindow) -
     editor.selectAll()
     qtbot.keyClicks(editor, "loyalty_tier_2")
     assert editor.toolTip() == ""
+
+
+def test_diff_panel_and_table_select_the_same_entry(qtbot: QtBot, window: MainWindow,
+                                                    service: ConfigurationService) -> None:
+    service.set("ml", "feature_mapping", dict(service.get("ml", "feature_mapping"), tier="tier_v2"))
+    qtbot.waitUntil(lambda: cell(window, row_of(window, "tier"), COL_COLUMN) == "tier_v2", timeout=10000)
+    panel = window.findChild(QWidget, "diffPanel")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10000)
+    with qtbot.waitSignal(panel.entrySelected, timeout=5000):
+        panel.table.selectRow(0)
+    assert cell(window, table(window).currentIndex().row(), COL_FEATURE) == "tier"
