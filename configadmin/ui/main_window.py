@@ -504,18 +504,18 @@ class MainWindow(QMainWindow):
         if self.service is not None and not self._read_only:
             from configadmin.ui.reset_flow import reset_category
             category = self._category()
-            reset_category(self, self.runner, self.service, category,
-                           lambda *_: isValid(self) and self._after_reset(category))
+            reset_category(self, self.runner, self.service, category, lambda: self._after_reset(category))
 
     def _reset_setting(self, name: str) -> None:
         if self.service is not None and not self._read_only:
             from configadmin.ui.reset_flow import reset_setting
             category, key = name.split(".", 1)
-            reset_setting(self, self.runner, self.service, category, key,
-                          lambda *_: isValid(self) and self._after_reset(name))
+            reset_setting(self, self.runner, self.service, category, key, lambda: self._after_reset(name))
 
     def _after_reset(self, prefix: str) -> None:
         """A reset replaces the stored values, so edits on them are dropped with it."""
+        if not isValid(self):  # the window closed while the reset ran
+            return
         for name in list(self._resolved):
             if name == prefix or name.startswith(prefix + "."):
                 self._incoming.pop(name, None)

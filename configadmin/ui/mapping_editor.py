@@ -269,7 +269,7 @@ class MappingEditor(QWidget):
         ids = self._selected_ids()
         if self._read_only or not ids:
             return
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for rid in ids:
             feature, column = self.model.entry(rid)
             name, n = f"{feature}_copy", 2

@@ -2,7 +2,7 @@
 in between, a 3-way merge per entry (disjoint changes merged and saved, shared ones asked about)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -42,8 +42,8 @@ class SaveFlow(QObject):
                           base.stored_version, reason or None) for base, value in plan]
         service = self._service
         self._runner.run(lambda: service.apply_changes(changes),
-                         lambda entries: isValid(self) and self.succeeded.emit(entries, plan),
-                         lambda exc: isValid(self) and self._write_failed(exc, plan, reason))
+                         self._alive(lambda entries: self.succeeded.emit(entries, plan)),
+                         self._alive(lambda exc: self._write_failed(exc, plan, reason)))
 
     def _write_failed(self, exc: BaseException, plan: Plan, reason: str) -> None:
         self._rounds += 1
@@ -56,8 +56,15 @@ class SaveFlow(QObject):
             who = {f"{r.category}.{r.key}": r.updated_by or "someone" for r in service.stored(env)}
             return [service.stored_resolution(SettingKey(b.category, b.key), env) for b, _ in plan], who
 
-        self._runner.run(fresh, lambda result: isValid(self) and self._merge(plan, *result, reason),
-                         lambda exc: isValid(self) and self.failed.emit(exc))
+        self._runner.run(fresh, self._alive(lambda result: self._merge(plan, result[0], result[1], reason)),
+                         self._alive(self.failed.emit))
+
+    def _alive(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Drops a worker's result that arrives after the window (and this flow) went away."""
+        def call(arg: Any) -> None:
+            if isValid(self):
+                callback(arg)
+        return call
 
     def _merge(self, plan: Plan, theirs: Sequence[Resolved], who: dict[str, str], reason: str) -> None:
         merged: list[tuple[Resolved, Any]] = []

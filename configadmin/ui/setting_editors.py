@@ -87,7 +87,8 @@ class SettingEditors(QStackedWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
-        for editor in (self.mapping, self.input_size, *self._json.values()):
+        editors: list[Editor] = [self.mapping, self.input_size, *self._json.values()]
+        for editor in editors:
             editor.set_read_only(read_only)
 
     def check_cross_field(self) -> None:

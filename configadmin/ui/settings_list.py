@@ -32,12 +32,12 @@ class _Delegate(QStyledItemDelegate):
               index: QModelIndex | QPersistentModelIndex) -> None:
         from PySide6.QtWidgets import QStyle  # created on first use: it is not needed before data arrives
         painter.save()
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        rect = QRect(option.rect)  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        rect = QRect(option.rect)
         view = self.parent()
         if isinstance(view, QListWidget):  # the full row, however narrow the hint
             rect.setRight(view.viewport().width() - 1)
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        palette: QPalette = option.palette
         if selected:
             painter.fillRect(rect, palette.highlight())
         text_color = palette.highlightedText().color() if selected else palette.text().color()
@@ -46,7 +46,7 @@ class _Delegate(QStyledItemDelegate):
         source = str(index.data(SourceRole) or "")
         version = index.data(VersionRole)
         badge = source + (f" v{version}" if source == "database" and version else "")
-        font = QFont(option.font)  # type: ignore[attr-defined]
+        font = QFont(option.font)
         small = QFont(font)
         small.setPointSizeF(max(font.pointSizeF() - 1.5, 7))
         painter.setFont(small)
