@@ -20,6 +20,21 @@ class SetCell(QUndoCommand):
         self._model.set_cell(self._rid, self._col, self._old)
 
 
+class SetCells(QUndoCommand):
+    """Many cells in one step (a paste over existing entries)."""
+
+    def __init__(self, model: MappingModel, changes: list[tuple[int, int, str]], text: str) -> None:
+        super().__init__(text)
+        self._model, self._changes = model, changes
+        self._previous: list[tuple[int, int, str]] = []
+
+    def redo(self) -> None:
+        self._previous = self._model.set_cells(self._changes)
+
+    def undo(self) -> None:
+        self._model.set_cells(self._previous[::-1])
+
+
 class Insert(QUndoCommand):
     def __init__(self, model: MappingModel, entries: list[Entry], anchor: int | None, text: str) -> None:
         super().__init__(text)

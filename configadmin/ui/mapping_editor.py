@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.ui.icons import icon
-from configadmin.ui.mapping_commands import Insert, Remove, SetCell, parse_rows
+from configadmin.ui.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
 from configadmin.ui.mapping_model import (
     COL_COLUMN,
     COL_DEFAULT,
@@ -249,7 +249,7 @@ class MappingEditor(QWidget):
 
     def _select(self, ids: list[int]) -> None:
         self.table.clearSelection()
-        rows = [r for r in (self.model.view_row(rid) for rid in ids[:1000]) if r is not None]
+        rows = self.model.view_rows(ids[:1000])
         selection = self.table.selectionModel()
         for r in rows:
             selection.select(self.model.index(r, 0), selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
@@ -321,13 +321,17 @@ class MappingEditor(QWidget):
             return
         self.undo_stack.beginMacro(f"Paste {len(pairs)} entr{'y' if len(pairs) == 1 else 'ies'}")
         new: dict[str, str] = {}
+        known = self.model.feature_index()
+        changed: dict[int, str] = {}
         for feature, column in pairs:
-            rid = self.model.find_feature(feature) if feature not in new else None
-            if rid is not None:
-                if self.model.entry(rid)[1] != column:
-                    self.undo_stack.push(SetCell(self.model, rid, COL_COLUMN, column))
-            else:
+            rid = known.get(feature) if feature not in new else None
+            if rid is None:
                 new[feature] = column
+            elif self.model.entry(rid)[1] != column or rid in changed:
+                changed[rid] = column
+        if changed:
+            self.undo_stack.push(SetCells(self.model, [(rid, COL_COLUMN, c) for rid, c in changed.items()],
+                                          "Change pasted entries"))
         if new:
             self._insert(list(new.items()), "Add pasted entries")
         self.undo_stack.endMacro()

@@ -121,6 +121,17 @@ class MappingModel(QAbstractTableModel):
         except ValueError:
             return None
 
+    def view_rows(self, ids: Sequence[int]) -> list[int]:
+        """View rows of many ids in one pass (the shown ones only)."""
+        if len(ids) <= 8:
+            return [r for r in map(self.view_row, ids) if r is not None]
+        where = {rid: r for r, rid in enumerate(self._view)}
+        return [where[rid] for rid in ids if rid in where]
+
+    def feature_index(self) -> dict[str, int]:
+        """Feature → row id, built in one pass (for pasting many rows)."""
+        return {row[0]: rid for rid, row in self._rows.items()}
+
     def find_feature(self, feature: str) -> int | None:
         if self._counts.get(feature, 0) == 0:
             return None
@@ -317,6 +328,21 @@ class MappingModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(view_row, 0), self.index(view_row, COL_DEFAULT))
         self.contentChanged.emit()
         return old
+
+    def set_cells(self, changes: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Many cells at once (a pasted block): one repaint, not one per cell; returns what they held."""
+        previous = []
+        for rid, col, text in changes:
+            row = self._rows[rid]
+            previous.append((rid, col, row[col]))
+            if col == COL_FEATURE:
+                self._uncount(row[0])
+                self._count(text)
+            row[col] = text
+            self._check(rid)
+        self._all_changed()
+        self.contentChanged.emit()
+        return previous
 
     def insert(self, entries: Sequence[Entry], anchor: int | None) -> None:
         """Puts rows (with their ids) right after the anchor row in display order; kept visible

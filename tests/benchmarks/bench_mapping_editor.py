@@ -88,5 +88,15 @@ def test_large_mapping_ready_filter_and_edit(tmp_path: Path, sqlite_url: str) ->
     editor.model.setData(editor.model.index(50_000, 1), "edited_column")
     edit_ms = (time.perf_counter() - started) * 1000
     print(f"100k model load {load_ms:.0f} ms; edit one cell {edit_ms:.2f} ms")
+    from PySide6.QtGui import QGuiApplication
+    rows = [f"feature_{i}\tpasted_{i}" for i in range(0, 100_000, 20)] + [f"new_{i}\tcol_{i}" for i in range(5_000)]
+    QGuiApplication.clipboard().setText("\n".join(rows))
+    started = time.perf_counter()
+    editor.paste()
+    paste_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    editor.undo_stack.undo()
+    undo_ms = (time.perf_counter() - started) * 1000
+    print(f"paste 5,000 changed + 5,000 new rows into 100k: {paste_ms:.0f} ms; undo it: {undo_ms:.0f} ms")
     for needle, ms, rows in timings:
         print(f"filter {needle!r:>14}: {ms:6.1f} ms, {rows:,} rows shown")

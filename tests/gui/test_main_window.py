@@ -131,6 +131,10 @@ def test_rows_pasted_from_a_spreadsheet_update_and_add_entries(
     click(qtbot, window, "pasteRowsButton")
     assert cell(window, row_of(window, "revenue"), COL_COLUMN) == "revenue_net"
     assert cell(window, row_of(window, "churn_score"), COL_COLUMN) == "churn_90d"
+    click(qtbot, window, "undoButton")  # the whole paste is one step
+    assert cell(window, row_of(window, "revenue"), COL_COLUMN) == "total_revenue"
+    assert table(window).model().rowCount() == 15
+    click(qtbot, window, "redoButton")
     save(qtbot, window)
     stored = service.get("ml", "feature_mapping")
     assert (stored["revenue"], stored["churn_score"]) == ("revenue_net", "churn_90d")
