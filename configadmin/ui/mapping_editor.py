@@ -233,8 +233,11 @@ class MappingEditor(QWidget):
         self.undo_stack.push(SetCell(self.model, rid, col, text))
 
     def _selected_ids(self) -> list[int]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
-        return [self.model.row_id(r) for r in rows]
+        """From the selection's ranges (not one index per cell: a select-all of 100k rows is one range)."""
+        rows: set[int] = set()
+        for span in self.table.selectionModel().selection():
+            rows.update(range(span.top(), span.bottom() + 1))
+        return self.model.row_ids(sorted(rows))
 
     def _anchor(self) -> int | None:
         current = self.table.currentIndex()
@@ -293,14 +296,16 @@ class MappingEditor(QWidget):
         if self._read_only or not ids:
             return
         self.undo_stack.beginMacro("Reset entries to default")
-        gone = []
+        gone, back = [], []
         for rid in ids:
             feature, column = self.model.entry(rid)
             default = self.model.default_for(feature)
             if default is None:
                 gone.append(rid)
             elif default != column:
-                self.undo_stack.push(SetCell(self.model, rid, COL_COLUMN, default))
+                back.append((rid, COL_COLUMN, default))
+        if back:
+            self.undo_stack.push(SetCells(self.model, back, "Reset entries to default"))
         if gone:
             self.undo_stack.push(Remove(self.model, gone))
         self.undo_stack.endMacro()
