@@ -34,6 +34,10 @@ def empty_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
+def test_the_fast_head_constant_is_the_head_alembic_reads_from_the_scripts() -> None:
+    assert schema.HEAD == schema.head_revision()
+
+
 def test_migrating_twice_is_a_no_op_that_keeps_the_data(db_url: str) -> None:
     with ConfigurationService.connect(db_url, user="tester") as svc:
         svc.set("ml", "model_input_size", 33)
