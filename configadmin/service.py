@@ -151,10 +151,19 @@ class ConfigurationService:
         """Every known setting of an environment, read fresh from the database."""
         env = environment or self.environment
         self._invalidate(env)
-        self._load(env, None)
-        return [v for (e, _, _), v in list(self._cache.items()) if e == env]
+        return list(self._load_environment(env).values())
 
-    def _load(self, environment: str, wanted: SettingKey | None) -> Resolved:
+    def _load(self, environment: str, wanted: SettingKey) -> Resolved:
+        resolved = self._load_environment(environment)
+        try:
+            return resolved[(environment, wanted.category, wanted.key)]
+        except KeyError:
+            self.registry.spec(wanted)  # raises NotFound for an unknown setting
+            raise NotFound(f"{wanted.name} has no value in any layer") from None
+
+    def _load_environment(self, environment: str) -> dict[tuple[str, str, str], Resolved]:
+        """Every setting of one environment, from one query; cached unless a change notification
+        arrived meanwhile (then what was read may already be stale, and the next read loads again)."""
         self._feed.start(background=self._reader is not None)
         generation = self._generation
         with UnitOfWork(self.engine) as uow:
@@ -171,13 +180,7 @@ class ConfigurationService:
                 self._revisions[environment] = revision
         if self._reader is not None and environment == self.environment:
             self._reader.loaded(revision)
-        if wanted is None:
-            return next(iter(resolved.values()))
-        try:
-            return resolved[(environment, wanted.category, wanted.key)]
-        except KeyError:
-            self.registry.spec(wanted)  # raises NotFound for an unknown setting
-            raise NotFound(f"{wanted.name} has no value in any layer") from None
+        return resolved
 
     def reload_if_dropped(self) -> None:
         """Loads this environment again if a change notification dropped it from the cache (the
@@ -186,7 +189,7 @@ class ConfigurationService:
         if check is not None and check.changed():
             self._invalidate(None)
         if not any(k[0] == self.environment for k in list(self._cache)):
-            self._load(self.environment, None)
+            self._load_environment(self.environment)
 
     def _invalidate(self, environment: str | None) -> None:
         with self._lock:
