@@ -60,14 +60,16 @@ class Runner(QObject):
             signals.succeeded.connect(on_success)
         if on_failure is not None:
             signals.failed.connect(on_failure)
-        signals.finished.connect(lambda: self._done(signals))
+        # A bound slot, not a lambda: Qt drops the connection if this Runner is deleted first.
+        signals.finished.connect(self._job_finished)
         self._running += 1
         if self._running == 1:
             self.busyChanged.emit(True)
         self._pool.start(_Job(fn, signals))
 
-    def _done(self, signals: _Signals) -> None:
-        self._keep.discard(signals)
+    @Slot()
+    def _job_finished(self) -> None:
+        self._keep.discard(self.sender())  # type: ignore[arg-type]
         self._running -= 1
         if self._running == 0:
             self.busyChanged.emit(False)
