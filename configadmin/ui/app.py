@@ -96,7 +96,16 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(timings), flush=True)
             app.exit(0)
         elif screenshot:
-            QTimer.singleShot(300, lambda: (window.grab().save(str(screenshot)), app.exit(0)))
+            # The diff panel fills in a moment after the table; the picture waits for it (or 3 s).
+            taken: list[bool] = []
+
+            def take() -> None:
+                if not taken:
+                    taken.append(True)
+                    QTimer.singleShot(100, lambda: (window.grab().save(str(screenshot)), app.exit(0)))
+
+            window.diff_panel.diffShown.connect(take)
+            QTimer.singleShot(3000, take)
 
     window.loaded.connect(ready)
     window.runner.run(connect, window.attach, failed)
