@@ -443,13 +443,7 @@ class ConfigurationService:
     def can_write(self) -> bool:
         """False for a database user that may read but not write (the window goes read-only)."""
         with UnitOfWork(self.engine) as uow:
-            if self.is_postgres:
-                from sqlalchemy import text as sql  # noqa: PLC0415  (the one raw query here)
-                return bool(uow.session.execute(sql(
-                    "SELECT has_table_privilege('system_configuration', 'INSERT,UPDATE') "
-                    "AND has_table_privilege('configuration_audit', 'INSERT')")).scalar())
-        database = self.url.database
-        return not database or os.access(database, os.W_OK)
+            return uow.repo.may_write()
 
     def parse_key(self, name: str) -> SettingKey:
         """`category.key` of a known setting, else ValidationError/NotFound."""

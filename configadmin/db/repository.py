@@ -1,11 +1,13 @@
 """Repository and unit of work: the only code that turns records into rows and back."""
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,6 +106,16 @@ class Repository:
         return [ReaderInfo(r.reader_id, r.host, r.pid, r.environment, r.revision,
                            audit.utc(r.loaded_at) if r.loaded_at else None,
                            audit.utc(r.last_seen) if r.last_seen else None) for r in rows]
+
+    def may_write(self) -> bool:
+        """PostgreSQL: the user's privileges on the two tables a save writes; SQLite: the file's."""
+        bind = self.session.get_bind()
+        if bind.dialect.name == "postgresql":
+            return bool(self.session.execute(sql_text(
+                "SELECT has_table_privilege('system_configuration', 'INSERT,UPDATE') "
+                "AND has_table_privilege('configuration_audit', 'INSERT')")).scalar())
+        database = bind.engine.url.database
+        return not database or os.access(database, os.W_OK)
 
     # -- writes ----------------------------------------------------------------------------
     def apply(self, change: Change, *, actor: str, client: str) -> AuditEntry:
