@@ -71,7 +71,7 @@ def verify_audit(args: argparse.Namespace) -> int:
     if report.first_broken_id is not None:
         raise AuditChainBroken(report.first_broken_id,
                                f"{report.reason or 'mismatch'} ({report.checked} entries before it verify)")
-    emit(f"audit chain intact: {report.checked} entries verified")
+    emit(f"audit chain intact: {report.checked} {'entry' if report.checked == 1 else 'entries'} verified")
     return 0
 
 
