@@ -17,13 +17,8 @@ from configadmin.ui.diff_model import EntryRole, KindRole
 from configadmin.ui.diff_panel import DiffPanel
 from configadmin.ui.worker import Runner
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+pytestmark = pytest.mark.gui
 WAIT = 20_000
-
-
-@pytest.fixture
-def runner() -> Runner:
-    return Runner()
 
 
 @pytest.fixture

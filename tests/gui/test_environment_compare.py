@@ -13,7 +13,7 @@ from configadmin.domain.records import SettingKey
 from configadmin.ui.environment_compare import EnvironmentCompareDialog
 from configadmin.ui.worker import Runner
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+pytestmark = pytest.mark.gui
 WAIT = 20_000
 MAPPING = SettingKey("ml", "feature_mapping")
 

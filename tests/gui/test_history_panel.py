@@ -19,14 +19,8 @@ from configadmin.ui.history_panel import HistoryPanel
 from configadmin.ui.history_revert_dialog import RevertDialog
 from configadmin.ui.worker import Runner
 
-# The offscreen platform warns on every show(); nothing a user would see.
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+pytestmark = pytest.mark.gui
 WAIT = 20_000
-
-
-@pytest.fixture
-def runner() -> Runner:
-    return Runner()
 
 
 @pytest.fixture

@@ -5,19 +5,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton, QTableView, QToolButton, QWidget
+from PySide6.QtWidgets import QPushButton, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
+from window_support import column_of, edit_column
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
-from configadmin.ui.mapping_model import COL_COLUMN, COL_FEATURE
 from configadmin.ui.save_dialog import SaveDialog
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+pytestmark = pytest.mark.gui
 
 _OTHER_PROCESS = """
 import json, sys
@@ -33,39 +32,6 @@ def other_process_sets(url: str, entries: dict[str, str], user: str = "alice",
     """Another analyst's process changes some entries of the mapping (and exits)."""
     subprocess.run([sys.executable, "-c", _OTHER_PROCESS, url, user, json.dumps(entries), reason],
                    check=True, timeout=120, capture_output=True)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, service: ConfigurationService) -> Iterator[MainWindow]:
-    win = MainWindow(service)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.loaded, timeout=15000):
-        win.show()
-    yield win
-    win.close()
-    qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
-
-
-def column_of(win: MainWindow, feature: str) -> str | None:
-    model = win.findChild(QTableView, "mappingTable").model()
-    for row in range(model.rowCount()):
-        if model.index(row, COL_FEATURE).data() == feature:
-            return str(model.index(row, COL_COLUMN).data())
-    return None
-
-
-def edit_column(qtbot: QtBot, win: MainWindow, feature: str, text: str) -> None:
-    view = win.findChild(QTableView, "mappingTable")
-    model = view.model()
-    row = next(r for r in range(model.rowCount()) if model.index(r, COL_FEATURE).data() == feature)
-    index = model.index(row, COL_COLUMN)
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: column_of(win, feature) == text, timeout=3000)
 
 
 def banner_text(win: MainWindow) -> str:

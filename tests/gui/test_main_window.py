@@ -18,18 +18,7 @@ from configadmin.ui import MainWindow
 from configadmin.ui.mapping_model import COL_COLUMN, COL_FEATURE
 from configadmin.ui.save_dialog import SaveDialog
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
-
-
-@pytest.fixture
-def window(qtbot: QtBot, service: ConfigurationService) -> Iterator[MainWindow]:
-    win = MainWindow(service)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.loaded, timeout=15000):
-        win.show()
-    yield win
-    win.close()
-    qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
+pytestmark = pytest.mark.gui
 
 
 @pytest.fixture

@@ -8,25 +8,22 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QPlainTextEdit, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
+from window_support import close_window, show_window
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
 from configadmin.ui.drafts import DraftStore
 from configadmin.ui.save_dialog import SaveDialog
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def window(qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, *a: "tuning"))
-    win = MainWindow(service)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.loaded, timeout=15000):
-        win.show()
+    win = show_window(qtbot, service)
     yield win
-    win.close()
-    qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
+    close_window(qtbot, win)
 
 
 def select(win: MainWindow, name: str) -> None:

@@ -8,17 +8,18 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QTableView, QToolButton, QWidget
+from PySide6.QtWidgets import QTableView, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
+from window_support import close_window, column_of, edit_column, show_window
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
 from configadmin.ui.drafts import DraftStore, RestoreDraftDialog
-from configadmin.ui.mapping_model import COL_COLUMN, COL_FEATURE
+from configadmin.ui.mapping_model import COL_COLUMN
 from configadmin.ui.merge_dialog import MergeDialog
 from configadmin.ui.save_dialog import SaveDialog
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+pytestmark = pytest.mark.gui
 OpenWindow = Callable[[ConfigurationService], MainWindow]
 
 
@@ -27,17 +28,13 @@ def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
     opened: list[MainWindow] = []
 
     def open_(service: ConfigurationService) -> MainWindow:
-        win = MainWindow(service)
-        qtbot.addWidget(win)
-        with qtbot.waitSignal(win.loaded, timeout=15000):
-            win.show()
+        win = show_window(qtbot, service)
         opened.append(win)
         return win
 
     yield open_
     for win in opened:
-        win.close()
-        qtbot.waitUntil(lambda w=win: not w.runner.busy, timeout=15000)
+        close_window(qtbot, win)
 
 
 @pytest.fixture
@@ -51,28 +48,6 @@ def second_service(db_url: str) -> Iterator[ConfigurationService]:
 @pytest.fixture(autouse=True)
 def no_save_question(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, *a: "weekly update"))
-
-
-def column_of(win: MainWindow, feature: str) -> str | None:
-    model = win.findChild(QTableView, "mappingTable").model()
-    for row in range(model.rowCount()):
-        if model.index(row, COL_FEATURE).data() == feature:
-            return str(model.index(row, COL_COLUMN).data())
-    return None
-
-
-def edit_column(qtbot: QtBot, win: MainWindow, feature: str, text: str) -> None:
-    view = win.findChild(QTableView, "mappingTable")
-    model = view.model()
-    row = next(r for r in range(model.rowCount()) if model.index(r, COL_FEATURE).data() == feature)
-    index = model.index(row, COL_COLUMN)
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: column_of(win, feature) == text, timeout=3000)
 
 
 def save(qtbot: QtBot, win: MainWindow) -> None:

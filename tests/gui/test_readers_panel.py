@@ -13,7 +13,7 @@ from configadmin.domain.records import ReaderInfo
 from configadmin.ui.readers_panel import STALE, ReadersModel, ReadersPanel
 from configadmin.ui.worker import Runner
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+pytestmark = pytest.mark.gui
 
 
 def _heartbeat(service: ConfigurationService, reader_id: str, host: str, revision: int,

@@ -15,7 +15,7 @@ from configadmin.ui.messages import Messages
 from configadmin.ui.reset_dialog import ResetDialog
 from configadmin.ui.worker import Runner
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
+pytestmark = pytest.mark.gui
 WAIT = 20_000
 
 
