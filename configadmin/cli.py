@@ -7,13 +7,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
-from urllib.parse import unquote, urlsplit
 
 from configadmin.cli_input import (
     audit_id, check_environment, environment_name, non_negative_int, positive_int,
 )
 from configadmin.domain.records import Action
-from configadmin.errors import ConfigAdminError, ValidationError, one_line
+from configadmin.errors import ConfigAdminError, ValidationError, one_line, url_secrets
 
 PROG = "configadmin"
 GLOBALS = (  # option, destination, metavar, environment variable, help
@@ -191,17 +190,6 @@ def _gui(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def _secrets(url: str | None) -> list[str]:
-    """The password of the URL as typed and as decoded: masked from every message."""
-    if not url:
-        return []
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        return []
-    return [password, unquote(password)] if password else []
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code of DESIGN §6 and never shows a traceback."""
     try:
@@ -211,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
         return exc.exit_code
-    secrets = _secrets(args.database_url)
+    secrets = url_secrets(args.database_url)
     try:
         # The window imports the service itself, after its first paint.
         code = _gui(args) if args.command == "gui" else _commands()[args.command](args)

@@ -78,6 +78,16 @@ class AuditChainBroken(ConfigAdminError):
         super().__init__(f"audit chain broken at entry {first_broken_id}: {reason}")
 
 
+def url_secrets(url: str | None) -> list[str]:
+    """The password of a database URL as typed and as decoded: what `one_line` must mask."""
+    from urllib.parse import unquote, urlsplit
+    try:
+        password = urlsplit(url).password if url else None
+    except ValueError:
+        return []
+    return [password, unquote(password)] if password else []
+
+
 def one_line(error: BaseException, secrets: Sequence[Any] = ()) -> str:
     """The error as one line with any secret text masked; used by every edge that shows errors."""
     text = " ".join(str(error).split()) or type(error).__name__

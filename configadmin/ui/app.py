@@ -13,16 +13,6 @@ _STARTED = time.monotonic()
 READY_TIMEOUT_S = 120  # --exit-when-ready / --screenshot never hang a script
 
 
-def _secrets(url: str | None) -> list[str]:
-    """The URL's password as typed and decoded: masked from anything the window or stderr shows."""
-    from urllib.parse import unquote, urlsplit
-    try:
-        password = urlsplit(url).password if url else None
-    except ValueError:
-        return []
-    return [password, unquote(password)] if password else []
-
-
 def process_age_ms() -> float:
     """Milliseconds since this process started (Linux: from /proc; elsewhere since this import)."""
     try:
@@ -72,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
             user=getattr(args, "user", None))
 
     def failed(error: BaseException) -> None:
-        from configadmin.errors import one_line
-        text = one_line(error, _secrets(getattr(args, "database_url", None)))
+        from configadmin.errors import one_line, url_secrets
+        text = one_line(error, url_secrets(getattr(args, "database_url", None)))
         window.show_error(text)
         if exit_when_ready or screenshot:
             print(f"configadmin: error: {text}", file=sys.stderr)

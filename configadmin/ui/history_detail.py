@@ -5,16 +5,23 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
 from configadmin.domain.records import AuditEntry, SettingKey
 from configadmin.service import ConfigurationService
+from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.history_model import local_time
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 _KIND_TEXT = {Kind.ADDED: "added", Kind.REMOVED: "removed", Kind.CHANGED: "changed"}
 _KIND_COLOR = {Kind.ADDED: QColor("#1b7f3b"), Kind.REMOVED: QColor("#b3261e"),
                Kind.CHANGED: QColor("#8a5a00")}
@@ -42,7 +49,7 @@ def load_detail(service: ConfigurationService, audit_id: int) -> EntryDetail:
     return EntryDetail(entry, diff_values(old, new), against_default)
 
 
-class HistoryDetailModel(QAbstractTableModel):
+class HistoryDetailModel(ColumnsModel):
     COLUMNS = ("Entry", "Change", "Old", "New")
     COL_ENTRY, COL_KIND, COL_OLD, COL_NEW = range(4)
 
@@ -57,9 +64,6 @@ class HistoryDetailModel(QAbstractTableModel):
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -78,11 +82,6 @@ class HistoryDetailModel(QAbstractTableModel):
             return _KIND_COLOR[entry.kind]
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
 
 
 def _text(value: Any) -> str:

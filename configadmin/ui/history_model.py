@@ -8,18 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    Qt,
+    Signal,
+)
 from shiboken6 import isValid
 
 from configadmin.domain.diff import diff_values
 from configadmin.domain.records import AuditEntry
 from configadmin.service import ConfigurationService
+from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.history_filters import HistoryQuery
 from configadmin.ui.worker import Runner
 
 PAGE_SIZE = 100
 SHORT_VALUE = 40
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,7 @@ def local_time(at: datetime) -> str:
     return at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(ColumnsModel):
     """Newest first; `fetchMore` asks the runner for the page after the last loaded id and inserts
     it when it arrives. A new query bumps a generation so late pages of the old one are dropped."""
 
@@ -162,9 +166,6 @@ class HistoryModel(QAbstractTableModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -191,8 +192,3 @@ class HistoryModel(QAbstractTableModel):
                 self.COL_ACTION: row.action, self.COL_ACTOR: row.actor,
                 self.COL_SUMMARY: row.summary}[column]
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None

@@ -7,10 +7,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
@@ -18,9 +28,9 @@ from shiboken6 import isValid
 from configadmin.domain.records import ReaderInfo
 from configadmin.errors import one_line
 from configadmin.service import ConfigurationService
+from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.worker import Runner
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 STALE = QColor("#9aa0a6")
 REFRESH_EVERY_MS = 10_000
 
@@ -29,7 +39,7 @@ def _when(at: datetime | None) -> str:
     return at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if at else "never"
 
 
-class ReadersModel(QAbstractTableModel):
+class ReadersModel(ColumnsModel):
     COLUMNS = ("Reader", "Host", "Environment", "Revision loaded", "Loaded at", "Last seen")
     COL_READER, COL_HOST, COL_ENVIRONMENT, COL_REVISION, COL_LOADED, COL_SEEN = range(6)
     StaleRole = Qt.ItemDataRole.UserRole + 1
@@ -60,9 +70,6 @@ class ReadersModel(QAbstractTableModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._readers)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -83,11 +90,6 @@ class ReadersModel(QAbstractTableModel):
             return reader.stale
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
 
 
 class ReadersPanel(QWidget):

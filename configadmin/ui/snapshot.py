@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from configadmin.domain.records import AuditEntry, ReaderInfo, Resolved, SettingKey, Source
-from configadmin.domain.resolution import resolve
 
 if TYPE_CHECKING:
     from configadmin.service import ConfigurationService
@@ -45,11 +44,7 @@ def file_default(resolved: Resolved) -> Any:
 
 
 def load_snapshot(service: ConfigurationService, environment: str, since: int | None) -> Snapshot:
-    # Resolved here from one read of the rows (not via the service's cache, which a concurrent
-    # change notification may empty while it is being filled).
-    rows = {SettingKey(r.category, r.key): r for r in service.stored(environment)}
-    resolved = [r for key in dict.fromkeys([*service.registry.keys, *rows])
-                if (r := resolve(key, rows.get(key), service.defaults.values, service.legacy.values))]
+    resolved = service.resolve_all(environment)
     order = {"ml.feature_mapping": 0, "ml.model_input_size": 1}
     resolved.sort(key=lambda r: (order.get(r.name, 2), r.category != "ml", r.name))
     infos = []
