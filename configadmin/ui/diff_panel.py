@@ -184,8 +184,7 @@ class DiffPanel(QWidget):
         return file_default, stored, "File default", "Stored"
 
     def _refresh(self) -> None:
-        mode = "your unsaved edits against the stored value" if self.pending_mode \
-            else "stored value against the file default"
+        mode = "your edits vs stored" if self.pending_mode else "stored vs file default"
         self._title.setText(f"{self._name} — {mode}" if self._name else "Differences")
         self._toggle.setText("Show stored vs default" if self.pending_mode else "Show pending edits")
         self._legend.setText(_LEGEND[self.pending_mode])
