@@ -11,7 +11,6 @@ from typing import Any, NoReturn
 from configadmin.cli_input import (
     audit_id, check_environment, environment_name, non_negative_int, positive_int,
 )
-from configadmin.domain.records import Action
 from configadmin.errors import ConfigAdminError, ValidationError, one_line, url_secrets
 
 PROG = "configadmin"
@@ -107,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actor", help="only changes by this user")
     p.add_argument("--since", metavar="DATE",
                    help="2026-11-01, 2026-11-01T09:30 (local time unless an offset is given) or 7d/12h")
+    from configadmin.domain.records import Action
     p.add_argument("--action", choices=[str(a) for a in Action], help="only this kind of change")
     p.add_argument("--limit", type=positive_int, default=50, metavar="N",
                    help="at most N entries (default 50)")
@@ -155,10 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parses and fills the global options from their environment variables."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command not in (None, "gui") and ("exit_when_ready" in args or "screenshot" in args):
-        parser.error("--exit-when-ready and --screenshot belong to the window (configadmin gui)")
+    args = _window_args(argv)
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command not in (None, "gui") and ("exit_when_ready" in args or "screenshot" in args):
+            parser.error("--exit-when-ready and --screenshot belong to the window (configadmin gui)")
     for _, dest, _, variable, _ in GLOBALS:
         setattr(args, dest, getattr(args, dest, None) or os.environ.get(variable) or None)
     if args.env is not None:
@@ -168,6 +170,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.exit_when_ready = getattr(args, "exit_when_ready", False)
     args.screenshot = getattr(args, "screenshot", None)
     return args
+
+
+class _NotTheWindow(Exception):
+    pass
+
+
+class _WindowParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheWindow(message)
+
+
+def _window_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """`configadmin [gui] [options]` parsed without building every command's parser (~10 ms of the
+    window's start); None for anything else, so help and every error come from the full parser."""
+    parser = _WindowParser(prog=PROG, add_help=False)
+    _global_options(parser)
+    _gui_options(parser)
+    parser.add_argument("command", nargs="?", choices=["gui"])
+    try:
+        return parser.parse_args(argv)
+    except _NotTheWindow:
+        return None
 
 
 def _commands() -> dict[str, Command]:

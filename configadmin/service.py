@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from configadmin.db.engine import (
-    display_url, environment_url, is_embedded_default, make_engine, parse_url, translated_errors,
+    display_url, is_embedded_default, make_engine, parse_url, translated_errors,
 )
 from configadmin.db import schema
 from configadmin.db.notify import OnChange, OnConnection, send
@@ -29,22 +29,22 @@ from configadmin.domain.records import (
     Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, StoredValue,
 )
 from configadmin.domain.registry import (
-    DECLARED, FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
+    FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
 )
-from configadmin.domain.resolution import resolve, thaw
+from configadmin.domain.resolution import resolve, resolve_every, thaw
 from configadmin.domain.validation import input_size_warnings
 from configadmin.errors import ConflictError, NotFound
 from configadmin import transfer
 from configadmin.change_feed import ChangeFeed
 from configadmin.reader_heartbeat import ReaderHeartbeat
-from configadmin.resources import bundled_defaults
-from configadmin.sources.pyfile import FileLayer, read_assignments
+from configadmin.locate import (
+    DEFAULT_ENVIRONMENT, STANDARD_ENVIRONMENTS, database_url, environment_name, read_layers,
+)
+from configadmin.sources.pyfile import FileLayer
 from configadmin.transfer import ImportReport, PromotePreview
 
 __all__ = ["ConfigurationService", "ImportReport", "PromotePreview"]
 
-DEFAULT_ENVIRONMENT = "default"
-STANDARD_ENVIRONMENTS = ("default", "dev", "staging", "production")
 READER_STALE_AFTER = timedelta(seconds=60)
 UPDATE_RETRIES = 20
 
@@ -87,14 +87,9 @@ class ConfigurationService:
         then the embedded SQLite default and the bundled defaults file). The embedded default is
         created and migrated on first use; any other database must be migrated with
         `configadmin migrate` (else SchemaOutOfDate)."""
-        db_url = parse_url(url or environment_url())
-        env = environment or os.environ.get("CONFIGADMIN_ENV") or DEFAULT_ENVIRONMENT
-        defaults_path = defaults or os.environ.get("CONFIGADMIN_DEFAULTS") or bundled_defaults()
-        settings_path = settings or os.environ.get("CONFIGADMIN_LEGACY_SETTINGS")
-        default_layer = read_assignments(Path(defaults_path), strict=True)
-        known = {k.category for k in DECLARED} | {k.category for k in default_layer.values}
-        legacy_layer = (read_assignments(Path(settings_path), strict=False, categories=known)
-                        if settings_path else None)
+        db_url = parse_url(database_url(url))
+        env = environment_name(environment)
+        default_layer, legacy_layer = read_layers(defaults, settings)
         engine = make_engine(db_url)
         try:
             with translated_errors(db_url):
@@ -169,11 +164,8 @@ class ConfigurationService:
         with UnitOfWork(self.engine) as uow:
             rows = {SettingKey(r.category, r.key): r for r in uow.repo.all(environment)}
             revision = uow.repo.revision()
-        resolved: dict[tuple[str, str, str], Resolved] = {}
-        for key in dict.fromkeys([*self.registry.keys, *rows]):
-            value = resolve(key, rows.get(key), self.defaults.values, self.legacy.values)
-            if value is not None:
-                resolved[(environment, key.category, key.key)] = value
+        resolved = {(environment, r.category, r.key): r for r in
+                    resolve_every(self.registry.keys, rows, self.defaults.values, self.legacy.values)}
         with self._lock:
             if generation == self._generation:  # nothing was invalidated while we read
                 self._cache.update(resolved)

@@ -7,18 +7,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
 from configadmin.errors import ConfigAdminError, DatabaseUnavailable, PermissionDenied, ValidationError
-
-APP_NAME = "configadmin"
-
-
-def default_database_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "configadmin.sqlite3"
+from configadmin.locate import APP_NAME, default_database_path
 
 
 def default_url() -> URL:
@@ -124,7 +118,3 @@ def _scrub(text: str, url: URL) -> str:
     if url.password:
         text = text.replace(str(url.password), "***")
     return " ".join(text.split())
-
-
-def environment_url() -> str | None:
-    return os.environ.get("CONFIGADMIN_DATABASE_URL") or None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from configadmin.db import audit
 from configadmin.db.engine import translate
+from configadmin.db.plain_read import PG_MAY_WRITE
 from configadmin.db.tables import ConfigurationAudit, ConfigReader, SystemConfiguration
 from configadmin.domain.records import (
     AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredValue,
@@ -111,9 +112,7 @@ class Repository:
         """PostgreSQL: the user's privileges on the two tables a save writes; SQLite: the file's."""
         bind = self.session.get_bind()
         if bind.dialect.name == "postgresql":
-            return bool(self.session.execute(sql_text(
-                "SELECT has_table_privilege('system_configuration', 'INSERT,UPDATE') "
-                "AND has_table_privilege('configuration_audit', 'INSERT')")).scalar())
+            return bool(self.session.execute(sql_text(PG_MAY_WRITE)).scalar())
         database = bind.engine.url.database
         return not database or os.access(database, os.W_OK)
 

@@ -1,20 +1,19 @@
 """Alembic run from code: create/upgrade the schema, and tell whether a database is current.
 
 Alembic is imported only when a migration really runs: the check on every start is one query
-against `alembic_version` (Alembic's import alone costs ~90 ms of the window's start-up).
+against `alembic_version` (Alembic's import alone costs ~90 ms of the window's start-up). SQLAlchemy
+is imported in the functions, so that `HEAD` is cheap to read (the window's first look checks it).
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
-
-from configadmin.db.engine import where
 from configadmin.errors import SchemaOutOfDate
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration in migrations/versions; tests pin it to what Alembic reads from the scripts.
@@ -38,6 +37,7 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect, text
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
@@ -59,6 +59,9 @@ def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | Non
 
 def ensure_current(engine: Engine) -> None:
     """SchemaOutOfDate naming `configadmin migrate` when the schema is missing or older."""
+    from sqlalchemy import inspect
+
+    from configadmin.db.engine import where
     current = current_revision(engine)
     if current == HEAD:
         return

@@ -1,7 +1,7 @@
 """Resolution of one setting across the layers: database → defaults file → settings.py."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -33,6 +33,19 @@ def resolve(
                 stored_version=stored_version, layers=layers,
             )
     return None
+
+
+def resolve_every(
+    known: Iterable[SettingKey],
+    rows: Mapping[SettingKey, StoredValue],
+    file_values: Mapping[SettingKey, Any],
+    settings_values: Mapping[SettingKey, Any],
+) -> list[Resolved]:
+    """Every setting of one environment that some layer has: the known ones in their order, then the
+    rows that no file names."""
+    every = (resolve(key, rows.get(key), file_values, settings_values)
+             for key in dict.fromkeys([*known, *rows]))
+    return [r for r in every if r is not None]
 
 
 def freeze(value: Any) -> Any:

@@ -1,16 +1,18 @@
 """Value validation with pydantic: every problem is collected, nothing is coerced."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from typing import Annotated, Any
-
-from pydantic import Field, StringConstraints, TypeAdapter
-from pydantic import ValidationError as PydanticError
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 from configadmin.errors import ValidationError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError as PydanticError
 
 MAX_MAPPING_ENTRIES = 1_000_000
 MAX_FEATURE_LENGTH = 200
@@ -24,14 +26,34 @@ _FEATURE_PATTERN = r"^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$"
 # Identifier-like, optionally dotted (schema.column); unicode letters allowed.
 _COLUMN_PATTERN = r"^[\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*$"
 
-FeatureName = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_FEATURE_LENGTH, pattern=_FEATURE_PATTERN)
-]
-ColumnName = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_COLUMN_LENGTH, pattern=_COLUMN_PATTERN)
-]
-_MAPPING = TypeAdapter(Annotated[dict[FeatureName, ColumnName], Field(max_length=MAX_MAPPING_ENTRIES)])
-_INPUT_SIZE = TypeAdapter(Annotated[int, Field(ge=1, le=MAX_INPUT_SIZE)])
+
+@dataclass(frozen=True)
+class _Schemas:
+    mapping: Any
+    input_size: Any
+    feature: Any
+    column: Any
+    error: type[PydanticError]
+
+
+@functools.cache
+def _schemas() -> _Schemas:
+    """The pydantic adapters, built on the first validation: importing pydantic costs ~50 ms, which
+    the window's first look at the data does not wait for."""
+    from pydantic import Field, StringConstraints, TypeAdapter
+    from pydantic import ValidationError as PydanticError
+
+    feature = Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_FEATURE_LENGTH, pattern=_FEATURE_PATTERN)
+    ]
+    column = Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_COLUMN_LENGTH, pattern=_COLUMN_PATTERN)
+    ]
+    return _Schemas(
+        mapping=TypeAdapter(Annotated[dict[feature, column], Field(max_length=MAX_MAPPING_ENTRIES)]),
+        input_size=TypeAdapter(Annotated[int, Field(ge=1, le=MAX_INPUT_SIZE)]),
+        feature=TypeAdapter(feature), column=TypeAdapter(column), error=PydanticError,
+    )
 
 
 def _why_name_fails(text: str, what: str, limit: int) -> str:
@@ -56,9 +78,10 @@ def _short(text: str, limit: int = 40) -> str:
 def validate_feature_mapping(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValidationError(f"expected an object of feature → column, got {json_type(value)}")
+    schemas = _schemas()
     try:
-        return dict(_MAPPING.validate_python(value, strict=True))
-    except PydanticError as exc:
+        return dict(schemas.mapping.validate_python(value, strict=True))
+    except schemas.error as exc:
         problems: list[str] = []
         for err in exc.errors(include_url=False, include_input=False):
             loc = err["loc"]
@@ -85,9 +108,10 @@ def validate_feature_mapping(value: Any) -> dict[str, str]:
 def validate_input_size(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(f"expected a whole number from 1 to {MAX_INPUT_SIZE:,}, got {json_type(value)}")
+    schemas = _schemas()
     try:
-        return int(_INPUT_SIZE.validate_python(value, strict=True))
-    except PydanticError:
+        return int(schemas.input_size.validate_python(value, strict=True))
+    except schemas.error:
         raise ValidationError(f"must be from 1 to {MAX_INPUT_SIZE:,}, got {value}") from None
 
 
@@ -180,24 +204,22 @@ def input_size_warnings(input_size: Any, mapping: Any) -> list[str]:
     return []
 
 
-_FEATURE_NAME = TypeAdapter(FeatureName)
-_COLUMN_NAME = TypeAdapter(ColumnName)
-
-
 def feature_name_problem(text: str) -> str | None:
     """Why one feature name cannot be stored (None: fine); the editor checks cells as they are typed."""
+    schemas = _schemas()
     try:
-        _FEATURE_NAME.validate_python(text, strict=True)
-    except PydanticError:
+        schemas.feature.validate_python(text, strict=True)
+    except schemas.error:
         return _why_name_fails(text, "feature name", MAX_FEATURE_LENGTH)
     return None
 
 
 def column_name_problem(text: str) -> str | None:
     """Why one column name cannot be stored (None: fine)."""
+    schemas = _schemas()
     try:
-        _COLUMN_NAME.validate_python(text, strict=True)
-    except PydanticError:
+        schemas.column.validate_python(text, strict=True)
+    except schemas.error:
         return _why_name_fails(text, "column", MAX_COLUMN_LENGTH)
     return None
 

@@ -1,5 +1,6 @@
-"""`configadmin gui`: the window paints first; the service (SQLAlchemy, Alembic, pydantic) is imported,
-connected and loaded in a worker afterwards, so the analyst sees a window at once."""
+"""`configadmin gui`: the window paints first; then a plain read of the database (no SQLAlchemy, see
+first_look.py) fills it; then the service (SQLAlchemy, pydantic) is imported, connected and loaded in
+a worker and takes over. The analyst sees a window at once and the values a moment later."""
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,7 @@ def process_age_ms() -> float:
     try:
         with open("/proc/self/stat", encoding="ascii") as stat:
             start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime", encoding="ascii") as uptime:
-            now = float(uptime.read().split()[0])
+        now = time.clock_gettime(time.CLOCK_BOOTTIME)  # the clock of the start time, to the ns
         return max((now - start_ticks / os.sysconf("SC_CLK_TCK")) * 1000.0, 0.0)
     except (OSError, ValueError, IndexError):
         return (time.monotonic() - _STARTED) * 1000.0
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
             if event.type() == QEvent.Type.Paint and "first_paint_ms" not in timings:
                 timings["first_paint_ms"] = round(process_age_ms(), 1)
                 window.removeEventFilter(self)
+                QTimer.singleShot(0, start)  # the database work starts once the window is on screen
             return False
 
     painted = FirstPaint(window)
@@ -54,12 +55,22 @@ def run(args: argparse.Namespace) -> int:
     exit_when_ready = bool(getattr(args, "exit_when_ready", False))
     screenshot = getattr(args, "screenshot", None)
 
+    options = dict(url=getattr(args, "database_url", None), environment=getattr(args, "env", None),
+                   defaults=getattr(args, "defaults", None), settings=getattr(args, "settings", None))
+
+    def look() -> Any:
+        from configadmin.first_look import first_look
+        return first_look(**options)
+
+    def looked(first: Any) -> None:
+        if first is not None:
+            window.show_first_look(first)
+        # After the rows have painted: importing SQLAlchemy would hold the GIL the painting needs.
+        QTimer.singleShot(0, lambda: window.runner.run(connect, window.attach, failed))
+
     def connect() -> Any:
         from configadmin.service import ConfigurationService
-        return ConfigurationService.connect(
-            url=getattr(args, "database_url", None), environment=getattr(args, "env", None),
-            defaults=getattr(args, "defaults", None), settings=getattr(args, "settings", None),
-            user=getattr(args, "user", None))
+        return ConfigurationService.connect(**options, user=getattr(args, "user", None))
 
     def failed(error: BaseException) -> None:
         from configadmin.errors import one_line, url_secrets
@@ -71,17 +82,24 @@ def run(args: argparse.Namespace) -> int:
             app.exit(outcome["code"])
 
     def too_slow() -> None:
-        if "ready_ms" not in timings:
+        if not attached:
             print(f"configadmin: error: the window was not ready after {READY_TIMEOUT_S} s", file=sys.stderr)
             outcome["code"] = 1
             app.exit(1)
 
     def ready() -> None:
+        """Every `loaded`: the first one (first look or service) is "ready", the values on screen.
+        The exit waits for the service's own load as well (Save, history and the diff work then),
+        so a failing connection still fails the command."""
+        if "ready_ms" not in timings:
+            window.repaint()
+            timings.setdefault("first_paint_ms", round(process_age_ms(), 1))
+            timings["ready_ms"] = round(process_age_ms(), 1)
+            timings["rows"] = window.mapping_editor.model.total_rows()
+        if window.service is None:
+            return
         window.loaded.disconnect(ready)
-        window.repaint()
-        timings.setdefault("first_paint_ms", round(process_age_ms(), 1))
-        timings["ready_ms"] = round(process_age_ms(), 1)
-        timings["rows"] = window.mapping_editor.model.total_rows()
+        attached.append(True)
         if exit_when_ready:
             print(json.dumps(timings), flush=True)
             app.exit(0)
@@ -98,7 +116,14 @@ def run(args: argparse.Namespace) -> int:
             QTimer.singleShot(3000, take)
 
     window.loaded.connect(ready)
-    window.runner.run(connect, window.attach, failed)
+    def start() -> None:
+        if not started:
+            started.append(True)
+            window.runner.run(look, looked, failed)
+
+    started: list[bool] = []
+    attached: list[bool] = []
+    QTimer.singleShot(500, start)  # in case no paint comes (a minimised or hidden start)
     if exit_when_ready or screenshot:
         QTimer.singleShot(READY_TIMEOUT_S * 1000, too_slow)
     code = app.exec()

@@ -25,6 +25,8 @@ from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:  # the rest is imported where it is first needed, after the first paint
     from configadmin.domain.records import Resolved
+    from configadmin.domain.registry import Registry
+    from configadmin.first_look import FirstLook
     from configadmin.service import ConfigurationService
     from configadmin.ui.drafts import DraftKeeper
     from configadmin.ui.live_refresh import LiveRefresh
@@ -54,6 +56,8 @@ class MainWindow(QMainWindow):
         self._infos: dict[str, SettingInfo] = {}
         self._own: set[int] = set()
         self._revision: int | None = None
+        self._first_environment = ""  # the first look's, until the service is attached
+        self._registry: Registry | None = None
         self._read_only = self._saving = False
         self._history_panel: Any = None
         self._state_timer = QTimer(self, singleShot=True, interval=150)
@@ -94,11 +98,20 @@ class MainWindow(QMainWindow):
     # -- wiring to the service --------------------------------------------------------------------
     @property
     def environment(self) -> str:
-        return self.service.environment if self.service is not None else ""
+        return self.service.environment if self.service is not None else self._first_environment
+
+    def show_first_look(self, look: FirstLook) -> None:
+        """What `configadmin gui` shows before the service is there (read without SQLAlchemy): the
+        values can be read and edited at once; checks, Save and the panels come with `attach`."""
+        from configadmin.ui.snapshot import first_snapshot
+        if self.service is None:
+            self._first_environment, self._registry = look.environment, look.registry
+            self.editors.set_validator(self._validator)
+            self._loader.loaded((first_snapshot(look), None))
 
     def attach(self, service: ConfigurationService) -> None:
         """Called with the connected service (after the first paint when started from `configadmin`)."""
-        self.service = service
+        self.service, self._registry = service, service.registry
         self.info.set_connection(service.database, service.user)
         self.setWindowTitle(f"configadmin — {self.environment} [*]")
         self.editors.set_validator(self._validator)
@@ -137,8 +150,8 @@ class MainWindow(QMainWindow):
 
     def _validator(self, name: str) -> Any:
         from configadmin.domain.records import SettingKey
-        assert self.service is not None
-        key, registry = SettingKey(*name.split(".", 1)), self.service.registry
+        assert self._registry is not None
+        key, registry = SettingKey(*name.split(".", 1)), self._registry
         if registry.knows(key):
             return registry.spec(key).validate
         return lambda value: registry.validate_unknown(key, value)

@@ -66,7 +66,8 @@ class WindowLoading(QObject):
             SettingRow(r.name, w._infos[r.name].label, str(w._resolved.get(r.name, r).source),
                        w._resolved.get(r.name, r).version) for r in snap.resolved])
         w.info.set_position(snap.environment, snap.revision, w._read_only)
-        w.info.set_readers(snap.readers, snap.environment, snap.revision)
+        if snap.readers is not None:
+            w.info.set_readers(snap.readers, snap.environment, snap.revision)
         w._incoming_changes.announce(snap.recent)
         if first or w.settings_list.current_name() is None:
             w.settings_list.select(MAPPING)

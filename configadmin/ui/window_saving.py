@@ -2,7 +2,6 @@
 retry; a refused one turns the window read-only."""
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -45,6 +44,8 @@ class WindowSaving(QObject):
         self.flow.start(w.service, w.environment, plan, reason)
 
     def saved(self, entries: list[AuditEntry], plan: Plan) -> None:
+        import dataclasses
+
         from configadmin.domain.records import Source
         from configadmin.domain.resolution import freeze
         w = self.window

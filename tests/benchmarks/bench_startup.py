@@ -27,8 +27,7 @@ import json, os, sys, time
 def age_ms():
     with open("/proc/self/stat") as stat:
         start = int(stat.read().rsplit(")", 1)[1].split()[19])
-    with open("/proc/uptime") as up:
-        now = float(up.read().split()[0])
+    now = time.clock_gettime(time.CLOCK_BOOTTIME)
     return (now - start / os.sysconf("SC_CLK_TCK")) * 1000.0
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTableView

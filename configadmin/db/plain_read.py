@@ -1,0 +1,131 @@
+"""The window's first look at one environment over the DB-API driver alone (sqlite3, psycopg2).
+
+Importing SQLAlchemy takes ~200 ms, longer than the rest of the window's start; this read needs none
+of it, so the mapping shows while the service is still loading. It reads what `Repository.all`,
+`environments`, `revision` and `may_write` read (tests compare the two on SQLite and PostgreSQL),
+and it only reads. It takes the plain URL forms only and answers None for anything else: query
+options, other drivers, no database file yet, a schema not at HEAD, any unexpected error. The
+service's own load is then the first one, with its own messages. The one error it raises is a
+PostgreSQL server that cannot be reached, as the service would (`DatabaseUnavailable`, no password).
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from configadmin.domain.records import StoredValue
+from configadmin.errors import DatabaseUnavailable
+
+# Both the repository and this read ask PostgreSQL the same: may a save write both tables?
+PG_MAY_WRITE = ("SELECT has_table_privilege('system_configuration', 'INSERT,UPDATE') "
+                "AND has_table_privilege('configuration_audit', 'INSERT')")
+CONNECT_TIMEOUT_S = 5
+
+
+@dataclass(frozen=True)
+class PlainRead:
+    rows: tuple[StoredValue, ...]
+    revision: int
+    """The newest audit id of the environment (what `Repository.revision(environment)` answers)."""
+    environments: tuple[str, ...]
+    may_write: bool
+
+
+def read(url: str | None, environment: str, sqlite_default: Path) -> PlainRead | None:
+    """One environment's rows and position; None when this read does not apply (see the module)."""
+    try:
+        with _connect(url, sqlite_default) as found:
+            if found is None:
+                return None
+            conn, postgres, sqlite_path = found
+            return _read(conn, postgres, sqlite_path, environment)
+    except DatabaseUnavailable:
+        raise
+    except Exception:  # anything else: the service's load reports it in its own words
+        return None
+
+
+@contextmanager
+def _connect(url: str | None, sqlite_default: Path) -> Iterator[tuple[Any, bool, str | None] | None]:
+    if url is None:
+        url = f"sqlite:///{sqlite_default}"
+    scheme, sep, rest = url.partition("://")
+    if not sep or "?" in rest or "#" in rest:
+        yield None
+    elif scheme in ("sqlite", "sqlite+pysqlite") and rest.startswith("/") and "%" not in rest:
+        path = Path(rest[1:]).resolve()  # sqlite:///relative and sqlite:////absolute, as SQLAlchemy
+        if not path.is_file():
+            yield None
+            return
+        import sqlite3
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=30)) as conn:
+            yield conn, False, str(path)
+    elif scheme in ("postgresql", "postgresql+psycopg2"):
+        import psycopg2
+        parts = urlsplit(f"postgresql://{rest}")
+        try:
+            conn = psycopg2.connect(f"postgresql://{rest}", connect_timeout=CONNECT_TIMEOUT_S,
+                                    application_name="configadmin")
+        except psycopg2.OperationalError as exc:
+            secrets = [s for s in (parts.password, unquote(parts.password or "")) if s]
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise DatabaseUnavailable(
+                f"cannot reach the database at {parts.hostname or 'localhost'}:{parts.port or 5432}: "
+                f"{_scrub(first, secrets)}") from None
+        with closing(conn):
+            conn.set_session(readonly=True, autocommit=True)
+            yield conn, True, None
+    else:
+        yield None
+
+
+def _read(conn: Any, postgres: bool, sqlite_path: str | None, environment: str) -> PlainRead | None:
+    from configadmin.db.schema import HEAD
+    mark = "%s" if postgres else "?"
+    cur = conn.cursor()
+    cur.execute("SELECT version_num FROM alembic_version")
+    if [r[0] for r in cur.fetchall()] != [HEAD]:
+        return None
+    cur.execute("SELECT category, key, value, is_active, version, updated_by, updated_at "
+                f"FROM system_configuration WHERE environment = {mark} ORDER BY category, key",
+                (environment,))
+    rows = tuple(StoredValue(environment, category, key, value if postgres else _json(value),
+                             bool(active), version, by, _utc(at))
+                 for category, key, value, active, version, by, at in cur.fetchall())
+    cur.execute(f"SELECT max(id) FROM configuration_audit WHERE environment = {mark}", (environment,))
+    revision = cur.fetchone()[0] or 0
+    cur.execute("SELECT DISTINCT environment FROM system_configuration")
+    environments = tuple(r[0] for r in cur.fetchall())
+    if postgres:
+        cur.execute(PG_MAY_WRITE)
+        may_write = bool(cur.fetchone()[0])
+    else:
+        may_write = sqlite_path is not None and os.access(sqlite_path, os.W_OK)
+    return PlainRead(rows, revision, environments, may_write)
+
+
+def _json(value: Any) -> Any:
+    """SQLite's JSON column has numeric affinity: numbers come back as numbers, the rest as JSON
+    text (what SQLAlchemy's SQLite JSON type does too)."""
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _utc(at: datetime | str | None) -> datetime | None:
+    """PostgreSQL gives an aware timestamp; SQLite the UTC wall time as text (as SQLAlchemy wrote it)."""
+    if at is None:
+        return None
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return " ".join(text.split())
