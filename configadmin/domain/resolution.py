@@ -54,7 +54,7 @@ def freeze(value: Any) -> Any:
     Flat str→str objects (the feature mapping) are wrapped without copying their items.
     """
     if isinstance(value, dict):
-        if all(not isinstance(v, (dict, list)) for v in value.values()):
+        if not any(issubclass(kind, (dict, list)) for kind in set(map(type, value.values()))):
             return MappingProxyType(value)
         return MappingProxyType({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list):

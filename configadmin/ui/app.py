@@ -25,7 +25,18 @@ def process_age_ms() -> float:
         return (time.monotonic() - _STARTED) * 1000.0
 
 
+def no_display() -> bool:
+    """Linux with neither X11 nor Wayland and no Qt platform chosen: Qt would abort the process."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run(args: argparse.Namespace) -> int:
+    if no_display():
+        from configadmin.errors import ConfigAdminError
+        raise ConfigAdminError("there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY "
+                               "are unset); the commands work without one, see `configadmin --help`")
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 

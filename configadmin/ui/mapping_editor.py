@@ -6,6 +6,7 @@ so undo works the same for a typed cell, a pasted block and a removed selection.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -180,7 +181,9 @@ class MappingEditor(QWidget):
              base: Mapping[str, str] | None = None) -> None:
         """Shows `mapping`; edits are measured against `base` (default: the mapping itself)."""
         self.undo_stack.clear()
-        self._base = dict(base if base is not None else mapping)
+        base = base if base is not None else mapping
+        # A frozen value (mappingproxy) copies its dict at C speed; dict() would go key by key.
+        self._base = base.copy() if isinstance(base, (dict, MappingProxyType)) else dict(base)
         self.model.load(mapping, defaults)
         self.undo_stack.setClean()
         if base is None:

@@ -39,3 +39,11 @@ def test_unreachable_database_is_one_line_without_the_password() -> None:
     errors = [line for line in done.stderr.splitlines() if line.startswith("configadmin: error:")]
     assert len(errors) == 1 and "127.0.0.1:1" in errors[0]
     assert "s3cr" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_no_display_is_one_line_instead_of_a_qt_abort() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "configadmin"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.startswith("configadmin: error: there is no display") and done.stderr.count("\n") == 1
