@@ -287,14 +287,26 @@ class ConfigurationService:
               reason: str | None = None, environment: str | None = None) -> list[AuditEntry]:
         """Removes the database values (of one setting or a whole category) so the file defaults
         apply. The row stays, inactive, so its version keeps counting up (compare-and-swap stays
-        safe across a reset); the audit row keeps the old value."""
+        safe across a reset); the audit row keeps the old value. Each row is reset under
+        compare-and-swap on the version just read: when another writer gets there first, the rows
+        are read again, so two resets at once write one reset, and a value set meanwhile is reset
+        as what it now is (its audit row shows that value)."""
         env = environment or self.environment
         keys = [SettingKey(category, key)] if key else self._category_keys(category, env)
-        with UnitOfWork(self.engine) as uow:
-            active = [k for k in keys if (row := uow.repo.get(env, k)) is not None and row.is_active]
-        changes = [Change(env, k.category, k.key, Action.RESET, None, False, None, reason)
-                   for k in active]
-        return self._commit(changes, updated_by) if changes else []
+        for attempt in range(UPDATE_RETRIES):
+            with UnitOfWork(self.engine) as uow:
+                active = [row for k in keys if (row := uow.repo.get(env, k)) is not None and row.is_active]
+            changes = [Change(env, r.category, r.key, Action.RESET, None, False, r.version, reason)
+                       for r in active]
+            if not changes:
+                return []
+            try:
+                return self._commit(changes, updated_by)
+            except ConflictError:
+                if attempt == UPDATE_RETRIES - 1:
+                    raise
+                time.sleep(min(0.005 * 2 ** attempt, 0.2) * random.uniform(0.5, 1.5))
+        raise AssertionError("unreachable")
 
     def _category_keys(self, category: str, environment: str) -> list[SettingKey]:
         with UnitOfWork(self.engine) as uow:

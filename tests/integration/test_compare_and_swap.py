@@ -118,3 +118,48 @@ def test_concurrent_updates_from_threads_of_one_process_lose_nothing(service: Co
     mapping = service.get_ml_feature_mapping()
     assert all(mapping[f"t{n}_{i}"] == f"col_{n}_{i}" for n in range(threads) for i in range(updates))
     assert service.resolve("ml", "feature_mapping").version == threads * updates
+
+
+def test_resets_at_once_write_one_reset_and_keep_the_chain(service: ConfigurationService) -> None:
+    service.set("ml", "model_input_size", 50, updated_by="alice")
+    threads = 8
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def reset(n: int) -> None:
+        try:
+            start.wait()
+            service.reset("ml", "model_input_size", updated_by=f"resetter{n}")
+        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
+            errors.append(exc)
+
+    workers = [threading.Thread(target=reset, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    history = service.history("ml", "model_input_size")
+    assert [(e.action, e.old_value, e.version) for e in history] == [("reset", 50, 2), ("set", None, 1)]
+    assert service.resolve("ml", "model_input_size").source is Source.FILE
+    assert service.verify_audit().ok
+
+
+def test_a_reset_racing_a_save_resets_what_is_stored_now(service: ConfigurationService) -> None:
+    """The reset read version 1; a save made it version 2 before the reset wrote: the reset reads
+    again and resets version 2, its audit row naming the value it removed."""
+    service.set("ml", "model_input_size", 60, updated_by="alice")
+    real_commit = service._commit
+    raced: list[bool] = []
+
+    def commit_after_a_save(changes: list[Change], updated_by: str | None) -> list[object]:
+        if not raced:
+            raced.append(True)
+            service.set("ml", "model_input_size", 61, updated_by="bob")
+        return real_commit(changes, updated_by)
+
+    service._commit = commit_after_a_save  # type: ignore[method-assign]
+    service.reset("ml", "model_input_size", updated_by="carol")
+    history = service.history("ml", "model_input_size")
+    assert [(e.actor, e.action, e.old_value, e.version) for e in history] == [
+        ("carol", "reset", 61, 3), ("bob", "set", 60, 2), ("alice", "set", None, 1)]
