@@ -409,15 +409,17 @@ class ConfigurationService:
                                     text=text, before_id=before_id, limit=limit)
 
     def history_per_day(self, category: str | None = None, key: str | None = None,
-                        environment: str | None = None, days: int = 90) -> list[tuple[date, int]]:
+                        environment: str | None = None, days: int = 90, *, actor: str | None = None,
+                        action: str | None = None, text: str | None = None) -> list[tuple[date, int]]:
         """Changes per UTC day over the last `days` days (today included), oldest first; days
-        without changes are left out. Counted in SQL, so it stays cheap on a long history."""
+        without changes are left out. Counted in SQL, so it stays cheap on a long history; the
+        filters are those of `history`."""
         today = datetime.now(UTC).date()
         first = today - timedelta(days=max(days, 1) - 1)
         since = datetime(first.year, first.month, first.day, tzinfo=UTC)
         with UnitOfWork(self.engine) as uow:
-            return uow.repo.history_per_day(since=since, environment=environment,
-                                            category=category, key=key)
+            return uow.repo.history_per_day(since=since, environment=environment, category=category,
+                                            key=key, actor=actor, action=action, text=text)
 
     def audit_entry(self, audit_id: int) -> AuditEntry:
         with UnitOfWork(self.engine) as uow:

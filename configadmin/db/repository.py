@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Select, func, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -24,6 +24,19 @@ from configadmin.errors import ConflictError, NotFound
 def _stored(row: SystemConfiguration) -> StoredValue:
     return StoredValue(row.environment, row.category, row.key, row.value, row.is_active, row.version,
                        row.updated_by, audit.utc(row.updated_at) if row.updated_at else None)
+
+
+def _audit_filters(query: Select[Any], *, environment: str | None, category: str | None, key: str | None,
+                   actor: str | None, action: str | None, text: str | None) -> Select[Any]:
+    """The history filters, in SQL: exact columns, and the reason containing `text` (any case)."""
+    A = ConfigurationAudit
+    for column, wanted in ((A.environment, environment), (A.category, category), (A.key, key),
+                           (A.actor, actor), (A.action, action)):
+        if wanted is not None:
+            query = query.where(column == wanted)
+    if text:
+        query = query.where(func.lower(A.reason).contains(text.lower(), autoescape=True))
+    return query
 
 
 class Repository:
@@ -68,33 +81,29 @@ class Repository:
                 limit: int = 100) -> list[AuditEntry]:
         """Newest first, keyset-paginated by id (`before_id`), every filter in SQL."""
         A = ConfigurationAudit
-        query = select(A).order_by(A.id.desc()).limit(limit)
-        for column, wanted in ((A.environment, environment), (A.category, category), (A.key, key),
-                               (A.actor, actor), (A.action, action)):
-            if wanted is not None:
-                query = query.where(column == wanted)
+        query = _audit_filters(select(A).order_by(A.id.desc()).limit(limit), environment=environment,
+                               category=category, key=key, actor=actor, action=action, text=text)
         if since is not None:
             query = query.where(A.at >= since)
         if until is not None:
             query = query.where(A.at < until)
-        if text:
-            query = query.where(func.lower(A.reason).contains(text.lower(), autoescape=True))
         if before_id is not None:
             query = query.where(A.id < before_id)
         return [audit.to_entry(r) for r in self.session.scalars(query)]
 
     def history_per_day(self, *, since: datetime, environment: str | None = None,
-                        category: str | None = None, key: str | None = None) -> list[tuple[date, int]]:
-        """Audit entries per UTC day from `since` on, grouped in SQL (only days with entries)."""
+                        category: str | None = None, key: str | None = None, actor: str | None = None,
+                        action: str | None = None, text: str | None = None) -> list[tuple[date, int]]:
+        """Audit entries per UTC day from `since` on, grouped in SQL (only days with entries); the
+        filters are those of `history`."""
         A = ConfigurationAudit
         if self.session.get_bind().dialect.name == "postgresql":
             day: Any = func.date(func.timezone("UTC", A.at))
         else:  # SQLite keeps the UTC wall time as text
             day = func.date(A.at)
-        query = select(day, func.count()).where(A.at >= since).group_by(day).order_by(day)
-        for column, wanted in ((A.environment, environment), (A.category, category), (A.key, key)):
-            if wanted is not None:
-                query = query.where(column == wanted)
+        query = _audit_filters(select(day, func.count()).where(A.at >= since).group_by(day).order_by(day),
+                               environment=environment, category=category, key=key, actor=actor,
+                               action=action, text=text)
         return [(d if isinstance(d, date) else date.fromisoformat(d), int(n))
                 for d, n in self.session.execute(query)]
 

@@ -187,13 +187,16 @@ class HistoryPanel(QWidget):
         generation, query, service = self._timeline_generation, self.filters.query, self._service
         category, _, key = (query.setting or "").partition(".")
         title = f"{query.setting or 'All settings'} in {query.environment or 'all environments'}"
+        title += "".join(f", {label} {value!r}" for label, value in (
+            ("by", query.actor), ("action", query.action), ("reason containing", query.text)) if value)
 
         def shown(counts: list[tuple[date, int]]) -> None:
             if generation == self._timeline_generation:
                 self.timeline.set_counts(counts, title, datetime.now(UTC).date())
 
-        self._run(lambda: service.history_per_day(category or None, key or None,
-                                                         query.environment, TIMELINE_DAYS),
+        self._run(lambda: service.history_per_day(category or None, key or None, query.environment,
+                                                  TIMELINE_DAYS, actor=query.actor, action=query.action,
+                                                  text=query.text),
                          on_success=shown, on_failure=self._show_error)
 
     def selected_row(self) -> HistoryRow | None:

@@ -281,3 +281,13 @@ def test_timeline_counts_the_selected_settings_changes_today(
     assert panel.timeline.title == "ml.model_input_size in default"
     panel.set_environment(None)
     qtbot.waitUntil(lambda: panel.timeline.total == 5, timeout=WAIT)
+
+
+def test_timeline_follows_the_actor_filter_like_the_table(
+        qtbot: QtBot, panel: HistoryPanel, varied_history: ConfigurationService) -> None:
+    panel.set_setting("ml.model_input_size")
+    qtbot.waitUntil(lambda: panel.timeline.total == 4, timeout=WAIT)
+    _type(panel, "actor_edit", "alice")
+    qtbot.waitUntil(lambda: panel.timeline.total == 3, timeout=WAIT)  # bob's "tuning" is left out
+    assert panel.timeline.title == "ml.model_input_size in default, by 'alice'"
+    assert panel.model.rowCount() == 3
