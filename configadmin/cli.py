@@ -184,12 +184,15 @@ class _WindowParser(argparse.ArgumentParser):
 def _window_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
     """`configadmin [gui] [options]` parsed without building every command's parser (~10 ms of the
     window's start); None for anything else, so help and every error come from the full parser."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if "--" in words:
+        return None
     parser = _WindowParser(prog=PROG, add_help=False)
     _global_options(parser)
     _gui_options(parser)
     parser.add_argument("command", nargs="?", choices=["gui"])
     try:
-        return parser.parse_args(argv)
+        return parser.parse_args(words)
     except _NotTheWindow:
         return None
 

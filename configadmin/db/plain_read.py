@@ -2,11 +2,11 @@
 
 Importing SQLAlchemy takes ~200 ms, longer than the rest of the window's start; this read needs none
 of it, so the mapping shows while the service is still loading. It reads what `Repository.all`,
-`environments`, `revision` and `may_write` read (tests compare the two on SQLite and PostgreSQL),
-and it only reads. It takes the plain URL forms only and answers None for anything else: query
-options, other drivers, no database file yet, a schema not at HEAD, any unexpected error. The
-service's own load is then the first one, with its own messages. The one error it raises is a
-PostgreSQL server that cannot be reached, as the service would (`DatabaseUnavailable`, no password).
+`environments`, `revision` and `may_write` read, in one read-only transaction (tests compare the
+two on SQLite and PostgreSQL). It takes only URLs that SQLAlchemy and the driver read alike, and
+answers None for anything else and on any failure: query options, other drivers, characters that
+the two parse differently, no database file yet, a schema not at HEAD, a server that does not
+answer at once. The service's own load is then the first one, and the service alone reports errors.
 """
 from __future__ import annotations
 
@@ -18,15 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from configadmin.domain.records import StoredValue
-from configadmin.errors import DatabaseUnavailable
 
 # Both the repository and this read ask PostgreSQL the same: may a save write both tables?
 PG_MAY_WRITE = ("SELECT has_table_privilege('system_configuration', 'INSERT,UPDATE') "
                 "AND has_table_privilege('configuration_audit', 'INSERT')")
-CONNECT_TIMEOUT_S = 5
+CONNECT_TIMEOUT_S = 2  # a server slower than this gets no first look; the service waits longer
 
 
 @dataclass(frozen=True)
@@ -46,9 +44,7 @@ def read(url: str | None, environment: str, sqlite_default: Path) -> PlainRead |
                 return None
             conn, postgres, sqlite_path = found
             return _read(conn, postgres, sqlite_path, environment)
-    except DatabaseUnavailable:
-        raise
-    except Exception:  # anything else: the service's load reports it in its own words
+    except Exception:  # the service's load reports it, in its own words
         return None
 
 
@@ -65,25 +61,32 @@ def _connect(url: str | None, sqlite_default: Path) -> Iterator[tuple[Any, bool,
             yield None
             return
         import sqlite3
-        with closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=30)) as conn:
+        # isolation_level None: this code says where the (read) transaction begins.
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=30,
+                                     isolation_level=None)) as conn:
+            conn.execute("BEGIN")
             yield conn, False, str(path)
-    elif scheme in ("postgresql", "postgresql+psycopg2"):
+    elif scheme in ("postgresql", "postgresql+psycopg2") and _plain_netloc(rest):
         import psycopg2
-        parts = urlsplit(f"postgresql://{rest}")
-        try:
-            conn = psycopg2.connect(f"postgresql://{rest}", connect_timeout=CONNECT_TIMEOUT_S,
-                                    application_name="configadmin")
-        except psycopg2.OperationalError as exc:
-            secrets = [s for s in (parts.password, unquote(parts.password or "")) if s]
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise DatabaseUnavailable(
-                f"cannot reach the database at {parts.hostname or 'localhost'}:{parts.port or 5432}: "
-                f"{_scrub(first, secrets)}") from None
-        with closing(conn):
-            conn.set_session(readonly=True, autocommit=True)
+        with closing(psycopg2.connect(f"postgresql://{rest}", connect_timeout=CONNECT_TIMEOUT_S,
+                                      application_name="configadmin")) as conn:
+            conn.set_session(isolation_level="REPEATABLE READ", readonly=True)  # one snapshot
             yield conn, True, None
     else:
         yield None
+
+
+def _plain_netloc(rest: str) -> bool:
+    """Whether SQLAlchemy and libpq read `user:password@host:port/db` alike. SQLAlchemy takes the
+    password up to the '@', libpq the host part up to the first '/': so one '@' at most, no '/'
+    before it, and a port that is a number (IPv6 hosts and encoded socket paths are left to the
+    service)."""
+    userinfo, at, _ = rest.partition("@")
+    if rest.count("@") > 1 or (at and "/" in userinfo):
+        return False
+    host_port = rest.split("/", 1)[0].rpartition("@")[2]
+    _host, colon, port = host_port.partition(":")
+    return not host_port.startswith("[") and "%" not in host_port and (not colon or port.isdigit())
 
 
 def _read(conn: Any, postgres: bool, sqlite_path: str | None, environment: str) -> PlainRead | None:
@@ -93,14 +96,14 @@ def _read(conn: Any, postgres: bool, sqlite_path: str | None, environment: str) 
     cur.execute("SELECT version_num FROM alembic_version")
     if [r[0] for r in cur.fetchall()] != [HEAD]:
         return None
+    cur.execute(f"SELECT max(id) FROM configuration_audit WHERE environment = {mark}", (environment,))
+    revision = cur.fetchone()[0] or 0
     cur.execute("SELECT category, key, value, is_active, version, updated_by, updated_at "
                 f"FROM system_configuration WHERE environment = {mark} ORDER BY category, key",
                 (environment,))
     rows = tuple(StoredValue(environment, category, key, value if postgres else _json(value),
                              bool(active), version, by, _utc(at))
                  for category, key, value, active, version, by, at in cur.fetchall())
-    cur.execute(f"SELECT max(id) FROM configuration_audit WHERE environment = {mark}", (environment,))
-    revision = cur.fetchone()[0] or 0
     cur.execute("SELECT DISTINCT environment FROM system_configuration")
     environments = tuple(r[0] for r in cur.fetchall())
     if postgres:
@@ -125,7 +128,3 @@ def _utc(at: datetime | str | None) -> datetime | None:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return " ".join(text.split())

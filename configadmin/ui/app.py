@@ -66,12 +66,12 @@ def run(args: argparse.Namespace) -> int:
     exit_when_ready = bool(getattr(args, "exit_when_ready", False))
     screenshot = getattr(args, "screenshot", None)
 
-    options = dict(url=getattr(args, "database_url", None), environment=getattr(args, "env", None),
-                   defaults=getattr(args, "defaults", None), settings=getattr(args, "settings", None))
+    url, environment = getattr(args, "database_url", None), getattr(args, "env", None)
+    defaults, settings = getattr(args, "defaults", None), getattr(args, "settings", None)
 
     def look() -> Any:
         from configadmin.first_look import first_look
-        return first_look(**options)
+        return first_look(url, environment, defaults, settings)
 
     def looked(first: Any) -> None:
         if first is not None:
@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
     def connect() -> Any:
         from configadmin.service import ConfigurationService
-        return ConfigurationService.connect(**options, user=getattr(args, "user", None))
+        return ConfigurationService.connect(url, environment, defaults, settings,
+                                            user=getattr(args, "user", None))
 
     def failed(error: BaseException) -> None:
         from configadmin.errors import one_line, url_secrets

@@ -107,11 +107,13 @@ class MainWindow(QMainWindow):
         if self.service is None:
             self._first_environment, self._registry = look.environment, look.registry
             self.editors.set_validator(self._validator)
+            self.ui.environment_combo.setEnabled(False)  # switching needs the service
             self._loader.loaded((first_snapshot(look), None))
 
     def attach(self, service: ConfigurationService) -> None:
         """Called with the connected service (after the first paint when started from `configadmin`)."""
         self.service, self._registry = service, service.registry
+        self.ui.environment_combo.setEnabled(True)
         self.info.set_connection(service.database, service.user)
         self.setWindowTitle(f"configadmin — {self.environment} [*]")
         self.editors.set_validator(self._validator)
@@ -141,7 +143,11 @@ class MainWindow(QMainWindow):
         self.compare_action.setEnabled(True)
 
     def show_error(self, text: str) -> None:
-        """For the app: the service could not be created; `text` is one line without secrets."""
+        """For the app: the service could not be created; `text` is one line without secrets. Values
+        shown from the first look stay visible but can no longer be edited: nothing could save them."""
+        if self.service is None and self.snapshot is not None:
+            self.editors.set_read_only(True)
+            text += ". The values shown were read before; editing is off"
         self.banner.show_message("connect", ERROR, f"Cannot open the database: {text}")
 
     @property

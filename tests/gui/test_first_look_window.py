@@ -15,6 +15,7 @@ from configadmin import ConfigurationService
 from configadmin.first_look import first_look
 from configadmin.ui import MainWindow
 from configadmin.ui.save_dialog import SaveDialog
+from configadmin.ui.status import StatusBanner
 
 pytestmark = pytest.mark.gui
 
@@ -43,6 +44,7 @@ def test_the_first_look_shows_the_stored_values_before_the_service_is_there(
     assert settings.currentItem().data(Qt.ItemDataRole.UserRole + 1) == "ml.feature_mapping"
     assert win.findChild(QComboBox, "environmentCombo").currentText() == "default"
     assert win.findChild(QLabel, "readersLabel").text() == "readers: —"  # read with the service
+    assert not win.findChild(QComboBox, "environmentCombo").isEnabled()  # switching needs the service
 
     edit_column(qtbot, win, "tier", "tier_v2")  # typed while the service is still loading
     assert not win.findChild(QToolButton, "saveButton").isEnabled()
@@ -50,6 +52,7 @@ def test_the_first_look_shows_the_stored_values_before_the_service_is_there(
     with qtbot.waitSignal(win.loaded, timeout=15000):
         win.attach(service)
     assert column_of(win, "tier") == "tier_v2"  # the edit survived the service's load
+    assert win.findChild(QComboBox, "environmentCombo").isEnabled()
     assert win.findChild(QLabel, "readersLabel").text() == "no readers running"
     save = win.findChild(QToolButton, "saveButton")
     qtbot.waitUntil(save.isEnabled, timeout=5000)
@@ -72,4 +75,22 @@ def test_a_save_elsewhere_between_the_first_look_and_the_service_shows_up(
     with qtbot.waitSignal(win.loaded, timeout=15000):
         win.attach(service)
     assert win.findChild(QSpinBox, "inputSizeSpin").value() == 7
+    close_window(qtbot, win)
+
+
+def test_when_the_service_cannot_connect_after_the_first_look_editing_stops_and_says_why(
+        qtbot: QtBot, db_url: str, service: ConfigurationService) -> None:
+    look = first_look(db_url)
+    assert look is not None
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    win.show_first_look(look)
+    win.show_error("cannot reach the database at db-host:5432: timeout expired")
+    banner = win.findChild(StatusBanner, "statusBanner")
+    assert "editing is off" in banner.text() and "db-host:5432" in banner.text()
+    table = win.mapping_editor.table
+    index = table.model().index(0, 1)
+    assert not table.model().flags(index) & Qt.ItemFlag.ItemIsEditable
+    assert not win.findChild(QToolButton, "saveButton").isEnabled()
     close_window(qtbot, win)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from configadmin import ConfigurationService, DatabaseUnavailable
+from configadmin import ConfigurationService
 from configadmin.first_look import first_look
 
 Make = Callable[..., ConfigurationService]
@@ -91,12 +91,28 @@ def test_the_embedded_default_is_looked_at_once_it_exists(files: dict[str, Path]
 
 
 @pytest.mark.postgres
-def test_an_unreachable_server_is_one_line_without_the_password(files: dict[str, Path]) -> None:
-    with pytest.raises(DatabaseUnavailable) as caught:
-        first_look("postgresql://alice:s3cr%40t@127.0.0.1:1/db", None, files["plain"])
-    message = str(caught.value)
-    assert "127.0.0.1:1" in message and "\n" not in message
-    assert "s3cr" not in message
+def test_a_server_that_does_not_answer_gets_no_first_look(files: dict[str, Path]) -> None:
+    """The service's connect then reports it (one line, no password: tests/gui/test_app.py)."""
+    assert first_look("postgresql://alice:s3cr%40t@127.0.0.1:1/db", None, files["plain"]) is None
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://postgres:2024/Secret@127.0.0.1/db",  # SQLAlchemy: password '2024/Secret'; libpq: host 'postgres'
+    "postgresql://postgres@127.0.0.1:/db",  # an empty port: libpq takes it, SQLAlchemy does not
+    "postgresql://postgres@%2Fvar%2Frun%2Fpostgresql/db",  # a socket path libpq decodes
+    "postgresql://postgres@[::1]:5432/db",
+    "postgresql://a@b@127.0.0.1/db",
+])
+def test_urls_the_driver_and_sqlalchemy_could_read_differently_get_no_first_look(
+        url: str, files: dict[str, Path]) -> None:
+    assert first_look(url, None, files["plain"]) is None
+
+
+@pytest.mark.postgres
+def test_a_percent_encoded_password_is_read_alike(pg_url: str, files: dict[str, Path]) -> None:
+    """trust auth ignores the password: what matters is that the URL is taken, as SQLAlchemy takes it."""
+    user, rest = pg_url.split("://", 1)[1].split("@", 1)
+    assert first_look(f"postgresql://{user}:p%40ss%2Fw@{rest}", None, files["plain"]) is not None
 
 
 def test_the_first_look_imports_neither_sqlalchemy_nor_pydantic(sqlite_url: str,
