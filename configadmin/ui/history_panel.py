@@ -67,6 +67,9 @@ class HistoryPanel(QWidget):
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.hide()
+        self.show_broken_button = _button("Show entry", "historyShowBrokenButton")
+        self.show_broken_button.hide()
+        self.show_broken_button.clicked.connect(self._show_broken)
 
         self.model = HistoryModel(runner, service, page_size, self)
         self.model.loadingChanged.connect(self._loading_changed)
@@ -123,7 +126,10 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.filters)
         layout.addWidget(self.timeline)
-        layout.addWidget(self.banner)
+        feedback = QHBoxLayout()
+        feedback.addWidget(self.banner, 1)
+        feedback.addWidget(self.show_broken_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(feedback)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
 
@@ -206,10 +212,34 @@ class HistoryPanel(QWidget):
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         row = self.selected_row()
         self.revert_button.setEnabled(row is not None)
-        self._detail_generation += 1
         if row is None:
+            self._detail_generation += 1
             self.detail.show_detail(None)
             return
+        self._load_detail(row.id, on_failure=self._show_error)
+
+    def show_entry(self, audit_id: int) -> None:
+        """Selects the entry when the table holds it; else shows its detail alone (it may be filtered
+        out or not loaded yet, or gone: the chain check names deleted entries too)."""
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).id == audit_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                return
+        self.table.clearSelection()
+
+        def missing(error: BaseException) -> None:
+            self.detail.header.setText(f"Entry #{audit_id}: {one_line(error)}")
+
+        self._load_detail(audit_id, on_failure=missing)
+
+    def _show_broken(self) -> None:
+        report = self.last_chain_report
+        if report is not None and report.first_broken_id is not None:
+            self.show_entry(report.first_broken_id)
+
+    def _load_detail(self, audit_id: int, on_failure: Callable[[BaseException], None]) -> None:
+        self._detail_generation += 1
         generation, service = self._detail_generation, self._service
         self.detail.show_loading()
 
@@ -217,8 +247,11 @@ class HistoryPanel(QWidget):
             if generation == self._detail_generation:
                 self.detail.show_detail(detail)
 
-        self._run(lambda: load_detail(service, row.id), on_success=shown,
-                         on_failure=self._show_error)
+        def failed(error: BaseException) -> None:
+            if generation == self._detail_generation:
+                on_failure(error)
+
+        self._run(lambda: load_detail(service, audit_id), on_success=shown, on_failure=failed)
 
     # -- actions ---------------------------------------------------------------------------------
     def revert_selected(self) -> None:
@@ -288,6 +321,9 @@ class HistoryPanel(QWidget):
         else:
             self._show_banner("error", f"Audit chain broken at entry #{report.first_broken_id}: "
                                        f"{report.reason}. {report.checked:,} entries before it verify.")
+        broken = report.first_broken_id
+        self.show_broken_button.setText(f"Show entry #{broken}")
+        self.show_broken_button.setVisible(not report.ok and broken is not None)
         self.chainChecked.emit(report)
 
     def _chain_failed(self, error: BaseException) -> None:
@@ -312,6 +348,7 @@ class HistoryPanel(QWidget):
         self._show_banner("error", one_line(error))
 
     def _show_banner(self, kind: str, text: str) -> None:
+        self.show_broken_button.hide()  # belongs to the broken-chain message only
         self.banner.setProperty("kind", kind)
         self.banner.setStyleSheet(f"QLabel {{ {_BANNER_STYLE[kind]} border-radius:4px; padding:6px; }}")
         self.banner.setText(text)

@@ -291,3 +291,29 @@ def test_timeline_follows_the_actor_filter_like_the_table(
     qtbot.waitUntil(lambda: panel.timeline.total == 3, timeout=WAIT)  # bob's "tuning" is left out
     assert panel.timeline.title == "ml.model_input_size in default, by 'alice'"
     assert panel.model.rowCount() == 3
+
+
+def test_show_entry_of_a_broken_chain_selects_it_or_shows_it_alone(
+        qtbot: QtBot, panel: HistoryPanel, service: ConfigurationService) -> None:
+    for size in (12, 13, 14, 15):
+        service.set("ml", "model_input_size", size, reason="honest")
+    _tamper(service, 3)
+    panel.refresh()
+    loaded(qtbot, panel)
+    assert not panel.show_broken_button.isVisibleTo(panel)
+    with qtbot.waitSignal(panel.chainChecked, timeout=WAIT):
+        panel.verify_button.click()
+    button = panel.show_broken_button
+    assert button.isVisibleTo(panel) and button.text() == "Show entry #3"
+    button.click()
+    assert panel.selected_row() is not None and panel.selected_row().id == 3
+    qtbot.waitUntil(lambda: panel.detail.header.text().startswith("#3"), timeout=WAIT)
+    assert "nothing to see" in panel.detail.header.text()
+
+    _type(panel, "text_edit", "honest")  # the tampered entry no longer matches: not in the table
+    assert all(r.id != 3 for r in loaded(qtbot, panel))
+    panel.verify_button.click()
+    qtbot.waitUntil(lambda: panel.show_broken_button.isVisibleTo(panel), timeout=WAIT)
+    panel.show_broken_button.click()
+    assert panel.selected_row() is None
+    qtbot.waitUntil(lambda: panel.detail.header.text().startswith("#3"), timeout=WAIT)
