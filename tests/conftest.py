@@ -6,20 +6,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_support import PG_ADMIN_URL, pg_admin_engine, pg_database
 
-PG_ADMIN_URL = os.environ.get("CONFIGADMIN_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _TEMPLATE = f"configadmin_tpl_{os.getpid()}"
-
-
-def _pg_admin_engine():  # type: ignore[no-untyped-def]
-    from sqlalchemy import create_engine
-    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +21,7 @@ def pg_template() -> Iterator[str]:
     """A migrated template database; tests get copies of it. Skips (fails under CI) without a server."""
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
-    admin = _pg_admin_engine()
+    admin = pg_admin_engine()
     try:
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -54,15 +48,8 @@ def pg_template() -> Iterator[str]:
 @pytest.fixture
 def pg_url(pg_template: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for one test."""
-    from sqlalchemy import text
-    name = f"configadmin_t_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_TEMPLATE}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with pg_database(template=_TEMPLATE) as url:
+        yield url
 
 
 @pytest.fixture

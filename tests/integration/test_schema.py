@@ -1,13 +1,12 @@
 """Migrations, the embedded default database, and the errors for a missing schema or server."""
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from pg_support import pg_database
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from configadmin import ConfigurationService, DatabaseUnavailable, SchemaOutOfDate, Source
@@ -15,7 +14,6 @@ from configadmin.db import schema
 from configadmin.db.engine import default_database_path, make_engine
 
 TABLES = {"system_configuration", "configuration_audit", "config_reader"}
-PG_ADMIN_URL = os.environ.get("CONFIGADMIN_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture
@@ -24,14 +22,8 @@ def empty_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite+pysqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    name = f"configadmin_empty_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with pg_database() as url:
+        yield url
 
 
 def test_the_fast_head_constant_is_the_head_alembic_reads_from_the_scripts() -> None:
