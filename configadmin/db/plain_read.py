@@ -57,7 +57,7 @@ def _connect(url: str | None, sqlite_default: Path) -> Iterator[tuple[Any, bool,
         yield None
     elif scheme in ("sqlite", "sqlite+pysqlite") and rest.startswith("/") and "%" not in rest:
         path = Path(rest[1:]).resolve()  # sqlite:///relative and sqlite:////absolute, as SQLAlchemy
-        if not path.is_file():
+        if rest[1:] in ("", ":memory:") or not path.is_file():
             yield None
             return
         import sqlite3

@@ -72,7 +72,7 @@ def test_a_schema_that_is_not_current_gets_no_first_look(db_url: str, raw_engine
 
 
 def test_urls_it_does_not_handle_and_missing_files_get_no_first_look(
-        sqlite_url: str, tmp_path: Path, files: dict[str, Path]) -> None:
+        sqlite_url: str, tmp_path: Path, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     assert first_look(sqlite_url + "?timeout=5", None, files["plain"]) is None
     assert first_look("mysql://u@h/db", None, files["plain"]) is None
     missing = tmp_path / "nowhere" / "none.sqlite3"
@@ -82,6 +82,9 @@ def test_urls_it_does_not_handle_and_missing_files_get_no_first_look(
     copy = tmp_path / "copy.sqlite3"
     shutil.copy(sqlite_url.split(":///", 1)[1], copy)
     assert first_look(f"sqlite:///{copy}", None, files["plain"]) is not None
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(copy, tmp_path / ":memory:")  # SQLAlchemy opens memory, never this file
+    assert first_look("sqlite:///:memory:", None, files["plain"]) is None
 
 
 def test_the_embedded_default_is_looked_at_once_it_exists(files: dict[str, Path]) -> None:
