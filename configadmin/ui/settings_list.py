@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPainter, QPalette
 
 NameRole = Qt.ItemDataRole.UserRole + 1
 SourceRole = Qt.ItemDataRole.UserRole + 2
@@ -30,7 +32,10 @@ class _Delegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        from PySide6.QtWidgets import QStyle  # created on first use: it is not needed before data arrives
+        # Imported on first use (PySide6 builds a class's Python enums when it is first imported):
+        # nothing is painted here before the data arrives, after the window's first paint.
+        from PySide6.QtGui import QColor, QFont, QPainter
+        from PySide6.QtWidgets import QStyle
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         rect = QRect(option.rect)
