@@ -25,18 +25,24 @@ def reason(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, *a: "edited before connecting"))
 
 
-def test_the_first_look_shows_the_stored_values_before_the_service_is_there(
-        qtbot: QtBot, db_url: str, service: ConfigurationService, reason: Any) -> None:
-    service.set_ml_feature_mapping({"revenue": "rev_total", "tier": "loyalty_tier"})
-    service.set_ml_model_input_size(2)
+def window_on_first_look(qtbot: QtBot, db_url: str) -> MainWindow:
+    """A shown window with the first look of `db_url` in it and no service yet, as `configadmin gui`
+    has it for a moment at start."""
     look = first_look(db_url)
     assert look is not None
-
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()
     with qtbot.waitSignal(win.loaded, timeout=15000):
         win.show_first_look(look)
+    return win
+
+
+def test_the_first_look_shows_the_stored_values_before_the_service_is_there(
+        qtbot: QtBot, db_url: str, service: ConfigurationService, reason: Any) -> None:
+    service.set_ml_feature_mapping({"revenue": "rev_total", "tier": "loyalty_tier"})
+    service.set_ml_model_input_size(2)
+    win = window_on_first_look(qtbot, db_url)
     assert win.service is None
     assert column_of(win, "revenue") == "rev_total"
     assert win.findChild(QSpinBox, "inputSizeSpin").value() == 2
@@ -65,12 +71,7 @@ def test_the_first_look_shows_the_stored_values_before_the_service_is_there(
 
 def test_a_save_elsewhere_between_the_first_look_and_the_service_shows_up(
         qtbot: QtBot, db_url: str, service: ConfigurationService) -> None:
-    look = first_look(db_url)
-    assert look is not None
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    win.show_first_look(look)
+    win = window_on_first_look(qtbot, db_url)
     service.set_ml_model_input_size(7)  # another analyst, before this window's service connects
     with qtbot.waitSignal(win.loaded, timeout=15000):
         win.attach(service)
@@ -80,12 +81,7 @@ def test_a_save_elsewhere_between_the_first_look_and_the_service_shows_up(
 
 def test_when_the_service_cannot_connect_after_the_first_look_editing_stops_and_says_why(
         qtbot: QtBot, db_url: str, service: ConfigurationService) -> None:
-    look = first_look(db_url)
-    assert look is not None
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    win.show_first_look(look)
+    win = window_on_first_look(qtbot, db_url)
     win.show_error("cannot reach the database at db-host:5432: timeout expired")
     banner = win.findChild(StatusBanner, "statusBanner")
     assert "editing is off" in banner.text() and "db-host:5432" in banner.text()

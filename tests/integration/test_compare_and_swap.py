@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -10,6 +11,26 @@ from configadmin import ConfigurationService, ConflictError, Source, ValidationE
 from configadmin.db.engine import make_engine
 from configadmin.db.repository import UnitOfWork
 from configadmin.domain.records import Action, Change, SettingKey
+
+
+def run_in_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
+    """Runs work(0) … work(count - 1) in threads released at the same moment; what they raised."""
+    start = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            work(n)
+        except BaseException as exc:  # noqa: BLE001  (returned to the test, which asserts on it)
+            errors.append(exc)
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return errors
 
 
 def test_stale_save_raises_conflict_carrying_the_current_row(service: ConfigurationService) -> None:
@@ -75,21 +96,12 @@ def test_a_failure_after_the_change_was_written_rolls_back_the_audit_row_too(db_
 
 def test_threads_saving_at_once_leave_one_valid_chain(service: ConfigurationService) -> None:
     threads, saves = 8, 10
-    errors: list[BaseException] = []
 
     def save(n: int) -> None:
-        try:
-            for i in range(saves):
-                service.set("ml", "model_input_size", 100 * n + i + 1, updated_by=f"writer{n}")
-        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(exc)
+        for i in range(saves):
+            service.set("ml", "model_input_size", 100 * n + i + 1, updated_by=f"writer{n}")
 
-    workers = [threading.Thread(target=save, args=(n,)) for n in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert errors == []
+    assert run_in_threads(threads, save) == []
     history = service.history(limit=1000)
     assert len(history) == threads * saves
     assert sorted(e.version for e in history) == list(range(1, threads * saves + 1))
@@ -100,21 +112,12 @@ def test_threads_saving_at_once_leave_one_valid_chain(service: ConfigurationServ
 
 def test_concurrent_updates_from_threads_of_one_process_lose_nothing(service: ConfigurationService) -> None:
     threads, updates = 8, 5
-    errors: list[BaseException] = []
 
     def add(n: int) -> None:
-        try:
-            for i in range(updates):
-                service.update("ml", "feature_mapping", lambda m: {**m, f"t{n}_{i}": f"col_{n}_{i}"})
-        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(exc)
+        for i in range(updates):
+            service.update("ml", "feature_mapping", lambda m: {**m, f"t{n}_{i}": f"col_{n}_{i}"})
 
-    workers = [threading.Thread(target=add, args=(n,)) for n in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert errors == []
+    assert run_in_threads(threads, add) == []
     mapping = service.get_ml_feature_mapping()
     assert all(mapping[f"t{n}_{i}"] == f"col_{n}_{i}" for n in range(threads) for i in range(updates))
     assert service.resolve("ml", "feature_mapping").version == threads * updates
@@ -122,22 +125,7 @@ def test_concurrent_updates_from_threads_of_one_process_lose_nothing(service: Co
 
 def test_resets_at_once_write_one_reset_and_keep_the_chain(service: ConfigurationService) -> None:
     service.set("ml", "model_input_size", 50, updated_by="alice")
-    threads = 8
-    start = threading.Barrier(threads)
-    errors: list[BaseException] = []
-
-    def reset(n: int) -> None:
-        try:
-            start.wait()
-            service.reset("ml", "model_input_size", updated_by=f"resetter{n}")
-        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(exc)
-
-    workers = [threading.Thread(target=reset, args=(n,)) for n in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    errors = run_in_threads(8, lambda n: service.reset("ml", "model_input_size", updated_by=f"resetter{n}"))
     assert errors == []
     history = service.history("ml", "model_input_size")
     assert [(e.action, e.old_value, e.version) for e in history] == [("reset", 50, 2), ("set", None, 1)]
