@@ -11,7 +11,7 @@ from configadmin.domain.records import Resolved, SettingKey
 from configadmin.domain.registry import Registry
 from configadmin.domain.resolution import resolve_every
 from configadmin.locate import (
-    STANDARD_ENVIRONMENTS, database_url, default_database_path, environment_name, read_layers,
+    database_url, default_database_path, environment_list, environment_name, read_layers,
 )
 
 
@@ -38,5 +38,5 @@ def first_look(url: str | None = None, environment: str | None = None,
     registry = Registry(default_layer.values, legacy)
     rows = {SettingKey(r.category, r.key): r for r in plain.rows}
     resolved = resolve_every(registry.keys, rows, default_layer.values, legacy)
-    environments = tuple(dict.fromkeys([*STANDARD_ENVIRONMENTS, env, *sorted(plain.environments)]))
-    return FirstLook(env, tuple(resolved), registry, plain.revision, environments, plain.may_write)
+    return FirstLook(env, tuple(resolved), registry, plain.revision,
+                     tuple(environment_list(env, plain.environments)), plain.may_write)

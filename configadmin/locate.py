@@ -4,6 +4,7 @@ the user's data folder and the bundled defaults file. Plain Python: no SQLAlchem
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import platformdirs
@@ -19,6 +20,11 @@ STANDARD_ENVIRONMENTS = ("default", "dev", "staging", "production")
 
 def default_database_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "configadmin.sqlite3"
+
+
+def environment_list(current: str, stored: Iterable[str]) -> list[str]:
+    """The environments to offer: the standard ones, the current one, then those with stored rows."""
+    return list(dict.fromkeys([*STANDARD_ENVIRONMENTS, current, *sorted(stored)]))
 
 
 def database_url(url: str | None) -> str | None:

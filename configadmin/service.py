@@ -38,7 +38,7 @@ from configadmin import transfer
 from configadmin.change_feed import ChangeFeed
 from configadmin.reader_heartbeat import ReaderHeartbeat
 from configadmin.locate import (
-    DEFAULT_ENVIRONMENT, STANDARD_ENVIRONMENTS, database_url, environment_name, read_layers,
+    DEFAULT_ENVIRONMENT, database_url, environment_list, environment_name, read_layers,
 )
 from configadmin.sources.pyfile import FileLayer
 from configadmin.transfer import ImportReport, PromotePreview
@@ -436,7 +436,7 @@ class ConfigurationService:
     def environments(self) -> list[str]:
         with UnitOfWork(self.engine) as uow:
             stored = uow.repo.environments()
-        return list(dict.fromkeys([*STANDARD_ENVIRONMENTS, self.environment, *sorted(stored)]))
+        return environment_list(self.environment, stored)
 
     def readers(self) -> list[ReaderInfo]:
         with UnitOfWork(self.engine) as uow:

@@ -127,7 +127,6 @@ def run(args: argparse.Namespace) -> int:
             window.diff_panel.diffShown.connect(take)
             QTimer.singleShot(3000, take)
 
-    window.loaded.connect(ready)
     def start() -> None:
         if not started:
             started.append(True)
@@ -135,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
     started: list[bool] = []
     attached: list[bool] = []
+    window.loaded.connect(ready)
     QTimer.singleShot(500, start)  # in case no paint comes (a minimised or hidden start)
     if exit_when_ready or screenshot:
         QTimer.singleShot(READY_TIMEOUT_S * 1000, too_slow)
