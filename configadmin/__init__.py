@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from configadmin.errors import (
+from configadmin.domain.errors import (
     AuditChainBroken,
     ConfigAdminError,
     ConflictError,
@@ -26,12 +26,12 @@ __all__ = [
 
 if TYPE_CHECKING:
     from configadmin.domain.records import AuditEntry, Resolved, Source
-    from configadmin.service import ConfigurationService
+    from configadmin.service.configuration_service import ConfigurationService
 
 
 def __getattr__(name: str) -> Any:
     if name == "ConfigurationService":
-        from configadmin.service import ConfigurationService
+        from configadmin.service.configuration_service import ConfigurationService
         return ConfigurationService
     if name in ("AuditEntry", "Resolved", "Source"):
         from configadmin.domain import records

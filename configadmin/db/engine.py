@@ -11,8 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
-from configadmin.errors import ConfigAdminError, DatabaseUnavailable, PermissionDenied, ValidationError
-from configadmin.locate import APP_NAME, default_database_path
+from configadmin.domain.errors import ConfigAdminError, DatabaseUnavailable, PermissionDenied, ValidationError
+from configadmin.paths import APP_NAME, default_database_path
 
 
 def default_url() -> URL:

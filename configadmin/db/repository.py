@@ -18,7 +18,7 @@ from configadmin.db.tables import ConfigurationAudit, ConfigReader, SystemConfig
 from configadmin.domain.records import (
     AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredValue,
 )
-from configadmin.errors import ConflictError, NotFound
+from configadmin.domain.errors import ConflictError, NotFound
 
 
 def _stored(row: SystemConfiguration) -> StoredValue:

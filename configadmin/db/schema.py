@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from configadmin.errors import SchemaOutOfDate
+from configadmin.domain.errors import SchemaOutOfDate
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -13,7 +13,7 @@ from configadmin.domain.validation import (
     validate_feature_mapping,
     validate_input_size,
 )
-from configadmin.errors import NotFound, ValidationError
+from configadmin.domain.errors import NotFound, ValidationError
 
 Kind = Literal["mapping", "int", "json"]
 _PART = re.compile(r"^[a-z][a-z0-9_]{0,127}$")

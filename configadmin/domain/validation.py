@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
-from configadmin.errors import ValidationError
+from configadmin.domain.errors import ValidationError
 
 if TYPE_CHECKING:
     from pydantic import ValidationError as PydanticError

@@ -10,7 +10,7 @@ from typing import Any
 
 from configadmin.domain.records import SettingKey
 from configadmin.domain.registry import split_assignment_name
-from configadmin.errors import ValidationError
+from configadmin.domain.errors import ValidationError
 
 log = logging.getLogger(__name__)
 

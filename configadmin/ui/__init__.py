@@ -6,6 +6,6 @@ from typing import Any
 
 def __getattr__(name: str) -> Any:
     if name == "MainWindow":
-        from configadmin.ui.main_window import MainWindow
+        from configadmin.ui.window.main_window import MainWindow
         return MainWindow
     raise AttributeError(name)

@@ -34,7 +34,7 @@ def no_display() -> bool:
 
 def run(args: argparse.Namespace) -> int:
     if no_display():
-        from configadmin.errors import ConfigAdminError
+        from configadmin.domain.errors import ConfigAdminError
         raise ConfigAdminError("there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY "
                                "are unset); the commands work without one, see `configadmin --help`")
     from PySide6.QtCore import QEvent, QObject, QTimer
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     app.setOrganizationName("configadmin")
     app.setApplicationName("configadmin")
     from configadmin.ui.icons import icon
-    from configadmin.ui.main_window import MainWindow
+    from configadmin.ui.window.main_window import MainWindow
     app.setWindowIcon(icon("app"))  # type: ignore[attr-defined]
 
     window = MainWindow()
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     defaults, settings = getattr(args, "defaults", None), getattr(args, "settings", None)
 
     def look() -> Any:
-        from configadmin.first_look import first_look
+        from configadmin.service.first_look import first_look
         return first_look(url, environment, defaults, settings)
 
     def looked(first: Any) -> None:
@@ -80,12 +80,12 @@ def run(args: argparse.Namespace) -> int:
         QTimer.singleShot(0, lambda: window.runner.run(connect, window.attach, failed))
 
     def connect() -> Any:
-        from configadmin.service import ConfigurationService
+        from configadmin.service.configuration_service import ConfigurationService
         return ConfigurationService.connect(url, environment, defaults, settings,
                                             user=getattr(args, "user", None))
 
     def failed(error: BaseException) -> None:
-        from configadmin.errors import one_line, url_secrets
+        from configadmin.domain.errors import one_line, url_secrets
         text = one_line(error, url_secrets(getattr(args, "database_url", None)))
         window.show_error(text)
         if exit_when_ready or screenshot:

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from configadmin.domain.diff import diff_structure, diff_values
 from configadmin.domain.resolution import freeze
-from configadmin.ui.diff_panel import DiffPanel, compute_diff
+from configadmin.ui.panels.diff_panel import DiffPanel, compute_diff
 from configadmin.ui.worker import Runner
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.gui,

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import event, text
 
 from configadmin import ConfigurationService
-from configadmin.ui.history_panel import HistoryPanel
+from configadmin.ui.panels.history_panel import HistoryPanel
 from configadmin.ui.worker import Runner
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.gui,

@@ -59,7 +59,7 @@ def test_large_mapping_ready_filter_and_edit(tmp_path: Path, sqlite_url: str) ->
 
     from PySide6.QtWidgets import QApplication
 
-    from configadmin.ui.mapping_editor import MappingEditor
+    from configadmin.ui.editors.mapping_editor import MappingEditor
     QApplication.instance() or QApplication([])
     editor = MappingEditor()
     mapping = {f"feature_{i}": f"column_{i}" for i in range(100_000)}

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from configadmin.cli import main
+from configadmin.cli.command_line import main
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ def test_global_options_work_before_and_after_the_command(cli: Cli, where: str) 
 def test_options_come_from_the_environment_variables(db_url: str, cli: Cli,
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from configadmin.cli import main
+    from configadmin.cli.command_line import main
     monkeypatch.setenv("CONFIGADMIN_DATABASE_URL", db_url)
     monkeypatch.setenv("CONFIGADMIN_ENV", "staging")
     monkeypatch.setenv("CONFIGADMIN_USER", "alice")

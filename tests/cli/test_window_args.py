@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from configadmin import cli
+from configadmin.cli import command_line as cli
 
 WINDOW = [
     [], ["gui"], ["--env", "staging"], ["gui", "--env", "staging"], ["--env", "staging", "gui"],

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from configadmin import ConfigurationService, Source
 from configadmin.domain.diff import Kind
 from configadmin.domain.resolution import thaw
-from configadmin.ui.diff_model import EntryRole, KindRole
-from configadmin.ui.diff_panel import DiffPanel
+from configadmin.ui.panels.diff_model import EntryRole, KindRole
+from configadmin.ui.panels.diff_panel import DiffPanel
 from configadmin.ui.worker import Runner
 
 pytestmark = pytest.mark.gui

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService, Source
 from configadmin.domain.records import SettingKey
-from configadmin.ui.environment_compare import EnvironmentCompareDialog
+from configadmin.ui.panels.environment_compare import EnvironmentCompareDialog
 from configadmin.ui.worker import Runner
 
 pytestmark = pytest.mark.gui

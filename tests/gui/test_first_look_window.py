@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 from window_support import close_window, column_of, edit_column
 
 from configadmin import ConfigurationService
-from configadmin.first_look import first_look
+from configadmin.service.first_look import first_look
 from configadmin.ui import MainWindow
-from configadmin.ui.save_dialog import SaveDialog
-from configadmin.ui.status import StatusBanner
+from configadmin.ui.dialogs.save_dialog import SaveDialog
+from configadmin.ui.window.status import StatusBanner
 
 pytestmark = pytest.mark.gui
 

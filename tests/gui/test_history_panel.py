@@ -13,10 +13,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from configadmin import ConfigurationService
-from configadmin.ui.history_export import ExportFilePicker
-from configadmin.ui.history_model import HistoryRow
-from configadmin.ui.history_panel import HistoryPanel
-from configadmin.ui.history_revert_dialog import RevertDialog
+from configadmin.ui.panels.history_export import ExportFilePicker
+from configadmin.ui.panels.history_model import HistoryRow
+from configadmin.ui.panels.history_panel import HistoryPanel
+from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
 from configadmin.ui.worker import Runner
 
 pytestmark = pytest.mark.gui

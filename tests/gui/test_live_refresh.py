@@ -14,7 +14,7 @@ from window_support import column_of, edit_column
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
-from configadmin.ui.save_dialog import SaveDialog
+from configadmin.ui.dialogs.save_dialog import SaveDialog
 
 pytestmark = pytest.mark.gui
 

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
-from configadmin.ui.mapping_model import COL_COLUMN, COL_FEATURE
-from configadmin.ui.save_dialog import SaveDialog
+from configadmin.ui.editors.mapping_model import COL_COLUMN, COL_FEATURE
+from configadmin.ui.dialogs.save_dialog import SaveDialog
 
 pytestmark = pytest.mark.gui
 

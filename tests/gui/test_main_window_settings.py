@@ -12,8 +12,8 @@ from window_support import close_window, show_window
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
-from configadmin.ui.drafts import DraftStore
-from configadmin.ui.save_dialog import SaveDialog
+from configadmin.ui.window.drafts import DraftStore
+from configadmin.ui.dialogs.save_dialog import SaveDialog
 
 pytestmark = pytest.mark.gui
 
@@ -75,7 +75,7 @@ def test_choosing_an_environment_shows_and_saves_its_values(
 
 def test_reset_to_defaults_puts_the_file_values_back(
         qtbot: QtBot, window: MainWindow, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
-    from configadmin.ui.reset_dialog import ResetDialog
+    from configadmin.ui.dialogs.reset_dialog import ResetDialog
     monkeypatch.setattr(ResetDialog, "ask", classmethod(lambda cls, *a: True))
     service.set("ml", "model_input_size", 30, reason="bigger model")
     qtbot.waitUntil(lambda: window.input_size.spin.value() == 30, timeout=10000)

@@ -14,10 +14,10 @@ from window_support import close_window, column_of, edit_column, show_window
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
-from configadmin.ui.drafts import DraftStore, RestoreDraftDialog
-from configadmin.ui.mapping_model import COL_COLUMN
-from configadmin.ui.merge_dialog import MergeDialog
-from configadmin.ui.save_dialog import SaveDialog
+from configadmin.ui.window.drafts import DraftStore, RestoreDraftDialog
+from configadmin.ui.editors.mapping_model import COL_COLUMN
+from configadmin.ui.dialogs.merge_dialog import MergeDialog
+from configadmin.ui.dialogs.save_dialog import SaveDialog
 
 pytestmark = pytest.mark.gui
 OpenWindow = Callable[[ConfigurationService], MainWindow]
@@ -142,7 +142,7 @@ def test_draft_of_a_killed_window_is_offered_and_restored(
 def test_declined_draft_is_removed(qtbot: QtBot, service: ConfigurationService,
                                    monkeypatch: pytest.MonkeyPatch, open_window: OpenWindow) -> None:
     store = DraftStore(service.database, "default")
-    from configadmin.ui.drafts import DraftEntry
+    from configadmin.ui.window.drafts import DraftEntry
     mapping = dict(service.get("ml", "feature_mapping"), tier="tier_draft")
     store.save({"ml.feature_mapping": DraftEntry(0, mapping)})
     monkeypatch.setattr(RestoreDraftDialog, "ask", classmethod(lambda cls, *a: False))

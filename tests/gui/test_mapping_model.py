@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from configadmin.ui.mapping_model import (
+from configadmin.ui.editors.mapping_model import (
     COL_COLUMN,
     COL_DEFAULT,
     COL_FEATURE,

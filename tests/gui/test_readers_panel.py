@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from configadmin import ConfigurationService
 from configadmin.db.repository import UnitOfWork
 from configadmin.domain.records import ReaderInfo
-from configadmin.ui.readers_panel import STALE, ReadersModel, ReadersPanel
+from configadmin.ui.panels.readers_panel import STALE, ReadersModel, ReadersPanel
 from configadmin.ui.worker import Runner
 
 pytestmark = pytest.mark.gui

@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService, Source
 from configadmin.domain.diff import Diff, EntryDiff, Kind
-from configadmin.ui import reset_flow
-from configadmin.ui.messages import Messages
-from configadmin.ui.reset_dialog import ResetDialog
+from configadmin.ui.operations import reset_flow
+from configadmin.ui.dialogs.messages import Messages
+from configadmin.ui.dialogs.reset_dialog import ResetDialog
 from configadmin.ui.worker import Runner
 
 pytestmark = pytest.mark.gui

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
-from configadmin.ui.mapping_model import COL_COLUMN, COL_FEATURE
+from configadmin.ui.editors.mapping_model import COL_COLUMN, COL_FEATURE
 
 
 def show_window(qtbot: QtBot, service: ConfigurationService) -> MainWindow:

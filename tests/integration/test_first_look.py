@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from configadmin import ConfigurationService
-from configadmin.first_look import first_look
+from configadmin.service.first_look import first_look
 
 Make = Callable[..., ConfigurationService]
 
@@ -120,7 +120,7 @@ def test_a_percent_encoded_password_is_read_alike(pg_url: str, files: dict[str, 
 
 def test_the_first_look_imports_neither_sqlalchemy_nor_pydantic(sqlite_url: str,
                                                                  files: dict[str, Path]) -> None:
-    code = ("import sys; from configadmin.first_look import first_look; "
+    code = ("import sys; from configadmin.service.first_look import first_look; "
             f"look = first_look({sqlite_url!r}, None, {str(files['plain'])!r}); "
             "assert look is not None and look.resolved; "
             "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'alembic') if m in sys.modules))")

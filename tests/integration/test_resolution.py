@@ -166,7 +166,7 @@ def test_warm_reads_are_read_only_and_not_copied(service: ConfigurationService) 
 
 def test_resolve_all_lists_every_known_setting_even_when_a_change_arrives_meanwhile(
         service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
-    import configadmin.service as module
+    import configadmin.service.configuration_service as module
     service.set("ml", "model_input_size", 21)
     real_resolve = module.resolve
 

@@ -35,7 +35,7 @@ def _broken_at(url: str) -> int | None:
 
 
 def _cli_verify(url: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    from configadmin.cli import main
+    from configadmin.cli.command_line import main
     capsys.readouterr()
     code = main(["verify-audit", "--database-url", url])
     captured = capsys.readouterr()

@@ -160,7 +160,7 @@ def test_text_the_database_cannot_store_is_a_validation_error(
 
 # -- the same through the command line: exit 2 and nothing stored, or an exact round-trip ----------
 def cli(argv: list[str]) -> tuple[int, str, str]:
-    from configadmin.cli import main
+    from configadmin.cli.command_line import main
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(argv)

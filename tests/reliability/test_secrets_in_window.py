@@ -43,7 +43,7 @@ def everything_shown(window: Any) -> str:
 
 def open_window(qtbot: QtBot, connect: Callable[[], ConfigurationService]) -> Any:
     """The window as `configadmin gui` builds it: painted first, the service connected in a worker."""
-    from configadmin.ui.main_window import MainWindow
+    from configadmin.ui.window.main_window import MainWindow
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()

@@ -143,7 +143,7 @@ def test_a_malformed_url_with_a_password_is_not_echoed(logs: Any) -> None:
 
 # -- the command line ---------------------------------------------------------------------------
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    from configadmin.cli import main
+    from configadmin.cli.command_line import main
     capsys.readouterr()
     code = main(argv)
     captured = capsys.readouterr()
@@ -184,7 +184,7 @@ def test_cli_reads_the_url_from_the_environment_without_echoing_it(
 
 def test_cli_in_a_real_process_keeps_stderr_clean() -> None:
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from configadmin.cli import main; sys.exit(main())",
+        [sys.executable, "-c", "import sys; from configadmin.cli.command_line import main; sys.exit(main())",
          "verify-audit", "--database-url", UNREACHABLE],
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 4

@@ -1,7 +1,7 @@
 """The one-line summary the history table shows for each change."""
 from __future__ import annotations
 
-from configadmin.ui.history_model import summarize
+from configadmin.ui.panels.history_model import summarize
 
 
 def test_mapping_changes_are_counted_per_entry() -> None:

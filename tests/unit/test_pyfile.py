@@ -8,7 +8,7 @@ import pytest
 from configadmin.domain.records import SettingKey
 from configadmin.resources import bundled_defaults
 from configadmin.sources.pyfile import read_assignments
-from configadmin.errors import ValidationError
+from configadmin.domain.errors import ValidationError
 
 HOSTILE_SETTINGS = """\
 import os

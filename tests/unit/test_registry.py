@@ -5,7 +5,7 @@ import pytest
 
 from configadmin.domain.records import SettingKey
 from configadmin.domain.registry import FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key, split_assignment_name
-from configadmin.errors import NotFound, ValidationError
+from configadmin.domain.errors import NotFound, ValidationError
 
 
 @pytest.mark.parametrize(("name", "key"), [

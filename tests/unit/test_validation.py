@@ -6,7 +6,7 @@ import pytest
 from configadmin.domain.validation import (
     generic_validator, input_size_warnings, json_problems, validate_feature_mapping, validate_input_size,
 )
-from configadmin.errors import ValidationError
+from configadmin.domain.errors import ValidationError
 
 
 def _problems(mapping: object) -> tuple[str, ...]:

@@ -1,0 +1,127 @@
+"""Commands on one setting's value: get, set, reset, diff, revert, promote."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from configadmin.cli.inputs import read_json
+from configadmin.cli.output import Style, diff_lines, dumps, emit, entry_json, warn
+from configadmin.cli.session import connected
+from configadmin.domain.records import SettingKey, Source
+from configadmin.domain.registry import parse_key
+from configadmin.domain.errors import ValidationError
+
+
+def get(args: argparse.Namespace) -> int:
+    setting = parse_key(args.key)  # a value stored for a setting no file names is still readable
+    with connected(args) as service:
+        resolved = service.resolve(setting.category, setting.key)
+    if args.json:
+        emit(dumps({"value": resolved.value, "source": str(resolved.source),
+                    "version": resolved.version}))
+    else:
+        emit(dumps(resolved.value))
+    return 0
+
+
+def set_value(args: argparse.Namespace) -> int:
+    value = read_json(args.value, "the value")  # before connecting: bad input fails fast
+    with connected(args) as service:
+        setting = service.parse_key(args.key)
+        warnings = service.validate(setting.category, setting.key, value)
+        version = service.set(setting.category, setting.key, value, reason=args.reason,
+                              expected_version=args.expect_version)
+        environment = service.environment
+    for text in warnings:
+        warn(text)
+    emit(f"{setting.name}: saved version {version} in {environment}")
+    return 0
+
+
+def reset(args: argparse.Namespace) -> int:
+    with connected(args) as service:
+        if "." in args.target:
+            setting = service.parse_key(args.target)
+            done = service.reset(setting.category, setting.key, reason=args.reason)
+        else:
+            done = service.reset(args.target, reason=args.reason)
+        environment = service.environment
+    if not done:
+        emit(f"nothing to reset: {args.target} has no database values in {environment}")
+    for entry in done:
+        emit(f"{entry.setting}: reset in {environment} (version {entry.version}); "
+             "the file default applies")
+    return 0
+
+
+def diff(args: argparse.Namespace) -> int:
+    with connected(args) as service:
+        if args.key:
+            settings = [parse_key(args.key)]
+        else:
+            settings = [SettingKey(r.category, r.key) for r in service.stored() if r.is_active]
+        results = []
+        for setting in settings:
+            stored = service.resolve(setting.category, setting.key).source is Source.DATABASE
+            results.append((setting, stored, service.diff(setting.category, setting.key)))
+        environment = service.environment
+    if args.json:
+        emit(dumps({"environment": environment, "settings": [
+            {"setting": s.name, "stored": stored, "summary": d.summary,
+             "entries": [entry_json(e) for e in d.entries]} for s, stored, d in results]}))
+        return 0
+    style = Style()
+    if not results:
+        emit(f"no database values in {environment}: every setting has its file default")
+    for setting, stored, changes in results:
+        if not stored:
+            emit(f"{style.bold(setting.name)}: no database value in {environment}; "
+                 "the file default applies")
+            continue
+        emit(f"{style.bold(setting.name)} ({environment}): {changes.summary}")
+        for line in diff_lines(changes, style, old_label="file default", new_label="database"):
+            emit(line)
+    return 0
+
+
+def revert(args: argparse.Namespace) -> int:
+    with connected(args) as service:
+        entry = service.audit_entry(args.audit_id)
+        version = service.revert(args.audit_id, reason=args.reason)
+    emit(f"{entry.setting}: reverted to audit entry {entry.id} in {entry.environment} "
+         f"(now version {version})")
+    return 0
+
+
+def promote(args: argparse.Namespace) -> int:
+    style = Style()
+    with connected(args) as service:
+        setting = service.parse_key(args.key)
+        plan = service.promote_preview(setting.category, setting.key, args.from_env, args.to_env)
+        emit(f"{style.bold(setting.name)}: {plan.from_env} ({plan.source}) → {plan.to_env}: "
+             f"{plan.diff.summary}")
+        if not plan.diff:
+            emit(f"nothing to promote: {plan.to_env} already has this value")
+            return 0
+        for line in diff_lines(plan.diff, style, old_label=f"{plan.to_env} now",
+                               new_label=plan.from_env):
+            emit(line)
+        if not args.yes and not _confirm(f"Promote {setting.name} to {plan.to_env}?"):
+            print("configadmin: not promoted", file=sys.stderr)
+            return 1
+        entry = service.promote(setting.category, setting.key, plan.from_env, plan.to_env,
+                                reason=args.reason, preview=plan)
+    if entry is None:
+        emit(f"nothing to promote: {plan.to_env} already has this value")
+    else:
+        emit(f"{setting.name}: promoted to {plan.to_env} (version {entry.version})")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    """y/N on the terminal; without one, refuse rather than guess (scripts pass --yes)."""
+    if not sys.stdin.isatty():
+        raise ValidationError("not promoting without confirmation: stdin is not a terminal; "
+                              "add --yes to promote from a script")
+    print(f"{question} [y/N] ", end="", flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")

@@ -1,0 +1,43 @@
+"""Where the configuration comes from, as `ConfigurationService.connect` and the window's first look
+both resolve it: arguments first, then the CONFIGADMIN_* variables, then the embedded SQLite file in
+the user's data folder and the bundled defaults file. Plain Python: no SQLAlchemy, no pydantic."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from configadmin.domain.registry import DECLARED
+from configadmin.paths import APP_NAME, default_database_path  # noqa: F401  (re-exported)
+from configadmin.resources import bundled_defaults
+from configadmin.sources.pyfile import FileLayer, read_assignments
+
+DEFAULT_ENVIRONMENT = "default"
+STANDARD_ENVIRONMENTS = ("default", "dev", "staging", "production")
+
+
+def environment_list(current: str, stored: Iterable[str]) -> list[str]:
+    """The environments to offer: the standard ones, the current one, then those with stored rows."""
+    return list(dict.fromkeys([*STANDARD_ENVIRONMENTS, current, *sorted(stored)]))
+
+
+def database_url(url: str | None) -> str | None:
+    """The URL asked for (argument, else CONFIGADMIN_DATABASE_URL); None means the embedded default."""
+    return url or os.environ.get("CONFIGADMIN_DATABASE_URL") or None
+
+
+def environment_name(environment: str | None) -> str:
+    return environment or os.environ.get("CONFIGADMIN_ENV") or DEFAULT_ENVIRONMENT
+
+
+def read_layers(defaults: str | os.PathLike[str] | None,
+                settings: str | os.PathLike[str] | None) -> tuple[FileLayer, FileLayer | None]:
+    """The defaults file (strict: a broken one is an error) and the legacy settings.py (lenient: only
+    literal assignments of a known category count)."""
+    defaults_path = defaults or os.environ.get("CONFIGADMIN_DEFAULTS") or bundled_defaults()
+    settings_path = settings or os.environ.get("CONFIGADMIN_LEGACY_SETTINGS")
+    default_layer = read_assignments(Path(defaults_path), strict=True)
+    known = {k.category for k in DECLARED} | {k.category for k in default_layer.values}
+    legacy_layer = (read_assignments(Path(settings_path), strict=False, categories=known)
+                    if settings_path else None)
+    return default_layer, legacy_layer

@@ -1,0 +1,91 @@
+"""Confirmation of a reset to the file defaults that shows exactly what will be lost: every database
+entry that differs from the file default, per setting."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
+)
+
+from configadmin.domain.diff import Diff, EntryDiff
+from configadmin.ui.panels.diff_model import DiffModel, format_value
+
+
+class ResetDialog(QDialog):
+    def __init__(self, title: str, diffs: Mapping[str, Diff], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resetDialog")
+        self.setWindowTitle(title)
+        count = len(diffs)
+        heading = QLabel(title, objectName="resetHeading", wordWrap=True)
+        big = heading.font()
+        big.setBold(True)
+        big.setPointSizeF(big.pointSizeF() * 1.2)
+        heading.setFont(big)
+        intro = QLabel(
+            f"The database value{'s' if count != 1 else ''} of {count} setting{'s' if count != 1 else ''} "
+            "will be removed; the file defaults apply at once to every reader.\n"
+            "The changes listed below are lost (the history keeps them, so the reset can be reverted).",
+            wordWrap=True, objectName="resetIntro")
+        summary = QLabel("\n".join(f"{name}: {self._summary(diff)}" for name, diff in diffs.items()),
+                         objectName="resetSummary")
+        font = summary.font()
+        font.setBold(True)
+        summary.setFont(font)
+
+        entries: list[EntryDiff] = []
+        settings: list[str] = []
+        for name, diff in diffs.items():
+            entries.extend(diff.entries)
+            settings.extend([name] * len(diff))
+        self.model = DiffModel(self, old_header="File default (after reset)",
+                               new_header="Database value (lost)", with_setting=True)
+        self.model.set_entries(tuple(entries), tuple(settings))
+        self.table = QTableView(objectName="resetLostTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((96, 150, 150, 180)):
+            self.table.setColumnWidth(column, width)
+        self.table.setVisible(bool(entries))
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm = buttons.addButton("Reset to defaults", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.confirm.setObjectName("resetConfirmButton")
+        self.confirm.clicked.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setDefault(True)
+        cancel.setFocus()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addWidget(summary)
+        layout.addWidget(self.table, 1)
+        if not entries:
+            layout.addStretch(1)
+        layout.addWidget(buttons)
+        self.resize(760, 440 if entries else 200)
+
+    @staticmethod
+    def _summary(diff: Diff) -> str:
+        if not diff:
+            return "same as the file default (no entry is lost)"
+        whole = diff.entries[0]
+        if len(diff) == 1 and not whole.path:
+            return f"{format_value(whole.new)} (lost) → {format_value(whole.old)}"
+        return diff.summary
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, diffs: dict[str, Diff]) -> bool:
+        """True when the user confirms the reset."""
+        return cls(title, diffs, parent).exec() == QDialog.DialogCode.Accepted

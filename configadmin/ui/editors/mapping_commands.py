@@ -1,0 +1,76 @@
+"""Undoable edits of the feature mapping (each calls the model's plain edit methods) and the parser
+for rows pasted from a spreadsheet."""
+from __future__ import annotations
+
+from PySide6.QtGui import QUndoCommand
+
+from configadmin.ui.editors.mapping_model import Block, Entry, MappingModel
+
+
+class SetCell(QUndoCommand):
+    def __init__(self, model: MappingModel, rid: int, col: int, text: str) -> None:
+        super().__init__(f"Edit {model.entry(rid)[0] or 'new entry'}")
+        self._model, self._rid, self._col, self._new = model, rid, col, text
+        self._old = model.entry(rid)[col]
+
+    def redo(self) -> None:
+        self._model.set_cell(self._rid, self._col, self._new)
+
+    def undo(self) -> None:
+        self._model.set_cell(self._rid, self._col, self._old)
+
+
+class SetCells(QUndoCommand):
+    """Many cells in one step (a paste over existing entries)."""
+
+    def __init__(self, model: MappingModel, changes: list[tuple[int, int, str]], text: str) -> None:
+        super().__init__(text)
+        self._model, self._changes = model, changes
+        self._previous: list[tuple[int, int, str]] = []
+
+    def redo(self) -> None:
+        self._previous = self._model.set_cells(self._changes)
+
+    def undo(self) -> None:
+        self._model.set_cells(self._previous[::-1])
+
+
+class Insert(QUndoCommand):
+    def __init__(self, model: MappingModel, entries: list[Entry], anchor: int | None, text: str) -> None:
+        super().__init__(text)
+        self._model, self._entries, self._anchor = model, entries, anchor
+
+    def redo(self) -> None:
+        self._model.insert(self._entries, self._anchor)
+
+    def undo(self) -> None:
+        self._model.remove([rid for rid, _, _ in self._entries])
+
+
+class Remove(QUndoCommand):
+    def __init__(self, model: MappingModel, ids: list[int]) -> None:
+        super().__init__(f"Remove {len(ids)} entr{'y' if len(ids) == 1 else 'ies'}")
+        self._model, self._ids = model, ids
+        self._blocks: list[Block] = []
+
+    def redo(self) -> None:
+        self._blocks = self._model.remove(self._ids)
+
+    def undo(self) -> None:
+        for anchor, entries in self._blocks:
+            self._model.insert(entries, anchor)
+
+
+def parse_rows(text: str) -> list[tuple[str, str]]:
+    """Spreadsheet rows (tab-separated) → (feature, column); a leading 'feature, column' header and
+    blank lines are skipped, cells are trimmed, a missing column is left empty (flagged invalid)."""
+    pairs = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        pairs.append((cells[0], cells[1] if len(cells) > 1 else ""))
+    if pairs and (pairs[0][0].casefold(), pairs[0][1].casefold()) in {("feature", "column"),
+                                                                       ("feature", "data column")}:
+        pairs.pop(0)
+    return pairs

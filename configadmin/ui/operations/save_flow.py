@@ -1,0 +1,92 @@
+"""Saving edits: compare-and-swap against the version the analyst started from; when someone saved
+in between, a 3-way merge per entry (disjoint changes merged and saved, shared ones asked about)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
+
+from configadmin.domain.diff import MergeResult, merge3
+from configadmin.domain.records import Action, Change, Resolved, SettingKey
+from configadmin.domain.resolution import thaw
+from configadmin.domain.errors import ConflictError
+from configadmin.ui.dialogs.merge_dialog import ConflictItem, MergeDialog
+from configadmin.ui.worker import Runner
+
+if TYPE_CHECKING:
+    from configadmin.service.configuration_service import ConfigurationService
+
+Plan = list[tuple[Resolved, Any]]  # (the value the edit started from, the value to store)
+MAX_ROUNDS = 5
+
+
+class SaveFlow(QObject):
+    succeeded = Signal(object, object)  # (audit entries, the plan that was stored)
+    failed = Signal(object)  # the error; the edits are still in the window
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget, runner: Runner) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._runner = runner
+
+    def start(self, service: ConfigurationService, environment: str, plan: Plan, reason: str) -> None:
+        self._service, self._environment, self._rounds = service, environment, 0
+        self._write(plan, reason)
+
+    def _write(self, plan: Plan, reason: str) -> None:
+        changes = [Change(self._environment, base.category, base.key, Action.SET, value, True,
+                          base.stored_version, reason or None) for base, value in plan]
+        service = self._service
+        self._runner.run(lambda: service.apply_changes(changes),
+                         self._alive(lambda entries: self.succeeded.emit(entries, plan)),
+                         self._alive(lambda exc: self._write_failed(exc, plan, reason)))
+
+    def _write_failed(self, exc: BaseException, plan: Plan, reason: str) -> None:
+        self._rounds += 1
+        if not isinstance(exc, ConflictError) or self._rounds > MAX_ROUNDS:
+            self.failed.emit(exc)
+            return
+        service, env = self._service, self._environment
+
+        def fresh() -> tuple[list[Resolved], dict[str, str]]:
+            who = {f"{r.category}.{r.key}": r.updated_by or "someone" for r in service.stored(env)}
+            return [service.stored_resolution(SettingKey(b.category, b.key), env) for b, _ in plan], who
+
+        self._runner.run(fresh, self._alive(lambda result: self._merge(plan, result[0], result[1], reason)),
+                         self._alive(self.failed.emit))
+
+    def _alive(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Drops a worker's result that arrives after the window (and this flow) went away."""
+        def call(arg: Any) -> None:
+            if isValid(self):
+                callback(arg)
+        return call
+
+    def _merge(self, plan: Plan, theirs: Sequence[Resolved], who: dict[str, str], reason: str) -> None:
+        merged: list[tuple[Resolved, Any]] = []
+        items: list[ConflictItem] = []
+        actors: list[str] = []
+        for (base, mine), now in zip(plan, theirs):
+            if now.stored_version == base.stored_version:
+                merged.append((now, mine))
+                continue
+            actors.append(who.get(base.name, "someone"))
+            result = merge3(thaw(base.value), thaw(mine), thaw(now.value))
+            items.extend(ConflictItem(base.name, c) for c in result.conflicts)
+            merged.append((now, result))
+        by = ", ".join(dict.fromkeys(actors)) or "someone"
+        choices: dict[tuple[str, str], Any] = {}
+        if items:
+            picked = MergeDialog.ask(self._parent, items, by)
+            if picked is None:
+                self.cancelled.emit()
+                return
+            choices = picked
+        final = [(now, value.resolve({p: v for (name, p), v in choices.items() if name == now.name})
+                  if isinstance(value, MergeResult) else value) for now, value in merged]
+        note = f"merged with changes by {by}"
+        self._write(final, f"{reason} ({note})" if reason else note)

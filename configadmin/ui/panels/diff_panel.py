@@ -1,0 +1,283 @@
+"""The diff panel beside the editor: the stored value against the file default, entry by entry, or
+(toggle) the unsaved edits against the stored value. The diff is computed on the runner's pool."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+from shiboken6 import isValid
+
+from configadmin.domain.diff import Diff, Kind, diff_structure
+from configadmin.domain.errors import one_line
+from configadmin.ui.panels.diff_model import DiffModel, format_value, kind_icon
+from configadmin.ui.worker import Runner
+
+ICON_SIZE = 14
+_LEGEND = {
+    False: "added: only in the database · removed: only in the file default · changed: other target",
+    True: "added: new in your edits · removed: deleted in your edits · changed: other target",
+}
+
+
+@dataclass(frozen=True)
+class PanelDiff:
+    """What the worker hands back: the diff, its counts, and whether it is a whole-value change."""
+
+    diff: Diff
+    counts: Mapping[Kind, int]
+    scalar: bool
+    old: Any
+    new: Any
+
+
+def compute_diff(old: Any, new: Any) -> PanelDiff:
+    """Runs off the GUI thread; objects and arrays are diffed by structure, scalars as old → new."""
+    diff = diff_structure(old, new)
+    counts = dict.fromkeys(Kind, 0)
+    for e in diff.entries:
+        counts[e.kind] += 1
+    scalar = not any(isinstance(v, (Mapping, list, tuple)) for v in (old, new))
+    return PanelDiff(diff, counts, scalar, old, new)
+
+
+def _snapshot(value: Any) -> Any:
+    """A shallow copy of a value the editor may go on mutating while the worker reads it."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+class DiffPanel(QWidget):
+    """Marks every row by icon and word (never colour alone); selecting a row names its entry."""
+
+    entrySelected = Signal(str)
+    diffShown = Signal()  # after each result is on screen (tests and benchmarks wait for it)
+
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("diffPanel")
+        self._runner = runner
+        self._name = ""
+        self._values: tuple[Any, Any, Any] = (None, None, None)
+        self._computing = False
+        self._queued = False
+        self._following = False
+        self._token = 0
+        self._build()
+        self._show_message("No setting selected.")
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self._title = QLabel(objectName="diffTitle")
+        self._title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self._title.font()
+        font.setBold(True)
+        self._title.setFont(font)
+        self._toggle = QPushButton("Show pending edits", objectName="diffPendingToggle")
+        self._toggle.setCheckable(True)
+        self._toggle.setToolTip("Compare your unsaved edits with the stored value instead")
+        self._toggle.toggled.connect(self._mode_changed)
+        top = QHBoxLayout()
+        top.addWidget(self._title, 1)
+        top.addWidget(self._toggle)
+
+        self._counts: dict[Kind, QLabel] = {}
+        counts = QHBoxLayout()
+        counts.setSpacing(4)
+        for kind in Kind:
+            mark = QLabel()
+            mark.setPixmap(kind_icon(kind).pixmap(ICON_SIZE, ICON_SIZE))
+            label = QLabel(objectName=f"diffCount{kind.value.title()}")
+            self._counts[kind] = label
+            counts.addWidget(mark)
+            counts.addWidget(label)
+            counts.addSpacing(10)
+        counts.addStretch(1)
+        self._legend = QLabel(objectName="diffLegend")
+        self._legend.setWordWrap(True)
+        muted = self._legend.palette()
+        text = muted.color(QPalette.ColorRole.WindowText)
+        text.setAlpha(160)
+        muted.setColor(QPalette.ColorRole.WindowText, text)
+        self._legend.setPalette(muted)
+
+        self._scalar = QLabel(objectName="diffScalar")
+        self._scalar.setTextFormat(Qt.TextFormat.RichText)
+        self._scalar.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._scalar.setWordWrap(True)
+
+        self.model = DiffModel(self)
+        self.table = QTableView(objectName="diffTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in ((0, 96), (1, 170), (2, 170)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._row_selected)
+
+        self._status = QLabel(objectName="diffStatus")
+        self._status.setWordWrap(True)
+        self._status.setTextFormat(Qt.TextFormat.PlainText)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addLayout(counts)
+        layout.addWidget(self._legend)
+        layout.addWidget(self._scalar)
+        layout.addWidget(self._status)
+        layout.addWidget(self.table, 1)
+        layout.addStretch(0)  # keeps the messages at the top while the table is hidden
+
+    # -- public -----------------------------------------------------------------------------------
+    def set_values(self, setting_name: str, file_default: Any, stored: Any, pending: Any) -> None:
+        """`stored` None: no active database value; `pending` None: no unsaved edits."""
+        self._name = setting_name
+        self._values = (file_default, _snapshot(stored), _snapshot(pending))
+        self._refresh()
+
+    @property
+    def pending_mode(self) -> bool:
+        return bool(self._toggle.isChecked())
+
+    def set_pending_mode(self, on: bool) -> None:
+        self._toggle.setChecked(on)
+
+    @property
+    def counts(self) -> dict[Kind, int]:
+        return {kind: int(label.property("count") or 0) for kind, label in self._counts.items()}
+
+    # -- computing --------------------------------------------------------------------------------
+    def _mode_changed(self, _on: bool) -> None:
+        self._refresh()
+
+    def _comparison(self) -> tuple[Any, Any, str, str] | str:
+        """(old, new, old header, new header), or the message to show instead of a diff."""
+        file_default, stored, pending = self._values
+        if not self._name:
+            return "No setting selected."
+        if self.pending_mode:
+            if pending is None:
+                return "No unsaved edits."
+            if stored is None:
+                return file_default, pending, "File default (in use)", "Your edits"
+            return stored, pending, "Stored", "Your edits"
+        if stored is None:
+            return "No database value: the file default applies."
+        return file_default, stored, "File default", "Stored"
+
+    def _refresh(self) -> None:
+        mode = "your edits vs stored" if self.pending_mode else "stored vs file default"
+        self._title.setText(f"{self._name} — {mode}" if self._name else "Differences")
+        self._toggle.setText("Show stored vs default" if self.pending_mode else "Show pending edits")
+        self._legend.setText(_LEGEND[self.pending_mode])
+        self._token += 1
+        comparison = self._comparison()
+        if isinstance(comparison, str):
+            self._show_message(comparison)
+            self.diffShown.emit()
+            return
+        self.model.set_headers(comparison[2], comparison[3])
+        if self._computing:
+            self._queued = True
+            return
+        self._start(comparison[0], comparison[1])
+
+    def _start(self, old: Any, new: Any) -> None:
+        self._computing = True
+        token = self._token
+        self._runner.run(lambda: compute_diff(old, new),
+                         on_success=lambda result: self._computed(token, result),
+                         on_failure=self._failed)
+
+    def _computed(self, token: int, result: PanelDiff) -> None:
+        if not isValid(self):
+            return
+        self._computing = False
+        if self._queued or token != self._token:
+            self._queued = False
+            comparison = self._comparison()
+            if not isinstance(comparison, str):
+                self._start(comparison[0], comparison[1])
+            return
+        self._show(result)
+
+    def _failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        self._computing = self._queued = False
+        self._show_message(f"Could not compare the values: {one_line(error)}")
+        self.diffShown.emit()
+
+    # -- showing ----------------------------------------------------------------------------------
+    def _show(self, result: PanelDiff) -> None:
+        self._set_counts(result.counts)
+        self.model.set_entries(result.diff.entries)
+        if result.scalar:
+            old, new = (self.model.headerData(self.model.column(c), Qt.Orientation.Horizontal)
+                        for c in (DiffModel.COL_OLD, DiffModel.COL_NEW))
+            self._scalar.setText(
+                f"<table cellspacing=0 cellpadding=2><tr><td>{escape(old)}</td><td></td>"
+                f"<td>{escape(new)}</td></tr><tr style='font-size:x-large'>"
+                f"<td>{escape(self._side(result.old))}</td><td>&nbsp;→&nbsp;</td>"
+                f"<td>{escape(self._side(result.new))}</td></tr></table>")
+        self._scalar.setVisible(result.scalar and bool(result.diff))
+        self.table.setVisible(not result.scalar and bool(result.diff))
+        self._status.setText("" if result.diff else "No differences.")
+        self._status.setVisible(not result.diff)
+        self.diffShown.emit()
+
+    @staticmethod
+    def _side(value: Any) -> str:
+        return "(none)" if value is None else format_value(value)
+
+    def _show_message(self, text: str) -> None:
+        self._set_counts(dict.fromkeys(Kind, 0))
+        self.model.set_entries(())
+        self._scalar.hide()
+        self.table.hide()
+        self._status.setText(text)
+        self._status.show()
+
+    def _set_counts(self, counts: Mapping[Kind, int]) -> None:
+        for kind, label in self._counts.items():
+            label.setProperty("count", counts[kind])
+            label.setText(f"{counts[kind]:,} {kind.value}")
+
+    def _row_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and not self._following:
+            path = self.model.entry(current.row()).path
+            if path:
+                self.entrySelected.emit(path)
+
+    def select_entry(self, path: str) -> None:
+        """Follows the editor's selection without emitting entrySelected back."""
+        row = self.model.row_of(path)
+        if row is None:
+            self.table.clearSelection()
+            return
+        self._following = True
+        try:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        finally:
+            self._following = False
+        self.table.scrollTo(self.model.index(row, 0))

@@ -1,0 +1,278 @@
+"""One setting in two environments side by side, the diff a promote would make, and "Promote →",
+which writes the target environment only (audited as `promote` there)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QHeaderView,
+    QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+from shiboken6 import isValid
+
+from configadmin.domain.diff import Kind
+from configadmin.domain.records import Resolved, SettingKey, Source
+from configadmin.domain.resolution import thaw
+from configadmin.domain.errors import ConflictError, one_line
+from configadmin.service.configuration_service import ConfigurationService, PromotePreview
+from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.dialogs.messages import Messages
+from configadmin.ui.worker import Runner
+
+SHOWN_CHARS = 2_000_000
+
+
+@dataclass(frozen=True)
+class _Side:
+    environment: str
+    caption: str
+    text: str
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    source: _Side
+    target: _Side
+    preview: PromotePreview
+
+
+def _side(environment: str, resolved: Resolved) -> _Side:
+    if resolved.source is Source.DATABASE:
+        caption = f"database value, version {resolved.version}"
+    else:
+        caption = "no database value: the file default applies" if resolved.source is Source.FILE \
+            else "no database value: settings.py applies"
+    text = json.dumps(thaw(resolved.value), indent=2, ensure_ascii=False, sort_keys=False)
+    if len(text) > SHOWN_CHARS:
+        text = text[:SHOWN_CHARS] + "\n… (shortened for display)"
+    return _Side(environment, caption, text)
+
+
+class EnvironmentCompareDialog(QDialog):
+    def __init__(self, runner: Runner, service: ConfigurationService, setting_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("environmentCompareDialog")
+        self.setWindowTitle(f"Compare environments — {setting_name}")
+        self._runner = runner
+        self._service = service
+        self._setting: SettingKey = service.parse_key(setting_name)
+        self._comparison: _Comparison | None = None
+        self._token = 0
+        self._busy = False
+        self._open = True
+        self._note = ""
+        self.promoted = False
+        self._build()
+        self._runner.run(service.environments, on_success=self._environments,
+                         on_failure=self._failed("Could not list the environments"))
+
+    @property
+    def _alive(self) -> bool:
+        """Callbacks that arrive after the dialog closed or was deleted do nothing."""
+        return self._open and isValid(self)
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.from_combo = QComboBox(objectName="compareFromCombo")
+        self.to_combo = QComboBox(objectName="compareToCombo")
+        pickers = QHBoxLayout()
+        pickers.addWidget(QLabel("From"))
+        pickers.addWidget(self.from_combo, 1)
+        pickers.addSpacing(12)
+        pickers.addWidget(QLabel("promote to"))
+        pickers.addWidget(self.to_combo, 1)
+
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._captions: list[QLabel] = []
+        self._texts: list[QPlainTextEdit] = []
+        sides = QGridLayout()
+        for column, name in enumerate(("compareFromValue", "compareToValue")):
+            caption = QLabel(objectName=f"{name}Caption")
+            caption.setTextFormat(Qt.TextFormat.PlainText)
+            text = QPlainTextEdit(objectName=name, readOnly=True)
+            text.setFont(mono)
+            text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+            sides.addWidget(caption, 0, column)
+            sides.addWidget(text, 1, column)
+            self._captions.append(caption)
+            self._texts.append(text)
+
+        self.summary = QLabel(objectName="compareSummary")
+        bold = self.summary.font()
+        bold.setBold(True)
+        self.summary.setFont(bold)
+        self.model = DiffModel(self, old_header="Target now", new_header="After promote")
+        self.table = QTableView(objectName="compareDiffTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((96, 180, 220)):
+            self.table.setColumnWidth(column, width)
+
+        self.reason = QLineEdit(objectName="promoteReason",
+                                placeholderText="Reason for the audit trail (optional)")
+        self.status = QLabel(objectName="compareStatus", wordWrap=True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self._close)
+        self.promote_button = QPushButton("Promote →", objectName="promoteButton")
+        self.promote_button.setEnabled(False)
+        self.promote_button.clicked.connect(self._promote)
+        buttons.addButton(self.promote_button, QDialogButtonBox.ButtonRole.ActionRole)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(pickers)
+        layout.addLayout(sides, 3)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.resize(860, 640)
+
+    # -- loading ----------------------------------------------------------------------------------
+    def _environments(self, names: list[str]) -> None:
+        if not self._alive:
+            return
+        here = self._service.environment
+        others = [n for n in names if n != here]
+        for combo in (self.from_combo, self.to_combo):
+            combo.blockSignals(True)
+            combo.addItems(names)
+            combo.blockSignals(False)
+        self.from_combo.setCurrentText(here)
+        self.to_combo.setCurrentText(others[0] if others else here)
+        self.from_combo.currentTextChanged.connect(self._picked)
+        self.to_combo.currentTextChanged.connect(self._picked)
+        self.reload()
+
+    def _picked(self) -> None:
+        self._note = ""
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetches both sides and the preview again (after a pick, or after a promote)."""
+        self._token += 1
+        self._comparison = None
+        self._update_button()
+        source, target = self.from_combo.currentText(), self.to_combo.currentText()
+        if source == target:
+            self._clear(f"Pick two different environments (both are {source!r}).")
+            return
+        token = self._token
+        self.status.setText("Loading…")
+        self._runner.run(lambda: self._compare(source, target),
+                         on_success=lambda result: self._show(token, result),
+                         on_failure=self._failed("Could not compare the environments"))
+
+    def _compare(self, source: str, target: str) -> _Comparison:
+        """Worker side: three reads, no widgets."""
+        s, k = self._setting.category, self._setting.key
+        preview = self._service.promote_preview(s, k, source, target)
+        return _Comparison(_side(source, self._service.stored_resolution(self._setting, source)),
+                           _side(target, self._service.stored_resolution(self._setting, target)),
+                           preview)
+
+    def _show(self, token: int, result: _Comparison) -> None:
+        if not self._alive or token != self._token:
+            return
+        self._comparison = result
+        for caption, text, side in zip(self._captions, self._texts, (result.source, result.target)):
+            caption.setText(f"{side.environment}: {side.caption}")
+            text.setPlainText(side.text)
+        diff = result.preview.diff
+        self.model.set_headers(f"{result.target.environment} now",
+                               f"{result.target.environment} after promote")
+        self.model.set_entries(diff.entries)
+        self.table.setVisible(bool(diff))
+        if diff:
+            self.summary.setText(
+                f"Promote changes {result.target.environment}: {diff.count(Kind.ADDED)} added, "
+                f"{diff.count(Kind.REMOVED)} removed, {diff.count(Kind.CHANGED)} changed")
+        else:
+            self.summary.setText(f"{result.target.environment} already has this value: nothing to promote.")
+        self.status.setText(self._note)
+        self._update_button()
+
+    def _clear(self, message: str) -> None:
+        for caption, text in zip(self._captions, self._texts):
+            caption.setText("")
+            text.clear()
+        self.model.set_entries(())
+        self.summary.setText(message)
+        self.status.setText("")
+
+    # -- promoting --------------------------------------------------------------------------------
+    def _update_button(self) -> None:
+        c = self._comparison
+        ready = c is not None and bool(c.preview.diff) and not self._busy
+        self.promote_button.setEnabled(ready)
+        self.promote_button.setText(f"Promote {c.source.environment} → {c.target.environment}"
+                                    if c is not None else "Promote →")
+
+    def _promote(self) -> None:
+        c = self._comparison
+        if c is None or self._busy:
+            return
+        self._busy = True
+        self._update_button()
+        preview, reason = c.preview, self.reason.text().strip() or None
+        self.status.setText(f"Promoting to {preview.to_env}…")
+        self._runner.run(
+            lambda: self._service.promote(preview.setting.category, preview.setting.key,
+                                          preview.from_env, preview.to_env, reason, preview=preview),
+            on_success=self._promoted, on_failure=self._promote_failed)
+
+    def _promoted(self, entry: Any) -> None:
+        self.promoted = self.promoted or entry is not None
+        if not self._alive:
+            return
+        self._busy = False
+        if entry is not None:
+            self._note = (f"Promoted to {entry.environment}: now version {entry.version} "
+                          f"(audit entry #{entry.id}).")
+        self.reload()
+
+    def _promote_failed(self, error: BaseException) -> None:
+        if not self._alive:
+            return
+        self._busy = False
+        if isinstance(error, ConflictError):
+            self._note = "The target changed while you looked: the comparison is refreshed; check it again."
+            self.reload()
+            return
+        self._failed("Promote failed")(error)
+        self._update_button()
+
+    def _failed(self, doing: str) -> Any:
+        def show(error: BaseException) -> None:
+            if not self._alive:
+                return
+            self.status.setText("")
+            Messages.error(self, f"{doing}: {one_line(error, (self._service.url.password,))}")
+        return show
+
+    def _close(self) -> None:
+        self.done(QDialog.DialogCode.Accepted if self.promoted else QDialog.DialogCode.Rejected)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, runner: Runner, service: ConfigurationService,
+            setting_name: str) -> bool:
+        """True when something was promoted (the window reloads then)."""
+        dialog = cls(runner, service, setting_name, parent)
+        try:
+            dialog.exec()
+        finally:
+            dialog._open = False
+            dialog.deleteLater()
+        return dialog.promoted

@@ -1,0 +1,138 @@
+"""The detail pane: what one audit entry changed, entry by entry (old → new)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
+from configadmin.domain.records import AuditEntry, SettingKey
+from configadmin.service.configuration_service import ConfigurationService
+from configadmin.ui.columns_model import AnyIndex, ColumnsModel
+from configadmin.ui.panels.history_model import local_time
+
+_KIND_TEXT = {Kind.ADDED: "added", Kind.REMOVED: "removed", Kind.CHANGED: "changed"}
+_KIND_COLOR = {Kind.ADDED: QColor("#1b7f3b"), Kind.REMOVED: QColor("#b3261e"),
+               Kind.CHANGED: QColor("#8a5a00")}
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDetail:
+    """An audit entry with its diff; an absent side (first set, reset) is the current file default."""
+
+    entry: AuditEntry
+    diff: Diff
+    against_default: bool = False
+
+
+def load_detail(service: ConfigurationService, audit_id: int) -> EntryDetail:
+    """Runs in the runner: the full entry and its (possibly large) diff, off the GUI thread."""
+    entry = service.audit_entry(audit_id)
+    old, new = entry.old_value, entry.new_value
+    against_default = False
+    if old is None or new is None:
+        default = service.file_default(SettingKey(entry.category, entry.key))
+        against_default = default is not None
+        old = default if old is None else old
+        new = default if new is None else new
+    return EntryDetail(entry, diff_values(old, new), against_default)
+
+
+class HistoryDetailModel(ColumnsModel):
+    COLUMNS = ("Entry", "Change", "Old", "New")
+    COL_ENTRY, COL_KIND, COL_OLD, COL_NEW = range(4)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._entries: tuple[EntryDiff, ...] = ()
+
+    def set_diff(self, diff: Diff | None) -> None:
+        self.beginResetModel()
+        self._entries = diff.entries if diff is not None else ()
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self._entries[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if column == self.COL_ENTRY:
+                return entry.path or "(whole value)"
+            if column == self.COL_KIND:
+                return _KIND_TEXT[entry.kind]
+            if column == self.COL_OLD:
+                return "" if entry.kind is Kind.ADDED else _text(entry.old)
+            return "" if entry.kind is Kind.REMOVED else _text(entry.new)
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_KIND:
+            return _KIND_COLOR[entry.kind]
+        return None
+
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+class HistoryDetail(QWidget):
+    """Header (who, when, why) over the entry-level diff table."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.header = QLabel()
+        self.header.setObjectName("historyDetailHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.model = HistoryDetailModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("historyDetailTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, width in ((0, 200), (1, 80), (2, 220)):
+            header.resizeSection(column, width)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.table)
+        self.show_detail(None)
+
+    def show_loading(self) -> None:
+        self.header.setText("Loading…")
+        self.model.set_diff(None)
+
+    def show_detail(self, detail: EntryDetail | None) -> None:
+        if detail is None:
+            self.header.setText("Select an entry to see what it changed.")
+            self.model.set_diff(None)
+            return
+        e = detail.entry
+        parts = [f"#{e.id}  {e.setting} ({e.environment})  ·  {e.action} by {e.actor}  ·  "
+                 f"{local_time(e.at)}  ·  version {e.version}"]
+        if e.reason:
+            parts.append(f"Reason: {e.reason}")
+        changes = detail.diff.summary if detail.diff else "no differences"
+        note = " (an absent side is compared with the current file default)" if detail.against_default else ""
+        parts.append(f"Changes: {changes}{note}")
+        self.header.setText("\n".join(parts))
+        self.model.set_diff(detail.diff)

@@ -1,0 +1,373 @@
+"""The audit history viewer: who changed what, when and why — and undo it safely.
+
+A lazy table over the filtered history (`historyTable`), the entry-level diff of the selected row,
+a timeline of changes per day, revert, CSV export and the audit chain check. Every service call goes
+through the Runner; errors end up in the panel's banner, in one place (`_show_error`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
+    QVBoxLayout, QWidget,
+)
+from shiboken6 import isValid
+
+from configadmin.domain.records import ChainReport
+from configadmin.domain.errors import one_line
+from configadmin.service.configuration_service import ConfigurationService
+from configadmin.ui.panels.history_detail import EntryDetail, HistoryDetail, load_detail
+from configadmin.ui.panels.history_export import EXPORT_PAGE, CsvExport, ExportFilePicker
+from configadmin.ui.panels.history_filters import HistoryFilterBar, HistoryQuery
+from configadmin.ui.panels.history_model import PAGE_SIZE, HistoryModel, HistoryRow
+from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
+from configadmin.ui.panels.history_timeline import TimelineChart
+from configadmin.ui.worker import Runner
+
+TIMELINE_DAYS = 90
+_BANNER_STYLE = {
+    "info": "background:#e8f0fb; border:1px solid #b6cbe8; color:#1d3b63;",
+    "ok": "background:#e7f4ea; border:1px solid #b3d8bd; color:#1e5631;",
+    "error": "background:#fbeaea; border:1px solid #e3b4b4; color:#7a1c1c;",
+}
+_COLUMN_WIDTHS = (140, 90, 170, 70, 100, 260)
+
+
+class HistoryPanel(QWidget):
+    reverted = Signal()
+    exported = Signal(int, str)
+    chainChecked = Signal(object)
+
+    def __init__(self, runner: Runner, service: ConfigurationService, parent: QWidget | None = None,
+                 page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyPanel")
+        self._runner = runner
+        self._service = service
+        self._stale = True
+        self._detail_generation = 0
+        self._timeline_generation = 0
+        self._timeline_due = False
+        self._export: CsvExport | None = None
+        self.export_page_size = EXPORT_PAGE
+        self.last_chain_report: ChainReport | None = None
+
+        self.filters = HistoryFilterBar([k.name for k in service.registry.keys])
+        self.filters.set_environment(service.environment)
+        self.filters.changed.connect(lambda _: self.refresh())
+        self.timeline = TimelineChart(days=TIMELINE_DAYS)
+        self.banner = QLabel()
+        self.banner.setObjectName("historyBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+        self.show_broken_button = _button("Show entry", "historyShowBrokenButton")
+        self.show_broken_button.hide()
+        self.show_broken_button.clicked.connect(self._show_broken)
+
+        self.model = HistoryModel(runner, service, page_size, self)
+        self.model.loadingChanged.connect(self._loading_changed)
+        self.model.modelReset.connect(self._update_count)
+        self.model.failed.connect(self._show_error)
+        self.table = QTableView()
+        self.table.setObjectName("historyTable")
+        self._setup_table()
+        self.detail = HistoryDetail()
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("historyCountLabel")
+        self.verify_button = _button("Verify audit chain", "historyVerifyButton")
+        self.export_button = _button("Export CSV…", "historyExportButton")
+        self.revert_button = _button("Revert to this version…", "historyRevertButton")
+        self.revert_button.setEnabled(False)
+        self.verify_button.clicked.connect(self.verify_chain)
+        self.export_button.clicked.connect(self.export_csv)
+        self.revert_button.clicked.connect(self.revert_selected)
+        self._layout()
+
+    def _setup_table(self) -> None:
+        table = self.table
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(22)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, width in enumerate(_COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+    def _layout(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.count_label, 1)
+        for button in (self.verify_button, self.export_button, self.revert_button):
+            buttons.addWidget(button)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.timeline)
+        feedback = QHBoxLayout()
+        feedback.addWidget(self.banner, 1)
+        feedback.addWidget(self.show_broken_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(feedback)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+
+    # -- the API the window uses ---------------------------------------------------------------
+    def set_environment(self, env: str | None) -> None:
+        """Shows one environment's history (None: every environment)."""
+        if env != self.filters.query.environment:
+            self.filters.set_environment(env)
+            self.refresh()
+
+    def set_setting(self, name: str | None) -> None:
+        """Shows one setting's history, e.g. "ml.feature_mapping" (None: all settings)."""
+        if name != self.filters.query.setting:
+            self.filters.set_setting(name)
+            self.refresh()
+
+    @property
+    def query(self) -> HistoryQuery:
+        return self.filters.query
+
+    def refresh(self) -> None:
+        """Reloads the first page and the timeline for the current filters. While the panel is
+        hidden (a closed dock) it only notes that it is stale and loads when shown, so the window
+        may call this after every save at no cost."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        self._detail_generation += 1
+        self.detail.show_detail(None)
+        self.revert_button.setEnabled(False)
+        self._timeline_due = True
+        self.model.set_query(self.filters.query)
+
+    def sizeHint(self) -> QSize:
+        return QSize(1000, 420)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Docked wide and low (under the editor) the diff sits beside the table, else below it."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= 2 * event.size().height()
+        wanted = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    # -- timeline and detail -------------------------------------------------------------------
+    def _loading_changed(self, loading: bool) -> None:
+        """The timeline waits for the first page: the table comes first on a long history."""
+        self._update_count()
+        if not loading and self._timeline_due:
+            self._timeline_due = False
+            self._load_timeline()
+
+    def _load_timeline(self) -> None:
+        self._timeline_generation += 1
+        generation, query, service = self._timeline_generation, self.filters.query, self._service
+        category, _, key = (query.setting or "").partition(".")
+        title = f"{query.setting or 'All settings'} in {query.environment or 'all environments'}"
+        title += "".join(f", {label} {value!r}" for label, value in (
+            ("by", query.actor), ("action", query.action), ("reason containing", query.text)) if value)
+
+        def shown(counts: list[tuple[date, int]]) -> None:
+            if generation == self._timeline_generation:
+                self.timeline.set_counts(counts, title, datetime.now(UTC).date())
+
+        self._run(lambda: service.history_per_day(category or None, key or None, query.environment,
+                                                  TIMELINE_DAYS, actor=query.actor, action=query.action,
+                                                  text=query.text),
+                         on_success=shown, on_failure=self._show_error)
+
+    def selected_row(self) -> HistoryRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        row = self.selected_row()
+        self.revert_button.setEnabled(row is not None)
+        if row is None:
+            self._detail_generation += 1
+            self.detail.show_detail(None)
+            return
+        self._load_detail(row.id, on_failure=self._show_error)
+
+    def show_entry(self, audit_id: int) -> None:
+        """Selects the entry when the table holds it; else shows its detail alone (it may be filtered
+        out or not loaded yet, or gone: the chain check names deleted entries too)."""
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).id == audit_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                return
+        self.table.clearSelection()
+
+        def missing(error: BaseException) -> None:
+            self.detail.header.setText(f"Entry #{audit_id}: {one_line(error)}")
+
+        self._load_detail(audit_id, on_failure=missing)
+
+    def _show_broken(self) -> None:
+        report = self.last_chain_report
+        if report is not None and report.first_broken_id is not None:
+            self.show_entry(report.first_broken_id)
+
+    def _load_detail(self, audit_id: int, on_failure: Callable[[BaseException], None]) -> None:
+        self._detail_generation += 1
+        generation, service = self._detail_generation, self._service
+        self.detail.show_loading()
+
+        def shown(detail: EntryDetail) -> None:
+            if generation == self._detail_generation:
+                self.detail.show_detail(detail)
+
+        def failed(error: BaseException) -> None:
+            if generation == self._detail_generation:
+                on_failure(error)
+
+        self._run(lambda: load_detail(service, audit_id), on_success=shown, on_failure=failed)
+
+    # -- actions ---------------------------------------------------------------------------------
+    def revert_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        reason = RevertDialog.ask(row, self)
+        if reason is None:
+            return
+        self.revert_button.setEnabled(False)
+        service = self._service
+        self._run(lambda: service.revert(row.id, reason=reason),
+                         on_success=lambda version: self._reverted(row, version),
+                         on_failure=self._show_error)
+
+    def _reverted(self, row: HistoryRow, version: int) -> None:
+        self._show_banner("ok", f"Reverted {row.setting} ({row.environment}) to entry #{row.id}; "
+                                f"it is now at version {version}.")
+        self.reverted.emit()
+        self.refresh()
+
+    def export_csv(self) -> None:
+        if self._export is not None:
+            return
+        suggested = f"configadmin-history-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
+        path = ExportFilePicker.ask(self, suggested)
+        if path is None:
+            return
+        export = CsvExport(self._runner, self._service, self.filters.query, path, self,
+                           self.export_page_size)
+        export.finished.connect(self._exported)
+        export.failed.connect(self._show_error)
+        export.failed.connect(lambda _: self._export_ended())
+        export.cancelled.connect(lambda: self._show_banner("info", "Export cancelled."))
+        export.cancelled.connect(self._export_ended)
+        self._export = export
+        self.export_button.setEnabled(False)
+        export.start()
+
+    @property
+    def active_export(self) -> CsvExport | None:
+        """The export under way, if any (one at a time)."""
+        return self._export
+
+    def _exported(self, rows: int, path: str) -> None:
+        self._show_banner("ok", f"Exported {rows:,} entries to {path}.")
+        self._export_ended()
+        self.exported.emit(rows, path)
+
+    def _export_ended(self) -> None:
+        if self._export is not None:
+            self._export.deleteLater()
+            self._export = None
+        self.export_button.setEnabled(True)
+
+    def verify_chain(self) -> None:
+        self.verify_button.setEnabled(False)
+        self._show_banner("info", "Checking the audit chain…")
+        self._run(self._service.verify_audit, on_success=self._chain_checked,
+                         on_failure=self._chain_failed)
+
+    def _chain_checked(self, report: ChainReport) -> None:
+        self.verify_button.setEnabled(True)
+        self.last_chain_report = report
+        if report.ok:
+            self._show_banner("ok", f"Audit chain intact: {report.checked:,} entries verified.")
+        else:
+            self._show_banner("error", f"Audit chain broken at entry #{report.first_broken_id}: "
+                                       f"{report.reason}. {report.checked:,} entries before it verify.")
+        broken = report.first_broken_id
+        self.show_broken_button.setText(f"Show entry #{broken}")
+        self.show_broken_button.setVisible(not report.ok and broken is not None)
+        self.chainChecked.emit(report)
+
+    def _chain_failed(self, error: BaseException) -> None:
+        self.verify_button.setEnabled(True)
+        self._show_error(error)
+
+    def _run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
+             on_failure: Callable[[BaseException], None]) -> None:
+        """Runner call whose callbacks are dropped once the panel is gone (closed mid-query)."""
+        def succeeded(result: Any) -> None:
+            if isValid(self):
+                on_success(result)
+
+        def failed(error: BaseException) -> None:
+            if isValid(self):
+                on_failure(error)
+
+        self._runner.run(fn, on_success=succeeded, on_failure=failed)
+
+    # -- feedback ----------------------------------------------------------------------------------
+    def _show_error(self, error: BaseException) -> None:
+        self._show_banner("error", one_line(error))
+
+    def _show_banner(self, kind: str, text: str) -> None:
+        self.show_broken_button.hide()  # belongs to the broken-chain message only
+        self.banner.setProperty("kind", kind)
+        self.banner.setStyleSheet(f"QLabel {{ {_BANNER_STYLE[kind]} border-radius:4px; padding:6px; }}")
+        self.banner.setText(text)
+        self.banner.show()
+
+    def _update_count(self) -> None:
+        rows = self.model.rowCount()
+        if self.model.loading:
+            text = f"{rows:,} entries, loading more…" if rows else "Loading…"
+        elif rows == 0:
+            text = "No entries match these filters."
+        elif self.model.exhausted:
+            text = f"{rows:,} entries"
+        else:
+            text = f"{rows:,} entries loaded; scroll for more"
+        self.count_label.setText(text)
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    return button
