@@ -10,9 +10,8 @@ from configadmin.db import plain_read
 from configadmin.domain.records import Resolved, SettingKey
 from configadmin.domain.registry import Registry
 from configadmin.domain.resolution import resolve_every
-from configadmin.service.locate import (
-    database_url, default_database_path, environment_list, environment_name, read_layers,
-)
+from configadmin.paths import default_database_path
+from configadmin.service.locate import database_url, environment_list, environment_name, read_layers
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ class Runner(QObject):
 
     @Slot()
     def _job_finished(self) -> None:
-        self._keep.discard(self.sender())  # type: ignore[arg-type]
+        self._keep.discard(self.sender())
         self._running -= 1
         if self._running == 0:
             self.busyChanged.emit(False)

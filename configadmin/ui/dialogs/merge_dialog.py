@@ -43,7 +43,8 @@ def _show(value: Any) -> str:
 
 class MergeDialog(QDialog):
     def __init__(self, items: Sequence[ConflictItem], theirs_by: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="mergeDialog")
+        super().__init__(parent)
+        self.setObjectName("mergeDialog")
         self.setWindowTitle("Both of you changed the same entries")
         self.resize(760, 420)
         self._items = list(items)

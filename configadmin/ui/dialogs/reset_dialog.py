@@ -19,7 +19,9 @@ class ResetDialog(QDialog):
         self.setObjectName("resetDialog")
         self.setWindowTitle(title)
         count = len(diffs)
-        heading = QLabel(title, objectName="resetHeading", wordWrap=True)
+        heading = QLabel(title)
+        heading.setObjectName("resetHeading")
+        heading.setWordWrap(True)
         big = heading.font()
         big.setBold(True)
         big.setPointSizeF(big.pointSizeF() * 1.2)
@@ -27,10 +29,11 @@ class ResetDialog(QDialog):
         intro = QLabel(
             f"The database value{'s' if count != 1 else ''} of {count} setting{'s' if count != 1 else ''} "
             "will be removed; the file defaults apply at once to every reader.\n"
-            "The changes listed below are lost (the history keeps them, so the reset can be reverted).",
-            wordWrap=True, objectName="resetIntro")
-        summary = QLabel("\n".join(f"{name}: {self._summary(diff)}" for name, diff in diffs.items()),
-                         objectName="resetSummary")
+            "The changes listed below are lost (the history keeps them, so the reset can be reverted).")
+        intro.setObjectName("resetIntro")
+        intro.setWordWrap(True)
+        summary = QLabel("\n".join(f"{name}: {self._summary(diff)}" for name, diff in diffs.items()))
+        summary.setObjectName("resetSummary")
         font = summary.font()
         font.setBold(True)
         summary.setFont(font)
@@ -43,7 +46,8 @@ class ResetDialog(QDialog):
         self.model = DiffModel(self, old_header="File default (after reset)",
                                new_header="Database value (lost)", with_setting=True)
         self.model.set_entries(tuple(entries), tuple(settings))
-        self.table = QTableView(objectName="resetLostTable")
+        self.table = QTableView()
+        self.table.setObjectName("resetLostTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

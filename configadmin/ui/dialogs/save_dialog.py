@@ -57,20 +57,25 @@ def describe(changes: Sequence[PendingChange]) -> tuple[str, list[str]]:
 class SaveDialog(QDialog):
     def __init__(self, changes: Sequence[PendingChange], environment: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="saveDialog")
+        super().__init__(parent)
+        self.setObjectName("saveDialog")
         self.setWindowTitle(f"Save changes to {environment}")
         self.resize(640, 440)
         heads, lines = describe(changes)
-        summary = QLabel(heads, objectName="saveSummary")
+        summary = QLabel(heads)
+        summary.setObjectName("saveSummary")
         summary.setStyleSheet("font-weight: 600;")
-        listing = QPlainTextEdit(objectName="saveChanges", readOnly=True)
+        listing = QPlainTextEdit()
+        listing.setObjectName("saveChanges")
+        listing.setReadOnly(True)
         listing.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         shown = lines[:SHOWN_LINES]
         if len(lines) > SHOWN_LINES:
             shown.append(f"… and {len(lines) - SHOWN_LINES:,} more")
         listing.setPlainText("\n".join(shown))
-        self.reason = QLineEdit(objectName="saveReason",
-                                placeholderText="Why this change? (optional, kept in the audit trail)")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("saveReason")
+        self.reason.setPlaceholderText("Why this change? (optional, kept in the audit trail)")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -16,15 +16,19 @@ class InputSizeEditor(QWidget):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="inputSizeEditor")
+        super().__init__(parent)
+        self.setObjectName("inputSizeEditor")
         self._base: int | None = None
-        self.spin = QSpinBox(objectName="inputSizeSpin", minimum=1, maximum=MAX_INPUT_SIZE)
+        self.spin = QSpinBox()
+        self.spin.setObjectName("inputSizeSpin")
+        self.spin.setRange(1, MAX_INPUT_SIZE)
         self.spin.setGroupSeparatorShown(True)
         self.spin.setFixedWidth(120)
         self.spin.setToolTip("Number of inputs the model expects")
         self.warning_icon = QLabel()
         self.warning_icon.setPixmap(icon("warning").pixmap(16, 16))
-        self.warning = QLabel(objectName="inputSizeWarning")
+        self.warning = QLabel()
+        self.warning.setObjectName("inputSizeWarning")
         self.warning.setStyleSheet("color: #9a6700;")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

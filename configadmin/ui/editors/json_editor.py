@@ -26,15 +26,19 @@ class JsonEditor(QWidget):
     changed = Signal()
 
     def __init__(self, name: str, validate: Callable[[Any], Any], parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName=f"jsonEditor_{name}")
+        super().__init__(parent)
+        self.setObjectName(f"jsonEditor_{name}")
         self._validate = validate
         self._base: Any = None
         self._value: Any = None
         self._problem: str | None = None
-        self.text = QPlainTextEdit(objectName="jsonText")
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("jsonText")
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setTabChangesFocus(True)
-        self.problem_label = QLabel(objectName="jsonProblem", wordWrap=True)
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("jsonProblem")
+        self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #8a1c12;")
         self.problem_label.hide()
         layout = QVBoxLayout(self)

@@ -81,14 +81,18 @@ class MappingEditor(QWidget):
         self._modified: bool | None = None
         self._read_only = False
 
-        self.filter = QLineEdit(objectName="mappingFilter", placeholderText="Filter features and columns  (Ctrl+F)")
+        self.filter = QLineEdit()
+        self.filter.setObjectName("mappingFilter")
+        self.filter.setPlaceholderText("Filter features and columns  (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
         self.filter.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.filter.textChanged.connect(self.model.set_filter)
-        self.count_label = QLabel(objectName="mappingCount")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("mappingCount")
         self.count_label.setStyleSheet("color: palette(placeholder-text);")
 
-        self.table = QTableView(objectName="mappingTable")
+        self.table = QTableView()
+        self.table.setObjectName("mappingTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
@@ -110,7 +114,8 @@ class MappingEditor(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
-        self.problem_label = QLabel(objectName="mappingProblem")
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("mappingProblem")
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #8a1c12;")
         self.problem_label.hide()
@@ -126,7 +131,9 @@ class MappingEditor(QWidget):
             if action is None:
                 bar.addSpacing(8)
                 continue
-            button = QToolButton(defaultAction=action, autoRaise=True)
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setAutoRaise(True)
             button.setObjectName(f"{action.objectName()}Button")
             bar.addWidget(button)
         layout = QVBoxLayout(self)
@@ -147,7 +154,8 @@ class MappingEditor(QWidget):
 
     def _make_actions(self) -> None:
         def action(name: str, text: str, icon_name: str, slot: Any, *keys: QKeySequence) -> QAction:
-            act = QAction(icon(icon_name), text, self, objectName=name, toolTip=text)
+            act = QAction(icon(icon_name), text, self, toolTip=text)
+            act.setObjectName(name)
             if keys:
                 act.setShortcuts(list(keys))
                 act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -238,7 +246,8 @@ class MappingEditor(QWidget):
     def _selected_ids(self) -> list[int]:
         """From the selection's ranges (not one index per cell: a select-all of 100k rows is one range)."""
         rows: set[int] = set()
-        for span in self.table.selectionModel().selection():
+        selection = self.table.selectionModel().selection()
+        for span in (selection.at(i) for i in range(selection.count())):
             rows.update(range(span.top(), span.bottom() + 1))
         return self.model.row_ids(sorted(rows))
 

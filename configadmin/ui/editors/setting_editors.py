@@ -26,12 +26,14 @@ class SettingEditors(QStackedWidget):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="editorStack")
+        super().__init__(parent)
+        self.setObjectName("editorStack")
         self.mapping = MappingEditor()
         self.input_size = InputSizeEditor()
         self.mapping.changed.connect(self.changed)
         self.input_size.changed.connect(self.changed)
-        self._mapping_page = QWidget(objectName="mappingPage")
+        self._mapping_page = QWidget()
+        self._mapping_page.setObjectName("mappingPage")
         page = QVBoxLayout(self._mapping_page)
         page.setContentsMargins(0, 0, 0, 0)
         page.setSpacing(10)

@@ -88,7 +88,8 @@ class SettingsList(QListWidget):
     settingSelected = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="settingsList")
+        super().__init__(parent)
+        self.setObjectName("settingsList")
         self.setItemDelegate(_Delegate(self))
         self.setUniformItemSizes(True)
         self.setMinimumWidth(230)

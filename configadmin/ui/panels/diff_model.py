@@ -64,7 +64,7 @@ class DiffModel(QAbstractTableModel):
         """`settings[i]` names the setting of `entries[i]` (only with the setting column)."""
         self.beginResetModel()
         self._entries, self._settings = entries, settings
-        self._rows: dict[str, int] | None = None
+        self._rows = None
         self.endResetModel()
 
     def set_headers(self, old_header: str, new_header: str) -> None:

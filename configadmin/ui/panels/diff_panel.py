@@ -77,12 +77,14 @@ class DiffPanel(QWidget):
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self._title = QLabel(objectName="diffTitle")
+        self._title = QLabel()
+        self._title.setObjectName("diffTitle")
         self._title.setTextFormat(Qt.TextFormat.PlainText)
         font = self._title.font()
         font.setBold(True)
         self._title.setFont(font)
-        self._toggle = QPushButton("Show pending edits", objectName="diffPendingToggle")
+        self._toggle = QPushButton("Show pending edits")
+        self._toggle.setObjectName("diffPendingToggle")
         self._toggle.setCheckable(True)
         self._toggle.setToolTip("Compare your unsaved edits with the stored value instead")
         self._toggle.toggled.connect(self._mode_changed)
@@ -96,13 +98,15 @@ class DiffPanel(QWidget):
         for kind in Kind:
             mark = QLabel()
             mark.setPixmap(kind_icon(kind).pixmap(ICON_SIZE, ICON_SIZE))
-            label = QLabel(objectName=f"diffCount{kind.value.title()}")
+            label = QLabel()
+            label.setObjectName(f"diffCount{kind.value.title()}")
             self._counts[kind] = label
             counts.addWidget(mark)
             counts.addWidget(label)
             counts.addSpacing(10)
         counts.addStretch(1)
-        self._legend = QLabel(objectName="diffLegend")
+        self._legend = QLabel()
+        self._legend.setObjectName("diffLegend")
         self._legend.setWordWrap(True)
         muted = self._legend.palette()
         text = muted.color(QPalette.ColorRole.WindowText)
@@ -110,13 +114,15 @@ class DiffPanel(QWidget):
         muted.setColor(QPalette.ColorRole.WindowText, text)
         self._legend.setPalette(muted)
 
-        self._scalar = QLabel(objectName="diffScalar")
+        self._scalar = QLabel()
+        self._scalar.setObjectName("diffScalar")
         self._scalar.setTextFormat(Qt.TextFormat.RichText)
         self._scalar.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._scalar.setWordWrap(True)
 
         self.model = DiffModel(self)
-        self.table = QTableView(objectName="diffTable")
+        self.table = QTableView()
+        self.table.setObjectName("diffTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -132,7 +138,8 @@ class DiffPanel(QWidget):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_selected)
 
-        self._status = QLabel(objectName="diffStatus")
+        self._status = QLabel()
+        self._status.setObjectName("diffStatus")
         self._status.setWordWrap(True)
         self._status.setTextFormat(Qt.TextFormat.PlainText)
 

@@ -78,8 +78,10 @@ class EnvironmentCompareDialog(QDialog):
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.from_combo = QComboBox(objectName="compareFromCombo")
-        self.to_combo = QComboBox(objectName="compareToCombo")
+        self.from_combo = QComboBox()
+        self.from_combo.setObjectName("compareFromCombo")
+        self.to_combo = QComboBox()
+        self.to_combo.setObjectName("compareToCombo")
         pickers = QHBoxLayout()
         pickers.addWidget(QLabel("From"))
         pickers.addWidget(self.from_combo, 1)
@@ -92,9 +94,12 @@ class EnvironmentCompareDialog(QDialog):
         self._texts: list[QPlainTextEdit] = []
         sides = QGridLayout()
         for column, name in enumerate(("compareFromValue", "compareToValue")):
-            caption = QLabel(objectName=f"{name}Caption")
+            caption = QLabel()
+            caption.setObjectName(f"{name}Caption")
             caption.setTextFormat(Qt.TextFormat.PlainText)
-            text = QPlainTextEdit(objectName=name, readOnly=True)
+            text = QPlainTextEdit()
+            text.setObjectName(name)
+            text.setReadOnly(True)
             text.setFont(mono)
             text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             sides.addWidget(caption, 0, column)
@@ -102,12 +107,14 @@ class EnvironmentCompareDialog(QDialog):
             self._captions.append(caption)
             self._texts.append(text)
 
-        self.summary = QLabel(objectName="compareSummary")
+        self.summary = QLabel()
+        self.summary.setObjectName("compareSummary")
         bold = self.summary.font()
         bold.setBold(True)
         self.summary.setFont(bold)
         self.model = DiffModel(self, old_header="Target now", new_header="After promote")
-        self.table = QTableView(objectName="compareDiffTable")
+        self.table = QTableView()
+        self.table.setObjectName("compareDiffTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -119,13 +126,17 @@ class EnvironmentCompareDialog(QDialog):
         for column, width in enumerate((96, 180, 220)):
             self.table.setColumnWidth(column, width)
 
-        self.reason = QLineEdit(objectName="promoteReason",
-                                placeholderText="Reason for the audit trail (optional)")
-        self.status = QLabel(objectName="compareStatus", wordWrap=True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("promoteReason")
+        self.reason.setPlaceholderText("Reason for the audit trail (optional)")
+        self.status = QLabel()
+        self.status.setObjectName("compareStatus")
+        self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self._close)
-        self.promote_button = QPushButton("Promote →", objectName="promoteButton")
+        self.promote_button = QPushButton("Promote →")
+        self.promote_button.setObjectName("promoteButton")
         self.promote_button.setEnabled(False)
         self.promote_button.clicked.connect(self._promote)
         buttons.addButton(self.promote_button, QDialogButtonBox.ButtonRole.ActionRole)

@@ -107,7 +107,8 @@ class DraftKeeper(QObject):
         self._collect = collect
         self._store: DraftStore | None = None
         self._ready = False
-        self._timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS, timeout=self.write_now)
+        self._timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
+        self._timer.timeout.connect(self.write_now)
 
     def bind(self, database: str, environment: str) -> None:
         """A new database or environment: nothing is written until its draft has been offered."""

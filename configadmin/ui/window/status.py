@@ -33,7 +33,8 @@ class StatusBanner(QFrame):
     """Stacked one-line messages, each keyed so it can be replaced or cleared; hidden when empty."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="statusBanner")
+        super().__init__(parent)
+        self.setObjectName("statusBanner")
         self._messages: dict[str, _Message] = {}
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -44,7 +45,8 @@ class StatusBanner(QFrame):
                      closable: bool = False) -> None:
         self.clear(key)
         icon_name, background, border = _STYLE[kind]
-        row = QFrame(self, objectName=f"banner_{key}")
+        row = QFrame(self)
+        row.setObjectName(f"banner_{key}")
         row.setStyleSheet(f"#banner_{key} {{ background: {background}; border: 1px solid {border};"
                           " border-radius: 4px; }")
         layout = QHBoxLayout(row)
@@ -52,7 +54,9 @@ class StatusBanner(QFrame):
         layout.setSpacing(8)
         glyph = QLabel(row)
         glyph.setPixmap(icon(icon_name).pixmap(16, 16))
-        label = QLabel(text, row, objectName="bannerText", wordWrap=True)
+        label = QLabel(text, row)
+        label.setObjectName("bannerText")
+        label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(glyph, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(label, 1)
@@ -103,11 +107,12 @@ class StatusInfo:
     """The permanent part of the status bar: database, user, environment, revision, readers."""
 
     def __init__(self, bar: QStatusBar) -> None:
-        self.database = QLabel(objectName="databaseLabel")
-        self.user = QLabel(objectName="userLabel")
-        self.environment = QLabel(objectName="environmentLabel")
-        self.revision = QLabel(objectName="revisionLabel")
-        self.readers = _Link("readers: —", objectName="readersLabel")
+        self.database, self.user, self.environment, self.revision = QLabel(), QLabel(), QLabel(), QLabel()
+        self.readers = _Link("readers: —")
+        for label, name in ((self.database, "databaseLabel"), (self.user, "userLabel"),
+                            (self.environment, "environmentLabel"), (self.revision, "revisionLabel"),
+                            (self.readers, "readersLabel")):
+            label.setObjectName(name)
         self.readers.setCursor(Qt.CursorShape.PointingHandCursor)
         for widget in (self.database, self.user, self.environment, self.revision, self.readers):
             widget.setContentsMargins(6, 0, 6, 0)

@@ -28,7 +28,8 @@ LIST_WIDTH, DIFF_WIDTH = 260, 440
 
 
 def _placeholder(text: str, name: str = "") -> QLabel:
-    label = QLabel(text, objectName=name, alignment=Qt.AlignmentFlag.AlignCenter)
+    label = QLabel(text, alignment=Qt.AlignmentFlag.AlignCenter)
+    label.setObjectName(name)
     label.setStyleSheet("color: palette(placeholder-text);")
     return label
 
@@ -41,16 +42,22 @@ class WindowLayout:
         self.banner = StatusBanner()
         self.settings_list = SettingsList()
         self.settings_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.title = QLabel(objectName="settingTitle")
+        self.title = QLabel()
+        self.title.setObjectName("settingTitle")
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.subtitle = QLabel(objectName="settingSubtitle", wordWrap=True)
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("settingSubtitle")
+        self.subtitle.setWordWrap(True)
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.save_blocked = QLabel(objectName="saveBlockedLabel", wordWrap=True)
+        self.save_blocked = QLabel()
+        self.save_blocked.setObjectName("saveBlockedLabel")
+        self.save_blocked.setWordWrap(True)
         self.save_blocked.setStyleSheet("color: #8a1c12; background: #fde7e9; border: 1px solid #efb4b9;"
                                         " border-radius: 4px; padding: 2px 8px;")
         self.save_blocked.hide()
         self.editors = SettingEditors()
-        centre = QWidget(objectName="editorArea")
+        centre = QWidget()
+        centre.setObjectName("editorArea")
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.setSpacing(6)
@@ -60,15 +67,17 @@ class WindowLayout:
         layout.addWidget(self.editors, 1)
 
         self.diff_panel: Any = _placeholder("Diff panel\n(shown once the database is open)", "diffPlaceholder")
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
-        for widget in (self.settings_list, centre, self.diff_panel):
-            self.splitter.addWidget(widget)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        for pane in (self.settings_list, centre, self.diff_panel):
+            self.splitter.addWidget(pane)
         for index, stretch in enumerate((0, 3, 2)):
             self.splitter.setStretchFactor(index, stretch)
         self.splitter.setChildrenCollapsible(False)
         self.default_sizes()
 
-        host = QWidget(objectName="centralArea")
+        host = QWidget()
+        host.setObjectName("centralArea")
         outer = QVBoxLayout(host)
         outer.setContentsMargins(8, 8, 8, 0)
         outer.setSpacing(8)
@@ -80,8 +89,9 @@ class WindowLayout:
         self.readers_dock = self._dock("Readers", "readersDock")
         window.tabifyDockWidget(self.history_dock, self.readers_dock)
         self.info = StatusInfo(window.statusBar())
-        self.busy = QProgressBar(objectName="busyIndicator", maximumWidth=90, maximumHeight=12,
-                                 textVisible=False)
+        self.busy = QProgressBar(textVisible=False)
+        self.busy.setObjectName("busyIndicator")
+        self.busy.setMaximumSize(90, 12)
         self.busy.setRange(0, 0)
         self.busy.hide()
         window.statusBar().insertPermanentWidget(0, self.busy)
@@ -90,7 +100,9 @@ class WindowLayout:
         bar = window.addToolBar("Main")
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
-        self.environment_combo = QComboBox(objectName="environmentCombo", minimumWidth=150)
+        self.environment_combo = QComboBox()
+        self.environment_combo.setObjectName("environmentCombo")
+        self.environment_combo.setMinimumWidth(150)
         self.environment_combo.setToolTip("Environment being edited")
         label = QLabel("Environment ")
         label.setContentsMargins(8, 0, 0, 0)
@@ -100,11 +112,14 @@ class WindowLayout:
 
         def button(name: str, text: str, icon_name: str, key: str | None = None,
                    checkable: bool = False) -> QAction:
-            action = QAction(icon(icon_name), text, window, checkable=checkable, objectName=f"{name}Action")
+            action = QAction(icon(icon_name), text, window, checkable=checkable)
+            action.setObjectName(f"{name}Action")
             if key:
                 action.setShortcut(QKeySequence(key))
                 action.setToolTip(f"{text} ({key})")
-            widget = QToolButton(objectName=f"{name}Button", autoRaise=True)
+            widget = QToolButton()
+            widget.setObjectName(f"{name}Button")
+            widget.setAutoRaise(True)
             widget.setDefaultAction(action)
             widget.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             bar.addWidget(widget)
@@ -120,7 +135,8 @@ class WindowLayout:
         self.refresh_action = button("refresh", "Refresh", "refresh", "F5")
 
     def _dock(self, title: str, name: str) -> QDockWidget:
-        dock = QDockWidget(title, self._window, objectName=name)
+        dock = QDockWidget(title, self._window)
+        dock.setObjectName(name)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetMovable)
         dock.setWidget(_placeholder(f"{title} (shown once the database is open)"))
