@@ -1,0 +1,152 @@
+"""The arrows of DESIGN §2, checked: every import of every module (function-level and TYPE_CHECKING
+ones included, read with `ast`) is held against the layer rules, so a wrong arrow fails here
+instead of surfacing as a slow first look or a Qt import in an inference service."""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "configadmin"
+
+# Modules (and the version constant) every layer may import: each imports nothing of ours.
+LEAVES = {"configadmin.paths", "configadmin.resources", "configadmin.atomic_file", "configadmin.__version__"}
+
+# Third-party packages that belong to one layer only.
+OWNED = {
+    "PySide6": "ui", "shiboken6": "ui",
+    "sqlalchemy": "db", "alembic": "db", "psycopg2": "db",
+    "starlette": "http", "uvicorn": "http",
+}
+
+# Which of our layers each layer may import (besides itself and the leaves); None: any.
+MAY_IMPORT: dict[str, set[str] | None] = {
+    "domain": set(),
+    "sources": {"domain"},
+    "db": {"domain", "sources"},
+    "service": {"domain", "sources", "db"},
+    "http": {"domain", "service"},
+    "ui": {"domain", "sources", "service", "root"},
+    "cli": None,
+    "root": None,
+    "leaf": set(),
+}
+
+
+@dataclass(frozen=True)
+class Arrow:
+    source: str      # the importing module, e.g. configadmin.db.engine
+    target: str      # the imported module, e.g. sqlalchemy.orm
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.source} (line {self.line}) imports {self.target}"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> Iterator[Arrow]:
+    return imports_in(module_name(path), path.name == "__init__.py", path.read_text(encoding="utf-8"))
+
+
+def imports_in(source: str, is_package: bool, code: str) -> Iterator[Arrow]:
+    """Every module the code of module `source` imports, anywhere in it; `from pkg import name`
+    names `pkg.name` for our package (it may be a module), and `importlib.import_module("x")` names `x`."""
+    package = source if is_package else source.rpartition(".")[0]
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield Arrow(source, alias.name, node.lineno)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            for alias in node.names:
+                ours = base.split(".")[0] == "configadmin"
+                yield Arrow(source, f"{base}.{alias.name}" if ours else base, node.lineno)
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)
+              and ((isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
+                   or (isinstance(node.func, ast.Name) and node.func.id in ("import_module", "__import__")))):
+            yield Arrow(source, node.args[0].value, node.lineno)
+
+
+def layer_of(module: str) -> str:
+    """`configadmin.db.engine` → db; a leaf → leaf; the package itself and `__main__` → root."""
+    parts = module.split(".")
+    if ".".join(parts[:2]) in LEAVES:
+        return "leaf"
+    return parts[1] if len(parts) > 1 and (PACKAGE / parts[1]).is_dir() else "root"
+
+
+def forbidden(arrow: Arrow) -> str | None:
+    """Why `arrow` breaks DESIGN §2, or None when it is allowed."""
+    mine = layer_of(arrow.source)
+    top = arrow.target.split(".")[0]
+    if top in OWNED:
+        owner = OWNED[top]
+        return None if mine == owner else f"{top} belongs to {owner}/ only"
+    if top != "configadmin":
+        return None
+    theirs = layer_of(arrow.target)
+    if theirs == "leaf" or theirs == mine:
+        return None
+    allowed = MAY_IMPORT[mine]
+    if allowed is None or theirs in allowed:
+        return None
+    return f"{mine}/ may not import {theirs}/"
+
+
+def all_modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_every_import_follows_the_arrows_of_the_design() -> None:
+    broken = [f"{arrow}: {why}" for path in all_modules() for arrow in imports_of(path)
+              if (why := forbidden(arrow))]
+    assert broken == [], "\n".join(broken)
+
+
+def test_the_walk_sees_the_imports_it_must_judge() -> None:
+    """The checker itself: it finds a function-level Qt import, resolves relative imports, and
+    would refuse the arrows the design forbids."""
+    engine = {a.target for a in imports_of(PACKAGE / "db" / "engine.py")}
+    assert any(t.startswith("sqlalchemy") for t in engine)
+    app = {a.target for a in imports_of(PACKAGE / "ui" / "app.py")}
+    assert any(t.startswith("PySide6") for t in app)
+    for source, target in [("configadmin.domain.diff", "PySide6.QtCore"),
+                           ("configadmin.service.transfer", "sqlalchemy"),
+                           ("configadmin.db.engine", "configadmin.service.locate"),
+                           ("configadmin.domain.diff", "configadmin.sources.pyfile"),
+                           ("configadmin.sources.pyfile", "configadmin.db.tables"),
+                           ("configadmin.service.transfer", "configadmin.cli.output"),
+                           ("configadmin.ui.app", "configadmin.db.engine"),
+                           ("configadmin.ui.app", "configadmin.cli.main"),
+                           ("configadmin.cli.main", "starlette.applications"),
+                           ("configadmin.paths", "configadmin.domain.errors")]:
+        assert forbidden(Arrow(source, target, 1)), f"{source} → {target} should be refused"
+    for source, target in [("configadmin.db.engine", "configadmin.paths"),
+                           ("configadmin.ui.app", "configadmin.service.locate"),
+                           ("configadmin.cli.admin", "configadmin.ui.app"),
+                           ("configadmin.db.plain_read", "psycopg2")]:
+        assert forbidden(Arrow(source, target, 1)) is None, f"{source} → {target} should pass"
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("def f():\n    from PySide6.QtCore import QTimer\n", "PySide6.QtCore"),
+    ("if TYPE_CHECKING:\n    from sqlalchemy import Engine\n", "sqlalchemy"),
+    ("from . import tables\n", "configadmin.db.tables"),
+    ("from ..service import locate\n", "configadmin.service.locate"),
+    ("import importlib\nimportlib.import_module('sqlalchemy.orm')\n", "sqlalchemy.orm"),
+])
+def test_hidden_imports_are_found(code: str, expected: str) -> None:
+    assert expected in {a.target for a in imports_in("configadmin.db.probe", False, code)}
