@@ -6,15 +6,14 @@ import argparse
 import json
 import re
 import sys
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from configadmin.domain.errors import ValidationError
+from configadmin.domain.names import MAX_ENVIRONMENT, check_environment  # noqa: F401  (re-exported)
 
 MAX_ID = 2**63 - 1  # bigint: a larger id would be a database error, not "no such entry"
-MAX_ENVIRONMENT = 64
 _RELATIVE = re.compile(r"^(\d{1,6})\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -39,17 +38,6 @@ def non_negative_int(text: str) -> int:
 
 def audit_id(text: str) -> int:
     return _whole_number(text, 1, "the audit id")
-
-
-def check_environment(name: str) -> str:
-    """An environment name that fits the column and reads well in a table."""
-    if not name or name != name.strip():
-        raise ValidationError(f"environment name {name!r} is empty or has surrounding spaces")
-    if len(name) > MAX_ENVIRONMENT:
-        raise ValidationError(f"environment name is longer than {MAX_ENVIRONMENT} characters")
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise ValidationError("environment name contains a control character")
-    return name
 
 
 def environment_name(text: str) -> str:

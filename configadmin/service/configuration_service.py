@@ -32,13 +32,14 @@ from configadmin.domain.registry import (
     FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
 )
 from configadmin.domain.resolution import resolve, resolve_every, thaw
+from configadmin.domain.names import check_environment
 from configadmin.domain.validation import input_size_warnings
 from configadmin.domain.errors import ConflictError, NotFound
 from configadmin.service import transfer
 from configadmin.service.change_feed import ChangeFeed
 from configadmin.service.heartbeat import ReaderHeartbeat
 from configadmin.service.locate import (
-    DEFAULT_ENVIRONMENT, database_url, environment_list, environment_name, read_layers,
+    DEFAULT_ENVIRONMENT, STANDARD_ENVIRONMENTS, database_url, environment_list, environment_name, read_layers,
 )
 from configadmin.sources.pyfile import FileLayer
 from configadmin.service.transfer import ImportReport, PromotePreview
@@ -47,6 +48,15 @@ __all__ = ["ConfigurationService", "ImportReport", "PromotePreview"]
 
 READER_STALE_AFTER = timedelta(seconds=60)
 UPDATE_RETRIES = 20
+
+
+def _check_new_environments(names: set[str], stored: Callable[[], Iterable[str]]) -> None:
+    """A write that starts an environment may not start a look-alike of one that exists."""
+    for name in names:
+        check_environment(name)
+    known = list(stored())
+    for name in names - set(known):
+        check_environment(name, [*STANDARD_ENVIRONMENTS, *known])
 
 
 def app_version() -> str:
@@ -342,6 +352,7 @@ class ConfigurationService:
     def _commit(self, changes: list[Change], updated_by: str | None) -> list[AuditEntry]:
         actor = (updated_by or self.user)[:150]
         with UnitOfWork(self.engine, write=True) as uow:
+            _check_new_environments({c.environment for c in changes}, uow.repo.environments)
             entries = [uow.repo.apply(c, actor=actor, client=self.client) for c in changes]
             for env in {e.environment for e in entries}:
                 send(uow.session, env, max(e.id for e in entries if e.environment == env))
