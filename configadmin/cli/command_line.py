@@ -217,6 +217,12 @@ def _gui(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _printable(text: str) -> str:
+    """Error text may quote data (a name, a reason): escaped like every printed data string."""
+    from configadmin.cli.output import printable
+    return printable(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code of DESIGN §6 and never shows a traceback."""
     try:
@@ -224,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return exc.code if isinstance(exc.code, int) else 2
     except ValidationError as exc:
-        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+        print(f"{PROG}: error: {_printable(one_line(exc))}", file=sys.stderr)
         return exc.exit_code
     secrets = url_secrets(args.database_url)
     try:
@@ -233,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, inside the edge, not at interpreter exit
         return code
     except ConfigAdminError as exc:
-        print(f"{PROG}: error: {one_line(exc, secrets)}", file=sys.stderr)
+        print(f"{PROG}: error: {_printable(one_line(exc, secrets))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: error: interrupted", file=sys.stderr)
@@ -245,6 +251,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return 1
     except Exception as exc:  # noqa: BLE001  (the edge: one line, never a traceback)
-        print(f"{PROG}: error: unexpected {type(exc).__name__}: {one_line(exc, secrets)}",
+        print(f"{PROG}: error: unexpected {type(exc).__name__}: {_printable(one_line(exc, secrets))}",
               file=sys.stderr)
         return 1
