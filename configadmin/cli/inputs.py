@@ -102,6 +102,11 @@ def parse_json(text: str, what: str) -> Any:
         raise ValidationError(f"{what} is not acceptable JSON: {exc}") from None
     except RecursionError:
         raise ValidationError(f"{what} is nested too deeply") from None
+    except ValueError as exc:  # a number of more than 4,300 digits (Python's int ↔ str limit)
+        if "digits" not in str(exc):
+            raise
+        raise ValidationError(f"{what} holds a number of more than {sys.get_int_max_str_digits():,} "
+                              "digits; write it as a string or a smaller number") from None
 
 
 def read_json(source: str, what: str) -> Any:
