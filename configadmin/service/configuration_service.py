@@ -100,10 +100,11 @@ class ConfigurationService:
         db_url = parse_url(database_url(url))
         env = environment_name(environment)
         default_layer, legacy_layer = read_layers(defaults, settings)
-        engine = make_engine(db_url)
+        migrating = migrate if migrate is not None else is_embedded_default(db_url)
+        engine = make_engine(db_url, create=migrating)
         try:
             with translated_errors(db_url):
-                if migrate if migrate is not None else is_embedded_default(db_url):
+                if migrating:
                     schema.upgrade(engine)
                 else:
                     schema.ensure_current(engine)
