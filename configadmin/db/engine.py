@@ -57,6 +57,18 @@ def display_url(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def database_identity(url: URL) -> str:
+    """Which database this is, whatever URL spelled it: an SQLite file by its absolute real path
+    (so `sqlite:///config.db` from two project folders are two databases), a server database by
+    backend, host, port and name (never user or password). Drafts are keyed on it."""
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        name = url.database or ":memory:"
+        return f"sqlite:{name if name == ':memory:' else os.path.realpath(name)}"
+    port = url.port or {"postgresql": 5432}.get(backend, "")
+    return f"{backend}://{(url.host or 'localhost').lower()}:{port}/{url.database or ''}"
+
+
 def is_embedded_default(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database == str(default_database_path())
 

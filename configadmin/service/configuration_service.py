@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from configadmin.db.engine import (
-    display_url, is_embedded_default, make_engine, parse_url, translated_errors,
+    database_identity, display_url, is_embedded_default, make_engine, parse_url, translated_errors,
 )
 from configadmin.db import schema
 from configadmin.db.notify import OnChange, OnConnection, send
@@ -131,6 +131,12 @@ class ConfigurationService:
     def database(self) -> str:
         """The database URL for display: never with the password."""
         return display_url(self.url)
+
+    @property
+    def database_identity(self) -> str:
+        """The database whatever URL named it (an SQLite file's real path; host:port/name): what
+        the window's drafts are keyed on. No user, no password."""
+        return database_identity(self.url)
 
     # -- reads (cached) --------------------------------------------------------------------------
     def resolve(self, category: str, key: str) -> Resolved:
