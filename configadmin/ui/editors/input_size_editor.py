@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from configadmin.ui.icons import icon
+from configadmin.ui.plain_text import plain
 
 MAX_INPUT_SIZE = 1_000_000
 
@@ -24,7 +25,7 @@ class InputSizeEditor(QWidget):
         self.spin.setToolTip("Number of inputs the model expects")
         self.warning_icon = QLabel()
         self.warning_icon.setPixmap(icon("warning").pixmap(16, 16))
-        self.warning = QLabel(objectName="inputSizeWarning")
+        self.warning = plain(QLabel(objectName="inputSizeWarning"))
         self.warning.setStyleSheet("color: #9a6700;")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

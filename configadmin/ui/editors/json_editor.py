@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from configadmin.domain.resolution import thaw
 from configadmin.domain.errors import ValidationError
+from configadmin.ui.plain_text import plain
 
 _UNPARSED = object()
 
@@ -34,7 +35,7 @@ class JsonEditor(QWidget):
         self.text = QPlainTextEdit(objectName="jsonText")
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setTabChangesFocus(True)
-        self.problem_label = QLabel(objectName="jsonProblem", wordWrap=True)
+        self.problem_label = plain(QLabel(objectName="jsonProblem", wordWrap=True))
         self.problem_label.setStyleSheet("color: #8a1c12;")
         self.problem_label.hide()
         layout = QVBoxLayout(self)

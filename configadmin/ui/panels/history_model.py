@@ -21,6 +21,7 @@ from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.panels.history_filters import HistoryQuery
 from configadmin.ui.worker import Runner
+from configadmin.ui.plain_text import plain_tooltip
 
 PAGE_SIZE = 100
 SHORT_VALUE = 40
@@ -177,7 +178,7 @@ class HistoryModel(ColumnsModel):
             if column == self.COL_TIME:
                 return f"{row.at.isoformat(timespec='seconds')} (entry #{row.id})"
             if column == self.COL_REASON:
-                return row.reason
+                return plain_tooltip(row.reason or "") or None
             return None
         if role == self.RowRole:
             return row

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from configadmin.ui.plain_text import plain_message_box
 from configadmin.ui.window.draft_file import (  # noqa: F401  (re-exported)
     Draft, DraftEntry, DraftStore, UnusableDraft, drafts_folder,
 )
@@ -29,9 +30,9 @@ class RestoreDraftDialog:
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Unsaved edits found")
         when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(f"You have unsaved edits to {draft.environment} from {when}. Restore them?")
         box.setInformativeText(summary)
+        plain_message_box(box)
         restore = box.addButton("Restore edits", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Discard them", QMessageBox.ButtonRole.DestructiveRole)
         box.exec()

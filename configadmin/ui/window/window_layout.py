@@ -22,6 +22,7 @@ from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import SettingEditors
 from configadmin.ui.editors.settings_list import SettingsList
 from configadmin.ui.window.status import StatusBanner, StatusInfo
+from configadmin.ui.plain_text import plain
 
 DEFAULT_SIZE = (1280, 800)
 LIST_WIDTH, DIFF_WIDTH = 260, 440
@@ -41,11 +42,11 @@ class WindowLayout:
         self.banner = StatusBanner()
         self.settings_list = SettingsList()
         self.settings_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.title = QLabel(objectName="settingTitle")
+        self.title = plain(QLabel(objectName="settingTitle"))
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.subtitle = QLabel(objectName="settingSubtitle", wordWrap=True)
+        self.subtitle = plain(QLabel(objectName="settingSubtitle", wordWrap=True))
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.save_blocked = QLabel(objectName="saveBlockedLabel", wordWrap=True)
+        self.save_blocked = plain(QLabel(objectName="saveBlockedLabel", wordWrap=True))
         self.save_blocked.setStyleSheet("color: #8a1c12; background: #fde7e9; border: 1px solid #efb4b9;"
                                         " border-radius: 4px; padding: 2px 8px;")
         self.save_blocked.hide()
