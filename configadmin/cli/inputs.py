@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from configadmin.domain.errors import ValidationError
-from configadmin.domain.names import MAX_ENVIRONMENT, check_environment  # noqa: F401  (re-exported)
+from configadmin.domain.names import MAX_ENVIRONMENT as MAX_ENVIRONMENT
+from configadmin.domain.names import check_environment as check_environment
 
 MAX_ID = 2**63 - 1  # bigint: a larger id would be a database error, not "no such entry"
 _RELATIVE = re.compile(r"^(\d{1,6})\s*([mhdw])$")

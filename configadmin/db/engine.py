@@ -65,7 +65,7 @@ def database_identity(url: URL) -> str:
     if backend == "sqlite":
         name = url.database or ":memory:"
         return f"sqlite:{name if name == ':memory:' else os.path.realpath(name)}"
-    port = url.port or {"postgresql": 5432}.get(backend, "")
+    port = url.port or (5432 if backend == "postgresql" else "")
     return f"{backend}://{(url.host or 'localhost').lower()}:{port}/{url.database or ''}"
 
 

@@ -45,8 +45,9 @@ def skeleton(text: str) -> str:
     if text.isascii():
         return text.casefold()
     folded = unicodedata.normalize("NFKC", text).casefold()
-    visible = "".join(ch for ch in folded if unicodedata.category(ch) not in _HIDDEN)
-    return unicodedata.normalize("NFKC", visible.translate(_CONFUSABLE))
+    if not folded.isprintable():
+        folded = "".join(ch for ch in folded if unicodedata.category(ch) not in _HIDDEN)
+    return unicodedata.normalize("NFKC", folded.translate(_CONFUSABLE))
 
 
 def resembles(name: str, existing: Iterable[str]) -> str | None:
@@ -60,10 +61,13 @@ def resembles(name: str, existing: Iterable[str]) -> str | None:
 
 def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
     """Pairs (later, earlier) of names that look the same without being the same."""
+    listed = list(names)
+    marks = [name.casefold() if name.isascii() else skeleton(name) for name in listed]
+    if len(set(marks)) == len(set(listed)):
+        return []  # the usual case, decided without a Python-level loop over pairs
     seen: dict[str, str] = {}
     pairs: list[tuple[str, str]] = []
-    for name in names:
-        mark = skeleton(name)
+    for name, mark in zip(listed, marks):
         earlier = seen.setdefault(mark, name)
         if earlier != name:
             pairs.append((name, earlier))

@@ -64,10 +64,12 @@ class TextDetailsDialog(QDialog):
     """The whole of a long text, read-only and selectable (no tooltip, no rich text)."""
 
     def __init__(self, parent: QWidget | None, title: str, text: str) -> None:
-        super().__init__(parent, objectName="textDetailsDialog")
+        super().__init__(parent)
+        self.setObjectName("textDetailsDialog")
         self.setWindowTitle(title)
         self.resize(720, 420)
-        self.view = QPlainTextEdit(self, objectName="textDetails")
+        self.view = QPlainTextEdit(self)
+        self.view.setObjectName("textDetails")
         self.view.setReadOnly(True)
         self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
                           if len(text) < 10_000 else QFont())

@@ -13,7 +13,7 @@ import json
 import re
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
@@ -74,7 +74,7 @@ class _Sink:
     def __init__(self, target: Path) -> None:
         self.target = target
         self._output: AbstractContextManager[BinaryIO] | None = None
-        self._file: IO[str] | None = None
+        self._file: io.TextIOWrapper | None = None
         self._writer: Any = None
 
     def write(self, entries: list[AuditEntry]) -> None:

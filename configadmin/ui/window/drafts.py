@@ -10,9 +10,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from configadmin.ui.plain_text import plain_message_box
-from configadmin.ui.window.draft_file import (  # noqa: F401  (re-exported)
-    Draft, DraftEntry, DraftStore, UnusableDraft, drafts_folder,
-)
+from configadmin.ui.window.draft_file import Draft as Draft
+from configadmin.ui.window.draft_file import DraftEntry as DraftEntry
+from configadmin.ui.window.draft_file import DraftStore as DraftStore
+from configadmin.ui.window.draft_file import UnusableDraft as UnusableDraft
+from configadmin.ui.window.draft_file import drafts_folder as drafts_folder
 
 if TYPE_CHECKING:
     from configadmin.domain.records import Resolved
