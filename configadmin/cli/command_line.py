@@ -165,11 +165,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         setattr(args, dest, getattr(args, dest, None) or os.environ.get(variable) or None)
     if args.env is not None:
         args.env = check_environment(args.env)
+    if args.user is not None:
+        _check_user(args.user)
     args.env_given = args.env is not None
     args.command = args.command or "gui"
     args.exit_when_ready = getattr(args, "exit_when_ready", False)
     args.screenshot = getattr(args, "screenshot", None)
     return args
+
+
+def _check_user(name: str) -> None:
+    """The name written as actor into every audit row: no control or format characters."""
+    from configadmin.domain.names import hidden_characters
+    hidden = hidden_characters(name)
+    if hidden or not name.strip():
+        raise ValidationError("--user must be a visible name without control or format characters"
+                              + (f" ({', '.join(hidden)})" if hidden else ""))
 
 
 class _NotTheWindow(Exception):

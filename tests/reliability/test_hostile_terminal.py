@@ -88,3 +88,12 @@ def test_an_error_quoting_hostile_text_is_escaped(sqlite_url: str) -> None:
     code, out, err = cli(["get", f"ml.x{CLEAR_SCREEN}", "--database-url", sqlite_url])
     assert code == 2 and err.count("\n") == 1
     assert_terminal_safe(err)
+
+
+@pytest.mark.parametrize("user", [f"mallory{OSC_TITLE}", "\u202eyrollam", "   "])
+def test_a_user_name_with_control_or_format_characters_is_refused_on_input(sqlite_url: str,
+                                                                          user: str) -> None:
+    code, _, err = cli(["set", "ml.model_input_size", "3", "--user", user, "--database-url", sqlite_url])
+    assert code == 2 and "--user" in err and err.count("\n") == 1
+    assert_terminal_safe(err)
+    assert json.loads(cli(["history", "--json", "--database-url", sqlite_url])[1])["entries"] == []
