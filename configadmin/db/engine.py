@@ -105,7 +105,7 @@ def _sqlite_file(url: URL, create: bool) -> None:
     if path.exists():
         return
     if not create:
-        raise SchemaOutOfDate(f"there is no SQLite file {path}; create it with `configadmin migrate`")
+        raise SchemaOutOfDate(f"there is no SQLite file {path}; run `configadmin migrate` to create it")
     if is_embedded_default(url):
         private_dir(path.parent)
     else:

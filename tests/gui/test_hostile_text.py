@@ -111,3 +111,28 @@ def test_a_message_box_shows_an_error_text_literally(qtbot: QtBot) -> None:
     plain_message_box(box)
     labels = [label for label in box.findChildren(QLabel) if "<h1>" in label.text()]
     assert len(labels) == 2 and all(la.textFormat() == Qt.TextFormat.PlainText for la in labels)
+
+
+def test_the_history_shows_a_huge_html_reason_cut_and_plain_and_whole_on_demand(
+        qtbot: QtBot, service: ConfigurationService) -> None:
+    from configadmin.ui.panels.history_panel import HistoryPanel
+    from configadmin.ui.worker import Runner
+    huge = PHISHING + " filler" * 300_000  # ~2 MB
+    service.set("ml", "model_input_size", 5, reason=huge, updated_by="<i>someone</i>")
+    runner = Runner()
+    panel = HistoryPanel(runner, service)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and not panel.model.loading, timeout=10000)
+    shown = panel.model.index(0, panel.model.COL_REASON).data()
+    assert len(shown) <= 500 and shown.startswith("<h1>")
+    panel.table.selectRow(0)
+    qtbot.waitUntil(lambda: "Reason: <h1>" in panel.detail.header.text(), timeout=10000)
+    assert panel.detail.header.textFormat() == Qt.TextFormat.PlainText
+    assert len(panel.detail.header.text()) < 2000
+    panel.grab()
+    qtbot.mouseClick(panel.detail.full_reason, Qt.MouseButton.LeftButton)
+    dialog = next(w for w in qtbot_windows() if isinstance(w, TextDetailsDialog) and w.isVisible())
+    assert dialog.findChild(QPlainTextEdit, "textDetails").toPlainText().replace("\n", "") == huge
+    dialog.close()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)

@@ -78,7 +78,7 @@ class DraftKeeper(QObject):
         try:
             self._store.save(self._collect())
         except OSError as exc:
-            self.writeFailed.emit(f"Could not write the draft: {exc.strerror}")
+            self.writeFailed.emit(f"Could not write the draft: {exc.strerror or exc}")
 
     def stop(self) -> None:
         self._timer.stop()
