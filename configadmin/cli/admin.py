@@ -7,8 +7,8 @@ import sys
 
 from configadmin.cli.inputs import parse_since
 from configadmin.cli.output import (
-    HISTORY_HEADERS, READER_HEADERS, Style, audit_json, dumps, emit, history_rows, reader_json,
-    reader_rows, table,
+    HISTORY_HEADERS, READER_HEADERS, Style, audit_json, dumps, emit, history_rows, printable,
+    reader_json, reader_rows, table,
 )
 from configadmin.cli.session import connected
 from configadmin.domain.registry import parse_key
@@ -61,7 +61,7 @@ def readers(args: argparse.Namespace) -> int:
     for env, revision in current.items():
         live = [r for r in found if r.environment == env and not r.stale]
         done = sum(1 for r in live if r.revision >= revision)
-        emit(f"{env}: revision {revision} loaded by {done} of {len(live)} live reader(s)")
+        emit(f"{printable(env)}: revision {revision} loaded by {done} of {len(live)} live reader(s)")
     return 0
 
 

@@ -165,11 +165,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         setattr(args, dest, getattr(args, dest, None) or os.environ.get(variable) or None)
     if args.env is not None:
         args.env = check_environment(args.env)
+    if args.user is not None:
+        _check_user(args.user)
     args.env_given = args.env is not None
     args.command = args.command or "gui"
     args.exit_when_ready = getattr(args, "exit_when_ready", False)
     args.screenshot = getattr(args, "screenshot", None)
     return args
+
+
+def _check_user(name: str) -> None:
+    """The name written as actor into every audit row: no control or format characters."""
+    from configadmin.domain.names import hidden_characters
+    hidden = hidden_characters(name)
+    if hidden or not name.strip():
+        raise ValidationError("--user must be a visible name without control or format characters"
+                              + (f" ({', '.join(hidden)})" if hidden else ""))
 
 
 class _NotTheWindow(Exception):
@@ -217,6 +228,12 @@ def _gui(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _printable(text: str) -> str:
+    """Error text may quote data (a name, a reason): escaped like every printed data string."""
+    from configadmin.cli.output import printable
+    return printable(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code of DESIGN §6 and never shows a traceback."""
     try:
@@ -224,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return exc.code if isinstance(exc.code, int) else 2
     except ValidationError as exc:
-        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+        print(f"{PROG}: error: {_printable(one_line(exc))}", file=sys.stderr)
         return exc.exit_code
     secrets = url_secrets(args.database_url)
     try:
@@ -233,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, inside the edge, not at interpreter exit
         return code
     except ConfigAdminError as exc:
-        print(f"{PROG}: error: {one_line(exc, secrets)}", file=sys.stderr)
+        print(f"{PROG}: error: {_printable(one_line(exc, secrets))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: error: interrupted", file=sys.stderr)
@@ -245,6 +262,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return 1
     except Exception as exc:  # noqa: BLE001  (the edge: one line, never a traceback)
-        print(f"{PROG}: error: unexpected {type(exc).__name__}: {one_line(exc, secrets)}",
+        print(f"{PROG}: error: unexpected {type(exc).__name__}: {_printable(one_line(exc, secrets))}",
               file=sys.stderr)
         return 1

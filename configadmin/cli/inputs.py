@@ -6,15 +6,15 @@ import argparse
 import json
 import re
 import sys
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from configadmin.domain.errors import ValidationError
+from configadmin.domain.names import MAX_ENVIRONMENT as MAX_ENVIRONMENT
+from configadmin.domain.names import check_environment as check_environment
 
 MAX_ID = 2**63 - 1  # bigint: a larger id would be a database error, not "no such entry"
-MAX_ENVIRONMENT = 64
 _RELATIVE = re.compile(r"^(\d{1,6})\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -39,17 +39,6 @@ def non_negative_int(text: str) -> int:
 
 def audit_id(text: str) -> int:
     return _whole_number(text, 1, "the audit id")
-
-
-def check_environment(name: str) -> str:
-    """An environment name that fits the column and reads well in a table."""
-    if not name or name != name.strip():
-        raise ValidationError(f"environment name {name!r} is empty or has surrounding spaces")
-    if len(name) > MAX_ENVIRONMENT:
-        raise ValidationError(f"environment name is longer than {MAX_ENVIRONMENT} characters")
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise ValidationError("environment name contains a control character")
-    return name
 
 
 def environment_name(text: str) -> str:
@@ -114,6 +103,11 @@ def parse_json(text: str, what: str) -> Any:
         raise ValidationError(f"{what} is not acceptable JSON: {exc}") from None
     except RecursionError:
         raise ValidationError(f"{what} is nested too deeply") from None
+    except ValueError as exc:  # a number of more than 4,300 digits (Python's int ↔ str limit)
+        if "digits" not in str(exc):
+            raise
+        raise ValidationError(f"{what} holds a number of more than {sys.get_int_max_str_digits():,} "
+                              "digits; write it as a string or a smaller number") from None
 
 
 def read_json(source: str, what: str) -> Any:

@@ -28,8 +28,31 @@ def _plain(value: Any) -> Any:
 
 
 def dumps(value: Any, *, indent: int | None = 2) -> str:
-    """JSON text of any value the service returns (frozen mappings and tuples included)."""
-    return json.dumps(thaw(value), ensure_ascii=False, indent=indent, default=_plain)
+    """JSON text of any value the service returns (frozen mappings and tuples included), safe for a
+    terminal: C1 controls, bidi and other format characters are written as \\uXXXX escapes (the
+    same JSON value; json itself already escapes C0 controls such as ESC)."""
+    text = json.dumps(thaw(value), ensure_ascii=False, indent=indent, default=_plain)
+    if text.replace("\n", "").isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\n" else _json_escape(ch) for ch in text)
+
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def printable(text: str) -> str:
+    """Data text made safe to print: every control (C0, C1, ESC), format (bidi overrides, zero-width)
+    and separator character is shown as its Python escape (`\\x1b`, `\\u202e`), so an actor, reason
+    or reader id can neither drive the terminal nor reorder what is shown. Used for every data
+    string the command line prints."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def emit(text: str, stream: TextIO | None = None) -> None:
@@ -66,12 +89,13 @@ def short(value: Any, limit: int = MAX_CELL) -> str:
     if value is None:
         return "—"
     text = value if isinstance(value, str) and not isinstance(value, Enum) else dumps(value, indent=None)
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], style: Style) -> list[str]:
-    """Left-aligned columns, two spaces apart; cells are already short."""
+    """Left-aligned columns, two spaces apart; cells are already short (and made printable here)."""
+    rows = [[printable(c) for c in r] for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
@@ -107,7 +131,7 @@ def diff_lines(diff: Diff, style: Style, *, old_label: str, new_label: str) -> l
     """One line per differing entry: mark, entry, old → new, in aligned columns."""
     if not diff:
         return ["  no differences"]
-    names = [e.path or "(value)" for e in diff.entries]
+    names = [printable(e.path) if e.path else "(value)" for e in diff.entries]
     olds = ["" if e.kind is Kind.ADDED else short(e.old, 40) for e in diff.entries]
     news = ["" if e.kind is Kind.REMOVED else short(e.new) for e in diff.entries]
     width = min(max(len(n) for n in names), 40)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from configadmin.atomic_file import write_out
 from configadmin.cli.inputs import read_json
-from configadmin.cli.output import dumps, emit, warn
+from configadmin.cli.output import dumps, emit, printable, warn
 from configadmin.cli.session import connected
 from configadmin.domain.errors import ConfigAdminError
 from configadmin.service.configuration_service import ImportReport
@@ -21,12 +21,9 @@ def export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     target = Path(args.out)
-    partial = target.with_name(f".{target.name}.partial")
-    try:  # written beside and renamed: a failed export never leaves half a file under the name
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, target)
+    try:  # a regular file: replaced whole (0600); /dev/null, a FIFO: written; a symlink: refused
+        write_out(target, text.encode("utf-8"))
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise ConfigAdminError(f"cannot write {target}: {exc.strerror or exc}") from None
     emit(f"exported {len(document['values'])} value(s) of {document['environment']} to {target}")
     return 0
@@ -39,7 +36,7 @@ def import_file(args: argparse.Namespace) -> int:
         environment = service.environment
     source = data.get("environment") if isinstance(data, dict) else None
     if source and source != environment:
-        emit(f"values exported from {source}, imported into {environment}")
+        emit(f"values exported from {printable(str(source))}, imported into {environment}")
     _show(report, environment, "import file")
     return 0
 

@@ -11,7 +11,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
-from configadmin.domain.errors import ConfigAdminError, DatabaseUnavailable, PermissionDenied, ValidationError
+from configadmin.atomic_file import PRIVATE_FILE, private_dir
+from configadmin.domain.errors import (
+    ConfigAdminError, DatabaseUnavailable, PermissionDenied, SchemaOutOfDate, ValidationError,
+)
 from configadmin.paths import APP_NAME, default_database_path
 
 
@@ -26,6 +29,7 @@ def parse_url(text: str | URL | None) -> URL:
         return default_url()
     if isinstance(text, URL):
         return text
+    _refuse_ambiguous_at(text)
     try:
         url = make_url(text)
     except (sa_exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
@@ -38,9 +42,31 @@ def parse_url(text: str | URL | None) -> URL:
     return url
 
 
+def _refuse_ambiguous_at(text: str) -> None:
+    """`postgresql://alice:Top@Part2@host/db`: with two '@' before the host, part of the password
+    would be taken for the host and shown in every error; refuse it without echoing any of it."""
+    scheme, sep, rest = text.partition("://")
+    authority = rest.split("/", 1)[0].split("?", 1)[0]
+    if sep and authority.count("@") > 1:
+        raise ValidationError("the database URL has more than one '@' before the host; write an '@' "
+                              "in the user name or password as %40")
+
+
 def display_url(url: URL) -> str:
     """The URL as users may see it: password masked."""
     return url.render_as_string(hide_password=True)
+
+
+def database_identity(url: URL) -> str:
+    """Which database this is, whatever URL spelled it: an SQLite file by its absolute real path
+    (so `sqlite:///config.db` from two project folders are two databases), a server database by
+    backend, host, port and name (never user or password). Drafts are keyed on it."""
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        name = url.database or ":memory:"
+        return f"sqlite:{name if name == ':memory:' else os.path.realpath(name)}"
+    port = url.port or (5432 if backend == "postgresql" else "")
+    return f"{backend}://{(url.host or 'localhost').lower()}:{port}/{url.database or ''}"
 
 
 def is_embedded_default(url: URL) -> bool:
@@ -54,14 +80,19 @@ def where(url: URL) -> str:
     return f"{url.host or 'localhost'}:{url.port or 5432}"
 
 
-def make_engine(url: URL, **kwargs: Any) -> Engine:
-    """An engine with our defaults: SQLite in WAL mode with BEGIN IMMEDIATE writes; short PG timeouts."""
+def make_engine(url: URL, *, create: bool = True, **kwargs: Any) -> Engine:
+    """An engine with our defaults: SQLite with BEGIN IMMEDIATE writes; short PG timeouts.
+
+    SQLite and `create` (migrate, the embedded default): a missing file is created 0600 (the
+    embedded one in a 0700 folder) and put in WAL mode. Without `create` (every other command) a
+    missing file is SchemaOutOfDate naming `configadmin migrate`, and nothing is created: a read
+    never leaves an empty database or folders behind, nor switches someone else's file to WAL."""
     backend = url.get_backend_name()
     if backend == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+            _sqlite_file(url, create)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _sqlite_transactions(engine)
+        _sqlite_transactions(engine, wal=create)
         return engine
     if backend == "postgresql":
         connect_args = {"connect_timeout": 5, "application_name": APP_NAME}
@@ -69,15 +100,34 @@ def make_engine(url: URL, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _sqlite_transactions(engine: Engine) -> None:
+def _sqlite_file(url: URL, create: bool) -> None:
+    path = Path(str(url.database))
+    if path.exists():
+        return
+    if not create:
+        raise SchemaOutOfDate(f"there is no SQLite file {path}; run `configadmin migrate` to create it")
+    if is_embedded_default(url):
+        private_dir(path.parent)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        os.close(os.open(path, flags, PRIVATE_FILE))
+    except FileExistsError:  # another process made it first: theirs is as good
+        pass
+
+
+def _sqlite_transactions(engine: Engine, *, wal: bool) -> None:
     """pysqlite starts transactions lazily and deferred; a write unit of work (execution option
-    `write`) takes the write lock at BEGIN so two writers queue instead of failing on upgrade."""
+    `write`) takes the write lock at BEGIN so two writers queue instead of failing on upgrade.
+    WAL (persistent in the file) is set only on files we create or migrate."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        if wal:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from configadmin.domain.records import SettingKey
 from configadmin.domain.validation import (
+    MAX_INPUT_SIZE,
     generic_validator,
+    json_type,
     json_problems,
     validate_feature_mapping,
     validate_input_size,
@@ -48,6 +50,23 @@ DECLARED: dict[SettingKey, SettingSpec] = {
         "Number of inputs the model expects.", validate_input_size,
     ),
 }
+
+
+def declared_shape_problem(key: SettingKey, value: Any) -> str | None:
+    """Why a file value cannot be a declared setting (None: its shape fits). A cheap check without
+    pydantic, run when the file is read, so a wrong default is never served to anyone."""
+    if key == MODEL_INPUT_SIZE:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"must be a whole number, got {json_type(value)}"
+        if not 1 <= value <= MAX_INPUT_SIZE:
+            return f"must be from 1 to {MAX_INPUT_SIZE:,}, got {value}"
+    if key == FEATURE_MAPPING:
+        if not isinstance(value, dict):
+            return f"must be an object of feature → column, got {json_type(value)}"
+        wrong = next((k for k, v in value.items() if not isinstance(v, str)), None)
+        if wrong is not None:
+            return f"entry {wrong[:40]!r} has a column that is not a string (got {json_type(value[wrong])})"
+    return None
 
 
 def parse_key(text: str) -> SettingKey:

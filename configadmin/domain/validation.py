@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from configadmin.domain.errors import ValidationError
+from configadmin.domain.names import COLUMN_PATTERN, column_problem, hidden_characters, near_duplicates
 
 if TYPE_CHECKING:
     from pydantic import ValidationError as PydanticError
@@ -21,10 +22,12 @@ MAX_INPUT_SIZE = 1_000_000
 MAX_GENERIC_BYTES = 1_048_576
 MAX_DEPTH = 32
 
-# No control characters anywhere, no surrounding white space; checked in Rust by pydantic-core.
-_FEATURE_PATTERN = r"^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$"
-# Identifier-like, optionally dotted (schema.column); unicode letters allowed.
-_COLUMN_PATTERN = r"^[\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*$"
+# No control, format (bidi, zero-width) or separator characters anywhere, no surrounding white
+# space; checked in Rust by pydantic-core.
+_HIDDEN = r"\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}"
+_FEATURE_PATTERN = rf"^[^\s{_HIDDEN}](?:[^{_HIDDEN}]*[^\s{_HIDDEN}])?$"
+# ASCII identifier-like, optionally dotted (schema.column): a Cyrillic а cannot pass for an a.
+_COLUMN_PATTERN = COLUMN_PATTERN.pattern.replace("\\Z", "$")
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,13 @@ def _why_name_fails(text: str, what: str, limit: int) -> str:
         return f"{what} is longer than {limit} characters"
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         return f"{what} contains a control character"
+    if what == "column":
+        return column_problem(text) or f"column {_short(text)} is not allowed"
+    hidden = hidden_characters(text)
+    if hidden:
+        return f"{what} contains invisible or format characters ({', '.join(hidden)})"
     if text != text.strip():
         return f"{what} has surrounding spaces"
-    if what == "column":
-        return f"column {_short(text)} is not identifier-like (letters, digits, _ and dots)"
     return f"{what} {_short(text)} is not allowed"
 
 
@@ -80,7 +86,7 @@ def validate_feature_mapping(value: Any) -> dict[str, str]:
         raise ValidationError(f"expected an object of feature → column, got {json_type(value)}")
     schemas = _schemas()
     try:
-        return dict(schemas.mapping.validate_python(value, strict=True))
+        checked = dict(schemas.mapping.validate_python(value, strict=True))
     except schemas.error as exc:
         problems: list[str] = []
         for err in exc.errors(include_url=False, include_input=False):
@@ -103,6 +109,12 @@ def validate_feature_mapping(value: Any) -> dict[str, str]:
                     reason = _why_name_fails(column, "column", MAX_COLUMN_LENGTH)
                 problems.append(f"entry {_short(str(feature))}: {reason}")
         raise ValidationError(problems) from None
+    twins = near_duplicates(checked)
+    if twins:
+        raise ValidationError([f"entry {_short(name)}: looks like the feature {_short(earlier)} "
+                               "(same letters after case and look-alike folding)"
+                               for name, earlier in twins[:100]])
+    return checked
 
 
 def validate_input_size(value: Any) -> int:

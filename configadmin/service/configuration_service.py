@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from configadmin.db.engine import (
-    display_url, is_embedded_default, make_engine, parse_url, translated_errors,
+    database_identity, display_url, is_embedded_default, make_engine, parse_url, translated_errors,
 )
 from configadmin.db import schema
 from configadmin.db.notify import OnChange, OnConnection, send
@@ -32,13 +32,14 @@ from configadmin.domain.registry import (
     FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
 )
 from configadmin.domain.resolution import resolve, resolve_every, thaw
+from configadmin.domain.names import check_environment
 from configadmin.domain.validation import input_size_warnings
 from configadmin.domain.errors import ConflictError, NotFound
 from configadmin.service import transfer
 from configadmin.service.change_feed import ChangeFeed
 from configadmin.service.heartbeat import ReaderHeartbeat
 from configadmin.service.locate import (
-    DEFAULT_ENVIRONMENT, database_url, environment_list, environment_name, read_layers,
+    DEFAULT_ENVIRONMENT, STANDARD_ENVIRONMENTS, database_url, environment_list, environment_name, read_layers,
 )
 from configadmin.sources.pyfile import FileLayer
 from configadmin.service.transfer import ImportReport, PromotePreview
@@ -47,6 +48,15 @@ __all__ = ["ConfigurationService", "ImportReport", "PromotePreview"]
 
 READER_STALE_AFTER = timedelta(seconds=60)
 UPDATE_RETRIES = 20
+
+
+def _check_new_environments(names: set[str], stored: Callable[[], Iterable[str]]) -> None:
+    """A write that starts an environment may not start a look-alike of one that exists."""
+    for name in names:
+        check_environment(name)
+    known = list(stored())
+    for name in names - set(known):
+        check_environment(name, [*STANDARD_ENVIRONMENTS, *known])
 
 
 def app_version() -> str:
@@ -90,10 +100,11 @@ class ConfigurationService:
         db_url = parse_url(database_url(url))
         env = environment_name(environment)
         default_layer, legacy_layer = read_layers(defaults, settings)
-        engine = make_engine(db_url)
+        migrating = migrate if migrate is not None else is_embedded_default(db_url)
+        engine = make_engine(db_url, create=migrating)
         try:
             with translated_errors(db_url):
-                if migrate if migrate is not None else is_embedded_default(db_url):
+                if migrating:
                     schema.upgrade(engine)
                 else:
                     schema.ensure_current(engine)
@@ -120,6 +131,12 @@ class ConfigurationService:
     def database(self) -> str:
         """The database URL for display: never with the password."""
         return display_url(self.url)
+
+    @property
+    def database_identity(self) -> str:
+        """The database whatever URL named it (an SQLite file's real path; host:port/name): what
+        the window's drafts are keyed on. No user, no password."""
+        return database_identity(self.url)
 
     # -- reads (cached) --------------------------------------------------------------------------
     def resolve(self, category: str, key: str) -> Resolved:
@@ -342,6 +359,7 @@ class ConfigurationService:
     def _commit(self, changes: list[Change], updated_by: str | None) -> list[AuditEntry]:
         actor = (updated_by or self.user)[:150]
         with UnitOfWork(self.engine, write=True) as uow:
+            _check_new_environments({c.environment for c in changes}, uow.repo.environments)
             entries = [uow.repo.apply(c, actor=actor, client=self.client) for c in changes]
             for env in {e.environment for e in entries}:
                 send(uow.session, env, max(e.id for e in entries if e.environment == env))

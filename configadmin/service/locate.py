@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from configadmin.domain.names import check_environment
 from configadmin.domain.registry import DECLARED
 from configadmin.paths import APP_NAME, default_database_path  # noqa: F401  (re-exported)
 from configadmin.resources import bundled_defaults
@@ -27,7 +28,8 @@ def database_url(url: str | None) -> str | None:
 
 
 def environment_name(environment: str | None) -> str:
-    return environment or os.environ.get("CONFIGADMIN_ENV") or DEFAULT_ENVIRONMENT
+    """The environment asked for, checked (ASCII identifier-like, NFKC): it names drafts and rows."""
+    return check_environment(environment or os.environ.get("CONFIGADMIN_ENV") or DEFAULT_ENVIRONMENT)
 
 
 def read_layers(defaults: str | os.PathLike[str] | None,

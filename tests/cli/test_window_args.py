@@ -12,12 +12,12 @@ WINDOW = [
     [], ["gui"], ["--env", "staging"], ["gui", "--env", "staging"], ["--env", "staging", "gui"],
     ["gui", "--exit-when-ready"], ["--exit"], ["gui", "--screenshot", "w.png", "--user", "ana"],
     ["--database-url=sqlite:///x.db", "gui"], ["--user", "get"], ["--defaults", "d.py", "--settings", "s.py"],
-    ["--env", "two words"],  # inner spaces are fine
 ]
 OTHER = [
     ["-h"], ["--help"], ["gui", "-h"], ["get", "ml.model_input_size"], ["gui", "extra"], ["gui", "gui"],
     ["--bogus"], ["--env", " padded"], ["--"], ["gui", "--"], ["--env", "a", "--"], ["--e", "x"],
     ["history", "--exit-when-ready"],
+    ["--env", "two words"], ["--env", "../../tmp/x"], ["--env", "production\u200b"],  # not a name
 ]
 
 

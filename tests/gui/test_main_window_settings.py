@@ -88,7 +88,7 @@ def test_reset_to_defaults_puts_the_file_values_back(
 def test_discard_drops_the_edits_and_their_draft(qtbot: QtBot, window: MainWindow,
                                                  service: ConfigurationService) -> None:
     window.input_size.spin.setValue(40)
-    store = DraftStore(service.database, "default")
+    store = DraftStore(service.database_identity, "default")
     qtbot.waitUntil(store.path.exists, timeout=2500)
     qtbot.mouseClick(window.findChild(QToolButton, "discardButton"), Qt.MouseButton.LeftButton)
     assert window.input_size.spin.value() == 15

@@ -114,7 +114,7 @@ def test_draft_of_a_killed_window_is_offered_and_restored(
     with qtbot.waitSignal(first.loaded, timeout=15000):
         first.show()
     edit_column(qtbot, first, "tier", "tier_unsaved")
-    store = DraftStore(service.database, "default")
+    store = DraftStore(service.database_identity, "default")
     qtbot.waitUntil(store.path.exists, timeout=2500)  # within two seconds of the edit
     first.live.detach()  # killed: no close event, nothing saved
     first.hide()
@@ -141,7 +141,7 @@ def test_draft_of_a_killed_window_is_offered_and_restored(
 
 def test_declined_draft_is_removed(qtbot: QtBot, service: ConfigurationService,
                                    monkeypatch: pytest.MonkeyPatch, open_window: OpenWindow) -> None:
-    store = DraftStore(service.database, "default")
+    store = DraftStore(service.database_identity, "default")
     from configadmin.ui.window.drafts import DraftEntry
     mapping = dict(service.get("ml", "feature_mapping"), tier="tier_draft")
     store.save({"ml.feature_mapping": DraftEntry(0, mapping)})

@@ -33,7 +33,7 @@ def _seed(make_service: Make, files: dict[str, Path]) -> None:
     """Rows of every kind: active, reset (inactive, version kept), one no file of the window names,
     a nested JSON value, and another environment."""
     rich = make_service(defaults=files["rich"])
-    rich.set_ml_feature_mapping({"revenue": "rev_total", "tier": "tier_ü"}, reason="seed")
+    rich.set_ml_feature_mapping({"revenue": "rev_total", "tiér": "tier_u"}, reason="seed")
     rich.set_ml_model_input_size(2)
     rich.set("ml", "churn_threshold", 0.7)
     rich.set("ml", "tags", ["x", "y", "z"])
@@ -59,7 +59,7 @@ def test_the_first_look_resolves_what_the_service_resolves(
         assert look.registry.keys == service.registry.keys
     look = first_look(db_url, "default", files["plain"], files["settings"])
     assert look is not None
-    assert dict(look.resolved[0].value) == {"revenue": "rev_total", "tier": "tier_ü"}
+    assert dict(look.resolved[0].value) == {"revenue": "rev_total", "tiér": "tier_u"}
     assert "ml.churn_threshold" in [r.name for r in look.resolved]  # in the database only
 
 

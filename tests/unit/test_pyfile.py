@@ -1,13 +1,14 @@
 """The defaults file and the legacy settings.py are read with `ast`: never executed."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from configadmin.domain.records import SettingKey
 from configadmin.resources import bundled_defaults
-from configadmin.sources.pyfile import read_assignments
+from configadmin.sources.pyfile import MAX_FILE_BYTES, read_assignments
 from configadmin.domain.errors import ValidationError
 
 HOSTILE_SETTINGS = """\
@@ -40,7 +41,6 @@ def test_settings_py_is_read_without_running_it(tmp_path: Path) -> None:
     assert not marker.exists()
     assert layer.values == {
         SettingKey("ml", "feature_mapping"): {"revenue": "total_revenue", "tier": "loyalty_tier"},
-        SettingKey("ml", "sizes"): [1, 2, [3, 4]],
         SettingKey("ml", "batch"): 256,
     }
     assert layer.lines[SettingKey("ml", "batch")] == 9
@@ -52,6 +52,7 @@ def test_non_literal_values_of_known_categories_are_skipped_and_reported_with_fi
     layer = read_assignments(path, strict=False, categories={"ml"})
     assert SettingKey("base", "dir") not in layer.values
     assert layer.skipped == (
+        f"{path}:8: ML_SIZES holds a tuple, which JSON has not (write a list [...]); skipped",
         f"{path}:10: ML_COMPUTED is not a literal value; skipped",
         f"{path}:11: ML_LAMBDA is not a literal value; skipped",
     )
@@ -83,7 +84,7 @@ def test_a_missing_or_undecodable_file_is_a_clear_error(tmp_path: Path) -> None:
         read_assignments(tmp_path / "nope.py", strict=True)
     latin = tmp_path / "latin.py"
     latin.write_bytes("ML_X = 'caf\xe9'\n".encode("latin-1"))
-    with pytest.raises(ValidationError, match="is not UTF-8 text"):
+    with pytest.raises(ValidationError, match="latin.py:1: not UTF-8 text"):
         read_assignments(latin, strict=True)
 
 
@@ -93,3 +94,63 @@ def test_the_bundled_defaults_hold_a_realistic_churn_model_configuration() -> No
     assert 12 <= len(mapping) <= 20 and "revenue" in mapping and "points_balance" in mapping
     assert layer.values[SettingKey("ml", "model_input_size")] == len(mapping)
     assert layer.skipped == ()
+
+
+# -- files from someone else ------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("ML_A = 1\nML_B = b''\n", 2, "ML_B holds bytes, which JSON has not"),
+    ("ML_B = {1, 2}\n", 1, "ML_B holds a set"),
+    ("ML_B = [1, (2, 3)]\n", 1, "ML_B holds a tuple"),
+    ("ML_B = 1+2j\n", 1, "ML_B is not a literal value"),
+    ("ML_B = 2j\n", 1, "ML_B holds a complex number"),
+    ("ML_B = {1: 'a'}\n", 1, "has a key that is not a string"),
+    ("ML_B = 1e400\n", 1, "inf or nan"),
+    ("ML_B = 0x" + "f" * 4000 + "\n", 1, "more than 4,200 digits"),
+    ("\n\nML_B = " + "[" * 40 + "]" * 40 + "\n", 3, "nested deeper than 32 levels"),
+    ("ML_MODEL_INPUT_SIZE = -5\n", 1, "not a valid ml.model_input_size (it must be from 1"),
+    ("ML_MODEL_INPUT_SIZE = True\n", 1, "must be a whole number, got boolean"),
+    ("ML_MODEL_INPUT_SIZE = 3.0\n", 1, "must be a whole number, got number"),
+    ("ML_FEATURE_MAPPING = ['a']\n", 1, "must be an object of feature → column, got array"),
+    ("ML_FEATURE_MAPPING = {'a': 1}\n", 1, "entry 'a' has a column that is not a string"),
+    ("ML_A = 1\nML_B = " + "-" * 200_000 + "1\n", 2, "nested or chained too deeply"),
+    ("X = 1\n\nML_B = a" + ".b" * 200_000 + "\n", 3, "nested or chained too deeply"),
+    ("ML_B = " + "(" * 300 + "1" + ")" * 300 + "\n", 1, "syntax error: too many nested parentheses"),
+    ("ML_A = 1\nML_B = '\x00'\n", 2, "NUL"),
+    ("ML_B = " + "9" * 5000 + "\n", 1, "syntax error"),
+])
+def test_a_hostile_defaults_file_is_one_line_error_with_file_and_line(
+        tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = _write(tmp_path, text, "ml_config.py")
+    with pytest.raises(ValidationError) as caught:
+        read_assignments(path, strict=True)
+    error = str(caught.value)
+    assert error.startswith(f"{path}:{line}: ") and message in error and "\n" not in error, error
+    if "syntax" not in message and "chained" not in message and "NUL" not in message:
+        layer = read_assignments(path, strict=False)  # settings.py: reported and skipped, never read
+        assert not layer.values.get(SettingKey("ml", "b")) and len(layer.skipped) == 1
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "defaults.py"
+    os.mkfifo(fifo)
+    with pytest.raises(ValidationError, match="not a regular file"):
+        read_assignments(fifo, strict=True)
+
+
+def test_a_device_is_refused_without_reading_it() -> None:
+    with pytest.raises(ValidationError, match="/dev/zero: not a regular file"):
+        read_assignments(Path("/dev/zero"), strict=True)
+
+
+def test_a_file_over_the_size_cap_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "big.py"
+    path.write_text("ML_LABEL = '" + "x" * MAX_FILE_BYTES + "'\n")
+    with pytest.raises(ValidationError, match=r"larger than 1,048,576 bytes"):
+        read_assignments(path, strict=True)
+
+
+def test_a_symlink_to_a_regular_file_is_read(tmp_path: Path) -> None:
+    real = _write(tmp_path, "ML_LABEL = 'churn'\n", "real.py")
+    link = tmp_path / "link.py"
+    link.symlink_to(real)
+    assert read_assignments(link, strict=True).values == {SettingKey("ml", "label"): "churn"}

@@ -16,7 +16,7 @@ def _problems(mapping: object) -> tuple[str, ...]:
 
 
 def test_a_valid_mapping_comes_back_unchanged() -> None:
-    mapping = {"revenue": "total_revenue", "Umsatz (€)": "schema.umsatz_eur", "日本語": "列_1", "x": "_x9"}
+    mapping = {"revenue": "total_revenue", "Umsatz (€)": "schema.umsatz_eur", "日本語": "col_1", "x": "_x9"}
     assert validate_feature_mapping(mapping) == mapping
 
 
@@ -34,6 +34,13 @@ def test_a_valid_mapping_comes_back_unchanged() -> None:
     ({"revenue": "c" * 129}, "column is longer than 128 characters"),
     ({"revenue": 5}, "entry 'revenue': column must be a string, got integer"),
     ({"revenue": None}, "column must be a string, got null"),
+    ({"revenue": "tot\u0430l_revenue"}, "column 'tot\\u0430l_revenue' is not plain ASCII"),
+    ({"revenue": "列_1"}, "is not plain ASCII"),
+    ({"revenue": "ｔｏｔａｌ"}, "write it as 'total'"),
+    ({"revenue": "total\u200b"}, "invisible or control characters (U+200B)"),
+    ({"rev\u202eenue": "col"}, "feature name contains invisible or format characters (U+202E)"),
+    ({"revenue\u200b": "col"}, "(U+200B)"),
+    ({"\u2028x": "col"}, "(U+2028)"),
 ])
 def test_each_bad_entry_is_named_with_its_reason(entry: dict[object, object], message: str) -> None:
     problems = _problems({"ok": "fine_col", **entry})

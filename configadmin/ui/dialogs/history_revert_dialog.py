@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.ui.panels.history_model import HistoryRow, local_time
+from configadmin.ui.plain_text import elide, plain
 
 
 class RevertDialog(QDialog):
@@ -13,9 +14,9 @@ class RevertDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Revert to this version")
         what = "reset it to the file default" if row.action == "reset" else "restore the value it recorded"
-        intro = QLabel(f"Revert {row.setting} ({row.environment}) to entry #{row.id} "
-                       f"of {local_time(row.at)} by {row.actor}: this will {what}.\n"
-                       "The revert is saved as a new, audited change.")
+        intro = plain(QLabel(f"Revert {row.setting} ({row.environment}) to entry #{row.id} "
+                             f"of {local_time(row.at)} by {elide(row.actor, 150)}: this will {what}.\n"
+                             "The revert is saved as a new, audited change."))
         intro.setWordWrap(True)
         self.reason = QLineEdit()
         self.reason.setObjectName("revertReason")

@@ -2,6 +2,7 @@
 theirs side by side, one choice per entry. Nothing is written until the analyst confirms."""
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import ABSENT, MergeConflict
 from configadmin.domain.resolution import thaw
+from configadmin.ui.plain_text import elide, plain
 
 BASE, MINE, THEIRS = 0, 1, 2
 
@@ -49,20 +51,20 @@ class MergeDialog(QDialog):
         self.resize(760, 420)
         self._items = list(items)
         self._groups: list[QButtonGroup] = []
-        intro = QLabel(f"{theirs_by} saved while you were editing. Changes to different entries are "
-                       "merged automatically; choose what to keep for each entry you both changed.",
-                       wordWrap=True)
+        intro = plain(QLabel(f"{elide(theirs_by, 150)} saved while you were editing. Changes to "
+                             "different entries are merged automatically; choose what to keep for "
+                             "each entry you both changed.", wordWrap=True))
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(6)
         for col, title in enumerate(("Entry", "Base (when you started)", "Mine", f"Theirs ({theirs_by})")):
-            label = QLabel(f"<b>{title}</b>")
+            label = QLabel(f"<b>{html.escape(elide(title, 160))}</b>", textFormat=Qt.TextFormat.RichText)
             grid.addWidget(label, 0, col)
         for row, item in enumerate(self._items, start=1):
             c = item.conflict
             entry = f"{item.setting}[{c.path}]" if c.path else item.setting
-            grid.addWidget(QLabel(entry), row, 0)
+            grid.addWidget(plain(QLabel(elide(entry, 200))), row, 0)
             group = QButtonGroup(self)
             for choice, value in ((BASE, c.base), (MINE, c.mine), (THEIRS, c.theirs)):
                 radio = QRadioButton(_show(value))

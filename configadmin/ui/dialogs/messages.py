@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from configadmin.ui.plain_text import elide, plain_message_box
+
 
 class Messages:
     @classmethod
@@ -17,6 +19,7 @@ class Messages:
 
     @classmethod
     def _show(cls, parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> None:
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(icon, title, elide(text, 2000), QMessageBox.StandardButton.Ok, parent)
         box.setObjectName("messageBox")
+        plain_message_box(box)
         box.exec()

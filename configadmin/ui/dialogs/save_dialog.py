@@ -1,11 +1,13 @@
 """Before a save: what will change (entries added / removed / changed) and an optional reason."""
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import Kind, diff_values
 from configadmin.domain.resolution import thaw
+from configadmin.ui.plain_text import plain
 
 SHOWN_LINES = 500
 
@@ -62,7 +65,7 @@ class SaveDialog(QDialog):
         self.setWindowTitle(f"Save changes to {environment}")
         self.resize(640, 440)
         heads, lines = describe(changes)
-        summary = QLabel(heads)
+        summary = plain(QLabel(heads))
         summary.setObjectName("saveSummary")
         summary.setStyleSheet("font-weight: 600;")
         listing = QPlainTextEdit()
@@ -81,7 +84,8 @@ class SaveDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
-        layout.addWidget(QLabel(f"These changes take effect in <b>{environment}</b> as soon as they are saved."))
+        layout.addWidget(QLabel(f"These changes take effect in <b>{html.escape(environment)}</b> as soon "
+                                "as they are saved.", textFormat=Qt.TextFormat.RichText))
         layout.addWidget(summary)
         layout.addWidget(listing, 1)
         layout.addWidget(QLabel("Reason"))

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from configadmin.ui.icons import icon
+from configadmin.ui.plain_text import plain
 
 MAX_INPUT_SIZE = 1_000_000
 
@@ -27,7 +28,7 @@ class InputSizeEditor(QWidget):
         self.spin.setToolTip("Number of inputs the model expects")
         self.warning_icon = QLabel()
         self.warning_icon.setPixmap(icon("warning").pixmap(16, 16))
-        self.warning = QLabel()
+        self.warning = plain(QLabel())
         self.warning.setObjectName("inputSizeWarning")
         self.warning.setStyleSheet("color: #9a6700;")
         layout = QHBoxLayout(self)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from configadmin.domain.resolution import thaw
 from configadmin.domain.errors import ValidationError
+from configadmin.ui.plain_text import plain
 
 _UNPARSED = object()
 
@@ -36,7 +37,7 @@ class JsonEditor(QWidget):
         self.text.setObjectName("jsonText")
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setTabChangesFocus(True)
-        self.problem_label = QLabel()
+        self.problem_label = plain(QLabel())
         self.problem_label.setObjectName("jsonProblem")
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #8a1c12;")

@@ -34,6 +34,7 @@ from configadmin.ui.editors.mapping_model import (
     MappingModel,
     cell_checks,
 )
+from configadmin.ui.plain_text import plain, plain_tooltip
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -62,7 +63,7 @@ class _CellDelegate(QStyledItemDelegate):
             if other is not None and other != rid:
                 problem = f"feature {text!r} appears more than once"
         line.setStyleSheet("background: #fde7e9; color: #8a1c12;" if problem else "")
-        line.setToolTip(problem or "")
+        line.setToolTip(plain_tooltip(problem or ""))
         self.problemTyped.emit(problem or "")
 
 
@@ -114,7 +115,7 @@ class MappingEditor(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
-        self.problem_label = QLabel()
+        self.problem_label = plain(QLabel())
         self.problem_label.setObjectName("mappingProblem")
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #8a1c12;")

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
+from configadmin.ui.plain_text import plain_tooltip
 
 COL_FEATURE, COL_COLUMN, COL_DEFAULT = 0, 1, 2
 HEADERS = ("Feature", "Column", "vs. default")
@@ -230,9 +231,9 @@ class MappingModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             problem = self.cell_problem(rid, col)
             if problem:
-                return problem
+                return plain_tooltip(problem)
             if col == COL_DEFAULT:
-                return self._default_tip(rid)
+                return plain_tooltip(self._default_tip(rid) or "") or None
             return None
         if role == ProblemRole:
             return self.cell_problem(rid, col)

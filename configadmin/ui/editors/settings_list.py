@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from configadmin.ui.plain_text import plain_tooltip
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPainter, QPalette
@@ -107,8 +108,8 @@ class SettingsList(QListWidget):
             item.setData(SourceRole, row.source)
             item.setData(VersionRole, row.version)
             item.setData(ModifiedRole, row.modified)
-            item.setToolTip(f"{row.name}: value from {row.source}"
-                            + (f" (version {row.version})" if row.version else ""))
+            item.setToolTip(plain_tooltip(f"{row.name}: value from {row.source}"
+                            + (f" (version {row.version})" if row.version else "")))
         self.blockSignals(False)
         if current:
             self.select(current, notify=False)

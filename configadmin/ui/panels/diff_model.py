@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QIcon
 from configadmin.domain.diff import EntryDiff, Kind
 from configadmin.domain.resolution import thaw
 from configadmin.resources import icon_path
+from configadmin.ui.plain_text import plain_tooltip
 
 KIND_WORDS: Mapping[Kind, str] = {Kind.ADDED: "added", Kind.REMOVED: "removed", Kind.CHANGED: "changed"}
 ABSENT_TEXT = "—"
@@ -112,7 +113,8 @@ class DiffModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = self._text(e, column, index.row())
             limit = SHOWN_CHARS if role == Qt.ItemDataRole.DisplayRole else 10 * SHOWN_CHARS
-            return text if len(text) <= limit else text[:limit] + "…"
+            shown = text if len(text) <= limit else text[:limit] + "…"
+            return shown if role == Qt.ItemDataRole.DisplayRole else plain_tooltip(shown)
         return None
 
     def _text(self, e: EntryDiff, column: str, row: int) -> str:

@@ -22,6 +22,7 @@ from configadmin.service.configuration_service import ConfigurationService, Prom
 from configadmin.ui.panels.diff_model import DiffModel
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.worker import Runner
+from configadmin.ui.plain_text import plain
 
 SHOWN_CHARS = 2_000_000
 
@@ -107,7 +108,7 @@ class EnvironmentCompareDialog(QDialog):
             self._captions.append(caption)
             self._texts.append(text)
 
-        self.summary = QLabel()
+        self.summary = plain(QLabel())
         self.summary.setObjectName("compareSummary")
         bold = self.summary.font()
         bold.setBold(True)

@@ -9,8 +9,10 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -21,6 +23,9 @@ from configadmin.domain.records import AuditEntry, SettingKey
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.panels.history_model import local_time
+from configadmin.ui.plain_text import TextDetailsDialog, elide, needs_details
+
+REASON_SHOWN = 600  # characters of a reason in the header; "Full reason…" shows the rest
 
 _KIND_TEXT = {Kind.ADDED: "added", Kind.REMOVED: "removed", Kind.CHANGED: "changed"}
 _KIND_COLOR = {Kind.ADDED: QColor("#1b7f3b"), Kind.REMOVED: QColor("#b3261e"),
@@ -111,11 +116,21 @@ class HistoryDetail(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in ((0, 200), (1, 80), (2, 220)):
             header.resizeSection(column, width)
+        self.full_reason = QPushButton("Full reason…")
+        self.full_reason.setObjectName("historyFullReason")
+        self.full_reason.clicked.connect(self._show_reason)
+        self._reason = ""
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.full_reason, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.header)
+        layout.addLayout(top)
         layout.addWidget(self.table)
         self.show_detail(None)
+
+    def _show_reason(self) -> None:
+        TextDetailsDialog.show_text(self.window(), "Reason", self._reason)
 
     def show_loading(self) -> None:
         self.header.setText("Loading…")
@@ -123,14 +138,17 @@ class HistoryDetail(QWidget):
 
     def show_detail(self, detail: EntryDetail | None) -> None:
         if detail is None:
+            self.full_reason.hide()
             self.header.setText("Select an entry to see what it changed.")
             self.model.set_diff(None)
             return
         e = detail.entry
-        parts = [f"#{e.id}  {e.setting} ({e.environment})  ·  {e.action} by {e.actor}  ·  "
+        parts = [f"#{e.id}  {e.setting} ({e.environment})  ·  {e.action} by {elide(e.actor, 150)}  ·  "
                  f"{local_time(e.at)}  ·  version {e.version}"]
+        self._reason = e.reason or ""
+        self.full_reason.setVisible(needs_details(self._reason, REASON_SHOWN))
         if e.reason:
-            parts.append(f"Reason: {e.reason}")
+            parts.append(f"Reason: {elide(e.reason, REASON_SHOWN)}")
         changes = detail.diff.summary if detail.diff else "no differences"
         note = " (an absent side is compared with the current file default)" if detail.against_default else ""
         parts.append(f"Changes: {changes}{note}")

@@ -2,20 +2,24 @@
 
 Each page is one runner job that fetches and writes; the GUI thread only moves the progress bar and
 starts the next page, so a million rows never sit in memory and the window never freezes. The file
-is written next to the target as `.part` and renamed at the end: a cancelled export leaves nothing.
+is written next to the target as a private temporary file (exclusive create, 0600) and renamed at
+the end: a cancelled export leaves nothing, and a symlink planted at the target is refused.
 """
 from __future__ import annotations
 
 import csv
+import io
 import json
-import os
+import re
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 from shiboken6 import isValid
 
+from configadmin.atomic_file import private_output
 from configadmin.domain.records import AuditEntry
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.panels.history_filters import HistoryQuery
@@ -38,9 +42,24 @@ class ExportFilePicker:
 
 
 def csv_row(entry: AuditEntry) -> list[Any]:
-    return [entry.id, entry.at.isoformat(timespec="microseconds"), entry.environment, entry.setting,
-            entry.action, entry.actor, entry.reason or "", summarize(entry.old_value, entry.new_value),
-            entry.version, _json(entry.old_value), _json(entry.new_value), entry.client or ""]
+    cells = [entry.environment, entry.setting, entry.action, entry.actor, entry.reason or "",
+             summarize(entry.old_value, entry.new_value)]
+    return [entry.id, entry.at.isoformat(timespec="microseconds"), *map(spreadsheet_safe, cells),
+            entry.version, spreadsheet_safe(_json(entry.old_value)),
+            spreadsheet_safe(_json(entry.new_value)), spreadsheet_safe(entry.client or "")]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or tab/CR), such as an actor
+    `=HYPERLINK(…)`, would run as a formula when the CSV is opened, so it gets a leading '.
+    Plain numbers (a value -5) stay as they are: they compute nothing."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def _json(value: Any) -> str:
@@ -48,34 +67,49 @@ def _json(value: Any) -> str:
 
 
 class _Sink:
-    """The open `.part` file; touched only by runner jobs, which run one after the other."""
+    """The private temporary file (created exclusively, 0600, by atomic_file.private_output);
+    touched only by runner jobs, which run one after the other. finish() puts it in place of the
+    target (a planted symlink there is refused); discard() leaves nothing."""
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        self.part = target.with_name(target.name + ".part")
-        self._file: IO[str] | None = None
+        self._output: AbstractContextManager[BinaryIO] | None = None
+        self._file: io.TextIOWrapper | None = None
         self._writer: Any = None
 
     def write(self, entries: list[AuditEntry]) -> None:
         if self._file is None:
-            self._file = open(self.part, "w", newline="", encoding="utf-8")  # noqa: SIM115
+            self._output = private_output(self.target)
+            binary = self._output.__enter__()
+            self._file = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=True)
             self._writer = csv.writer(self._file)
             self._writer.writerow(CSV_COLUMNS)
         self._writer.writerows(csv_row(e) for e in entries)
 
     def finish(self) -> None:
         self.write([])
-        self.close()
-        os.replace(self.part, self.target)
+        self._end(None)
 
     def discard(self) -> None:
-        self.close()
-        self.part.unlink(missing_ok=True)
+        try:
+            self._end(RuntimeError("export discarded"))
+        except RuntimeError:
+            pass
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self.discard()
+
+    def _end(self, error: BaseException | None) -> None:
+        output, text, self._output, self._file = self._output, self._file, None, None
+        if output is None:
+            return
+        if text is not None:
+            text.flush()
+            text.detach()  # the binary file belongs to private_output, which closes it
+        if error is None:
+            output.__exit__(None, None, None)
+        else:
+            output.__exit__(type(error), error, None)
 
 
 class CsvExport(QObject):

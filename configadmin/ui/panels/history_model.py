@@ -21,6 +21,7 @@ from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.panels.history_filters import HistoryQuery
 from configadmin.ui.worker import Runner
+from configadmin.ui.plain_text import elide, plain_tooltip
 
 PAGE_SIZE = 100
 SHORT_VALUE = 40
@@ -177,7 +178,7 @@ class HistoryModel(ColumnsModel):
             if column == self.COL_TIME:
                 return f"{row.at.isoformat(timespec='seconds')} (entry #{row.id})"
             if column == self.COL_REASON:
-                return row.reason
+                return plain_tooltip(row.reason or "") or None
             return None
         if role == self.RowRole:
             return row
@@ -187,8 +188,8 @@ class HistoryModel(ColumnsModel):
         if column == self.COL_TIME:
             return local_time(row.at)
         if column == self.COL_REASON:
-            return " ".join((row.reason or "").split())  # one line, whatever was typed
+            return elide(row.reason or "", 500)  # one line, whatever was typed, cut before painting
         return {self.COL_ENVIRONMENT: row.environment, self.COL_SETTING: row.setting,
-                self.COL_ACTION: row.action, self.COL_ACTOR: row.actor,
+                self.COL_ACTION: row.action, self.COL_ACTOR: elide(row.actor, 150),
                 self.COL_SUMMARY: row.summary}[column]
 

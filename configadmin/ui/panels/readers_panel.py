@@ -30,6 +30,7 @@ from configadmin.domain.errors import one_line
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.worker import Runner
+from configadmin.ui.plain_text import plain, plain_tooltip
 
 STALE = QColor("#9aa0a6")
 REFRESH_EVERY_MS = 10_000
@@ -85,7 +86,7 @@ class ReadersModel(ColumnsModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
             state = "stale: no heartbeat recently, it may have stopped" if reader.stale else "alive"
-            return f"{reader.reader_id} (pid {reader.pid}) — {state}"
+            return plain_tooltip(f"{reader.reader_id} (pid {reader.pid}) — {state}")
         if role == self.StaleRole:
             return reader.stale
         return None
@@ -117,7 +118,7 @@ class ReadersPanel(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in enumerate((240, 110, 100, 200, 150)):
             header.resizeSection(column, width)
-        self.summary = QLabel()
+        self.summary = plain(QLabel())
         self.summary.setObjectName("readersSummary")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setObjectName("readersRefreshButton")

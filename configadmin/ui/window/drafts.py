@@ -1,79 +1,25 @@
 """Unsaved edits on disk, so a crash or a kill loses nothing: one draft per database and environment
-in the platformdirs state folder, written within two seconds of an edit, offered back at start."""
+in the platformdirs state folder (draft_file.py), written within two seconds of an edit, offered
+back at start; a draft that cannot be used is set aside and the analyst told so."""
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
+
+from configadmin.ui.plain_text import plain_message_box
+from configadmin.ui.window.draft_file import Draft as Draft
+from configadmin.ui.window.draft_file import DraftEntry as DraftEntry
+from configadmin.ui.window.draft_file import DraftStore as DraftStore
+from configadmin.ui.window.draft_file import UnusableDraft as UnusableDraft
+from configadmin.ui.window.draft_file import drafts_folder as drafts_folder
 
 if TYPE_CHECKING:
     from configadmin.domain.records import Resolved
 
 DRAFT_DELAY_MS = 1000  # a timer that is not restarted by later edits: on disk within two seconds
-
-
-@dataclass(frozen=True)
-class DraftEntry:
-    base_version: int
-    value: Any
-
-
-@dataclass(frozen=True)
-class Draft:
-    database: str
-    environment: str
-    saved_at: datetime
-    settings: dict[str, DraftEntry]
-
-
-def drafts_folder() -> Path:
-    return Path(platformdirs.user_state_dir("configadmin", appauthor=False)) / "drafts"
-
-
-class DraftStore:
-    """`database` is the display URL (no password): it names the draft and is written in it."""
-
-    def __init__(self, database: str, environment: str, folder: Path | None = None) -> None:
-        self.database = database
-        self.environment = environment
-        digest = hashlib.sha256(f"{database}\n{environment}".encode()).hexdigest()[:16]
-        self.path = (folder or drafts_folder()) / f"{environment[:40]}-{digest}.json"
-
-    def save(self, settings: dict[str, DraftEntry]) -> None:
-        """Atomic: a kill during the write leaves the previous draft, never half a file."""
-        if not settings:
-            self.remove()
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"database": self.database, "environment": self.environment,
-                "saved_at": datetime.now(UTC).isoformat(),
-                "settings": {k: {"base_version": e.base_version, "value": e.value} for k, e in settings.items()}}
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, self.path)
-
-    def load(self) -> Draft | None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return Draft(data["database"], data["environment"], datetime.fromisoformat(data["saved_at"]),
-                         {k: DraftEntry(int(v["base_version"]), v["value"]) for k, v in data["settings"].items()})
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
 
 
 class RestoreDraftDialog:
@@ -88,6 +34,7 @@ class RestoreDraftDialog:
         when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
         box.setText(f"You have unsaved edits to {draft.environment} from {when}. Restore them?")
         box.setInformativeText(summary)
+        plain_message_box(box)
         restore = box.addButton("Restore edits", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Discard them", QMessageBox.ButtonRole.DestructiveRole)
         box.exec()
@@ -100,6 +47,7 @@ class DraftKeeper(QObject):
     """Keeps one window's draft: written shortly after edits, offered back once per environment."""
 
     writeFailed = Signal(str)
+    unusable = Signal(str)  # a draft was found but set aside: what to tell the analyst
 
     def __init__(self, parent: QWidget, collect: Callable[[], dict[str, DraftEntry]]) -> None:
         super().__init__(parent)
@@ -131,12 +79,12 @@ class DraftKeeper(QObject):
         try:
             self._store.save(self._collect())
         except OSError as exc:
-            self.writeFailed.emit(f"Could not write the draft: {exc.strerror}")
+            self.writeFailed.emit(f"Could not write the draft: {exc.strerror or exc}")
 
     def stop(self) -> None:
         self._timer.stop()
 
-    def offer(self, draft: Draft | None, current: Mapping[str, Resolved],
+    def offer(self, draft: Draft | UnusableDraft | None, current: Mapping[str, Resolved],
               restore: Callable[[str, Any], None]) -> bool:
         """Asks whether to restore the draft's edits (those that still differ from `current`);
         calls `restore(name, value)` for each when yes, removes the draft when no."""
@@ -144,7 +92,18 @@ class DraftKeeper(QObject):
         if draft is None or self._store is None:
             return False
         from configadmin.domain.resolution import thaw
+        from configadmin.domain.validation import json_type
         from configadmin.ui.dialogs.save_dialog import PendingChange, describe
+        if not isinstance(draft, UnusableDraft):
+            wrong = [n for n, e in draft.settings.items() if n in current
+                     and current[n].value is not None
+                     and json_type(e.value) != json_type(thaw(current[n].value))]
+            if wrong:
+                draft = self._store.set_aside(f"holds a value of the wrong type for {wrong[0][:60]}")
+        if isinstance(draft, UnusableDraft):
+            where = f"; it was kept as {draft.moved_to}" if draft.moved_to else ""
+            self.unusable.emit(f"A draft of unsaved edits {draft.reason} and was not restored{where}.")
+            return False
         wanted = {n: e for n, e in draft.settings.items() if n in current and thaw(current[n].value) != e.value}
         if not wanted:
             self._store.remove()

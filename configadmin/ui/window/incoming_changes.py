@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 
 from configadmin.ui.window.status import INFO, WARNING
+from configadmin.ui.plain_text import elide
 
 if TYPE_CHECKING:
     from configadmin.domain.records import AuditEntry
@@ -58,7 +59,7 @@ class IncomingChanges(QObject):
         parts = [f"{e.setting} {e.action} by {e.actor}" + (f" ({e.reason})" if e.reason else "")
                  for e in theirs[:3]]
         more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
-        w.statusBar().showMessage("Reloaded: " + "; ".join(parts) + more, 15000)
+        w.statusBar().showMessage(elide("Reloaded: " + "; ".join(parts) + more), 15000)
         self.by = ", ".join(dict.fromkeys(e.actor for e in theirs)) or self.by
         if w._incoming:
             names = ", ".join(w._incoming)

@@ -22,6 +22,7 @@ from configadmin.ui.window.window_layout import WindowLayout
 from configadmin.ui.window.window_loading import WindowLoading
 from configadmin.ui.window.window_saving import WindowSaving
 from configadmin.ui.worker import Runner
+from configadmin.ui.plain_text import plain_tooltip
 
 if TYPE_CHECKING:  # the rest is imported where it is first needed, after the first paint
     from configadmin.domain.records import Resolved
@@ -211,9 +212,9 @@ class MainWindow(QMainWindow):
         reason = f"Cannot save — {problems[0]}" if problems else ""
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         self.ui.save_blocked.setText(reason + more)
-        self.ui.save_blocked.setToolTip("\n".join(problems[:20]))
+        self.ui.save_blocked.setToolTip(plain_tooltip("\n".join(problems[:20])))
         self.ui.save_blocked.setVisible(bool(problems))
-        self.save_action.setToolTip("\n".join(problems[:5]) if problems else "Save (Ctrl+S)")
+        self.save_action.setToolTip(plain_tooltip("\n".join(problems[:5])) if problems else "Save (Ctrl+S)")
         self.discard_action.setEnabled(bool(modified) and not self._saving)
         self.setWindowModified(bool(modified))
         if self.service is not None and MAPPING in self._resolved:

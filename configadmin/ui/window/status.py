@@ -9,6 +9,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QVBoxLayout, QWidget
 
 from configadmin.ui.icons import icon
+from configadmin.ui.plain_text import TextDetailsDialog, elide, needs_details, plain, plain_tooltip
 
 if TYPE_CHECKING:
     from configadmin.domain.records import ReaderInfo
@@ -54,12 +55,18 @@ class StatusBanner(QFrame):
         layout.setSpacing(8)
         glyph = QLabel(row)
         glyph.setPixmap(icon(icon_name).pixmap(16, 16))
-        label = QLabel(text, row)
+        label = plain(QLabel(row))
         label.setObjectName("bannerText")
         label.setWordWrap(True)
+        label.setText(elide(text))  # cut before Qt lays it out: a 2 MB reason costs nothing
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(glyph, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(label, 1)
+        if needs_details(text):
+            details = QPushButton("Details…", row)
+            details.setObjectName(f"banner_{key}_details")
+            details.clicked.connect(lambda: TextDetailsDialog.show_text(self.window(), "Details", text))
+            layout.addWidget(details)
         for caption, slot in actions:
             button = QPushButton(caption, row)
             button.setObjectName(f"banner_{key}_{caption.split()[0].lower()}")
@@ -115,23 +122,25 @@ class StatusInfo:
             label.setObjectName(name)
         self.readers.setCursor(Qt.CursorShape.PointingHandCursor)
         for widget in (self.database, self.user, self.environment, self.revision, self.readers):
+            plain(widget)
             widget.setContentsMargins(6, 0, 6, 0)
             bar.addPermanentWidget(widget)
 
     def set_connection(self, database: str, user: str) -> None:
         """`database` must already be the display form (password masked)."""
         self.database.setText(f"Database: {database}")
-        self.database.setToolTip(database)
-        self.user.setText(f"User: {user}")
+        self.database.setToolTip(plain_tooltip(database))
+        self.user.setText(f"User: {elide(user, 150)}")
 
     def set_position(self, environment: str, revision: int, read_only: bool) -> None:
-        self.environment.setText(f"Environment: {environment}" + ("  (read-only)" if read_only else ""))
+        self.environment.setText(f"Environment: {elide(environment, 64)}"
+                                 + ("  (read-only)" if read_only else ""))
         self.revision.setText(f"Revision {revision}")
 
     def set_readers(self, readers: Sequence[ReaderInfo], environment: str, revision: int) -> None:
         text, tip = readers_summary(readers, environment, revision)
         self.readers.setText(text)
-        self.readers.setToolTip(f"{tip}\n\nClick for every reader.")
+        self.readers.setToolTip(plain_tooltip(f"{tip}\n\nClick for every reader."))
 
 
 def readers_summary(readers: Sequence[ReaderInfo], environment: str, revision: int) -> tuple[str, str]:

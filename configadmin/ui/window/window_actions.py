@@ -25,7 +25,7 @@ class WindowActions(QObject):
             return
         w.service.environment = environment
         if w.drafts is not None:
-            w.drafts.bind(w.service.database, environment)  # writes the old one first
+            w.drafts.bind(w.service.database_identity, environment)  # writes the old one first
         w._resolved.clear()
         w._incoming.clear()
         w._revision = None

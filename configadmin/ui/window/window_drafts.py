@@ -24,7 +24,12 @@ class WindowDrafts(QObject):
         w = self.window
         w.drafts = DraftKeeper(w, self.entries)
         w.drafts.writeFailed.connect(lambda text: w.statusBar().showMessage(text, 10000))
-        w.drafts.bind(service.database, w.environment)
+        w.drafts.unusable.connect(self.unusable)
+        w.drafts.bind(service.database_identity, w.environment)
+
+    def unusable(self, text: str) -> None:
+        from configadmin.ui.window.status import WARNING
+        self.window.banner.show_message("draft", WARNING, text, closable=True)
 
     def write(self) -> None:
         if self.window.drafts is not None:

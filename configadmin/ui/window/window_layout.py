@@ -22,6 +22,7 @@ from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import SettingEditors
 from configadmin.ui.editors.settings_list import SettingsList
 from configadmin.ui.window.status import StatusBanner, StatusInfo
+from configadmin.ui.plain_text import plain
 
 DEFAULT_SIZE = (1280, 800)
 LIST_WIDTH, DIFF_WIDTH = 260, 440
@@ -42,14 +43,14 @@ class WindowLayout:
         self.banner = StatusBanner()
         self.settings_list = SettingsList()
         self.settings_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.title = QLabel()
+        self.title = plain(QLabel())
         self.title.setObjectName("settingTitle")
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.subtitle = QLabel()
+        self.subtitle = plain(QLabel())
         self.subtitle.setObjectName("settingSubtitle")
         self.subtitle.setWordWrap(True)
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.save_blocked = QLabel()
+        self.save_blocked = plain(QLabel())
         self.save_blocked.setObjectName("saveBlockedLabel")
         self.save_blocked.setWordWrap(True)
         self.save_blocked.setStyleSheet("color: #8a1c12; background: #fde7e9; border: 1px solid #efb4b9;"

@@ -12,7 +12,7 @@ from configadmin.ui.window.status import ERROR
 
 if TYPE_CHECKING:
     from configadmin.domain.records import Resolved
-    from configadmin.ui.window.drafts import Draft
+    from configadmin.ui.window.drafts import Draft, UnusableDraft
     from configadmin.ui.window.main_window import MainWindow
     from configadmin.ui.window.snapshot import Snapshot
 
@@ -40,13 +40,13 @@ class WindowLoading(QObject):
         service, env, since = w.service, w.environment, w._revision
         offer = w.drafts is not None and not w.drafts.ready
 
-        def load() -> tuple[Snapshot, Draft | None]:
+        def load() -> tuple[Snapshot, Draft | UnusableDraft | None]:
             from configadmin.ui.window.drafts import DraftStore  # the draft is read here, off the GUI thread
-            return load_snapshot(service, env, since), DraftStore(service.database, env).load() if offer else None
+            return load_snapshot(service, env, since), DraftStore(service.database_identity, env).load() if offer else None
 
         w.runner.run(load, self.loaded, self.load_failed)  # bound methods: dropped if the window goes
 
-    def loaded(self, result: tuple[Snapshot, Draft | None]) -> None:
+    def loaded(self, result: tuple[Snapshot, Draft | UnusableDraft | None]) -> None:
         w = self.window
         snap, draft = result
         self.loading = False
