@@ -57,3 +57,15 @@ def test_the_window_opens_loads_and_reports_its_timings(sqlite_url: str, argv: l
     timings = json.loads(result.stdout.strip().splitlines()[-1])
     assert timings["rows"] == 15
     assert {"first_paint_ms", "ready_ms"} <= set(timings)
+
+
+def test_the_installed_console_script_points_at_the_command_line() -> None:
+    from importlib.metadata import entry_points
+
+    from configadmin.cli import main
+    scripts = [ep for ep in entry_points(group="console_scripts") if ep.name == "configadmin"]
+    if not scripts:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("configadmin is not installed: CI installs it with pip install -e", pytrace=False)
+        pytest.skip("configadmin is not installed in this environment (pip install -e .)")
+    assert scripts[0].load() is main
