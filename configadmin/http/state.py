@@ -239,10 +239,11 @@ class RelayState:
         if stale == self.stale:
             return
         self.stale = stale
+        served = ", ".join(f"{env} at revision {rev}" for env, rev in self.revisions().items())
         if stale:
-            log.warning("serving last-known-good revisions %s: %s", self.revisions(), why)
+            log.warning("serving last-known-good (%s): %s", served, why)
         else:
-            log.warning("database reachable again; serving revisions %s", self.revisions())
+            log.warning("database reachable again; serving %s", served)
         for channel in self.channels.values():
             channel.wake()
 
