@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
 import uvicorn
 
@@ -13,6 +15,17 @@ from configadmin.http.app import build_app
 from configadmin.http.state import RelayState
 from configadmin.http.tokens import Tokens
 from configadmin.service.configuration_service import ConfigurationService
+
+
+class _Server(uvicorn.Server):
+    """SIGTERM and Ctrl-C are how a relay is meant to stop: after the graceful shutdown it returns
+    (exit 0) instead of uvicorn raising the signal again to die by it."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        captured = getattr(self, "_captured_signals", None)
+        if isinstance(captured, list) and sig in (signal.SIGINT, signal.SIGTERM):
+            captured.remove(sig)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -45,7 +58,7 @@ def serve(service: ConfigurationService, environments: Sequence[str], tokens: To
         writes = f"writes by {len(tokens)} token(s)" if len(tokens) else "writes off: no --tokens"
         print(f"configadmin serve: {', '.join(state.environments)} on http://{host}:{bound} "
               f"({writes})", flush=True)
-        uvicorn.Server(config).run(sockets=[sock])
+        _Server(config).run(sockets=[sock])
     finally:
         state.close()
     return 0
