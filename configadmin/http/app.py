@@ -121,7 +121,7 @@ class Api:
         timeout = changes.timeout_param(request.query_params.get("timeout"))
         if timeout is None:
             raise ApiError(400, "timeout must be a number of seconds ≥ 0 (at most 30 are waited)")
-        return await changes.long_poll(self.state, request, env, int(after), timeout)
+        return await changes.long_poll(self.state, env, int(after), timeout)
 
     async def healthz(self, request: Request) -> Response:
         return _json(dumps({"status": "ok", "stale": self.state.stale,

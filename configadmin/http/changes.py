@@ -1,13 +1,13 @@
 """`GET /api/config/changes`: a long poll, or with `Accept: text/event-stream` a stream of revisions.
 
-Both wait on the relay's per-environment event, never on the database; a client that leaves is
-noticed at once (its wait is raced against the disconnect), so the client count stays true.
+Both wait on the relay's per-environment event, never on the database. A stream notices a client
+that leaves at once; a long poll is not raced against its disconnect (that doubled the relay's CPU
+per change at 1,000 polls) and simply ends at its timeout, at most 30 s later.
 """
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 from starlette.requests import Request
@@ -17,7 +17,6 @@ from starlette.types import Receive, Scope, Send
 from configadmin.http.state import RelayState
 from configadmin.http.wire import KEEPALIVE, changes_body, revision_event
 
-T = TypeVar("T")
 DEFAULT_TIMEOUT = 25.0
 MAX_TIMEOUT = 30.0
 KEEPALIVE_EVERY = 15.0
@@ -28,28 +27,13 @@ async def _until_disconnect(receive: Receive) -> None:
         pass
 
 
-async def _unless_disconnected(request: Request, waiting: Awaitable[T]) -> T | None:
-    """The result of `waiting`, or None when the client went away first."""
-    task = asyncio.ensure_future(waiting)
-    gone = asyncio.ensure_future(_until_disconnect(request.receive))
-    try:
-        await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for pending in (task, gone):
-            if not pending.done():
-                pending.cancel()
-    return task.result() if task.done() and not task.cancelled() else None
-
-
-async def long_poll(state: RelayState, request: Request, environment: str, after: int,
+async def long_poll(state: RelayState, environment: str, after: int,
                     timeout: float) -> Response:
     state.clients["long_poll"] += 1
     try:
-        revision = await _unless_disconnected(request, state.wait_past(environment, after, timeout))
+        revision = await state.wait_past(environment, after, timeout)
     finally:
         state.clients["long_poll"] -= 1
-    if revision is None:
-        return Response(status_code=499)  # nobody is left to read it
     return Response(changes_body(environment, revision, revision > after),
                     media_type="application/json", headers={"Cache-Control": "no-store"})
 
