@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -134,10 +134,11 @@ class Api:
 
     async def error(self, request: Request, exc: Exception) -> Response:
         """Every error as one JSON line; the CLI's messages, never a password."""
+        headers: Mapping[str, str] | None = None
         if isinstance(exc, ApiError):
             status, problems = exc.status, exc.problems
         elif isinstance(exc, HTTPException):
-            status, problems = exc.status_code, None
+            status, problems, headers = exc.status_code, None, exc.headers
             exc = ConfigAdminError({404: "no such endpoint", 405: "method not allowed"}
                                    .get(exc.status_code, str(exc.detail)))
         elif isinstance(exc, ValidationError):
@@ -147,7 +148,8 @@ class Api:
         message = one_line(exc, self.secrets)
         if status == 500 and not isinstance(exc, ConfigAdminError):
             message = f"unexpected {type(exc).__name__}: {message}"
-        return _json(error_body(message, problems), status)
+        return Response(error_body(message, problems), status_code=status, media_type=JSON,
+                        headers=headers)
 
 
 def _status(exc: Exception) -> int:

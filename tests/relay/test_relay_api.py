@@ -142,12 +142,15 @@ def test_an_environment_the_relay_does_not_serve_is_404_and_errors_are_json(rela
         nowhere = http.get("/api/nowhere")
         bad_after = http.get("/api/config/changes", params={"after": "yesterday"})
         staging = http.get("/api/config/ml", params={"env": "staging"})
+        delete = http.delete("/api/config/ml")
     assert other.status_code == 404
     assert other.json() == {"error": "environment 'production' is not served by this relay "
                                      "(it serves default, staging)"}
     assert nowhere.status_code == 404 and set(nowhere.json()) == {"error"}
     assert bad_after.status_code == 400 and "after" in bad_after.json()["error"]
     assert staging.status_code == 200
+    assert delete.status_code == 405 and delete.json() == {"error": "method not allowed"}
+    assert "POST" in delete.headers["allow"]
 
 
 def test_healthz_and_metrics_report_revisions_and_clients(
