@@ -3,14 +3,15 @@ backend of the test database terminated): the relay keeps answering from memory,
 stale, and when the database is back it catches up with what was committed meanwhile."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from pathlib import Path
 
+import httpx
 import pytest
 from pg_support import pg_admin_engine
 from relay_support import RelayProcess, client, wait_until
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from test_relay_changes import Background
+from test_relay_changes import Background, events
 
 from configadmin import ConfigurationService
 
@@ -23,20 +24,36 @@ def _backend_pid(service: ConfigurationService) -> int:
     return pid
 
 
+PASSWORD = "S3cr3tPw"  # trust auth ignores it, so it travels every path for real
+
+
 def test_while_the_database_is_away_the_relay_serves_last_known_good_and_catches_up_after(
-        db_url: str, writer: ConfigurationService, start_relay: Callable[..., RelayProcess],
-        tmp_path: object) -> None:
+        db_url: str, writer: ConfigurationService, tmp_path: Path) -> None:
     writer.set_ml_model_input_size(31, updated_by="alice")
-    relay = start_relay("default")
+    with_password = make_url(db_url).set(password=PASSWORD).render_as_string(hide_password=False)
+    relay = RelayProcess(with_password, "default", log=tmp_path / "relay.log").start()
+    answers: list[bytes] = []
     database = make_url(db_url).database
     keep = _backend_pid(writer)
     admin = pg_admin_engine()
+    streamed: list[dict[str, object]] = []
+
+    def listen() -> None:
+        with httpx.stream("GET", f"{relay.url}/api/config/changes", timeout=60,
+                          headers={"Accept": "text/event-stream"}) as stream:
+            for event in events(stream.iter_lines()):
+                streamed.append(event)
+                if len(streamed) > 1 and event["stale"] is False:
+                    return  # stale, then fresh again
+
+    listening = Background(listen)
+    assert wait_until(lambda: len(streamed) == 1)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false'))
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                               "WHERE datname = :d AND pid <> :keep"), {"d": database, "keep": keep})
-        with client(relay) as http:
+        with client(relay, event_hooks={"response": [lambda r: answers.append(r.read())]}) as http:
             assert wait_until(lambda: http.get("/healthz").json()["stale"] is True)
             health = http.get("/healthz")
             during = http.get("/api/config/ml")
@@ -56,11 +73,16 @@ def test_while_the_database_is_away_the_relay_serves_last_known_good_and_catches
             assert waiting.join() == {"environment": "default", "revision": committed, "changed": True}
             assert wait_until(lambda: http.get("/healthz").json()["stale"] is False)
             assert http.get("/api/config/ml").json()["model_input_size"] == 32
+        listening.join()
+        assert [e["stale"] for e in streamed][:2] == [False, True]
+        assert streamed[-1] == {"environment": "default", "revision": committed, "stale": False}
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true'))
         admin.dispose()
-    relay.stop()
+        relay.stop()
+    assert answers and not [a for a in answers if PASSWORD.encode() in a]
+    assert PASSWORD not in (relay.log.read_text() if relay.log else "")
     log = (relay.log.read_text() if relay.log else "").splitlines()
     away = [line for line in log if "last-known-good" in line]
     assert 1 <= len(away) <= 3, log  # said when it happens, not on every read
