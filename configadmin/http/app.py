@@ -57,7 +57,8 @@ class Api:
         env = request.query_params.get("env") or self.state.environments[0]
         if env not in self.state.channels:
             served = ", ".join(self.state.environments)
-            raise ApiError(404, f"environment {_short(env)} is not served by this relay (it serves {served})")
+            raise ApiError(404, f"environment {_short(env)} is not served by this relay "
+                                f"(it serves {served})")
         return env
 
     def cached(self, request: Request, snapshot: Snapshot, body: bytes) -> Response:
@@ -107,7 +108,8 @@ class Api:
             problems.append(f"the body names none of {', '.join(ML_KEYS)}")
         problems += self.state.problems({k: v for k, v in data.items() if k in ML_KEYS})
         if problems:
-            shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+            more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+            shown = "; ".join(problems[:10]) + more
             raise ApiError(422, f"invalid configuration: {shown}", problems)
         return data
 

@@ -11,7 +11,8 @@ from relay_support import TOKEN_USER, RelayProcess, auth, client, wait_until
 from configadmin import ConfigurationService
 
 SEED_MAPPING = {"revenue": "total_revenue", "transaction_count": "txn_count"}
-SEED_BODY = b'{"feature_mapping": {"revenue": "total_revenue", "transaction_count": "txn_count"}, "model_input_size": 10}'
+SEED_BODY = (b'{"feature_mapping": {"revenue": "total_revenue", "transaction_count": "txn_count"}, '
+             b'"model_input_size": 10}')
 
 
 def test_get_ml_is_the_seeds_response_byte_for_byte_with_the_revision_as_etag(
