@@ -65,6 +65,24 @@ def test_a_long_poll_returns_as_soon_as_a_change_is_committed(
         assert http.get("/api/config/ml").json()["model_input_size"] == 17
 
 
+def test_a_change_in_one_environment_wakes_only_its_own_clients(
+        writer: ConfigurationService, relay: RelayProcess) -> None:
+    with client(relay) as http:
+        revisions = http.get("/healthz").json()["environments"]
+        default = Background(lambda: http.get("/api/config/changes", params={
+            "env": "default", "after": revisions["default"], "timeout": 2}).json())
+        staging = Background(lambda: http.get("/api/config/changes", params={
+            "env": "staging", "after": revisions["staging"], "timeout": 25}).json())
+        time.sleep(0.3)
+        writer.set("ml", "model_input_size", 40, updated_by="alice", environment="staging")
+        assert staging.join() == {"environment": "staging", "revision": writer.revision("staging"),
+                                  "changed": True}
+        assert default.join() == {"environment": "default", "revision": revisions["default"],
+                                  "changed": False}
+        assert http.get("/api/config/ml", params={"env": "staging"}).json()["model_input_size"] == 40
+        assert http.get("/api/config/ml").json()["model_input_size"] == 15  # the file default
+
+
 def test_a_long_poll_with_nothing_new_answers_unchanged_at_its_timeout(relay: RelayProcess) -> None:
     with client(relay) as http:
         answer = http.get("/api/config/changes", params={"env": "staging", "after": 0, "timeout": 0.3})
