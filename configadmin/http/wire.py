@@ -57,9 +57,6 @@ class Snapshot:
     def etag(self) -> str:
         return f'"{self.revision}"'
 
-    def stored_versions(self) -> dict[str, int]:
-        return {s.key: s.stored_version for s in self.settings if s.category == "ml"}
-
 
 def revision_event(environment: str, revision: int, stale: bool) -> bytes:
     """One server-sent event of `GET /api/config/changes` with `Accept: text/event-stream`."""
