@@ -45,10 +45,10 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
                            default=argparse.SUPPRESS, help=f"{text}; env {variable}")
 
 
-def _command(sub: Any, name: str, text: str, example: str) -> argparse.ArgumentParser:
+def _command(sub: Any, name: str, text: str, example: str, **kwargs: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
         name, help=text, description=text, epilog=f"example:\n  {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
     _global_options(parser)
     return parser
 
@@ -150,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
              "configadmin verify-audit --database-url postgresql://admin@db/config")
     _command(sub, "migrate", "create or upgrade the database schema",
              "configadmin migrate --database-url postgresql://admin@db/config")
+
+    from configadmin.cli import serve as cli_serve
+    cli_serve.add_arguments(_command(
+        sub, "serve", "the HTTP API and change relay for readers (needs the serve extra)",
+        "configadmin serve --env production,staging --port 8780 --tokens /etc/configadmin/tokens",
+        conflict_handler="resolve"))  # its --env takes several environments
     return parser
 
 
@@ -216,8 +222,13 @@ def _commands() -> dict[str, Command]:
         "history": cli_admin.history, "readers": cli_admin.readers,
         "verify-audit": cli_admin.verify_audit, "migrate": cli_admin.migrate,
         "export": cli_transfer.export, "import": cli_transfer.import_file,
-        "import-settings": cli_transfer.import_settings,
+        "import-settings": cli_transfer.import_settings, "serve": _serve,
     }
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from configadmin.cli.serve import serve
+    return serve(args)
 
 
 def _gui(args: argparse.Namespace) -> int:

@@ -1,0 +1,64 @@
+"""Running the relay: the first load, the listening socket, uvicorn until SIGINT/SIGTERM."""
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+import uvicorn
+
+from configadmin.domain.errors import ConfigAdminError
+from configadmin.http.app import build_app
+from configadmin.http.state import RelayState
+from configadmin.http.tokens import Tokens
+from configadmin.service.configuration_service import ConfigurationService
+
+
+class _Server(uvicorn.Server):
+    """SIGTERM and Ctrl-C are how a relay is meant to stop: after the graceful shutdown it returns
+    (exit 0) instead of uvicorn raising the signal again to die by it."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        captured = getattr(self, "_captured_signals", None)
+        if isinstance(captured, list) and sig in (signal.SIGINT, signal.SIGTERM):
+            captured.remove(sig)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bound before uvicorn starts, so a port in use is one clear line (and port 0 picks one)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        raise ConfigAdminError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(service: ConfigurationService, environments: Sequence[str], tokens: Tokens,
+          host: str, port: int, secrets: Sequence[str] = ()) -> int:
+    """Loads every environment (a database that is away fails here, exit 4), then serves."""
+    logging.basicConfig(format="configadmin serve: %(message)s", level=logging.WARNING,
+                        stream=sys.stderr)
+    state = RelayState(service, list(environments))
+    try:
+        state.load()
+        sock = listen(host, port)
+        bound = sock.getsockname()[1]
+        config = uvicorn.Config(build_app(state, tokens, secrets), log_level="warning",
+                                access_log=False, lifespan="on", backlog=4096,
+                                timeout_graceful_shutdown=2, server_header=False)
+        writes = f"writes by {len(tokens)} token(s)" if len(tokens) else "writes off: no --tokens"
+        print(f"configadmin serve: {', '.join(state.environments)} on http://{host}:{bound} "
+              f"({writes})", flush=True)
+        _Server(config).run(sockets=[sock])
+    finally:
+        state.close()
+    return 0

@@ -1,0 +1,251 @@
+"""What the relay knows: every served environment resolved in memory, kept current from ONE
+ConfigurationService. Every use of the service is in this module.
+
+Database work runs on one worker thread, so the relay holds one pooled connection (plus the
+service's LISTEN connection) whatever the number of clients. Change hints arrive on the service's
+listener thread and are handed to the event loop; waiting clients are woken per environment.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from configadmin.domain.errors import ConfigAdminError, one_line
+from configadmin.domain.records import Action, Change, SettingKey
+from configadmin.domain.validation import all_problems
+from configadmin.http.wire import ML_KEYS, Snapshot
+from configadmin.service.configuration_service import ConfigurationService
+
+log = logging.getLogger("configadmin.serve")
+T = TypeVar("T")
+SAFETY_POLL = 30.0  # seconds between head checks while the listener is up (a lost hint is found)
+STALE_POLL = 1.0  # while the listener is down or the database away
+WRITE_REASON = "saved through configadmin serve"
+
+
+class RevisionMoved(ConfigAdminError):
+    """`If-Match` named a revision the environment has moved past (HTTP 409)."""
+
+    exit_code = 3
+
+
+@dataclass
+class Channel:
+    """One environment: its snapshot and the event its waiting clients sleep on."""
+
+    snapshot: Snapshot
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+    relayed: int = 0
+
+    def wake(self) -> None:
+        woken, self.event = self.event, asyncio.Event()
+        woken.set()
+
+
+class RelayState:
+    """The served environments, their waiters, and whether what is served may be stale."""
+
+    def __init__(self, service: ConfigurationService, environments: list[str]) -> None:
+        self.service = service
+        self.environments = list(dict.fromkeys(environments))
+        self.channels: dict[str, Channel] = {}
+        self.stale = False
+        self.clients = {"stream": 0, "long_poll": 0}
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relay-db")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._dirty: set[str] = set()
+        self._wake: asyncio.Event | None = None
+        self._listener_down = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- start and stop ------------------------------------------------------------------------
+    def load(self) -> None:
+        """The first load, before the relay listens: a database that is away fails the start."""
+        for env in self.environments:
+            snapshot = self._read(env, None)
+            assert snapshot is not None
+            self.channels[env] = Channel(snapshot)
+
+    async def start(self) -> None:
+        """Binds to the running loop: hints from the listener thread now reach the waiters."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        for channel in self.channels.values():
+            channel.event = asyncio.Event()
+        self.service.subscribe(self._hint, self._connection)
+        self._tasks = [asyncio.create_task(self._reloader()), asyncio.create_task(self._poller())]
+        self._mark(None)  # anything committed between the first load and the subscription
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self.service.unsubscribe(self._hint)
+        self._db.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        self.service.close()
+
+    # -- reading (memory only) -----------------------------------------------------------------
+    def snapshot(self, environment: str) -> Snapshot:
+        return self.channels[environment].snapshot
+
+    def revisions(self) -> dict[str, int]:
+        return {env: ch.snapshot.revision for env, ch in self.channels.items()}
+
+    async def wait_past(self, environment: str, after: int, timeout: float) -> int:
+        """Returns the revision as soon as it passes `after`, or the current one at the timeout."""
+        channel = self.channels[environment]
+        try:
+            async with asyncio.timeout(timeout):
+                while channel.snapshot.revision <= after:
+                    await channel.event.wait()
+        except TimeoutError:
+            pass
+        return channel.snapshot.revision
+
+    async def next_event(self, environment: str, seen: tuple[int, bool], timeout: float) -> bool:
+        """Waits until the (revision, stale) pair differs from `seen`; False at the timeout."""
+        channel = self.channels[environment]
+        try:
+            async with asyncio.timeout(timeout):
+                while (channel.snapshot.revision, self.stale) == seen:
+                    await channel.event.wait()
+        except TimeoutError:
+            return False
+        return True
+
+    # -- writing -------------------------------------------------------------------------------
+    async def write_ml(self, environment: str, values: Mapping[str, Any], user: str,
+                       if_match: int | None) -> Snapshot:
+        """Validates every entry (ValidationError listing all problems), writes both keys in one
+        transaction audited as `user`, and publishes the result at once."""
+        snapshot = await self._on_db(self._write_ml, environment, dict(values), user, if_match)
+        self._publish(snapshot)
+        return snapshot
+
+    def problems(self, values: Mapping[str, Any]) -> list[str]:
+        """Every problem of every value, each prefixed with its key (no database: pure checks)."""
+        registry = self.service.registry
+
+        def check(key: str) -> Callable[[], object]:
+            return lambda: registry.spec(SettingKey("ml", key)).validate(values[key])
+
+        return all_problems((key, check(key)) for key in values)
+
+    def _write_ml(self, environment: str, values: dict[str, Any], user: str,
+                  if_match: int | None) -> Snapshot:
+        expected: dict[str, int | None] = {key: None for key in values}
+        if if_match is not None:
+            # Versions first, revision second: if the revision still equals If-Match, the versions
+            # read are those of that revision, and compare-and-swap on them catches any later save.
+            expected = {key: self.service.stored_resolution(SettingKey("ml", key), environment)
+                        .stored_version for key in values}
+            now = self.service.revision(environment)
+            if now != if_match:
+                raise RevisionMoved(f"{environment} is at revision {now}, not {if_match}: "
+                                    "read it again and reapply the change")
+        self.service.apply_changes(
+            [Change(environment, "ml", key, Action.SET, values[key], True, expected[key], WRITE_REASON)
+             for key in ML_KEYS if key in values], updated_by=user)
+        snapshot = self._read(environment, None)
+        assert snapshot is not None
+        return snapshot
+
+    # -- keeping current -------------------------------------------------------------------------
+    def _read(self, environment: str, known: int | None) -> Snapshot | None:
+        """The environment as stored now; None when its revision is still `known` (a hint that
+        named no real change costs one small query). Revision before values: never newer than them."""
+        revision = self.service.revision(environment)
+        if revision == known:
+            return None
+        settings = self.service.resolve_all(environment)
+        return Snapshot(environment, revision, tuple(settings))
+
+    def _hint(self, environment: str | None, revision: int | None) -> None:
+        """On the listener thread: a hint, not a fact (any login may NOTIFY); checked on the loop."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_hint, environment, revision)
+
+    def _on_hint(self, environment: str | None, revision: int | None) -> None:
+        if environment is None:
+            self._mark(None)
+        elif environment in self.channels and (
+                revision is None or revision > self.channels[environment].snapshot.revision):
+            self._mark(environment)
+
+    def _connection(self, connected: bool) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_connection, connected)
+
+    def _on_connection(self, connected: bool) -> None:
+        self._listener_down = not connected
+        if connected:
+            self._mark(None)
+        else:
+            self._set_stale(True, "the change listener lost the database")
+
+    def _mark(self, environment: str | None) -> None:
+        self._dirty.update(self.channels if environment is None else [environment])
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _reloader(self) -> None:
+        assert self._wake is not None
+        backoff = 0.2
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._dirty:
+                env = min(self._dirty)
+                self._dirty.discard(env)
+                try:
+                    snapshot = await self._on_db(self._read, env, self.channels[env].snapshot.revision)
+                except Exception as exc:  # noqa: BLE001  (anything: keep serving what we have)
+                    self._dirty.add(env)
+                    self._set_stale(True, one_line(exc))
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                backoff = 0.2
+                if snapshot is not None:
+                    self._publish(snapshot)
+            if not self._listener_down:
+                self._set_stale(False)
+
+    async def _poller(self) -> None:
+        """Checks the heads now and then: every second while stale, else every SAFETY_POLL."""
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(STALE_POLL)
+            if self.stale or self._listener_down or time.monotonic() - last >= SAFETY_POLL:
+                last = time.monotonic()
+                self._mark(None)
+
+    def _publish(self, snapshot: Snapshot) -> None:
+        channel = self.channels[snapshot.environment]
+        if snapshot.revision < channel.snapshot.revision:
+            return  # an older read finishing late
+        if snapshot.revision > channel.snapshot.revision:
+            channel.relayed += 1
+        channel.snapshot = snapshot
+        channel.wake()
+
+    def _set_stale(self, stale: bool, why: str = "") -> None:
+        if stale == self.stale:
+            return
+        self.stale = stale
+        served = ", ".join(f"{env} at revision {rev}" for env, rev in self.revisions().items())
+        if stale:
+            log.warning("serving last-known-good (%s): %s", served, why)
+        else:
+            log.warning("database reachable again; serving %s", served)
+        for channel in self.channels.values():
+            channel.wake()
+
+    async def _on_db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
