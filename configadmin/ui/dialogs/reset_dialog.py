@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import Diff, EntryDiff
 from configadmin.ui.panels.diff_model import DiffModel, format_value
+from configadmin.ui.plain_text import plain
 
 
 class ResetDialog(QDialog):
@@ -19,7 +20,7 @@ class ResetDialog(QDialog):
         self.setObjectName("resetDialog")
         self.setWindowTitle(title)
         count = len(diffs)
-        heading = QLabel(title, objectName="resetHeading", wordWrap=True)
+        heading = plain(QLabel(title, objectName="resetHeading", wordWrap=True))
         big = heading.font()
         big.setBold(True)
         big.setPointSizeF(big.pointSizeF() * 1.2)
@@ -29,8 +30,8 @@ class ResetDialog(QDialog):
             "will be removed; the file defaults apply at once to every reader.\n"
             "The changes listed below are lost (the history keeps them, so the reset can be reverted).",
             wordWrap=True, objectName="resetIntro")
-        summary = QLabel("\n".join(f"{name}: {self._summary(diff)}" for name, diff in diffs.items()),
-                         objectName="resetSummary")
+        summary = plain(QLabel("\n".join(f"{name}: {self._summary(diff)}" for name, diff in diffs.items()),
+                               objectName="resetSummary"))
         font = summary.font()
         font.setBold(True)
         summary.setFont(font)
