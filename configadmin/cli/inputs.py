@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import stat
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +16,7 @@ from configadmin.domain.errors import ValidationError
 from configadmin.domain.names import MAX_ENVIRONMENT as MAX_ENVIRONMENT
 from configadmin.domain.names import check_environment as check_environment
 
+MAX_INPUT_BYTES = 256 * 1024 * 1024  # a million-entry mapping with long names; not /dev/zero
 MAX_ID = 2**63 - 1  # bigint: a larger id would be a database error, not "no such entry"
 _RELATIVE = re.compile(r"^(\d{1,6})\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -57,7 +60,14 @@ def read_text(source: str, what: str) -> str:
         return source
     path = Path(source[1:])
     try:
-        return path.read_text(encoding="utf-8-sig")
+        mode = os.stat(path).st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would fill memory
+            raise ValidationError(f"cannot read {what}: {path} is a device, not a file")
+        with open(path, "rb") as handle:  # a regular file or a pipe (`@<(…)`)
+            data = handle.read(MAX_INPUT_BYTES + 1)
+        if len(data) > MAX_INPUT_BYTES:
+            raise ValidationError(f"cannot read {what}: {path} is larger than {MAX_INPUT_BYTES:,} bytes")
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise ValidationError(f"cannot read {what}: {path} does not exist") from None
     except IsADirectoryError:

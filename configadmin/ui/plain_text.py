@@ -61,6 +61,8 @@ def plain_tooltip(text: str, limit: int = TOOLTIP_LIMIT) -> str:
     if not text:
         return ""
     cut = text if len(text) <= limit else text[: limit - 1] + "…"
+    if "<" not in cut:  # without a tag Qt shows it as plain text anyway (Qt::mightBeRichText)
+        return cut
     return "<qt>" + html.escape(cut).replace("\n", "<br>") + "</qt>"
 
 

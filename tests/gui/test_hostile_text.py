@@ -136,3 +136,38 @@ def test_the_history_shows_a_huge_html_reason_cut_and_plain_and_whole_on_demand(
     assert dialog.findChild(QPlainTextEdit, "textDetails").toPlainText().replace("\n", "") == huge
     dialog.close()
     qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+
+
+def _labels_show_data_literally(widget: QWidget, marker: str) -> None:
+    """Every label holding `marker` shows it literally: plain text, or rich text that escaped it."""
+    seen = 0
+    for label in widget.findChildren(QLabel):
+        if label.textFormat() == Qt.TextFormat.PlainText and marker in label.text():
+            seen += 1
+        elif label.textFormat() != Qt.TextFormat.PlainText:
+            assert marker not in label.text(), f"{label.objectName()} renders {marker} as HTML"
+            if marker.replace("<", "&lt;").replace(">", "&gt;") in label.text():
+                seen += 1
+    assert seen, "the text is shown somewhere"
+
+
+def test_dialogs_show_actors_features_and_environments_literally(qtbot: QtBot) -> None:
+    from datetime import UTC, datetime
+
+    from configadmin.domain.diff import MergeConflict
+    from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
+    from configadmin.ui.dialogs.merge_dialog import ConflictItem, MergeDialog
+    from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
+    from configadmin.ui.panels.history_model import HistoryRow
+    actor = "<b>boss</b>"
+    merge = MergeDialog([ConflictItem("ml.feature_mapping", MergeConflict(f"<i>f</i>", "a", "b", "c"))],
+                        actor)
+    revert = RevertDialog(HistoryRow(1, datetime.now(UTC), "default", "ml.label", "set", actor,
+                                     PHISHING, "a → b"))
+    save = SaveDialog([PendingChange(f"ml.label", "<b>old</b>", "<b>new</b>")], "<u>env</u>")
+    for dialog in (merge, revert, save):
+        qtbot.addWidget(dialog)
+    _labels_show_data_literally(merge, actor)
+    _labels_show_data_literally(merge, "<i>f</i>")
+    _labels_show_data_literally(revert, actor)
+    _labels_show_data_literally(save, "<u>env</u>")

@@ -4,6 +4,7 @@ that leaks part of a password, and who may read the embedded database."""
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import stat
 from contextlib import redirect_stderr, redirect_stdout
@@ -74,3 +75,26 @@ def test_the_embedded_database_is_private_to_its_user() -> None:
     path = default_database_path()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("option", ["--defaults", "--settings"])
+def test_a_device_or_fifo_as_defaults_or_settings_file_is_exit_2_at_once(tmp_path: Path,
+                                                                         option: str) -> None:
+    fifo = tmp_path / "fifo.py"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo)):
+        code, _, err = cli(["get", "ml.model_input_size", option, path])
+        assert code == 2 and "not a regular file" in err and err.count("\n") == 1
+
+
+def test_a_defaults_file_serving_a_negative_input_size_is_refused_with_file_and_line(
+        tmp_path: Path) -> None:
+    defaults = tmp_path / "ml_config.py"
+    defaults.write_text("ML_FEATURE_MAPPING = {'a': 'b'}\nML_MODEL_INPUT_SIZE = -5\n")
+    code, out, err = cli(["get", "ml.model_input_size", "--defaults", str(defaults)])
+    assert code == 2 and out == "" and f"{defaults}:2: ML_MODEL_INPUT_SIZE" in err
+
+
+def test_set_from_a_device_is_refused(sqlite_url: str) -> None:
+    code, _, err = cli(["set", "ml.model_input_size", "@/dev/zero", "--database-url", sqlite_url])
+    assert code == 2 and "is a device" in err

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import Diff, EntryDiff
 from configadmin.ui.panels.diff_model import DiffModel, format_value
+from configadmin.ui.plain_text import plain
 
 
 class ResetDialog(QDialog):
@@ -19,7 +20,7 @@ class ResetDialog(QDialog):
         self.setObjectName("resetDialog")
         self.setWindowTitle(title)
         count = len(diffs)
-        heading = QLabel(title)
+        heading = plain(QLabel(title))
         heading.setObjectName("resetHeading")
         heading.setWordWrap(True)
         big = heading.font()
@@ -32,7 +33,7 @@ class ResetDialog(QDialog):
             "The changes listed below are lost (the history keeps them, so the reset can be reverted).")
         intro.setObjectName("resetIntro")
         intro.setWordWrap(True)
-        summary = QLabel("\n".join(f"{name}: {self._summary(diff)}" for name, diff in diffs.items()))
+        summary = plain(QLabel("\n".join(f"{name}: {self._summary(diff)}" for name, diff in diffs.items())))
         summary.setObjectName("resetSummary")
         font = summary.font()
         font.setBold(True)
