@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
-from shiboken6 import isValid
 
 from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import SettingKey
@@ -53,15 +52,13 @@ def _reset(parent: QWidget | None, runner: Runner, service: ConfigurationService
 
     def confirm(result: _Lost) -> None:
         diffs, versions = result
-        if _gone(parent):
-            return
         if not diffs:
             Messages.info(parent, f"{what} already uses the file defaults in {env}: nothing to reset.")
         elif ResetDialog.ask(parent, f"Reset {what} to the file defaults ({env})", diffs):
             runner.run(lambda: reset(versions), on_success=lambda _: on_done(),
-                       on_failure=_failed(parent, service, "Reset failed"))
+                       on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
-    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"))
+    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
 
 def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationService,
@@ -93,8 +90,6 @@ def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationSe
 
     def confirm(result: tuple[Diff, int]) -> None:
         diff, version = result
-        if _gone(parent):
-            return
         if not diff:
             Messages.info(parent, f"{entry!r} of {setting.name} already has its file default.")
         elif ResetDialog.ask(parent, f"Reset {entry!r} of {setting.name} to its file default ({env})",
@@ -102,9 +97,9 @@ def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationSe
             default = service.file_default(setting)
             runner.run(lambda: write(version, default if isinstance(default, Mapping) else {}),
                        on_success=lambda _: on_done(),
-                       on_failure=_failed(parent, service, "Reset failed"))
+                       on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
-    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"))
+    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
 
 def _refuse_if_changed(service: ConfigurationService, env: str, category: str, key: str | None,
@@ -121,12 +116,5 @@ def _refuse_if_changed(service: ConfigurationService, env: str, category: str, k
 def _failed(parent: QWidget | None, service: ConfigurationService,
             doing: str) -> Callable[[BaseException], None]:
     def show(error: BaseException) -> None:
-        if _gone(parent):
-            return
         Messages.error(parent, f"{doing}: {one_line(error, (service.url.password,))}")
     return show
-
-
-def _gone(parent: QWidget | None) -> bool:
-    """The window closed while the worker ran: there is nobody left to ask or tell."""
-    return parent is not None and not isValid(parent)

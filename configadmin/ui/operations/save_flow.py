@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
-from shiboken6 import isValid
 
 from configadmin.domain.diff import MergeResult, merge3
 from configadmin.domain.records import Action, Change, Resolved, SettingKey
@@ -42,8 +41,8 @@ class SaveFlow(QObject):
                           base.stored_version, reason or None) for base, value in plan]
         service = self._service
         self._runner.run(lambda: service.apply_changes(changes),
-                         self._alive(lambda entries: self.succeeded.emit(entries, plan)),
-                         self._alive(lambda exc: self._write_failed(exc, plan, reason)))
+                         lambda entries: self.succeeded.emit(entries, plan),
+                         lambda exc: self._write_failed(exc, plan, reason), owner=self)
 
     def _write_failed(self, exc: BaseException, plan: Plan, reason: str) -> None:
         self._rounds += 1
@@ -56,15 +55,8 @@ class SaveFlow(QObject):
             who = {f"{r.category}.{r.key}": r.updated_by or "someone" for r in service.stored(env)}
             return [service.stored_resolution(SettingKey(b.category, b.key), env) for b, _ in plan], who
 
-        self._runner.run(fresh, self._alive(lambda result: self._merge(plan, result[0], result[1], reason)),
-                         self._alive(self.failed.emit))
-
-    def _alive(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-        """Drops a worker's result that arrives after the window (and this flow) went away."""
-        def call(arg: Any) -> None:
-            if isValid(self):
-                callback(arg)
-        return call
+        self._runner.run(fresh, lambda result: self._merge(plan, result[0], result[1], reason),
+                         self.failed.emit, owner=self)
 
     def _merge(self, plan: Plan, theirs: Sequence[Resolved], who: dict[str, str], reason: str) -> None:
         merged: list[tuple[Resolved, Any]] = []

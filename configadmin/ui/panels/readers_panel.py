@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from configadmin.domain.records import ReaderInfo
 from configadmin.domain.errors import one_line
@@ -152,15 +151,7 @@ class ReadersPanel(QWidget):
             readers = service.readers()
             return readers, {env: service.revision(env) for env in {r.environment for r in readers}}
 
-        def shown(result: tuple[list[ReaderInfo], dict[str, int]]) -> None:
-            if isValid(self):  # the panel may be closed while the query ran
-                self._shown(*result)
-
-        def failed(error: BaseException) -> None:
-            if isValid(self):
-                self._failed(error)
-
-        self._runner.run(load, on_success=shown, on_failure=failed)
+        self._runner.run(load, lambda result: self._shown(*result), self._failed, owner=self)
 
     def _shown(self, readers: list[ReaderInfo], latest: dict[str, int]) -> None:
         self._loading = False

@@ -3,6 +3,7 @@ beside it and the history one click away. Every database call goes through the R
 never lost (failed saves keep them, drafts survive a crash, incoming changes wait for a merge)."""
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -31,6 +32,8 @@ if TYPE_CHECKING:  # the rest is imported where it is first needed, after the fi
     from configadmin.ui.window.drafts import DraftKeeper
     from configadmin.ui.window.live_refresh import LiveRefresh
     from configadmin.ui.window.snapshot import SettingInfo, Snapshot
+
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
         ui.history_dock.visibilityChanged.connect(ui.history_action.setChecked)
         ui.info.readers.clicked.connect(self.show_readers)
         self.runner.busyChanged.connect(ui.busy.setVisible)
+        self.runner.unhandledFailure.connect(self._unhandled_failure)
         self.reset_action.setEnabled(False)
         self.compare_action.setEnabled(False)
         self._update_state()
@@ -161,6 +165,12 @@ class MainWindow(QMainWindow):
         if registry.knows(key):
             return registry.spec(key).validate
         return lambda value: registry.validate_unknown(key, value)
+
+    def _unhandled_failure(self, error: BaseException) -> None:
+        """The one place a background failure nobody handled is shown (and logged, masked)."""
+        text = self._say(error)
+        log.error("background job failed: %s", text)
+        self.banner.show_message("failure", ERROR, f"Something went wrong: {text}", closable=True)
 
     def _say(self, error: BaseException) -> str:
         secret = self.service.url.password if self.service is not None else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from shiboken6 import isValid
 
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import MAPPING
@@ -64,8 +63,6 @@ class WindowActions(QObject):
     def after_reset(self, prefix: str) -> None:
         """A reset replaces the stored values, so edits on them are dropped with it."""
         w = self.window
-        if not isValid(w):  # the window closed while the reset ran
-            return
         for name in list(w._resolved):
             if name == prefix or name.startswith(prefix + "."):
                 w._incoming.pop(name, None)
