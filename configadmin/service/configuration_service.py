@@ -31,7 +31,7 @@ from configadmin.domain.records import (
 from configadmin.domain.registry import (
     FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
 )
-from configadmin.domain.resolution import resolve, resolve_every, thaw
+from configadmin.domain.resolution import resolve, resolve_every, same_value, thaw
 from configadmin.domain.validation import input_size_warnings
 from configadmin.domain.errors import ConflictError, NotFound
 from configadmin.service import transfer
@@ -240,10 +240,18 @@ class ConfigurationService:
             reason: str | None = None, expected_version: int | None = None,
             action: Action = Action.SET, environment: str | None = None) -> int:
         """Validates and saves; returns the new version. `expected_version` (0: no row yet) makes
-        it a compare-and-swap: a newer row raises ConflictError carrying it."""
+        it a compare-and-swap: a newer row raises ConflictError carrying it. A value equal to the
+        stored one (as stored: entry order counts) writes nothing and returns the current version."""
         setting = SettingKey(category, key)
         checked = self.registry.spec(setting).validate(value)
-        entries = self._commit([Change(environment or self.environment, category, key, action,
+        env = environment or self.environment
+        if action is Action.SET:
+            with UnitOfWork(self.engine) as uow:
+                row = uow.repo.get(env, setting)
+            if (row is not None and row.is_active and same_value(row.value, checked)
+                    and expected_version in (None, row.version)):
+                return row.version
+        entries = self._commit([Change(env, category, key, action,
                                        checked, True, expected_version, reason)], updated_by)
         return entries[0].version
 
