@@ -78,3 +78,10 @@ def same_value(a: Any, b: Any) -> bool:
     def text(value: Any) -> str:
         return json.dumps(thaw(value), ensure_ascii=False, separators=(",", ":"))
     return text(a) == text(b)
+
+
+def changes_anything(base: Resolved, value: Any) -> bool:
+    """Whether storing `value` over `base` would change what the database holds (a save that
+    would not writes nothing)."""
+    stored = base.layers.get(Source.DATABASE) if base.source is Source.DATABASE else None
+    return stored is None or not same_value(stored, value)

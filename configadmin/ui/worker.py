@@ -86,13 +86,15 @@ class Runner(QObject):
             on_failure: Callable[[BaseException], None] | None = None, *,
             owner: QObject | None = None, key: Hashable | None = None,
             on_dropped: Callable[[], None] | None = None) -> None:
-        """`owner`: the callbacks are dropped once it is deleted. `key` (with or without an owner):
+        """`owner`: the callbacks are dropped once it is deleted (without one: the QObject whose
+        bound methods they are, as a Qt connection would). `key` (with or without an owner):
         only the newest job of that key delivers; older ones still run but their result is dropped.
         `on_dropped` (no widget!) runs instead of the callbacks when the result is dropped, to let go
         of what the job left behind (e.g. a half-written file)."""
         job_id = next(self._ids)
         signals = _Signals()  # lives on the GUI thread: its queued signal lands there
         scoped = (id(owner), key) if key is not None else None
+        owner = owner if owner is not None else _bound_owner(on_success, on_failure)
         self._jobs[job_id] = _Pending(signals, on_success, on_failure,
                                       weakref.ref(owner) if owner is not None else None, scoped,
                                       on_dropped)
@@ -149,3 +151,11 @@ class Runner(QObject):
     def wait(self, msecs: int = 30000) -> bool:
         """For tests and shutdown: waits for running jobs (their callbacks still need the event loop)."""
         return self._pool.waitForDone(msecs)
+
+
+def _bound_owner(*callbacks: Callable[..., Any] | None) -> QObject | None:
+    for callback in callbacks:
+        target = getattr(callback, "__self__", None)
+        if isinstance(target, QObject):
+            return target
+    return None

@@ -98,3 +98,16 @@ def test_a_failure_without_a_handler_shows_in_the_windows_banner(qtbot: QtBot, s
         qtbot.waitUntil(lambda: "disk on fire" in win.banner.text())
         assert "Something went wrong" in win.banner.text()
         close_window(qtbot, win)
+
+
+def test_callbacks_bound_to_a_deleted_qobject_are_dropped_without_an_owner(qtbot: QtBot) -> None:
+    class Receiver(QObject):
+        def take(self, value: object) -> None:
+            self.setObjectName(str(value))  # raises "already deleted" on a deleted object
+
+    runner, receiver, release = Runner(), Receiver(), threading.Event()
+    runner.run(release.wait, on_success=receiver.take)
+    receiver.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(receiver))
+    with qtbot.waitSignal(runner.busyChanged, check_params_cb=lambda busy: busy is False):
+        release.set()  # the callback would raise "already deleted" if it were called

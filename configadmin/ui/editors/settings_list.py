@@ -117,6 +117,14 @@ class SettingsList(QListWidget):
         if item is not None and bool(item.data(ModifiedRole)) != modified:
             item.setData(ModifiedRole, modified)
 
+    def set_stored(self, name: str, source: str, version: int | None) -> None:
+        """One row's badge after a save or merge (the next load refreshes them all)."""
+        item = self._item(name)
+        if item is not None:
+            item.setData(SourceRole, source)
+            item.setData(VersionRole, version)
+            item.setToolTip(f"{name}: value from {source}" + (f" (version {version})" if version else ""))
+
     def source_of(self, name: str) -> str | None:
         item = self._item(name)
         return str(item.data(SourceRole)) if item is not None else None

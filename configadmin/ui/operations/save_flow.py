@@ -2,7 +2,7 @@
 in between, a 3-way merge per entry (disjoint changes merged and saved, shared ones asked about)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from configadmin.domain.diff import MergeResult, merge3
 from configadmin.domain.records import Action, Change, Resolved, SettingKey
-from configadmin.domain.resolution import thaw
+from configadmin.domain.resolution import changes_anything, thaw
 from configadmin.domain.errors import ConflictError
 from configadmin.ui.dialogs.merge_dialog import ConflictItem, MergeDialog
 from configadmin.ui.worker import Runner
@@ -23,7 +23,7 @@ MAX_ROUNDS = 5
 
 
 class SaveFlow(QObject):
-    succeeded = Signal(object, object)  # (audit entries, the plan that was stored)
+    succeeded = Signal(object, object, object)  # (audit entries, the plan written, fresh values not written)
     failed = Signal(object)  # the error; the edits are still in the window
     cancelled = Signal()
 
@@ -36,12 +36,15 @@ class SaveFlow(QObject):
         self._service, self._environment, self._rounds = service, environment, 0
         self._write(plan, reason)
 
-    def _write(self, plan: Plan, reason: str) -> None:
+    def _write(self, plan: Plan, reason: str, unchanged: Sequence[Resolved] = ()) -> None:
+        if not plan:  # the merge left nothing to change: no version, no audit row
+            self.succeeded.emit([], [], list(unchanged))
+            return
         changes = [Change(self._environment, base.category, base.key, Action.SET, value, True,
                           base.stored_version, reason or None) for base, value in plan]
         service = self._service
         self._runner.run(lambda: service.apply_changes(changes),
-                         lambda entries: self.succeeded.emit(entries, plan),
+                         lambda entries: self.succeeded.emit(entries, plan, list(unchanged)),
                          lambda exc: self._write_failed(exc, plan, reason), owner=self)
 
     def _write_failed(self, exc: BaseException, plan: Plan, reason: str) -> None:
@@ -81,4 +84,6 @@ class SaveFlow(QObject):
         final = [(now, value.resolve({p: v for (name, p), v in choices.items() if name == now.name})
                   if isinstance(value, MergeResult) else value) for now, value in merged]
         note = f"merged with changes by {by}"
-        self._write(final, f"{reason} ({note})" if reason else note)
+        self._write([(now, v) for now, v in final if changes_anything(now, v)],
+                    f"{reason} ({note})" if reason else note,
+                    [now for now, v in final if not changes_anything(now, v)])

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from configadmin.domain.errors import one_line
 from configadmin.ui.window.diff_sync import DiffSync
+from configadmin.ui.window.edit_state import EditState
 from configadmin.ui.icons import icon
 from configadmin.ui.window.incoming_changes import IncomingChanges
 from configadmin.ui.window.layout_memory import restore_layout, save_layout
@@ -25,7 +26,6 @@ from configadmin.ui.window.window_saving import WindowSaving
 from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:  # the rest is imported where it is first needed, after the first paint
-    from configadmin.domain.records import Resolved
     from configadmin.domain.registry import Registry
     from configadmin.service.first_look import FirstLook
     from configadmin.service.configuration_service import ConfigurationService
@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    """Holds the state its collaborators share (_resolved, _incoming, _own, _revision). Each concern is a
-    QObject child of the window, so the Runner and signal callbacks it receives are dropped with the window."""
+    """The view. What it knows about each setting beyond its editor lives in `state` (an EditState,
+    Qt-free); each concern is a QObject child of the window, so the Runner drops its results with it."""
 
     loaded = Signal()
     saved = Signal()
@@ -54,11 +54,8 @@ class MainWindow(QMainWindow):
         self.live: LiveRefresh | None = None
         self.drafts: DraftKeeper | None = None
         self.snapshot: Snapshot | None = None
-        self._resolved: dict[str, Resolved] = {}
-        self._incoming: dict[str, Resolved] = {}
+        self.state = EditState()
         self._infos: dict[str, SettingInfo] = {}
-        self._own: set[int] = set()
-        self._revision: int | None = None
         self._first_environment = ""  # the first look's, until the service is attached
         self._registry: Registry | None = None
         self._read_only = self._saving = False
@@ -182,15 +179,23 @@ class MainWindow(QMainWindow):
     # -- editors ----------------------------------------------------------------------------------
     def _load_editor(self, name: str, value: Any, base: Any = None) -> None:
         from configadmin.ui.window.snapshot import file_default
-        default = file_default(self._resolved[name]) if name in self._resolved else None
-        self.editors.load(name, value, default=default, base=base)
+        r = self.state.base(name)
+        self.editors.load(name, value, default=file_default(r) if r is not None else None, base=base)
+
+    def _show_stored(self, name: str) -> None:
+        """The setting's badge and subtitle after its stored value moved (save, merge, discard)."""
+        r = self.state.base(name)
+        if r is not None:
+            self.settings_list.set_stored(name, str(r.source), r.version)
+            if self.settings_list.current_name() == name:
+                self._show_setting(name)
 
     def _show_setting(self, name: str) -> None:
         info = self._infos.get(name)
         if info is None:
             return
         self.editors.show_setting(name)
-        r = self._resolved.get(name)
+        r = self.state.base(name)
         where = f"from the {r.source}" + (f", version {r.version}" if r and r.version else "") if r else ""
         self.ui.title.setText(info.label)
         self.ui.subtitle.setText(f"{name} · {info.description} Value {where}.")
@@ -205,15 +210,17 @@ class MainWindow(QMainWindow):
             self.drafts.edited()
 
     def modified(self) -> dict[str, Any]:
-        return self.editors.modified(self._resolved)
+        return self.editors.modified(self.state.resolved)
 
     def problems(self) -> list[str]:
-        return self.editors.problems(self._resolved)
+        return self.editors.problems(self.state.resolved)
 
     def _update_state(self) -> None:
         self._state_timer.stop()
         modified = self.modified() if self.service is not None else {}
-        for name in self._resolved:
+        if self.service is not None:
+            self._incoming_changes.settle(modified)
+        for name in self.state.resolved:
             self.settings_list.set_modified(name, name in modified)
         problems = self.problems() if self.service is not None else []
         self.save_action.setEnabled(bool(modified) and not problems and not self._read_only
@@ -226,7 +233,7 @@ class MainWindow(QMainWindow):
         self.save_action.setToolTip("\n".join(problems[:5]) if problems else "Save (Ctrl+S)")
         self.discard_action.setEnabled(bool(modified) and not self._saving)
         self.setWindowModified(bool(modified))
-        if self.service is not None and MAPPING in self._resolved:
+        if self.service is not None and MAPPING in self.state.resolved:
             self.editors.check_cross_field()
         self._diff_timer.start()
 
@@ -242,6 +249,10 @@ class MainWindow(QMainWindow):
         else:
             self.banner.clear("readonly")
         self._state_timer.start()
+
+    @property
+    def is_saving(self) -> bool:
+        return self._saving
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving

@@ -37,14 +37,14 @@ class WindowLoading(QObject):
             return
         self.loading = True
         from configadmin.ui.window.snapshot import load_snapshot
-        service, env, since = w.service, w.environment, w._revision
+        service, env, since = w.service, w.environment, w.state.revision
         offer = w.drafts is not None and not w.drafts.ready
 
         def load() -> tuple[Snapshot, Draft | None]:
             from configadmin.ui.window.drafts import DraftStore  # the draft is read here, off the GUI thread
             return load_snapshot(service, env, since), DraftStore(service.database, env).load() if offer else None
 
-        w.runner.run(load, self.loaded, self.load_failed)  # bound methods: dropped if the window goes
+        w.runner.run(load, self.loaded, self.load_failed, owner=self)
 
     def loaded(self, result: tuple[Snapshot, Draft | None]) -> None:
         w = self.window
@@ -52,19 +52,21 @@ class WindowLoading(QObject):
         self.loading = False
         self.retry_ms = 1000
         w.banner.clear("load")
+        w._saves.reachable()
         if snap.environment != w.environment:
             w.reload()
             return
         first = w.snapshot is None
-        w.snapshot, w._revision = snap, snap.revision
+        w.snapshot = snap
+        w.state.loaded(snap.revision)
         w._infos = {i.name: i for i in snap.settings}
         self.fill_environments(snap.environments)
         for r in snap.resolved:
             self.apply_resolved(r)
         w._set_read_only(not snap.can_write)
         w.settings_list.set_settings([
-            SettingRow(r.name, w._infos[r.name].label, str(w._resolved.get(r.name, r).source),
-                       w._resolved.get(r.name, r).version) for r in snap.resolved])
+            SettingRow(r.name, w._infos[r.name].label, str((w.state.base(r.name) or r).source),
+                       (w.state.base(r.name) or r).version) for r in snap.resolved])
         w.info.set_position(snap.environment, snap.revision, w._read_only)
         if snap.readers is not None:
             w.info.set_readers(snap.readers, snap.environment, snap.revision)
@@ -74,7 +76,7 @@ class WindowLoading(QObject):
         else:
             w._show_setting(w.settings_list.current_name() or MAPPING)
         if w.drafts is not None and not w.drafts.ready:
-            if w.drafts.offer(draft, w._resolved, w._drafting.restore):
+            if w.drafts.offer(draft, w.state.resolved, w._drafting.restore):
                 w.statusBar().showMessage("Unsaved edits restored from the draft", 10000)
         w._state_timer.start()  # validity, diff and markers follow right after the rows show
         w.loaded.emit()
@@ -85,16 +87,7 @@ class WindowLoading(QObject):
     def apply_resolved(self, r: Resolved) -> None:
         """Shows a fresh value unless the analyst is editing it: then it waits as an incoming change."""
         w = self.window
-        editor = w.editors.editor(r.name)
-        old = w._resolved.get(r.name)
-        same = old is not None and (old.stored_version, old.source) == (r.stored_version, r.source)
-        if old is not None and editor.is_modified():
-            if not same:
-                w._incoming[r.name] = r
-            return
-        w._resolved[r.name] = r
-        w._incoming.pop(r.name, None)
-        if not same:
+        if w.state.take(r, w.editors.editor(r.name).is_modified()):
             w._load_editor(r.name, r.value)
 
     def load_failed(self, error: BaseException) -> None:
