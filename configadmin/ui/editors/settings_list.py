@@ -49,8 +49,7 @@ class _Delegate(QStyledItemDelegate):
         muted = QColor(text_color)
         muted.setAlpha(150)
         source = str(index.data(SourceRole) or "")
-        version = index.data(VersionRole)
-        badge = source + (f" v{version}" if source == "database" and version else "")
+        badge = badge_text(index)
         font = QFont(option.font)
         small = QFont(font)
         small.setPointSizeF(max(font.pointSizeF() - 1.5, 7))
@@ -80,6 +79,12 @@ class _Delegate(QStyledItemDelegate):
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width()))
         painter.restore()
+
+
+def badge_text(index: QModelIndex | QPersistentModelIndex) -> str:
+    """What a row's badge says: where the value comes from, and the database version."""
+    source, version = str(index.data(SourceRole) or ""), index.data(VersionRole)
+    return source + (f" v{version}" if source == "database" and version else "")
 
 
 class SettingsList(QListWidget):
@@ -124,6 +129,10 @@ class SettingsList(QListWidget):
             item.setData(SourceRole, source)
             item.setData(VersionRole, version)
             item.setToolTip(f"{name}: value from {source}" + (f" (version {version})" if version else ""))
+
+    def badge_of(self, name: str) -> str | None:
+        item = self._item(name)
+        return badge_text(self.indexFromItem(item)) if item is not None else None
 
     def source_of(self, name: str) -> str | None:
         item = self._item(name)
