@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QWidget
 from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import AuditEntry, SettingKey
 from configadmin.domain.resolution import thaw
-from configadmin.domain.errors import ConflictError, one_line
+from configadmin.domain.errors import ConflictError
+from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.dialogs.reset_dialog import ResetDialog
@@ -116,5 +117,5 @@ def _refuse_if_changed(service: ConfigurationService, env: str, category: str, k
 def _failed(parent: QWidget | None, service: ConfigurationService,
             doing: str) -> Callable[[BaseException], None]:
     def show(error: BaseException) -> None:
-        Messages.error(parent, f"{doing}: {one_line(error, (service.url.password,))}")
+        Messages.error(parent, error_text(error, service, doing))
     return show

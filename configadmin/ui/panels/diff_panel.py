@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.diff import Diff, Kind, diff_structure
-from configadmin.domain.errors import one_line
+from configadmin.ui.error_text import error_text
 from configadmin.ui.panels.diff_model import DiffModel, format_value, kind_icon
 from configadmin.ui.worker import Runner
 
@@ -213,7 +213,7 @@ class DiffPanel(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._queued = False
-        self._show_message(f"Could not compare the values: {one_line(error)}")
+        self._show_message(f"Could not compare the values: {error_text(error)}")
         self.diffShown.emit()
 
     # -- showing ----------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 from configadmin.domain.diff import Kind
 from configadmin.domain.records import Resolved, SettingKey, Source
 from configadmin.domain.resolution import thaw
-from configadmin.domain.errors import ConflictError, one_line
+from configadmin.domain.errors import ConflictError
+from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService, PromotePreview
 from configadmin.ui.panels.diff_model import DiffModel
 from configadmin.ui.dialogs.messages import Messages
@@ -240,7 +241,7 @@ class EnvironmentCompareDialog(QDialog):
     def _failed(self, doing: str) -> Any:
         def show(error: BaseException) -> None:
             self.status.setText("")
-            Messages.error(self, f"{doing}: {one_line(error, (self._service.url.password,))}")
+            Messages.error(self, error_text(error, self._service, doing))
         return show
 
     def _close(self) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.records import ChainReport
-from configadmin.domain.errors import one_line
+from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.panels.history_detail import EntryDetail, HistoryDetail, load_detail
 from configadmin.ui.panels.history_export import EXPORT_PAGE, CsvExport, ExportFilePicker
@@ -224,7 +224,7 @@ class HistoryPanel(QWidget):
         self.table.clearSelection()
 
         def missing(error: BaseException) -> None:
-            self.detail.header.setText(f"Entry #{audit_id}: {one_line(error)}")
+            self.detail.header.setText(f"Entry #{audit_id}: {error_text(error, self._service)}")
 
         self._load_detail(audit_id, on_failure=missing)
 
@@ -323,7 +323,7 @@ class HistoryPanel(QWidget):
 
     # -- feedback ----------------------------------------------------------------------------------
     def _show_error(self, error: BaseException) -> None:
-        self._show_banner("error", one_line(error))
+        self._show_banner("error", error_text(error, self._service))
 
     def _show_banner(self, kind: str, text: str) -> None:
         self.show_broken_button.hide()  # belongs to the broken-chain message only

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.records import ReaderInfo
-from configadmin.domain.errors import one_line
+from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.worker import Runner
@@ -169,4 +169,4 @@ class ReadersPanel(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._loading = False
-        self.summary.setText(f"Readers unavailable: {one_line(error)}")
+        self.summary.setText(f"Readers unavailable: {error_text(error, self._service)}")

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from configadmin.domain.errors import one_line
+from configadmin.ui.error_text import error_text
 from configadmin.ui.window.diff_sync import DiffSync
 from configadmin.ui.window.edit_state import EditState
 from configadmin.ui.icons import icon
@@ -170,8 +170,7 @@ class MainWindow(QMainWindow):
         self.banner.show_message("failure", ERROR, f"Something went wrong: {text}", closable=True)
 
     def _say(self, error: BaseException) -> str:
-        secret = self.service.url.password if self.service is not None else None
-        return one_line(error, [secret] if secret else [])
+        return error_text(error, self.service)
 
     def reload(self) -> None:
         self._loader.reload()
