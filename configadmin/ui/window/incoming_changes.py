@@ -1,17 +1,16 @@
-"""How the window reacts to changes made elsewhere: a debounced reload on a change notice, the
-connection banner, saying who changed what, and merging a change that arrived under the analyst's edits."""
+"""How the window shows changes made elsewhere: the connection banner, who changed what, a change
+that waits under the analyst's edits, and merging it (the controller decides when to reload)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
 from configadmin.ui.window.status import INFO, WARNING
 
 if TYPE_CHECKING:
     from configadmin.domain.records import AuditEntry
-    from configadmin.service.configuration_service import ConfigurationService
     from configadmin.ui.window.main_window import MainWindow
 
 
@@ -20,24 +19,6 @@ class IncomingChanges(QObject):
         super().__init__(window)
         self.window = window
         self.by = "someone else"
-        self.reload_timer = QTimer(window, singleShot=True, interval=100)
-        self.reload_timer.timeout.connect(window.reload)
-
-    def attach(self, service: ConfigurationService) -> None:
-        from configadmin.ui.window.live_refresh import LiveRefresh
-        w = self.window
-        w.live = LiveRefresh(w)
-        w.live.changed.connect(self.external_change)
-        w.live.connectionChanged.connect(self.connection_changed)
-        w.live.attach(service)
-
-    def external_change(self, environment: str | None, revision: int | None) -> None:
-        w = self.window
-        if environment is not None and environment != w.environment:
-            return
-        if not w.state.is_news(revision):
-            return
-        self.reload_timer.start()
 
     def connection_changed(self, connected: bool) -> None:
         w = self.window

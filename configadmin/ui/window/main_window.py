@@ -10,9 +10,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from configadmin.ui.error_text import error_text
+from configadmin.ui.window.controller import WindowController
 from configadmin.ui.window.diff_sync import DiffSync
-from configadmin.ui.window.edit_state import EditState
 from configadmin.ui.icons import icon
 from configadmin.ui.window.incoming_changes import IncomingChanges
 from configadmin.ui.window.layout_memory import restore_layout, save_layout
@@ -23,9 +22,10 @@ from configadmin.ui.window.window_drafts import WindowDrafts
 from configadmin.ui.window.window_layout import WindowLayout
 from configadmin.ui.window.window_loading import WindowLoading
 from configadmin.ui.window.window_saving import WindowSaving
-from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:  # the rest is imported where it is first needed, after the first paint
+    from configadmin.ui.window.edit_state import EditState
+    from configadmin.ui.worker import Runner
     from configadmin.domain.registry import Registry
     from configadmin.service.first_look import FirstLook
     from configadmin.service.configuration_service import ConfigurationService
@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    """The view. What it knows about each setting beyond its editor lives in `state` (an EditState,
-    Qt-free); each concern is a QObject child of the window, so the Runner drops its results with it."""
+    """The view. The controller owns the service, the worker, the edit state and the loading timers
+    and says what to render; each concern here is a QObject child of the window, so the worker
+    drops its results with it."""
 
     loaded = Signal()
     saved = Signal()
@@ -49,14 +50,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowIcon(icon("app"))
         self.setWindowTitle("configadmin")
-        self.service: ConfigurationService | None = None
-        self.runner = Runner()  # no Qt parent: jobs still running when the window goes finish quietly
-        self.live: LiveRefresh | None = None
+        self.controller = controller = WindowController(self)
         self.drafts: DraftKeeper | None = None
         self.snapshot: Snapshot | None = None
-        self.state = EditState()
         self._infos: dict[str, SettingInfo] = {}
-        self._first_environment = ""  # the first look's, until the service is attached
         self._registry: Registry | None = None
         self._read_only = self._saving = False
         self._history_panel: Any = None
@@ -87,8 +84,12 @@ class MainWindow(QMainWindow):
         ui.editors.changed.connect(self._edited)
         ui.history_dock.visibilityChanged.connect(ui.history_action.setChecked)
         ui.info.readers.clicked.connect(self.show_readers)
-        self.runner.busyChanged.connect(ui.busy.setVisible)
-        self.runner.unhandledFailure.connect(self._unhandled_failure)
+        controller.runner.busyChanged.connect(ui.busy.setVisible)
+        controller.failure.connect(self._unhandled_failure)
+        controller.snapshotLoaded.connect(self._loader.loaded)
+        controller.loadFailed.connect(self._loader.load_failed)
+        controller.connectionChanged.connect(self._incoming_changes.connection_changed)
+        controller.wants_draft = lambda: self.drafts is not None and not self.drafts.ready
         self.reset_action.setEnabled(False)
         self.compare_action.setEnabled(False)
         self._update_state()
@@ -96,31 +97,49 @@ class MainWindow(QMainWindow):
         if service is not None:
             self.attach(service)
 
-    # -- wiring to the service --------------------------------------------------------------------
+    # -- what the controller owns ------------------------------------------------------------------
+    @property
+    def service(self) -> ConfigurationService | None:
+        return self.controller.service
+
+    @property
+    def runner(self) -> Runner:
+        return self.controller.runner
+
+    @property
+    def state(self) -> EditState:
+        return self.controller.state
+
+    @property
+    def live(self) -> LiveRefresh | None:
+        return self.controller.live
+
     @property
     def environment(self) -> str:
-        return self.service.environment if self.service is not None else self._first_environment
+        return self.controller.environment
+
+    # -- wiring to the service --------------------------------------------------------------------
 
     def show_first_look(self, look: FirstLook) -> None:
         """What `configadmin gui` shows before the service is there (read without SQLAlchemy): the
         values can be read and edited at once; checks, Save and the panels come with `attach`."""
         from configadmin.ui.window.snapshot import first_snapshot
         if self.service is None:
-            self._first_environment, self._registry = look.environment, look.registry
+            self.controller.first_environment, self._registry = look.environment, look.registry
             self.editors.set_validator(self._validator)
             self.ui.environment_combo.setEnabled(False)  # switching needs the service
-            self._loader.loaded((first_snapshot(look), None))
+            self.controller.first_look(first_snapshot(look))
 
     def attach(self, service: ConfigurationService) -> None:
         """Called with the connected service (after the first paint when started from `configadmin`)."""
-        self.service, self._registry = service, service.registry
+        self.controller.attach(service)
+        self._registry = service.registry
         self.ui.environment_combo.setEnabled(True)
         self.info.set_connection(service.database, service.user)
         self.setWindowTitle(f"configadmin — {self.environment} [*]")
         self.editors.set_validator(self._validator)
         self._drafting.attach(service)
         self._add_panels(service)
-        self._incoming_changes.attach(service)
         self.reload()
 
     def _add_panels(self, service: ConfigurationService) -> None:
@@ -163,17 +182,16 @@ class MainWindow(QMainWindow):
             return registry.spec(key).validate
         return lambda value: registry.validate_unknown(key, value)
 
-    def _unhandled_failure(self, error: BaseException) -> None:
+    def _unhandled_failure(self, text: str) -> None:
         """The one place a background failure nobody handled is shown (and logged, masked)."""
-        text = self._say(error)
         log.error("background job failed: %s", text)
         self.banner.show_message("failure", ERROR, f"Something went wrong: {text}", closable=True)
 
     def _say(self, error: BaseException) -> str:
-        return error_text(error, self.service)
+        return self.controller.say(error)
 
     def reload(self) -> None:
-        self._loader.reload()
+        self.controller.reload()
 
     # -- editors ----------------------------------------------------------------------------------
     def _load_editor(self, name: str, value: Any, base: Any = None) -> None:
@@ -282,10 +300,8 @@ class MainWindow(QMainWindow):
         self._update_state()
         self._drafting.write()
         save_layout(self, self.splitter)
-        if self.live is not None:
-            self.live.detach()
-        for timer in (self._state_timer, self._incoming_changes.reload_timer, self._loader.retry_timer,
-                      self._diff_timer):
+        self.controller.close()
+        for timer in (self._state_timer, self._diff_timer):
             timer.stop()
         if self.drafts is not None:
             self.drafts.stop()

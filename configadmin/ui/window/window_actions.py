@@ -23,15 +23,13 @@ class WindowActions(QObject):
         w = self.window
         if w.service is None or environment == w.environment:
             return
-        w.service.environment = environment
         if w.drafts is not None:
             w.drafts.bind(w.service.database, environment)  # writes the old one first
-        w.state.switch()
         w.banner.clear("incoming")
         w.setWindowTitle(f"configadmin — {environment} [*]")
         if w._history_panel is not None:
             w._history_panel.set_environment(environment)
-        w.reload()
+        w.controller.switch(environment)
 
     def toggle_history(self, checked: bool) -> None:
         w = self.window
