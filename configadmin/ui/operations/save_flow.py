@@ -1,18 +1,19 @@
 """Saving edits: compare-and-swap against the version the analyst started from; when someone saved
-in between, a 3-way merge per entry (disjoint changes merged and saved, shared ones asked about)."""
+in between, a 3-way merge per entry (disjoint changes merged and saved, shared ones asked about).
+An operation: the writes run off the GUI thread, the results arrive on it as signals, and it touches
+no widget (the question about shared entries is the view's `ask_merge`)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
 
 from configadmin.domain.diff import MergeResult, merge3
 from configadmin.domain.records import Action, Change, Resolved, SettingKey
 from configadmin.domain.resolution import changes_anything, thaw
 from configadmin.domain.errors import ConflictError
-from configadmin.ui.dialogs.merge_dialog import ConflictItem, MergeDialog
+from configadmin.ui.dialogs.merge_dialog import ConflictItem
 from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 Plan = list[tuple[Resolved, Any]]  # (the value the edit started from, the value to store)
 MAX_ROUNDS = 5
+# The entries both changed and who "they" are -> the value chosen per (setting, entry), or None: cancel.
+AskMerge = Callable[[Sequence[ConflictItem], str], "dict[tuple[str, str], Any] | None"]
 
 
 class SaveFlow(QObject):
@@ -27,9 +30,9 @@ class SaveFlow(QObject):
     failed = Signal(object)  # the error; the edits are still in the window
     cancelled = Signal()
 
-    def __init__(self, parent: QWidget, runner: Runner) -> None:
+    def __init__(self, parent: QObject | None, runner: Runner, ask_merge: AskMerge) -> None:
         super().__init__(parent)
-        self._parent = parent
+        self._ask_merge = ask_merge
         self._runner = runner
 
     def start(self, service: ConfigurationService, environment: str, plan: Plan, reason: str) -> None:
@@ -76,7 +79,7 @@ class SaveFlow(QObject):
         by = ", ".join(dict.fromkeys(actors)) or "someone"
         choices: dict[tuple[str, str], Any] = {}
         if items:
-            picked = MergeDialog.ask(self._parent, items, by)
+            picked = self._ask_merge(items, by)
             if picked is None:
                 self.cancelled.emit()
                 return

@@ -43,7 +43,8 @@ class WindowSaving(QObject):
         w.banner.clear("save")
         w.banner.clear("merged")
         if self.flow is None:
-            self.flow = SaveFlow(w, w.runner)
+            from configadmin.ui.dialogs.merge_dialog import MergeDialog
+            self.flow = SaveFlow(w, w.runner, lambda items, by: MergeDialog.ask(w, items, by))
             self.flow.succeeded.connect(self.saved)
             self.flow.failed.connect(self.failed)
             self.flow.cancelled.connect(self.cancelled)
