@@ -280,6 +280,12 @@ class ConfigurationService:
                 time.sleep(min(0.005 * 2 ** attempt, 0.2) * random.uniform(0.5, 1.5))
         raise AssertionError("unreachable")
 
+    def stored_version(self, setting: SettingKey, environment: str | None = None) -> int:
+        """The database row's version, active or not (0: no row), read now."""
+        with UnitOfWork(self.engine) as uow:
+            row = uow.repo.get(environment or self.environment, setting)
+        return row.version if row is not None else 0
+
     def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
         """Uncached resolution straight from the database (for read-modify-write)."""
         env = environment or self.environment
