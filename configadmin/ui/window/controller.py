@@ -79,7 +79,8 @@ class WindowController(QObject):
 
         def load() -> tuple[Snapshot, Draft | None]:
             from configadmin.ui.window.drafts import DraftStore  # the draft is read here, off the GUI thread
-            return load_snapshot(service, env, since), DraftStore(service.database, env).load() if offer else None
+            draft = DraftStore(service.database, env).load() if offer else None
+            return load_snapshot(service, env, since), draft
 
         self.runner.run(load, self._loaded, self._load_failed, owner=self)
 

@@ -69,7 +69,8 @@ class WindowSaving(QObject):
             extra = f"; {same} already held that value" if same else ""
             w.statusBar().showMessage(f"Saved {names} to {w.environment}{extra}", 10000)
         else:
-            text = f"Nothing saved: {w.environment} already holds these values: {same}. No new version was written."
+            text = (f"Nothing saved: {w.environment} already holds these values: {same}. "
+                    "No new version was written.")
             w.statusBar().showMessage(text, 10000)
             w.banner.show_message("saved", INFO, text, closable=True)
         w.reload()
