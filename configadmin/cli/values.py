@@ -29,12 +29,16 @@ def set_value(args: argparse.Namespace) -> int:
     with connected(args) as service:
         setting = service.parse_key(args.key)
         warnings = service.validate(setting.category, setting.key, value)
+        before = service.stored_version(setting)
         version = service.set(setting.category, setting.key, value, reason=args.reason,
                               expected_version=args.expect_version)
         environment = service.environment
     for text in warnings:
         warn(text)
-    emit(f"{setting.name}: saved version {version} in {environment}")
+    if version == before:  # the database already held this value: nothing was written
+        emit(f"{setting.name}: unchanged, {environment} already holds this value (version {version})")
+    else:
+        emit(f"{setting.name}: saved version {version} in {environment}")
     return 0
 
 

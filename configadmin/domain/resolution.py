@@ -1,6 +1,7 @@
 """Resolution of one setting across the layers: database → defaults file → settings.py."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -69,3 +70,18 @@ def thaw(value: Any) -> Any:
     if isinstance(value, tuple):
         return [thaw(v) for v in value]
     return value
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as stored: the JSON text, so a mapping's entry order counts (a reorder is a change)
+    and 1 is not 1.0 or true. What decides whether a save would change anything."""
+    def text(value: Any) -> str:
+        return json.dumps(thaw(value), ensure_ascii=False, separators=(",", ":"))
+    return text(a) == text(b)
+
+
+def changes_anything(base: Resolved, value: Any) -> bool:
+    """Whether storing `value` over `base` would change what the database holds (a save that
+    would not writes nothing)."""
+    stored = base.layers.get(Source.DATABASE) if base.source is Source.DATABASE else None
+    return stored is None or not same_value(stored, value)

@@ -31,7 +31,7 @@ from configadmin.domain.records import (
 from configadmin.domain.registry import (
     FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
 )
-from configadmin.domain.resolution import resolve, resolve_every, thaw
+from configadmin.domain.resolution import resolve, resolve_every, same_value, thaw
 from configadmin.domain.names import check_environment
 from configadmin.domain.validation import input_size_warnings
 from configadmin.domain.errors import ConflictError, NotFound
@@ -257,10 +257,18 @@ class ConfigurationService:
             reason: str | None = None, expected_version: int | None = None,
             action: Action = Action.SET, environment: str | None = None) -> int:
         """Validates and saves; returns the new version. `expected_version` (0: no row yet) makes
-        it a compare-and-swap: a newer row raises ConflictError carrying it."""
+        it a compare-and-swap: a newer row raises ConflictError carrying it. A value equal to the
+        stored one (as stored: entry order counts) writes nothing and returns the current version."""
         setting = SettingKey(category, key)
         checked = self.registry.spec(setting).validate(value)
-        entries = self._commit([Change(environment or self.environment, category, key, action,
+        env = environment or self.environment
+        if action is Action.SET:
+            with UnitOfWork(self.engine) as uow:
+                row = uow.repo.get(env, setting)
+            if (row is not None and row.is_active and same_value(row.value, checked)
+                    and expected_version in (None, row.version)):
+                return row.version
+        entries = self._commit([Change(env, category, key, action,
                                        checked, True, expected_version, reason)], updated_by)
         return entries[0].version
 
@@ -288,6 +296,12 @@ class ConfigurationService:
                 # random jitter: threads of one process must not retry in lockstep
                 time.sleep(min(0.005 * 2 ** attempt, 0.2) * random.uniform(0.5, 1.5))
         raise AssertionError("unreachable")
+
+    def stored_version(self, setting: SettingKey, environment: str | None = None) -> int:
+        """The database row's version, active or not (0: no row), read now."""
+        with UnitOfWork(self.engine) as uow:
+            row = uow.repo.get(environment or self.environment, setting)
+        return row.version if row is not None else 0
 
     def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
         """Uncached resolution straight from the database (for read-modify-write)."""

@@ -85,8 +85,8 @@ def run(args: argparse.Namespace) -> int:
                                             user=getattr(args, "user", None))
 
     def failed(error: BaseException) -> None:
-        from configadmin.domain.errors import one_line, url_secrets
-        text = one_line(error, url_secrets(getattr(args, "database_url", None)))
+        from configadmin.ui.error_text import error_text
+        text = error_text(error, url=getattr(args, "database_url", None))
         window.show_error(text)
         if exit_when_ready or screenshot:
             print(f"configadmin: error: {text}", file=sys.stderr)

@@ -26,6 +26,14 @@ def test_set_then_get_prints_the_value_and_its_source_and_version(cli: Cli) -> N
     assert (entry["action"], entry["actor"], entry["reason"]) == ("set", "tester", "bigger model")
 
 
+def test_setting_the_stored_value_again_writes_nothing_and_says_so(cli: Cli) -> None:
+    assert cli("set", "ml.model_input_size", "16").code == 0
+    again = cli("set", "ml.model_input_size", "16", "--reason", "same again")
+    assert again.code == 0
+    assert again.out.strip() == "ml.model_input_size: unchanged, default already holds this value (version 1)"
+    assert len(cli("history", "ml.model_input_size", "--json").json["entries"]) == 1
+
+
 def test_get_prints_a_mapping_as_json(cli: Cli) -> None:
     mapping = cli("get", "ml.feature_mapping").json
     assert mapping["revenue"] == "total_revenue"

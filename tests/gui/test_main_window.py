@@ -55,8 +55,8 @@ def type_into(qtbot: QtBot, win: MainWindow, row: int, col: int, text: str) -> N
     if not (view.state() == view.State.EditingState and view.currentIndex() == index):
         view.setCurrentIndex(index)
         view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
-    assert editor is not None
+    editor = next((e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()), None)
+    assert editor is not None  # the open editor, not an old hidden one
     editor.selectAll()
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the view commits on the next turn of the event loop

@@ -59,7 +59,7 @@ def test_reset_restores_file_default_and_audits_it(
     asked = Asked(monkeypatch, answer=True)
     done: list[bool] = []
 
-    reset_flow.reset_category(None, runner, service, "ml", lambda: done.append(True))
+    reset_flow.reset_category(None, runner, service, "ml", lambda _: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
 
     (title, diffs), = asked.shown
@@ -84,7 +84,7 @@ def test_cancelling_the_reset_changes_nothing(
     asked = Asked(monkeypatch, answer=False)
     done: list[bool] = []
 
-    reset_flow.reset_category(None, runner, service, "ml", lambda: done.append(True))
+    reset_flow.reset_category(None, runner, service, "ml", lambda _: done.append(True))
     qtbot.waitUntil(lambda: bool(asked.shown), timeout=WAIT)
     qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
 
@@ -101,7 +101,7 @@ def test_reset_of_one_setting_leaves_the_others_in_the_database(
     asked = Asked(monkeypatch, answer=True)
     done: list[bool] = []
 
-    reset_flow.reset_setting(None, runner, service, "ml", "model_input_size", lambda: done.append(True))
+    reset_flow.reset_setting(None, runner, service, "ml", "model_input_size", lambda _: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
 
     assert list(asked.shown[0][1]) == ["ml.model_input_size"]
@@ -118,7 +118,7 @@ def test_reset_of_one_entry_restores_only_that_entry(
     done: list[bool] = []
 
     reset_flow.reset_entry(None, runner, service, "ml", "feature_mapping", "revenue",
-                           lambda: done.append(True))
+                           lambda _: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
 
     assert asked.shown[0][1]["ml.feature_mapping"].entries == (
@@ -133,7 +133,7 @@ def test_nothing_to_reset_is_said_and_nothing_asked(
         qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
     asked = Asked(monkeypatch, answer=True)
 
-    reset_flow.reset_category(None, runner, service, "ml", lambda: None)
+    reset_flow.reset_category(None, runner, service, "ml", lambda _: None)
     qtbot.waitUntil(lambda: bool(asked.messages), timeout=WAIT)
 
     assert asked.shown == []
@@ -151,7 +151,7 @@ def test_a_value_saved_elsewhere_while_asking_is_not_reset(
         return True
 
     monkeypatch.setattr(ResetDialog, "ask", classmethod(meanwhile))
-    reset_flow.reset_category(None, runner, service, "ml", lambda: None)
+    reset_flow.reset_category(None, runner, service, "ml", lambda _: None)
     qtbot.waitUntil(lambda: bool(asked.messages), timeout=WAIT)
 
     kind, text = asked.messages[0]

@@ -64,3 +64,14 @@ def test_a_batch_of_changes_commits_together_with_one_audit_row_each(service: Co
     assert service.get_ml_model_input_size() == 3
     assert [e.environment for e in service.history(actor="alice")] == ["staging", "default"]
     assert "staging" in service.environments()
+
+
+def test_setting_the_stored_value_again_writes_nothing(service: ConfigurationService) -> None:
+    mapping = {"tier": "tier", "revenue": "rev_total"}
+    assert service.set("ml", "feature_mapping", mapping) == 1
+    assert service.set("ml", "feature_mapping", dict(mapping), reason="no change") == 1
+    assert service.set("ml", "feature_mapping", dict(mapping), expected_version=1) == 1
+    assert len(service.history("ml", "feature_mapping")) == 1  # no version bump, no audit row
+    assert service.set("ml", "feature_mapping", {**mapping, "tier": "tier_v2"}) == 2
+    assert len(service.history("ml", "feature_mapping")) == 2
+    assert service.verify_audit().ok

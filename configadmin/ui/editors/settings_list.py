@@ -50,8 +50,7 @@ class _Delegate(QStyledItemDelegate):
         muted = QColor(text_color)
         muted.setAlpha(150)
         source = str(index.data(SourceRole) or "")
-        version = index.data(VersionRole)
-        badge = source + (f" v{version}" if source == "database" and version else "")
+        badge = badge_text(index)
         font = QFont(option.font)
         small = QFont(font)
         small.setPointSizeF(max(font.pointSizeF() - 1.5, 7))
@@ -81,6 +80,12 @@ class _Delegate(QStyledItemDelegate):
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width()))
         painter.restore()
+
+
+def badge_text(index: QModelIndex | QPersistentModelIndex) -> str:
+    """What a row's badge says: where the value comes from, and the database version."""
+    source, version = str(index.data(SourceRole) or ""), index.data(VersionRole)
+    return source + (f" v{version}" if source == "database" and version else "")
 
 
 class SettingsList(QListWidget):
@@ -118,6 +123,18 @@ class SettingsList(QListWidget):
         item = self._item(name)
         if item is not None and bool(item.data(ModifiedRole)) != modified:
             item.setData(ModifiedRole, modified)
+
+    def set_stored(self, name: str, source: str, version: int | None) -> None:
+        """One row's badge after a save or merge (the next load refreshes them all)."""
+        item = self._item(name)
+        if item is not None:
+            item.setData(SourceRole, source)
+            item.setData(VersionRole, version)
+            item.setToolTip(f"{name}: value from {source}" + (f" (version {version})" if version else ""))
+
+    def badge_of(self, name: str) -> str | None:
+        item = self._item(name)
+        return badge_text(self.indexFromItem(item)) if item is not None else None
 
     def source_of(self, name: str) -> str | None:
         item = self._item(name)

@@ -10,12 +10,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
-from shiboken6 import isValid
 
 from configadmin.domain.diff import Diff, diff_values
-from configadmin.domain.records import SettingKey
+from configadmin.domain.records import AuditEntry, SettingKey
 from configadmin.domain.resolution import thaw
-from configadmin.domain.errors import ConflictError, one_line
+from configadmin.domain.errors import ConflictError
+from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.dialogs.reset_dialog import ResetDialog
@@ -26,18 +26,18 @@ _Lost = tuple[dict[str, Diff], dict[str, int]]  # what is lost per setting, and 
 
 
 def reset_category(parent: QWidget | None, runner: Runner, service: ConfigurationService,
-                   category: str, on_done: Callable[[], None]) -> None:
+                   category: str, on_done: Callable[[list[AuditEntry]], None]) -> None:
     """Every database value of the category in the service's environment goes back to the file."""
     _reset(parent, runner, service, category, None, on_done)
 
 
 def reset_setting(parent: QWidget | None, runner: Runner, service: ConfigurationService,
-                  category: str, key: str, on_done: Callable[[], None]) -> None:
+                  category: str, key: str, on_done: Callable[[list[AuditEntry]], None]) -> None:
     _reset(parent, runner, service, category, key, on_done)
 
 
 def _reset(parent: QWidget | None, runner: Runner, service: ConfigurationService, category: str,
-           key: str | None, on_done: Callable[[], None]) -> None:
+           key: str | None, on_done: Callable[[list[AuditEntry]], None]) -> None:
     env = service.environment
     what = f"{category}.{key}" if key else f"category {category!r}"
 
@@ -47,25 +47,23 @@ def _reset(parent: QWidget | None, runner: Runner, service: ConfigurationService
         return ({f"{r.category}.{r.key}": service.diff(r.category, r.key, env) for r in rows},
                 {f"{r.category}.{r.key}": r.version for r in rows})
 
-    def reset(shown: Mapping[str, int]) -> None:
+    def reset(shown: Mapping[str, int]) -> list[AuditEntry]:
         _refuse_if_changed(service, env, category, key, shown)
-        service.reset(category, key, reason=RESET_REASON, environment=env)
+        return service.reset(category, key, reason=RESET_REASON, environment=env)
 
     def confirm(result: _Lost) -> None:
         diffs, versions = result
-        if _gone(parent):
-            return
         if not diffs:
             Messages.info(parent, f"{what} already uses the file defaults in {env}: nothing to reset.")
         elif ResetDialog.ask(parent, f"Reset {what} to the file defaults ({env})", diffs):
-            runner.run(lambda: reset(versions), on_success=lambda _: on_done(),
-                       on_failure=_failed(parent, service, "Reset failed"))
+            runner.run(lambda: reset(versions), on_success=on_done,
+                       on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
-    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"))
+    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
 
 def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationService,
-                category: str, key: str, entry: str, on_done: Callable[[], None]) -> None:
+                category: str, key: str, entry: str, on_done: Callable[[list[AuditEntry]], None]) -> None:
     """One entry of a stored mapping back to its file default (removed if the file lacks it);
     saved as an ordinary audited change of the setting."""
     env = service.environment
@@ -93,18 +91,16 @@ def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationSe
 
     def confirm(result: tuple[Diff, int]) -> None:
         diff, version = result
-        if _gone(parent):
-            return
         if not diff:
             Messages.info(parent, f"{entry!r} of {setting.name} already has its file default.")
         elif ResetDialog.ask(parent, f"Reset {entry!r} of {setting.name} to its file default ({env})",
                              {setting.name: diff}):
             default = service.file_default(setting)
             runner.run(lambda: write(version, default if isinstance(default, Mapping) else {}),
-                       on_success=lambda _: on_done(),
-                       on_failure=_failed(parent, service, "Reset failed"))
+                       on_success=lambda _: on_done([]),
+                       on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
-    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"))
+    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
 
 def _refuse_if_changed(service: ConfigurationService, env: str, category: str, key: str | None,
@@ -121,12 +117,5 @@ def _refuse_if_changed(service: ConfigurationService, env: str, category: str, k
 def _failed(parent: QWidget | None, service: ConfigurationService,
             doing: str) -> Callable[[BaseException], None]:
     def show(error: BaseException) -> None:
-        if _gone(parent):
-            return
-        Messages.error(parent, f"{doing}: {one_line(error, (service.url.password,))}")
+        Messages.error(parent, error_text(error, service, doing))
     return show
-
-
-def _gone(parent: QWidget | None) -> bool:
-    """The window closed while the worker ran: there is nobody left to ask or tell."""
-    return parent is not None and not isValid(parent)

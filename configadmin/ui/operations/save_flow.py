@@ -1,19 +1,19 @@
 """Saving edits: compare-and-swap against the version the analyst started from; when someone saved
-in between, a 3-way merge per entry (disjoint changes merged and saved, shared ones asked about)."""
+in between, a 3-way merge per entry (disjoint changes merged and saved, shared ones asked about).
+An operation: the writes run off the GUI thread, the results arrive on it as signals, and it touches
+no widget (the question about shared entries is the view's `ask_merge`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
-from shiboken6 import isValid
 
 from configadmin.domain.diff import MergeResult, merge3
 from configadmin.domain.records import Action, Change, Resolved, SettingKey
-from configadmin.domain.resolution import thaw
+from configadmin.domain.resolution import changes_anything, thaw
 from configadmin.domain.errors import ConflictError
-from configadmin.ui.dialogs.merge_dialog import ConflictItem, MergeDialog
+from configadmin.ui.dialogs.merge_dialog import ConflictItem
 from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:
@@ -21,29 +21,34 @@ if TYPE_CHECKING:
 
 Plan = list[tuple[Resolved, Any]]  # (the value the edit started from, the value to store)
 MAX_ROUNDS = 5
+# The entries both changed and who "they" are -> the value chosen per (setting, entry), or None: cancel.
+AskMerge = Callable[[Sequence[ConflictItem], str], "dict[tuple[str, str], Any] | None"]
 
 
 class SaveFlow(QObject):
-    succeeded = Signal(object, object)  # (audit entries, the plan that was stored)
+    succeeded = Signal(object, object, object)  # (audit entries, the plan written, fresh values not written)
     failed = Signal(object)  # the error; the edits are still in the window
     cancelled = Signal()
 
-    def __init__(self, parent: QWidget, runner: Runner) -> None:
+    def __init__(self, parent: QObject | None, runner: Runner, ask_merge: AskMerge) -> None:
         super().__init__(parent)
-        self._parent = parent
+        self._ask_merge = ask_merge
         self._runner = runner
 
     def start(self, service: ConfigurationService, environment: str, plan: Plan, reason: str) -> None:
         self._service, self._environment, self._rounds = service, environment, 0
         self._write(plan, reason)
 
-    def _write(self, plan: Plan, reason: str) -> None:
+    def _write(self, plan: Plan, reason: str, unchanged: Sequence[Resolved] = ()) -> None:
+        if not plan:  # the merge left nothing to change: no version, no audit row
+            self.succeeded.emit([], [], list(unchanged))
+            return
         changes = [Change(self._environment, base.category, base.key, Action.SET, value, True,
                           base.stored_version, reason or None) for base, value in plan]
         service = self._service
         self._runner.run(lambda: service.apply_changes(changes),
-                         self._alive(lambda entries: self.succeeded.emit(entries, plan)),
-                         self._alive(lambda exc: self._write_failed(exc, plan, reason)))
+                         lambda entries: self.succeeded.emit(entries, plan, list(unchanged)),
+                         lambda exc: self._write_failed(exc, plan, reason), owner=self)
 
     def _write_failed(self, exc: BaseException, plan: Plan, reason: str) -> None:
         self._rounds += 1
@@ -56,15 +61,8 @@ class SaveFlow(QObject):
             who = {f"{r.category}.{r.key}": r.updated_by or "someone" for r in service.stored(env)}
             return [service.stored_resolution(SettingKey(b.category, b.key), env) for b, _ in plan], who
 
-        self._runner.run(fresh, self._alive(lambda result: self._merge(plan, result[0], result[1], reason)),
-                         self._alive(self.failed.emit))
-
-    def _alive(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-        """Drops a worker's result that arrives after the window (and this flow) went away."""
-        def call(arg: Any) -> None:
-            if isValid(self):
-                callback(arg)
-        return call
+        self._runner.run(fresh, lambda result: self._merge(plan, result[0], result[1], reason),
+                         self.failed.emit, owner=self)
 
     def _merge(self, plan: Plan, theirs: Sequence[Resolved], who: dict[str, str], reason: str) -> None:
         merged: list[tuple[Resolved, Any]] = []
@@ -81,7 +79,7 @@ class SaveFlow(QObject):
         by = ", ".join(dict.fromkeys(actors)) or "someone"
         choices: dict[tuple[str, str], Any] = {}
         if items:
-            picked = MergeDialog.ask(self._parent, items, by)
+            picked = self._ask_merge(items, by)
             if picked is None:
                 self.cancelled.emit()
                 return
@@ -89,4 +87,6 @@ class SaveFlow(QObject):
         final = [(now, value.resolve({p: v for (name, p), v in choices.items() if name == now.name})
                   if isinstance(value, MergeResult) else value) for now, value in merged]
         note = f"merged with changes by {by}"
-        self._write(final, f"{reason} ({note})" if reason else note)
+        self._write([(now, v) for now, v in final if changes_anything(now, v)],
+                    f"{reason} ({note})" if reason else note,
+                    [now for now, v in final if not changes_anything(now, v)])

@@ -12,10 +12,9 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
-from shiboken6 import isValid
 
 from configadmin.domain.diff import Diff, Kind, diff_structure
-from configadmin.domain.errors import one_line
+from configadmin.ui.error_text import error_text
 from configadmin.ui.panels.diff_model import DiffModel, format_value, kind_icon
 from configadmin.ui.worker import Runner
 
@@ -68,10 +67,8 @@ class DiffPanel(QWidget):
         self._runner = runner
         self._name = ""
         self._values: tuple[Any, Any, Any] = (None, None, None)
-        self._computing = False
-        self._queued = False
+        self._queued = False  # a newer comparison waits for the one computing (one at a time)
         self._following = False
-        self._token = 0
         self._build()
         self._show_message("No setting selected.")
 
@@ -195,30 +192,25 @@ class DiffPanel(QWidget):
         self._title.setText(f"{self._name} — {mode}" if self._name else "Differences")
         self._toggle.setText("Show stored vs default" if self.pending_mode else "Show pending edits")
         self._legend.setText(_LEGEND[self.pending_mode])
-        self._token += 1
         comparison = self._comparison()
         if isinstance(comparison, str):
+            self._runner.drop("diff", self)
+            self._queued = False
             self._show_message(comparison)
             self.diffShown.emit()
             return
         self.model.set_headers(comparison[2], comparison[3])
-        if self._computing:
+        if self._runner.running("diff", self):
             self._queued = True
             return
         self._start(comparison[0], comparison[1])
 
     def _start(self, old: Any, new: Any) -> None:
-        self._computing = True
-        token = self._token
-        self._runner.run(lambda: compute_diff(old, new),
-                         on_success=lambda result: self._computed(token, result),
-                         on_failure=self._failed)
+        self._runner.run(lambda: compute_diff(old, new), self._computed, self._failed,
+                         owner=self, key="diff")
 
-    def _computed(self, token: int, result: PanelDiff) -> None:
-        if not isValid(self):
-            return
-        self._computing = False
-        if self._queued or token != self._token:
+    def _computed(self, result: PanelDiff) -> None:
+        if self._queued:
             self._queued = False
             comparison = self._comparison()
             if not isinstance(comparison, str):
@@ -227,10 +219,8 @@ class DiffPanel(QWidget):
         self._show(result)
 
     def _failed(self, error: BaseException) -> None:
-        if not isValid(self):
-            return
-        self._computing = self._queued = False
-        self._show_message(f"Could not compare the values: {one_line(error)}")
+        self._queued = False
+        self._show_message(f"Could not compare the values: {error_text(error)}")
         self.diffShown.emit()
 
     # -- showing ----------------------------------------------------------------------------------

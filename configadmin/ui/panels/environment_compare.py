@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
-from shiboken6 import isValid
 
 from configadmin.domain.diff import Kind
 from configadmin.domain.records import Resolved, SettingKey, Source
 from configadmin.domain.resolution import thaw
-from configadmin.domain.errors import ConflictError, one_line
+from configadmin.domain.errors import ConflictError
+from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService, PromotePreview
 from configadmin.ui.panels.diff_model import DiffModel
 from configadmin.ui.dialogs.messages import Messages
@@ -63,19 +63,12 @@ class EnvironmentCompareDialog(QDialog):
         self._service = service
         self._setting: SettingKey = service.parse_key(setting_name)
         self._comparison: _Comparison | None = None
-        self._token = 0
         self._busy = False
-        self._open = True
         self._note = ""
         self.promoted = False
         self._build()
         self._runner.run(service.environments, on_success=self._environments,
-                         on_failure=self._failed("Could not list the environments"))
-
-    @property
-    def _alive(self) -> bool:
-        """Callbacks that arrive after the dialog closed or was deleted do nothing."""
-        return self._open and isValid(self)
+                         on_failure=self._failed("Could not list the environments"), owner=self)
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -154,8 +147,6 @@ class EnvironmentCompareDialog(QDialog):
 
     # -- loading ----------------------------------------------------------------------------------
     def _environments(self, names: list[str]) -> None:
-        if not self._alive:
-            return
         here = self._service.environment
         others = [n for n in names if n != here]
         for combo in (self.from_combo, self.to_combo):
@@ -174,18 +165,17 @@ class EnvironmentCompareDialog(QDialog):
 
     def reload(self) -> None:
         """Fetches both sides and the preview again (after a pick, or after a promote)."""
-        self._token += 1
+        self._runner.drop("compare", self)
         self._comparison = None
         self._update_button()
         source, target = self.from_combo.currentText(), self.to_combo.currentText()
         if source == target:
             self._clear(f"Pick two different environments (both are {source!r}).")
             return
-        token = self._token
         self.status.setText("Loading…")
-        self._runner.run(lambda: self._compare(source, target),
-                         on_success=lambda result: self._show(token, result),
-                         on_failure=self._failed("Could not compare the environments"))
+        self._runner.run(lambda: self._compare(source, target), on_success=self._show,
+                         on_failure=self._failed("Could not compare the environments"),
+                         owner=self, key="compare")
 
     def _compare(self, source: str, target: str) -> _Comparison:
         """Worker side: three reads, no widgets."""
@@ -195,9 +185,7 @@ class EnvironmentCompareDialog(QDialog):
                            _side(target, self._service.stored_resolution(self._setting, target)),
                            preview)
 
-    def _show(self, token: int, result: _Comparison) -> None:
-        if not self._alive or token != self._token:
-            return
+    def _show(self, result: _Comparison) -> None:
         self._comparison = result
         for caption, text, side in zip(self._captions, self._texts, (result.source, result.target)):
             caption.setText(f"{side.environment}: {side.caption}")
@@ -243,12 +231,10 @@ class EnvironmentCompareDialog(QDialog):
         self._runner.run(
             lambda: self._service.promote(preview.setting.category, preview.setting.key,
                                           preview.from_env, preview.to_env, reason, preview=preview),
-            on_success=self._promoted, on_failure=self._promote_failed)
+            on_success=self._promoted, on_failure=self._promote_failed, owner=self)
 
     def _promoted(self, entry: Any) -> None:
         self.promoted = self.promoted or entry is not None
-        if not self._alive:
-            return
         self._busy = False
         if entry is not None:
             self._note = (f"Promoted to {entry.environment}: now version {entry.version} "
@@ -256,8 +242,6 @@ class EnvironmentCompareDialog(QDialog):
         self.reload()
 
     def _promote_failed(self, error: BaseException) -> None:
-        if not self._alive:
-            return
         self._busy = False
         if isinstance(error, ConflictError):
             self._note = "The target changed while you looked: the comparison is refreshed; check it again."
@@ -268,10 +252,8 @@ class EnvironmentCompareDialog(QDialog):
 
     def _failed(self, doing: str) -> Any:
         def show(error: BaseException) -> None:
-            if not self._alive:
-                return
             self.status.setText("")
-            Messages.error(self, f"{doing}: {one_line(error, (self._service.url.password,))}")
+            Messages.error(self, error_text(error, self._service, doing))
         return show
 
     def _close(self) -> None:
@@ -285,6 +267,6 @@ class EnvironmentCompareDialog(QDialog):
         try:
             dialog.exec()
         finally:
-            dialog._open = False
+            runner.forget(dialog)  # results still on their way find nobody to show them to
             dialog.deleteLater()
         return dialog.promoted

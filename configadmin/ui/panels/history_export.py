@@ -17,7 +17,6 @@ from typing import Any, BinaryIO
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
-from shiboken6 import isValid
 
 from configadmin.atomic_file import private_output
 from configadmin.domain.records import AuditEntry
@@ -154,8 +153,7 @@ class CsvExport(QObject):
             last = entries[-1].id if entries else None
             return len(entries), first, last
 
-        self._runner.run(page, on_success=lambda r: self._written_page(r) if isValid(self) else sink.discard(),
-                         on_failure=lambda e: self._failed(e) if isValid(self) else sink.discard())
+        self._runner.run(page, self._written_page, self._failed, owner=self, on_dropped=sink.discard)
 
     @property
     def target(self) -> Path:

@@ -13,7 +13,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from shiboken6 import isValid
 
 from configadmin.domain.diff import diff_values
 from configadmin.domain.records import AuditEntry
@@ -75,7 +74,7 @@ def local_time(at: datetime) -> str:
 
 class HistoryModel(ColumnsModel):
     """Newest first; `fetchMore` asks the runner for the page after the last loaded id and inserts
-    it when it arrives. A new query bumps a generation so late pages of the old one are dropped."""
+    it when it arrives. A new query drops the page still on its way for the old one (the runner's key)."""
 
     COLUMNS = ("Time", "Environment", "Setting", "Action", "Actor", "Reason", "Summary")
     COL_TIME, COL_ENVIRONMENT, COL_SETTING, COL_ACTION, COL_ACTOR, COL_REASON, COL_SUMMARY = range(7)
@@ -93,8 +92,6 @@ class HistoryModel(ColumnsModel):
         self.page_size = page_size
         self._query = HistoryQuery()
         self._rows: list[HistoryRow] = []
-        self._generation = 0
-        self._pending: int | None = None
         self._exhausted = True
 
     @property
@@ -103,7 +100,7 @@ class HistoryModel(ColumnsModel):
 
     @property
     def loading(self) -> bool:
-        return self._pending == self._generation
+        return self._runner.running("page", self)
 
     @property
     def exhausted(self) -> bool:
@@ -114,8 +111,7 @@ class HistoryModel(ColumnsModel):
         self.beginResetModel()
         self._query = query
         self._rows = []
-        self._generation += 1
-        self._pending = None
+        self._runner.drop("page", self)
         self._exhausted = False
         self.endResetModel()
         self.fetchMore(QModelIndex())
@@ -133,19 +129,13 @@ class HistoryModel(ColumnsModel):
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
         if not self.canFetchMore(parent):
             return
-        generation, query = self._generation, self._query
-        before = self._rows[-1].id if self._rows else None
+        query, before = self._query, self._rows[-1].id if self._rows else None
         service, limit = self._service, self.page_size
-        self._pending = generation
-        self.loadingChanged.emit(True)
         self._runner.run(lambda: fetch_page(service, query, before, limit),
-                         on_success=lambda page: self._arrived(generation, page),
-                         on_failure=lambda error: self._failed(generation, error))
+                         self._arrived, self._failed, owner=self, key="page")
+        self.loadingChanged.emit(True)
 
-    def _arrived(self, generation: int, page: list[HistoryRow]) -> None:
-        if not isValid(self) or generation != self._generation:
-            return
-        self._pending = None
+    def _arrived(self, page: list[HistoryRow]) -> None:
         self._exhausted = len(page) < self.page_size
         if page:
             first = len(self._rows)
@@ -155,10 +145,7 @@ class HistoryModel(ColumnsModel):
         self.loadingChanged.emit(False)
         self.pageLoaded.emit(len(page))
 
-    def _failed(self, generation: int, error: BaseException) -> None:
-        if not isValid(self) or generation != self._generation:
-            return
-        self._pending = None
+    def _failed(self, error: BaseException) -> None:
         self._exhausted = True  # no retry loop from the view; reload() starts over
         self.loadingChanged.emit(False)
         self.failed.emit(error)

@@ -16,10 +16,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
     QVBoxLayout, QWidget,
 )
-from shiboken6 import isValid
 
 from configadmin.domain.records import ChainReport
-from configadmin.domain.errors import one_line
+from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.panels.history_detail import EntryDetail, HistoryDetail, load_detail
 from configadmin.ui.panels.history_export import EXPORT_PAGE, CsvExport, ExportFilePicker
@@ -50,8 +49,6 @@ class HistoryPanel(QWidget):
         self._runner = runner
         self._service = service
         self._stale = True
-        self._detail_generation = 0
-        self._timeline_generation = 0
         self._timeline_due = False
         self._export: CsvExport | None = None
         self.export_page_size = EXPORT_PAGE
@@ -158,7 +155,7 @@ class HistoryPanel(QWidget):
             self._stale = True
             return
         self._stale = False
-        self._detail_generation += 1
+        self._runner.drop("detail", self)
         self.detail.show_detail(None)
         self.revert_button.setEnabled(False)
         self._timeline_due = True
@@ -189,21 +186,19 @@ class HistoryPanel(QWidget):
             self._load_timeline()
 
     def _load_timeline(self) -> None:
-        self._timeline_generation += 1
-        generation, query, service = self._timeline_generation, self.filters.query, self._service
+        query, service = self.filters.query, self._service
         category, _, key = (query.setting or "").partition(".")
         title = f"{query.setting or 'All settings'} in {query.environment or 'all environments'}"
         title += "".join(f", {label} {value!r}" for label, value in (
             ("by", query.actor), ("action", query.action), ("reason containing", query.text)) if value)
 
         def shown(counts: list[tuple[date, int]]) -> None:
-            if generation == self._timeline_generation:
-                self.timeline.set_counts(counts, title, datetime.now(UTC).date())
+            self.timeline.set_counts(counts, title, datetime.now(UTC).date())
 
         self._run(lambda: service.history_per_day(category or None, key or None, query.environment,
                                                   TIMELINE_DAYS, actor=query.actor, action=query.action,
                                                   text=query.text),
-                         on_success=shown, on_failure=self._show_error)
+                  on_success=shown, on_failure=self._show_error, key="timeline")
 
     def selected_row(self) -> HistoryRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -213,7 +208,7 @@ class HistoryPanel(QWidget):
         row = self.selected_row()
         self.revert_button.setEnabled(row is not None)
         if row is None:
-            self._detail_generation += 1
+            self._runner.drop("detail", self)
             self.detail.show_detail(None)
             return
         self._load_detail(row.id, on_failure=self._show_error)
@@ -229,7 +224,7 @@ class HistoryPanel(QWidget):
         self.table.clearSelection()
 
         def missing(error: BaseException) -> None:
-            self.detail.header.setText(f"Entry #{audit_id}: {one_line(error)}")
+            self.detail.header.setText(f"Entry #{audit_id}: {error_text(error, self._service)}")
 
         self._load_detail(audit_id, on_failure=missing)
 
@@ -239,19 +234,10 @@ class HistoryPanel(QWidget):
             self.show_entry(report.first_broken_id)
 
     def _load_detail(self, audit_id: int, on_failure: Callable[[BaseException], None]) -> None:
-        self._detail_generation += 1
-        generation, service = self._detail_generation, self._service
+        service = self._service
         self.detail.show_loading()
-
-        def shown(detail: EntryDetail) -> None:
-            if generation == self._detail_generation:
-                self.detail.show_detail(detail)
-
-        def failed(error: BaseException) -> None:
-            if generation == self._detail_generation:
-                on_failure(error)
-
-        self._run(lambda: load_detail(service, audit_id), on_success=shown, on_failure=failed)
+        self._run(lambda: load_detail(service, audit_id), on_success=self.detail.show_detail,
+                  on_failure=on_failure, key="detail")
 
     # -- actions ---------------------------------------------------------------------------------
     def revert_selected(self) -> None:
@@ -331,21 +317,13 @@ class HistoryPanel(QWidget):
         self._show_error(error)
 
     def _run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
-             on_failure: Callable[[BaseException], None]) -> None:
-        """Runner call whose callbacks are dropped once the panel is gone (closed mid-query)."""
-        def succeeded(result: Any) -> None:
-            if isValid(self):
-                on_success(result)
-
-        def failed(error: BaseException) -> None:
-            if isValid(self):
-                on_failure(error)
-
-        self._runner.run(fn, on_success=succeeded, on_failure=failed)
+             on_failure: Callable[[BaseException], None], key: str | None = None) -> None:
+        """Runner call owned by the panel: dropped once it is gone, or when a newer `key` job ran."""
+        self._runner.run(fn, on_success, on_failure, owner=self, key=key)
 
     # -- feedback ----------------------------------------------------------------------------------
     def _show_error(self, error: BaseException) -> None:
-        self._show_banner("error", one_line(error))
+        self._show_banner("error", error_text(error, self._service))
 
     def _show_banner(self, kind: str, text: str) -> None:
         self.show_broken_button.hide()  # belongs to the broken-chain message only

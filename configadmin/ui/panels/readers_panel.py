@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from configadmin.domain.records import ReaderInfo
-from configadmin.domain.errors import one_line
+from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.worker import Runner
@@ -153,15 +152,7 @@ class ReadersPanel(QWidget):
             readers = service.readers()
             return readers, {env: service.revision(env) for env in {r.environment for r in readers}}
 
-        def shown(result: tuple[list[ReaderInfo], dict[str, int]]) -> None:
-            if isValid(self):  # the panel may be closed while the query ran
-                self._shown(*result)
-
-        def failed(error: BaseException) -> None:
-            if isValid(self):
-                self._failed(error)
-
-        self._runner.run(load, on_success=shown, on_failure=failed)
+        self._runner.run(load, lambda result: self._shown(*result), self._failed, owner=self)
 
     def _shown(self, readers: list[ReaderInfo], latest: dict[str, int]) -> None:
         self._loading = False
@@ -179,4 +170,4 @@ class ReadersPanel(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._loading = False
-        self.summary.setText(f"Readers unavailable: {one_line(error)}")
+        self.summary.setText(f"Readers unavailable: {error_text(error, self._service)}")

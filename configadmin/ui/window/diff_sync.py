@@ -35,7 +35,7 @@ class DiffSync(QObject):
     def refresh(self) -> None:
         w = self.window
         name = w.settings_list.current_name()
-        r = w._resolved.get(name or "")
+        r = w.state.base(name or "")
         if r is None or not hasattr(w.diff_panel, "set_values"):  # the placeholder before attach
             return
         from configadmin.domain.records import Source

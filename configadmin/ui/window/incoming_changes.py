@@ -1,17 +1,17 @@
-"""How the window reacts to changes made elsewhere: a debounced reload on a change notice, the
-connection banner, saying who changed what, and merging a change that arrived under the analyst's edits."""
+"""How the window shows changes made elsewhere: the connection banner, who changed what, a change
+that waits under the analyst's edits, and merging it (the controller decides when to reload)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
 from configadmin.ui.window.status import INFO, WARNING
 from configadmin.ui.plain_text import elide
 
 if TYPE_CHECKING:
     from configadmin.domain.records import AuditEntry
-    from configadmin.service.configuration_service import ConfigurationService
     from configadmin.ui.window.main_window import MainWindow
 
 
@@ -20,28 +20,11 @@ class IncomingChanges(QObject):
         super().__init__(window)
         self.window = window
         self.by = "someone else"
-        self.reload_timer = QTimer(window, singleShot=True, interval=100)
-        self.reload_timer.timeout.connect(window.reload)
-
-    def attach(self, service: ConfigurationService) -> None:
-        from configadmin.ui.window.live_refresh import LiveRefresh
-        w = self.window
-        w.live = LiveRefresh(w)
-        w.live.changed.connect(self.external_change)
-        w.live.connectionChanged.connect(self.connection_changed)
-        w.live.attach(service)
-
-    def external_change(self, environment: str | None, revision: int | None) -> None:
-        w = self.window
-        if environment is not None and environment != w.environment:
-            return
-        if revision is not None and (revision in w._own or (w._revision or 0) >= revision):
-            return
-        self.reload_timer.start()
 
     def connection_changed(self, connected: bool) -> None:
         w = self.window
         if connected:
+            w._saves.reachable()
             if w.banner.has("connection"):
                 w.banner.clear("connection")
                 w.statusBar().showMessage("Connection to the database is back", 8000)
@@ -53,7 +36,7 @@ class IncomingChanges(QObject):
     def announce(self, recent: tuple[AuditEntry, ...]) -> None:
         """Says what another process changed, and who (our own saves are not news)."""
         w = self.window
-        theirs = [e for e in recent if e.id not in w._own]
+        theirs = w.state.theirs(recent)
         if not theirs:
             return
         parts = [f"{e.setting} {e.action} by {e.actor}" + (f" ({e.reason})" if e.reason else "")
@@ -61,8 +44,8 @@ class IncomingChanges(QObject):
         more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
         w.statusBar().showMessage(elide("Reloaded: " + "; ".join(parts) + more), 15000)
         self.by = ", ".join(dict.fromkeys(e.actor for e in theirs)) or self.by
-        if w._incoming:
-            names = ", ".join(w._incoming)
+        if w.state.incoming:
+            names = ", ".join(w.state.incoming)
             w.banner.show_message(
                 "incoming", WARNING,
                 f"{names} changed in the database ({'; '.join(parts)}{more}) while you were editing. "
@@ -71,24 +54,31 @@ class IncomingChanges(QObject):
             w.banner.show_message("changed", INFO, "Updated from the database: " + "; ".join(parts) + more,
                                   closable=True)
 
+    def settle(self, modified: Mapping[str, Any]) -> None:
+        """A change waits only while its editor is modified: one whose edit was undone is shown."""
+        w = self.window
+        if not w.state.incoming:
+            return
+        for name, fresh in w.state.settle(lambda n: n in modified).items():
+            w._load_editor(name, fresh.value)
+            w._show_stored(name)
+        if not w.state.incoming:
+            w.banner.clear("incoming")
+
     def merge(self) -> None:
-        """Puts the change that arrived under the analyst's edits: entry by entry, asking only about
-        entries both changed."""
-        from configadmin.domain.diff import MergeResult, merge3
-        from configadmin.domain.resolution import thaw
+        """Puts the change that arrived under the analyst's edits, entry by entry, asking only about
+        entries both changed. "Save merged" in that dialog saves (the save dialog asks the reason);
+        without a question the merge alone is done, and the banner says it is not saved yet."""
         from configadmin.ui.dialogs.merge_dialog import ConflictItem, MergeDialog
         w = self.window
-        results: dict[str, MergeResult] = {}
-        items: list[ConflictItem] = []
-        for name, theirs in w._incoming.items():
-            editor = w.editors.editor(name)
-            if editor.problem():
-                w.banner.show_message("incoming", WARNING, f"Fix {name} first: {editor.problem()}",
+        for name in w.state.incoming:
+            problem = w.editors.editor(name).problem()
+            if problem:
+                w.banner.show_message("incoming", WARNING, f"Fix {name} first: {problem}",
                                       [("Review and merge", w.merge_incoming)])
                 return
-            result = merge3(thaw(w._resolved[name].value), thaw(editor.value()), thaw(theirs.value))
-            results[name] = result
-            items.extend(ConflictItem(name, c) for c in result.conflicts)
+        results = w.state.merge({name: w.editors.editor(name).value() for name in w.state.incoming})
+        items = [ConflictItem(name, c) for name, result in results.items() for c in result.conflicts]
         choices: dict[tuple[str, str], Any] = {}
         if items:
             picked = MergeDialog.ask(w, items, self.by)
@@ -96,9 +86,20 @@ class IncomingChanges(QObject):
                 return
             choices = picked
         for name, result in results.items():
-            theirs = w._incoming.pop(name)
-            w._resolved[name] = theirs
+            theirs = w.state.merged(name)
             merged = result.resolve({p: v for (n, p), v in choices.items() if n == name})
             w._load_editor(name, merged, base=theirs.value)
+            w._show_stored(name)
         w.banner.clear("incoming")
         w._update_state()
+        names = ", ".join(results)
+        if not w.modified():
+            w.banner.show_message("merged", INFO, f"Merged the change by {self.by}: {names} now equals "
+                                  "what the database holds, so there is nothing to save.", closable=True)
+            return
+        if items:
+            w.save()
+        if not w.is_saving:
+            w.banner.show_message("merged", INFO, f"Merged the change by {self.by} into your edits of "
+                                  f"{names}. Not saved yet: Save (Ctrl+S) stores them.",
+                                  [("Save", w.save)], closable=True)

@@ -17,28 +17,26 @@ class LiveRefresh(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._service: ConfigurationService | None = None
-        self._closed = False
 
     def attach(self, service: ConfigurationService) -> None:
         self._service = service
         service.subscribe(self._on_change, self._on_connection)
 
     def detach(self) -> None:
-        self._closed = True
+        """No more callbacks, and one already on its way from the watcher thread reaches nobody."""
         if self._service is not None:
             self._service.unsubscribe(self._on_change)
             self._service = None
+        self.blockSignals(True)
 
     def _on_change(self, environment: str | None, revision: int | None) -> None:
-        if not self._closed:
-            try:
-                self.changed.emit(environment, revision)
-            except RuntimeError:  # the window went away between the check and the emit
-                self._closed = True
+        try:
+            self.changed.emit(environment, revision)
+        except RuntimeError:  # deleted between the watcher's call and the emit: nobody to tell
+            pass
 
     def _on_connection(self, connected: bool) -> None:
-        if not self._closed:
-            try:
-                self.connectionChanged.emit(connected)
-            except RuntimeError:
-                self._closed = True
+        try:
+            self.connectionChanged.emit(connected)
+        except RuntimeError:
+            pass

@@ -3,13 +3,14 @@ beside it and the history one click away. Every database call goes through the R
 never lost (failed saves keep them, drafts survive a crash, incoming changes wait for a merge)."""
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from configadmin.domain.errors import one_line
+from configadmin.ui.window.controller import WindowController
 from configadmin.ui.window.diff_sync import DiffSync
 from configadmin.ui.icons import icon
 from configadmin.ui.window.incoming_changes import IncomingChanges
@@ -21,11 +22,11 @@ from configadmin.ui.window.window_drafts import WindowDrafts
 from configadmin.ui.window.window_layout import WindowLayout
 from configadmin.ui.window.window_loading import WindowLoading
 from configadmin.ui.window.window_saving import WindowSaving
-from configadmin.ui.worker import Runner
 from configadmin.ui.plain_text import plain_tooltip
 
 if TYPE_CHECKING:  # the rest is imported where it is first needed, after the first paint
-    from configadmin.domain.records import Resolved
+    from configadmin.ui.window.edit_state import EditState
+    from configadmin.ui.worker import Runner
     from configadmin.domain.registry import Registry
     from configadmin.service.first_look import FirstLook
     from configadmin.service.configuration_service import ConfigurationService
@@ -33,10 +34,13 @@ if TYPE_CHECKING:  # the rest is imported where it is first needed, after the fi
     from configadmin.ui.window.live_refresh import LiveRefresh
     from configadmin.ui.window.snapshot import SettingInfo, Snapshot
 
+log = logging.getLogger(__name__)
+
 
 class MainWindow(QMainWindow):
-    """Holds the state its collaborators share (_resolved, _incoming, _own, _revision). Each concern is a
-    QObject child of the window, so the Runner and signal callbacks it receives are dropped with the window."""
+    """The view. The controller owns the service, the worker, the edit state and the loading timers
+    and says what to render; each concern here is a QObject child of the window, so the worker
+    drops its results with it."""
 
     loaded = Signal()
     saved = Signal()
@@ -47,17 +51,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowIcon(icon("app"))
         self.setWindowTitle("configadmin")
-        self.service: ConfigurationService | None = None
-        self.runner = Runner()  # no Qt parent: jobs still running when the window goes finish quietly
-        self.live: LiveRefresh | None = None
+        self.controller = controller = WindowController(self)
         self.drafts: DraftKeeper | None = None
         self.snapshot: Snapshot | None = None
-        self._resolved: dict[str, Resolved] = {}
-        self._incoming: dict[str, Resolved] = {}
         self._infos: dict[str, SettingInfo] = {}
-        self._own: set[int] = set()
-        self._revision: int | None = None
-        self._first_environment = ""  # the first look's, until the service is attached
         self._registry: Registry | None = None
         self._read_only = self._saving = False
         self._history_panel: Any = None
@@ -88,7 +85,12 @@ class MainWindow(QMainWindow):
         ui.editors.changed.connect(self._edited)
         ui.history_dock.visibilityChanged.connect(ui.history_action.setChecked)
         ui.info.readers.clicked.connect(self.show_readers)
-        self.runner.busyChanged.connect(ui.busy.setVisible)
+        controller.runner.busyChanged.connect(ui.busy.setVisible)
+        controller.failure.connect(self._unhandled_failure)
+        controller.snapshotLoaded.connect(self._loader.loaded)
+        controller.loadFailed.connect(self._loader.load_failed)
+        controller.connectionChanged.connect(self._incoming_changes.connection_changed)
+        controller.wants_draft = lambda: self.drafts is not None and not self.drafts.ready
         self.reset_action.setEnabled(False)
         self.compare_action.setEnabled(False)
         self._update_state()
@@ -96,31 +98,49 @@ class MainWindow(QMainWindow):
         if service is not None:
             self.attach(service)
 
-    # -- wiring to the service --------------------------------------------------------------------
+    # -- what the controller owns ------------------------------------------------------------------
+    @property
+    def service(self) -> ConfigurationService | None:
+        return self.controller.service
+
+    @property
+    def runner(self) -> Runner:
+        return self.controller.runner
+
+    @property
+    def state(self) -> EditState:
+        return self.controller.state
+
+    @property
+    def live(self) -> LiveRefresh | None:
+        return self.controller.live
+
     @property
     def environment(self) -> str:
-        return self.service.environment if self.service is not None else self._first_environment
+        return self.controller.environment
+
+    # -- wiring to the service --------------------------------------------------------------------
 
     def show_first_look(self, look: FirstLook) -> None:
         """What `configadmin gui` shows before the service is there (read without SQLAlchemy): the
         values can be read and edited at once; checks, Save and the panels come with `attach`."""
         from configadmin.ui.window.snapshot import first_snapshot
         if self.service is None:
-            self._first_environment, self._registry = look.environment, look.registry
+            self.controller.first_environment, self._registry = look.environment, look.registry
             self.editors.set_validator(self._validator)
             self.ui.environment_combo.setEnabled(False)  # switching needs the service
-            self._loader.loaded((first_snapshot(look), None))
+            self.controller.first_look(first_snapshot(look))
 
     def attach(self, service: ConfigurationService) -> None:
         """Called with the connected service (after the first paint when started from `configadmin`)."""
-        self.service, self._registry = service, service.registry
+        self.controller.attach(service)
+        self._registry = service.registry
         self.ui.environment_combo.setEnabled(True)
         self.info.set_connection(service.database, service.user)
         self.setWindowTitle(f"configadmin — {self.environment} [*]")
         self.editors.set_validator(self._validator)
         self._drafting.attach(service)
         self._add_panels(service)
-        self._incoming_changes.attach(service)
         self.reload()
 
     def _add_panels(self, service: ConfigurationService) -> None:
@@ -163,25 +183,37 @@ class MainWindow(QMainWindow):
             return registry.spec(key).validate
         return lambda value: registry.validate_unknown(key, value)
 
+    def _unhandled_failure(self, text: str) -> None:
+        """The one place a background failure nobody handled is shown (and logged, masked)."""
+        log.error("background job failed: %s", text)
+        self.banner.show_message("failure", ERROR, f"Something went wrong: {text}", closable=True)
+
     def _say(self, error: BaseException) -> str:
-        secret = self.service.url.password if self.service is not None else None
-        return one_line(error, [secret] if secret else [])
+        return self.controller.say(error)
 
     def reload(self) -> None:
-        self._loader.reload()
+        self.controller.reload()
 
     # -- editors ----------------------------------------------------------------------------------
     def _load_editor(self, name: str, value: Any, base: Any = None) -> None:
         from configadmin.ui.window.snapshot import file_default
-        default = file_default(self._resolved[name]) if name in self._resolved else None
-        self.editors.load(name, value, default=default, base=base)
+        r = self.state.base(name)
+        self.editors.load(name, value, default=file_default(r) if r is not None else None, base=base)
+
+    def _show_stored(self, name: str) -> None:
+        """The setting's badge and subtitle after its stored value moved (save, merge, discard)."""
+        r = self.state.base(name)
+        if r is not None:
+            self.settings_list.set_stored(name, str(r.source), r.version)
+            if self.settings_list.current_name() == name:
+                self._show_setting(name)
 
     def _show_setting(self, name: str) -> None:
         info = self._infos.get(name)
         if info is None:
             return
         self.editors.show_setting(name)
-        r = self._resolved.get(name)
+        r = self.state.base(name)
         where = f"from the {r.source}" + (f", version {r.version}" if r and r.version else "") if r else ""
         self.ui.title.setText(info.label)
         self.ui.subtitle.setText(f"{name} · {info.description} Value {where}.")
@@ -196,15 +228,17 @@ class MainWindow(QMainWindow):
             self.drafts.edited()
 
     def modified(self) -> dict[str, Any]:
-        return self.editors.modified(self._resolved)
+        return self.editors.modified(self.state.resolved)
 
     def problems(self) -> list[str]:
-        return self.editors.problems(self._resolved)
+        return self.editors.problems(self.state.resolved)
 
     def _update_state(self) -> None:
         self._state_timer.stop()
         modified = self.modified() if self.service is not None else {}
-        for name in self._resolved:
+        if self.service is not None:
+            self._incoming_changes.settle(modified)
+        for name in self.state.resolved:
             self.settings_list.set_modified(name, name in modified)
         problems = self.problems() if self.service is not None else []
         self.save_action.setEnabled(bool(modified) and not problems and not self._read_only
@@ -217,7 +251,7 @@ class MainWindow(QMainWindow):
         self.save_action.setToolTip(plain_tooltip("\n".join(problems[:5])) if problems else "Save (Ctrl+S)")
         self.discard_action.setEnabled(bool(modified) and not self._saving)
         self.setWindowModified(bool(modified))
-        if self.service is not None and MAPPING in self._resolved:
+        if self.service is not None and MAPPING in self.state.resolved:
             self.editors.check_cross_field()
         self._diff_timer.start()
 
@@ -233,6 +267,10 @@ class MainWindow(QMainWindow):
         else:
             self.banner.clear("readonly")
         self._state_timer.start()
+
+    @property
+    def is_saving(self) -> bool:
+        return self._saving
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
@@ -263,10 +301,8 @@ class MainWindow(QMainWindow):
         self._update_state()
         self._drafting.write()
         save_layout(self, self.splitter)
-        if self.live is not None:
-            self.live.detach()
-        for timer in (self._state_timer, self._incoming_changes.reload_timer, self._loader.retry_timer,
-                      self._diff_timer):
+        self.controller.close()
+        for timer in (self._state_timer, self._diff_timer):
             timer.stop()
         if self.drafts is not None:
             self.drafts.stop()

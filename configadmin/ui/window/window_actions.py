@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from shiboken6 import isValid
 
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import MAPPING
 
 if TYPE_CHECKING:
+    from configadmin.domain.records import AuditEntry
     from configadmin.ui.window.main_window import MainWindow
 
 
@@ -23,17 +23,13 @@ class WindowActions(QObject):
         w = self.window
         if w.service is None or environment == w.environment:
             return
-        w.service.environment = environment
         if w.drafts is not None:
             w.drafts.bind(w.service.database_identity, environment)  # writes the old one first
-        w._resolved.clear()
-        w._incoming.clear()
-        w._revision = None
         w.banner.clear("incoming")
         w.setWindowTitle(f"configadmin — {environment} [*]")
         if w._history_panel is not None:
             w._history_panel.set_environment(environment)
-        w.reload()
+        w.controller.switch(environment)
 
     def toggle_history(self, checked: bool) -> None:
         w = self.window
@@ -52,24 +48,25 @@ class WindowActions(QObject):
         if w.service is not None and not w._read_only:
             from configadmin.ui.operations.reset_flow import reset_category
             category = self.category()
-            reset_category(w, w.runner, w.service, category, lambda: self.after_reset(category))
+            reset_category(w, w.runner, w.service, category, lambda done: self.after_reset(category, done))
 
     def reset_setting(self, name: str) -> None:
         w = self.window
         if w.service is not None and not w._read_only:
             from configadmin.ui.operations.reset_flow import reset_setting
             category, key = name.split(".", 1)
-            reset_setting(w, w.runner, w.service, category, key, lambda: self.after_reset(name))
+            reset_setting(w, w.runner, w.service, category, key, lambda done: self.after_reset(name, done))
 
-    def after_reset(self, prefix: str) -> None:
-        """A reset replaces the stored values, so edits on them are dropped with it."""
+    def after_reset(self, prefix: str, entries: list[AuditEntry]) -> None:
+        """A reset replaces the stored values, so edits on them are dropped with it. Its audit
+        entries are ours: the reload must not report them as someone else's change."""
         w = self.window
-        if not isValid(w):  # the window closed while the reset ran
-            return
-        for name in list(w._resolved):
-            if name == prefix or name.startswith(prefix + "."):
-                w._incoming.pop(name, None)
-                w._load_editor(name, w._resolved[name].value)
+        w.state.mine(entries)
+        for name, r in w.state.reset(prefix).items():
+            w._load_editor(name, r.value)
+        if entries:
+            names = ", ".join(dict.fromkeys(e.setting for e in entries))
+            w.statusBar().showMessage(f"Reset {names} to the file defaults in {w.environment}", 10000)
         w.reload()
 
     def compare(self) -> None:

@@ -39,8 +39,8 @@ class WindowDrafts(QObject):
         from configadmin.domain.resolution import thaw
         from configadmin.ui.window.drafts import DraftEntry
         w = self.window
-        return {name: DraftEntry(w._resolved[name].stored_version, thaw(e.value()))
+        return {name: DraftEntry(w.state.resolved[name].stored_version, thaw(e.value()))
                 for name, e in w.modified().items() if not e.problem() or name == MAPPING}
 
     def restore(self, name: str, value: Any) -> None:
-        self.window._load_editor(name, value, base=self.window._resolved[name].value)
+        self.window._load_editor(name, value, base=self.window.state.resolved[name].value)
