@@ -19,7 +19,7 @@ class ChangeFeed:
         self._is_postgres = engine.url.get_backend_name() == "postgresql"
         self._on_change = on_change
         self._on_connection = on_connection
-        self._enabled = enabled
+        self.enabled = enabled
         self._lock = threading.Lock()
         self._watcher: Watcher | None = None
         self.check: DataVersionCheck | None = None
@@ -28,7 +28,7 @@ class ChangeFeed:
     def start(self, *, background: bool = False) -> None:
         """PostgreSQL: the listener thread. SQLite: the inline check, plus a polling thread when
         `background` (a window or a heartbeat must hear of commits without reading)."""
-        if not self._enabled and not background:
+        if not self.enabled and not background:
             return
         with self._lock:
             if self._is_postgres:
@@ -36,14 +36,17 @@ class ChangeFeed:
                     self._watcher = PostgresListener(self._engine, self._on_change,
                                                      self._on_connection).start()
                 return
-            if self.check is None and self._enabled:
+            if self.check is None and self.enabled:
                 self.check = DataVersionCheck(self._engine)
             if background and self._watcher is None:
                 self._watcher = SqlitePoller(self._engine, self._on_change, self._on_connection).start()
 
     def subscribe(self, on_change: OnChange, on_connection: OnConnection | None) -> None:
+        """A late subscriber hears at once that the listener is already connected."""
         self._subscribers.append((on_change, on_connection))
         self.start(background=True)
+        if on_connection is not None and self._watcher is not None and self._watcher.connected:
+            on_connection(True)
 
     def unsubscribe(self, on_change: OnChange) -> None:
         self._subscribers = [s for s in self._subscribers if s[0] != on_change]

@@ -1,8 +1,11 @@
 """ConfigurationService: the one API the CLI, the window and the inference services call.
 
 Reads are served from an in-memory cache of resolved values (a warm read is a dictionary lookup
-returning a read-only mapping); the cache is dropped when the database says something changed.
-Every write is one transaction with its audit rows.
+returning a read-only mapping). A reader (the default, `strict=False`) never fails because the
+database is away: it keeps serving the last values it loaded (or its snapshot on disk, or the file
+layers), says so in `status()`, and refreshes in the background (configadmin/service/refresher.py).
+Every write is one transaction with its audit rows. Importing this module loads no database
+driver: a reader that reads through the relay never needs one.
 """
 from __future__ import annotations
 
@@ -16,37 +19,39 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from configadmin.db.engine import (
-    display_url, is_embedded_default, make_engine, parse_url, translated_errors,
-)
-from configadmin.db import schema
-from configadmin.db.notify import OnChange, OnConnection, send
-from configadmin.db.repository import UnitOfWork
 from configadmin.domain.diff import Diff, diff_values
+from configadmin.domain.errors import ConflictError, DatabaseUnavailable, NotFound
 from configadmin.domain.records import (
-    Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, StoredValue,
+    Action, AuditEntry, Change, ChainReport, ReaderInfo, ReaderStatus, Resolved, SettingKey,
+    StoredValue,
 )
 from configadmin.domain.registry import (
     FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
 )
 from configadmin.domain.resolution import resolve, resolve_every, thaw
 from configadmin.domain.validation import input_size_warnings
-from configadmin.domain.errors import ConflictError, NotFound
-from configadmin.service import transfer
-from configadmin.service.change_feed import ChangeFeed
-from configadmin.service.heartbeat import ReaderHeartbeat
+from configadmin.service.class_calls import shared_or_bound
 from configadmin.service.locate import (
-    DEFAULT_ENVIRONMENT, database_url, environment_list, environment_name, read_layers,
+    DEFAULT_ENVIRONMENT, database_url, environment_list, environment_name, is_relay_url,
+    read_layers,
 )
+from configadmin.service.reader_state import ReaderState
+from configadmin.service.refresher import Refresher
+from configadmin.service.snapshot import SnapshotStore
 from configadmin.sources.pyfile import FileLayer
-from configadmin.service.transfer import ImportReport, PromotePreview
+
+if TYPE_CHECKING:
+    from configadmin.db.notify import OnChange, OnConnection
+    from configadmin.db.repository import UnitOfWork
+    from configadmin.service.transfer import ImportReport, PromotePreview
 
 __all__ = ["ConfigurationService", "ImportReport", "PromotePreview"]
 
 READER_STALE_AFTER = timedelta(seconds=60)
 UPDATE_RETRIES = 20
+CacheKey = tuple[str, str, str]
 
 
 def app_version() -> str:
@@ -54,13 +59,27 @@ def app_version() -> str:
     return __version__
 
 
+def __getattr__(name: str) -> Any:
+    if name in ("ImportReport", "PromotePreview"):
+        from configadmin.service import transfer
+        return getattr(transfer, name)
+    raise AttributeError(name)
+
+
 class ConfigurationService:
     """Resolution database → defaults file → settings.py, per (environment, category, key)."""
 
     def __init__(self, engine: Any, *, environment: str = DEFAULT_ENVIRONMENT,
                  defaults: FileLayer | None = None, settings: FileLayer | None = None,
-                 user: str | None = None, reader_name: str | None = None, watch: bool = True) -> None:
+                 user: str | None = None, reader_name: str | None = None, watch: bool = True,
+                 strict: bool = True, read_engine: Any = None,
+                 snapshots: SnapshotStore | None = None) -> None:
+        from configadmin.db.engine import where
+        from configadmin.service.change_feed import ChangeFeed
+        from configadmin.service.heartbeat import ReaderHeartbeat
+
         self.engine = engine
+        self.read_engine = read_engine if read_engine is not None else engine
         self.url = engine.url
         self.environment = environment
         self.defaults = defaults or FileLayer.empty()
@@ -69,10 +88,16 @@ class ConfigurationService:
         self.user = user or os.environ.get("CONFIGADMIN_USER") or _login_name()
         self.client = f"{socket.gethostname()} configadmin/{app_version()}"
         self.is_postgres = self.url.get_backend_name() == "postgresql"
-        self._cache: dict[tuple[str, str, str], Resolved] = {}
+        self.strict = strict
+        self._cache: dict[CacheKey, Resolved] = {}
+        self._last_good: dict[CacheKey, Resolved] = {}
         self._revisions: dict[str, int] = {}
         self._generation = 0
         self._lock = threading.Lock()
+        self._state = ReaderState("database", f"the configuration database at {where(self.url)}")
+        self._snapshots = snapshots
+        self._schema_checked = True
+        self._refresher: Refresher | None = None
         self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch)
         self._reader = ReaderHeartbeat(self, reader_name) if reader_name else None
 
@@ -82,32 +107,96 @@ class ConfigurationService:
                 defaults: str | os.PathLike[str] | None = None,
                 settings: str | os.PathLike[str] | None = None, user: str | None = None,
                 reader_name: str | None = None, *, watch: bool = True,
-                migrate: bool | None = None) -> ConfigurationService:
+                migrate: bool | None = None, strict: bool = False,
+                snapshot_dir: str | os.PathLike[str] | None = None) -> ConfigurationService:
         """Resolves URL, environment and files like the CLI (arguments, then CONFIGADMIN_* variables,
         then the embedded SQLite default and the bundled defaults file). The embedded default is
         created and migrated on first use; any other database must be migrated with
-        `configadmin migrate` (else SchemaOutOfDate)."""
-        db_url = parse_url(database_url(url))
+        `configadmin migrate` (else SchemaOutOfDate).
+
+        A reader (`strict=False`, the default) loads at once and, when the database is unreachable,
+        starts from its snapshot (in `snapshot_dir`, else CONFIGADMIN_SNAPSHOT_DIR, else the user's
+        cache folder) or the file layers; only with neither does it raise DatabaseUnavailable. The
+        CLI and the window connect with `strict=True`: unreachable raises, reads are never stale.
+        An `http(s)://` URL reads through the relay instead (no database driver is loaded)."""
+        target = database_url(url)
+        if target is not None and is_relay_url(target):
+            from configadmin.service.relay_reader import RelayReader
+            relay = RelayReader.open(target, environment_name(environment), defaults, settings,
+                                     snapshot_dir=snapshot_dir, strict=strict, watch=watch)
+            return cast(ConfigurationService, relay)
+        from configadmin.db import schema
+        from configadmin.db.engine import (
+            display_url, is_embedded_default, make_engine, make_reader_engine, parse_url,
+            translated_errors,
+        )
+        db_url = parse_url(target)
         env = environment_name(environment)
         default_layer, legacy_layer = read_layers(defaults, settings)
         engine = make_engine(db_url)
+        read_engine = make_reader_engine(db_url)
+        unavailable: DatabaseUnavailable | None = None
         try:
             with translated_errors(db_url):
                 if migrate if migrate is not None else is_embedded_default(db_url):
                     schema.upgrade(engine)
                 else:
-                    schema.ensure_current(engine)
+                    schema.ensure_current(read_engine)
+        except DatabaseUnavailable as exc:
+            if strict:
+                engine.dispose()
+                read_engine.dispose()
+                raise
+            unavailable = exc
         except BaseException:
             engine.dispose()
+            read_engine.dispose()
             raise
-        return cls(engine, environment=env, defaults=default_layer, settings=legacy_layer,
-                   user=user, reader_name=reader_name, watch=watch)
+        snapshots = None if strict else SnapshotStore(display_url(db_url), env, snapshot_dir)
+        service = cls(engine, environment=env, defaults=default_layer, settings=legacy_layer,
+                      user=user, reader_name=reader_name, watch=watch, strict=strict,
+                      read_engine=read_engine, snapshots=snapshots)
+        if not strict:
+            try:
+                service._first_load(unavailable)
+            except BaseException:
+                service.close()
+                raise
+        return service
+
+    def _first_load(self, unavailable: DatabaseUnavailable | None) -> None:
+        """A reader loads at once; during an outage it starts from the snapshot or the files."""
+        if unavailable is None:
+            try:
+                self._load_environment(self.environment)
+                return
+            except DatabaseUnavailable as exc:
+                unavailable = exc
+        else:
+            self._schema_checked = False
+        snapshot = self._snapshots.load() if self._snapshots is not None else None
+        if snapshot is not None:
+            values, source, revision = snapshot.values, "snapshot", snapshot.revision
+        else:
+            values = resolve_every(self.registry.keys, {}, self.defaults.values, self.legacy.values)
+            source, revision = "files", None
+        if not values:
+            raise unavailable
+        with self._lock:
+            self._last_good = {(self.environment, r.category, r.key): r for r in values}
+            self._cache.update(self._last_good)
+        self._state.started_from(source, revision, unavailable)
+        self._watch(failing=True)
 
     def close(self) -> None:
+        if self._refresher is not None:
+            self._refresher.stop()
         if self._reader is not None:
             self._reader.stop()
         self._feed.close()
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
 
     def __enter__(self) -> ConfigurationService:
         return self
@@ -119,7 +208,17 @@ class ConfigurationService:
     @property
     def database(self) -> str:
         """The database URL for display: never with the password."""
+        from configadmin.db.engine import display_url
         return display_url(self.url)
+
+    def _uow(self, *, write: bool = False, engine: Any = None) -> UnitOfWork:
+        from configadmin.db.repository import UnitOfWork
+        return UnitOfWork(engine if engine is not None else self.engine, write=write)
+
+    def status(self) -> ReaderStatus:
+        """What this reader serves: source ("database", "relay", "snapshot", "files"), the
+        revision loaded, whether it may be stale (source unreachable) and since when."""
+        return self._state.status
 
     # -- reads (cached) --------------------------------------------------------------------------
     def resolve(self, category: str, key: str) -> Resolved:
@@ -134,11 +233,15 @@ class ConfigurationService:
     def get(self, category: str, key: str) -> Any:
         return self.resolve(category, key).value
 
+    @shared_or_bound
     def get_ml_feature_mapping(self) -> Mapping[str, str]:
+        """On the class: the process-wide service's value (the seed's call)."""
         value: Mapping[str, str] = self.resolve("ml", "feature_mapping").value
         return value
 
+    @shared_or_bound
     def get_ml_model_input_size(self) -> int:
+        """On the class: the process-wide service's value (the seed's call)."""
         value: int = self.resolve("ml", "model_input_size").value
         return value
 
@@ -149,29 +252,50 @@ class ConfigurationService:
         return list(self._load_environment(env).values())
 
     def _load(self, environment: str, wanted: SettingKey) -> Resolved:
-        resolved = self._load_environment(environment)
+        try:
+            resolved = self._load_environment(environment)
+        except DatabaseUnavailable as exc:
+            if self.strict or environment != self.environment or not self._last_good:
+                raise
+            resolved = self._serve_last_good(exc)
         try:
             return resolved[(environment, wanted.category, wanted.key)]
         except KeyError:
             self.registry.spec(wanted)  # raises NotFound for an unknown setting
             raise NotFound(f"{wanted.name} has no value in any layer") from None
 
-    def _load_environment(self, environment: str) -> dict[tuple[str, str, str], Resolved]:
+    def _serve_last_good(self, exc: Exception) -> dict[CacheKey, Resolved]:
+        """The database went away under a cache miss: the last values loaded, from now on warm."""
+        self._state.unreachable(exc)
+        with self._lock:
+            good = dict(self._last_good)
+            self._cache.update(good)
+        self._watch(failing=True)
+        return good
+
+    def _load_environment(self, environment: str) -> dict[CacheKey, Resolved]:
         """Every setting of one environment, from one query; cached unless a change notification
-        arrived meanwhile (then what was read may already be stale, and the next read loads again)."""
-        self._feed.start(background=self._reader is not None)
+        arrived meanwhile (then what was read may already be stale, and the next read loads again).
+        The head is read before the rows: a commit in between makes the next head check reload."""
+        self._watch()
         generation = self._generation
-        with UnitOfWork(self.engine) as uow:
+        with self._uow(engine=self.read_engine) as uow:
+            revision = uow.repo.revision(environment)
             rows = {SettingKey(r.category, r.key): r for r in uow.repo.all(environment)}
-            revision = uow.repo.revision()
-        resolved = {(environment, r.category, r.key): r for r in
-                    resolve_every(self.registry.keys, rows, self.defaults.values, self.legacy.values)}
+        values = resolve_every(self.registry.keys, rows, self.defaults.values, self.legacy.values)
+        resolved = {(environment, r.category, r.key): r for r in values}
         with self._lock:
             if generation == self._generation:  # nothing was invalidated while we read
                 self._cache.update(resolved)
                 self._revisions[environment] = revision
-        if self._reader is not None and environment == self.environment:
-            self._reader.loaded(revision)
+            if environment == self.environment:
+                self._last_good = dict(resolved)
+        if environment == self.environment:
+            self._state.loaded(revision)
+            if self._snapshots is not None:
+                self._snapshots.save(revision, values)
+            if self._reader is not None:
+                self._reader.loaded(revision)
         return resolved
 
     def reload_if_dropped(self) -> None:
@@ -183,14 +307,47 @@ class ConfigurationService:
         if not any(k[0] == self.environment for k in list(self._cache)):
             self._load_environment(self.environment)
 
-    def _invalidate(self, environment: str | None) -> None:
+    def _invalidate(self, environment: str | None, *, keep: str | None = None) -> None:
         with self._lock:
             self._generation += 1
-            if environment is None:
-                self._cache.clear()
-            else:
-                for k in [k for k in self._cache if k[0] == environment]:
-                    del self._cache[k]
+            for k in [k for k in self._cache
+                      if (environment is None or k[0] == environment) and k[0] != keep]:
+                del self._cache[k]
+
+    # -- the background refresh of a reader (configadmin/service/refresher.py) -------------------
+    def _watch(self, *, failing: bool = False) -> None:
+        """Starts the change feed and, for a reader on PostgreSQL, the refresher; once."""
+        self._feed.start(background=self._reader is not None)
+        if self.strict or not self.is_postgres or not self._feed.enabled:
+            return
+        with self._lock:
+            if self._refresher is None:
+                self._refresher = Refresher(self._head, lambda: self._revisions.get(self.environment),
+                                            self._reload, self._state.unreachable,
+                                            self._reached).start(failing=failing)
+                return
+        if failing:
+            self._refresher.hint()
+
+    def _head(self) -> int:
+        """The environment's real head (after a start during an outage: the schema is checked first)."""
+        if not self._schema_checked:
+            from configadmin.db import schema
+            from configadmin.db.engine import translated_errors
+            with translated_errors(self.url):
+                schema.ensure_current(self.read_engine)
+            self._schema_checked = True
+        with self._uow(engine=self.read_engine) as uow:
+            return uow.repo.revision(self.environment)
+
+    def _reload(self) -> None:
+        self._load_environment(self.environment)
+        self._feed.publish_change(self.environment, self._revisions.get(self.environment))
+
+    def _reached(self) -> None:
+        revision = self._revisions.get(self.environment)
+        if revision is not None and self._state.status.stale:
+            self._state.loaded(revision)
 
     # -- change notification (configadmin/change_feed.py) ----------------------------------------
     def subscribe(self, on_change: OnChange, on_connection: OnConnection | None = None) -> None:
@@ -204,18 +361,22 @@ class ConfigurationService:
         self._feed.unsubscribe(on_change)
 
     def _changed(self, environment: str | None, revision: int | None) -> None:
-        if environment is None or revision is None or revision > self._revisions.get(environment, 0):
+        """A notification (or a reconnect: environment None). For a reader's own environment only a
+        hint: the refresher checks the real head before it reloads."""
+        if self._refresher is not None:
+            if environment is None or environment == self.environment:
+                self._refresher.hint()
+            if environment != self.environment:
+                self._invalidate(environment, keep=self.environment)
+        elif environment is None or revision is None or revision > self._revisions.get(environment, 0):
             self._invalidate(environment)
-            if self._reader is not None and self._reader_env_changed(environment):
-                self._reader.reload_soon()
         self._feed.publish_change(environment, revision)
 
-    def _reader_env_changed(self, environment: str | None) -> bool:
-        return environment is None or environment == self.environment
-
     def _connection(self, connected: bool) -> None:
-        if not connected:
-            self._invalidate(None)
+        if self._refresher is not None:
+            self._refresher.live(connected)
+        elif not connected:
+            self._invalidate(None)  # strict: no value of unknown age is served
         self._feed.publish_connection(connected)
 
     # -- writes --------------------------------------------------------------------------------
@@ -247,10 +408,12 @@ class ConfigurationService:
                                        checked, True, expected_version, reason)], updated_by)
         return entries[0].version
 
+    @shared_or_bound
     def set_ml_feature_mapping(self, mapping: Mapping[str, str], updated_by: str | None = None,
                                reason: str | None = None) -> int:
         return self.set("ml", "feature_mapping", thaw(mapping), updated_by=updated_by, reason=reason)
 
+    @shared_or_bound
     def set_ml_model_input_size(self, size: int, updated_by: str | None = None,
                                 reason: str | None = None) -> int:
         return self.set("ml", "model_input_size", size, updated_by=updated_by, reason=reason)
@@ -275,7 +438,7 @@ class ConfigurationService:
     def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
         """Uncached resolution straight from the database (for read-modify-write)."""
         env = environment or self.environment
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             row = uow.repo.get(env, setting)
         value = resolve(setting, row, self.defaults.values, self.legacy.values)
         if value is None:
@@ -294,7 +457,7 @@ class ConfigurationService:
         env = environment or self.environment
         keys = [SettingKey(category, key)] if key else self._category_keys(category, env)
         for attempt in range(UPDATE_RETRIES):
-            with UnitOfWork(self.engine) as uow:
+            with self._uow() as uow:
                 active = [row for k in keys if (row := uow.repo.get(env, k)) is not None and row.is_active]
             changes = [Change(env, r.category, r.key, Action.RESET, None, False, r.version, reason)
                        for r in active]
@@ -309,7 +472,7 @@ class ConfigurationService:
         raise AssertionError("unreachable")
 
     def _category_keys(self, category: str, environment: str) -> list[SettingKey]:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             stored = [SettingKey(r.category, r.key) for r in uow.repo.all(environment)
                       if r.category == category]
         known = [k for k in self.registry.keys if k.category == category]
@@ -320,7 +483,7 @@ class ConfigurationService:
     def revert(self, audit_id: int, *, updated_by: str | None = None,
                reason: str | None = None) -> int:
         """Restores the value the audit entry recorded (its new value; a reset entry resets)."""
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             entry = uow.repo.audit_entry(audit_id)
         setting = SettingKey(entry.category, entry.key)
         why = reason or f"revert to entry {audit_id}"
@@ -340,11 +503,12 @@ class ConfigurationService:
         return self._commit(checked, updated_by)
 
     def _commit(self, changes: list[Change], updated_by: str | None) -> list[AuditEntry]:
+        from configadmin.db import notify
         actor = (updated_by or self.user)[:150]
-        with UnitOfWork(self.engine, write=True) as uow:
+        with self._uow(write=True) as uow:
             entries = [uow.repo.apply(c, actor=actor, client=self.client) for c in changes]
             for env in {e.environment for e in entries}:
-                send(uow.session, env, max(e.id for e in entries if e.environment == env))
+                notify.send(uow.session, env, max(e.id for e in entries if e.environment == env))
             uow.commit()
         for env in {c.environment for c in changes}:
             self._invalidate(env)
@@ -353,21 +517,25 @@ class ConfigurationService:
     # -- moving values between files and environments (configadmin/transfer.py) ----------------
     def export_values(self, environment: str | None = None) -> dict[str, Any]:
         """The active database values of one environment as the `configadmin export` document."""
+        from configadmin.service import transfer
         return transfer.export_values(self, environment or self.environment)
 
     def import_values(self, data: Any, reason: str | None = None, *,
                       updated_by: str | None = None) -> ImportReport:
         """All or nothing into this service's environment, every problem listed before writing."""
+        from configadmin.service import transfer
         return transfer.import_values(self, data, reason, updated_by=updated_by)
 
     def import_settings(self, path: str | os.PathLike[str], reason: str | None = None, *,
                         overwrite: bool = False, updated_by: str | None = None) -> ImportReport:
         """Copies the legacy settings.py values into the database (the seed guide's Step 3)."""
+        from configadmin.service import transfer
         return transfer.import_settings(self, Path(path), reason, overwrite=overwrite,
                                         updated_by=updated_by)
 
     def promote_preview(self, category: str, key: str, from_env: str, to_env: str) -> PromotePreview:
         """The value `from_env` resolves to against what `to_env` has now, entry by entry."""
+        from configadmin.service import transfer
         return transfer.promote_preview(self, SettingKey(category, key), from_env, to_env)
 
     def promote(self, category: str, key: str, from_env: str, to_env: str,
@@ -376,13 +544,14 @@ class ConfigurationService:
         """Writes the previewed value into `to_env` (None: nothing differs); compare-and-swap on
         the target's version as the preview saw it."""
         plan = preview or self.promote_preview(category, key, from_env, to_env)
+        from configadmin.service import transfer
         return transfer.promote(self, plan, reason, updated_by=updated_by)
 
     # -- everything else the CLI and the window show -----------------------------------------------
     def diff(self, category: str, key: str, environment: str | None = None) -> Diff:
         """The stored (database) value against the file default, entry by entry."""
         setting = SettingKey(category, key)
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             row = uow.repo.get(environment or self.environment, setting)
         if row is None or not row.is_active:
             return Diff()
@@ -395,7 +564,7 @@ class ConfigurationService:
         return self.legacy.values.get(setting)
 
     def stored(self, environment: str | None = None) -> list[StoredValue]:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.all(environment or self.environment)
 
     def history(self, category: str | None = None, key: str | None = None, *,
@@ -403,7 +572,7 @@ class ConfigurationService:
                 until: datetime | None = None, text: str | None = None, limit: int = 100,
                 before_id: int | None = None, environment: str | None = None) -> list[AuditEntry]:
         """Newest first; every filter is applied in SQL; page on with `before_id` (keyset)."""
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.history(environment=environment, category=category, key=key,
                                     actor=actor, action=action, since=since, until=until,
                                     text=text, before_id=before_id, limit=limit)
@@ -417,29 +586,29 @@ class ConfigurationService:
         today = datetime.now(UTC).date()
         first = today - timedelta(days=max(days, 1) - 1)
         since = datetime(first.year, first.month, first.day, tzinfo=UTC)
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.history_per_day(since=since, environment=environment, category=category,
                                             key=key, actor=actor, action=action, text=text)
 
     def audit_entry(self, audit_id: int) -> AuditEntry:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.audit_entry(audit_id)
 
     def verify_audit(self) -> ChainReport:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.verify_audit()
 
     def revision(self, environment: str | None = None) -> int:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.revision(environment)
 
     def environments(self) -> list[str]:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             stored = uow.repo.environments()
         return environment_list(self.environment, stored)
 
     def readers(self) -> list[ReaderInfo]:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             readers = uow.repo.readers()
         cutoff = datetime.now(UTC) - READER_STALE_AFTER
         return [ReaderInfo(r.reader_id, r.host, r.pid, r.environment, r.revision, r.loaded_at,
@@ -448,7 +617,7 @@ class ConfigurationService:
 
     def can_write(self) -> bool:
         """False for a database user that may read but not write (the window goes read-only)."""
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.may_write()
 
     def parse_key(self, name: str) -> SettingKey:
