@@ -93,6 +93,7 @@ class ConfigurationService:
         self._last_good: dict[CacheKey, Resolved] = {}
         self._revisions: dict[str, int] = {}
         self._generation = 0
+        self._env_generations: dict[str, int] = {}
         self._lock = threading.Lock()
         self._state = ReaderState("database", f"the configuration database at {where(self.url)}")
         self._snapshots = snapshots
@@ -278,14 +279,14 @@ class ConfigurationService:
         arrived meanwhile (then what was read may already be stale, and the next read loads again).
         The head is read before the rows: a commit in between makes the next head check reload."""
         self._watch()
-        generation = self._generation
+        generation = self._generation_of(environment)
         with self._uow(engine=self.read_engine) as uow:
             revision = uow.repo.revision(environment)
             rows = {SettingKey(r.category, r.key): r for r in uow.repo.all(environment)}
         values = resolve_every(self.registry.keys, rows, self.defaults.values, self.legacy.values)
         resolved = {(environment, r.category, r.key): r for r in values}
         with self._lock:
-            if generation == self._generation:  # nothing was invalidated while we read
+            if generation == self._generation_of(environment):  # nothing dropped while we read
                 self._cache.update(resolved)
                 self._revisions[environment] = revision
             if environment == self.environment:
@@ -308,26 +309,33 @@ class ConfigurationService:
             self._load_environment(self.environment)
 
     def _invalidate(self, environment: str | None, *, keep: str | None = None) -> None:
+        """Drops cached values (of one environment, or all but `keep`); a load running meanwhile
+        of an environment dropped here will not cache what it read (it may be stale already)."""
         with self._lock:
-            self._generation += 1
-            for k in [k for k in self._cache
-                      if (environment is None or k[0] == environment) and k[0] != keep]:
+            if environment is None and keep is None:
+                self._generation += 1
+            envs = {environment} if environment is not None else {k[0] for k in self._cache}
+            for env in envs - {keep}:
+                self._env_generations[env] = self._env_generations.get(env, 0) + 1
+            for k in [k for k in self._cache if k[0] in envs and k[0] != keep]:
                 del self._cache[k]
+
+    def _generation_of(self, environment: str) -> tuple[int, int]:
+        return self._generation, self._env_generations.get(environment, 0)
 
     # -- the background refresh of a reader (configadmin/service/refresher.py) -------------------
     def _watch(self, *, failing: bool = False) -> None:
-        """Starts the change feed and, for a reader on PostgreSQL, the refresher; once."""
+        """Starts, once, the refresher of a reader on PostgreSQL, then the change feed (in this
+        order: the listener's first connect is then a hint, not a reason to drop the cache)."""
+        if not self.strict and self.is_postgres and self._feed.enabled:
+            with self._lock:
+                if self._refresher is None:
+                    self._refresher = Refresher(
+                        self._head, lambda: self._revisions.get(self.environment), self._reload,
+                        self._state.unreachable, self._reached).start(failing=failing)
+                elif failing:
+                    self._refresher.hint()
         self._feed.start(background=self._reader is not None)
-        if self.strict or not self.is_postgres or not self._feed.enabled:
-            return
-        with self._lock:
-            if self._refresher is None:
-                self._refresher = Refresher(self._head, lambda: self._revisions.get(self.environment),
-                                            self._reload, self._state.unreachable,
-                                            self._reached).start(failing=failing)
-                return
-        if failing:
-            self._refresher.hint()
 
     def _head(self) -> int:
         """The environment's real head (after a start during an outage: the schema is checked first)."""
