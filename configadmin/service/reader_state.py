@@ -22,10 +22,12 @@ class ReaderState:
         self.status = ReaderStatus("files", None, True, datetime.now(UTC))
         self.ever_loaded = False
 
-    def loaded(self, revision: int) -> None:
-        """Values were just loaded from the live source."""
+    def loaded(self, revision: int, *, stale: bool = False) -> None:
+        """Values were just loaded from the live source (a relay may say it serves stale ones)."""
         with self._lock:
-            self.status = ReaderStatus(self.live_source, revision, False, datetime.now(UTC))
+            if (self.status.source, self.status.revision, self.status.stale) != (
+                    self.live_source, revision, stale):
+                self.status = ReaderStatus(self.live_source, revision, stale, datetime.now(UTC))
             self.ever_loaded = True
             if self._outage_logged:
                 self._outage_logged = False
