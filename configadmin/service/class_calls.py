@@ -45,6 +45,15 @@ def close_shared() -> None:
 atexit.register(close_shared)
 
 
+def bind_instance_calls(obj: object) -> None:
+    """Stores the bound methods on the instance, so `svc.get_ml_feature_mapping()` finds them in its
+    own `__dict__` (before this non-data descriptor): a hot-path read pays no Python-level `__get__`."""
+    for klass in reversed(type(obj).__mro__):
+        for name, attribute in vars(klass).items():
+            if isinstance(attribute, shared_or_bound):
+                obj.__dict__[name] = attribute._fn.__get__(obj, type(obj))
+
+
 class shared_or_bound(Generic[S, P, R]):
     """A method that, looked up on the class, calls the process-wide service's method of the same
     name (the service may be a relay reader); looked up on an instance, is that instance's method."""

@@ -32,7 +32,7 @@ from configadmin.domain.registry import (
 )
 from configadmin.domain.resolution import resolve, resolve_every, thaw
 from configadmin.domain.validation import input_size_warnings
-from configadmin.service.class_calls import shared_or_bound
+from configadmin.service.class_calls import bind_instance_calls, shared_or_bound
 from configadmin.service.locate import (
     DEFAULT_ENVIRONMENT, database_url, environment_list, environment_name, is_relay_url,
     read_layers,
@@ -101,6 +101,7 @@ class ConfigurationService:
         self._refresher: Refresher | None = None
         self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch)
         self._reader = ReaderHeartbeat(self, reader_name) if reader_name else None
+        bind_instance_calls(self)
 
     # -- construction --------------------------------------------------------------------------
     @classmethod

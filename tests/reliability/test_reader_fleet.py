@@ -1,0 +1,29 @@
+"""Sixty reader processes against a server limited to 100 connections all start: a reader holds
+one connection (its listener) and borrows another only to load or heartbeat."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from outage_support import Outage, wait_until
+from reader_fleet import reader_fleet
+
+pytestmark = pytest.mark.postgres
+READERS = 60
+
+
+def test_sixty_readers_all_start_and_each_holds_one_connection(pg_url: str, tmp_path: Path) -> None:
+    server = Outage(pg_url)
+    try:
+        with reader_fleet(pg_url, READERS, str(tmp_path)) as started:
+            errors = [e for *_, e in started if e]
+            assert not errors, errors[:3]
+            assert len(started) == READERS
+            assert {source for _, source, _, _ in started} == {"database"}
+            # once every listener is up and every load has returned its connection:
+            assert wait_until(lambda: server.sessions_of("configadmin-listener") == READERS, 60)
+            held = server.sessions()
+            print(f"{READERS} readers hold {held} connections ({held / READERS:.2f} per reader)")
+            assert held <= READERS + 2  # + at most a load or heartbeat in flight
+    finally:
+        server.close()
