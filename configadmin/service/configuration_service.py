@@ -158,24 +158,18 @@ class ConfigurationService:
         service = cls(engine, environment=env, defaults=default_layer, settings=legacy_layer,
                       user=user, reader_name=reader_name, watch=watch, strict=strict,
                       read_engine=read_engine, snapshots=snapshots)
-        if not strict:
+        if unavailable is not None:
+            service._schema_checked = False
             try:
-                service._first_load(unavailable)
+                service._start_offline(unavailable)
             except BaseException:
                 service.close()
                 raise
         return service
 
-    def _first_load(self, unavailable: DatabaseUnavailable | None) -> None:
-        """A reader loads at once; during an outage it starts from the snapshot or the files."""
-        if unavailable is None:
-            try:
-                self._load_environment(self.environment)
-                return
-            except DatabaseUnavailable as exc:
-                unavailable = exc
-        else:
-            self._schema_checked = False
+    def _start_offline(self, unavailable: DatabaseUnavailable) -> dict[CacheKey, Resolved]:
+        """A reader that has never loaded and cannot reach the database starts from its snapshot,
+        else from the file layers (and says which); with neither it raises."""
         snapshot = self._snapshots.load() if self._snapshots is not None else None
         if snapshot is not None:
             values, source, revision = snapshot.values, "snapshot", snapshot.revision
@@ -187,8 +181,10 @@ class ConfigurationService:
         with self._lock:
             self._last_good = {(self.environment, r.category, r.key): r for r in values}
             self._cache.update(self._last_good)
+            good = dict(self._last_good)
         self._state.started_from(source, revision, unavailable)
         self._watch(failing=True)
+        return good
 
     def close(self) -> None:
         if self._refresher is not None:
@@ -219,7 +215,13 @@ class ConfigurationService:
 
     def status(self) -> ReaderStatus:
         """What this reader serves: source ("database", "relay", "snapshot", "files"), the
-        revision loaded, whether it may be stale (source unreachable) and since when."""
+        revision loaded, whether it may be stale (source unreachable) and since when. Values are
+        loaded on the first read; asked before it, this loads them."""
+        if not self._last_good:
+            try:
+                self._load(self.environment, FEATURE_MAPPING)
+            except NotFound:
+                pass
         return self._state.status
 
     # -- reads (cached) --------------------------------------------------------------------------
@@ -257,9 +259,9 @@ class ConfigurationService:
         try:
             resolved = self._load_environment(environment)
         except DatabaseUnavailable as exc:
-            if self.strict or environment != self.environment or not self._last_good:
+            if self.strict or environment != self.environment:
                 raise
-            resolved = self._serve_last_good(exc)
+            resolved = self._serve_last_good(exc) if self._last_good else self._start_offline(exc)
         try:
             return resolved[(environment, wanted.category, wanted.key)]
         except KeyError:

@@ -19,9 +19,10 @@ def test_sixty_readers_all_start_and_each_holds_one_connection(pg_url: str, tmp_
             errors = [e for *_, e in started if e]
             assert not errors, errors[:3]
             assert len(started) == READERS
-            assert {source for _, source, _, _ in started} == {"database"}
+            # the server is shared: a reader that met it full starts from the files, and catches up
+            assert {source for _, source, _, _ in started} <= {"database", "files"}
             # once every listener is up and every load has returned its connection:
-            assert wait_until(lambda: server.sessions_of("configadmin-listener") == READERS, 60)
+            assert wait_until(lambda: server.sessions_of("configadmin-listener") == READERS, 90)
             held = server.sessions()
             print(f"{READERS} readers hold {held} connections ({held / READERS:.2f} per reader)")
             assert held <= READERS + 2  # + at most a load or heartbeat in flight

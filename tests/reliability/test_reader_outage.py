@@ -119,6 +119,7 @@ def test_with_the_listener_killed_and_kept_out_while_the_pool_works_a_change_sti
 
     monkeypatch.setattr(notify.PostgresListener, "_watch", kept_out)
     with ConfigurationService.connect(pg_url, environment="default") as reader:
+        assert reader.status().source == "database"  # loaded, and listening
         assert wait_until(lambda: outage.sessions_of("configadmin-listener") == 1, 10) is not None
         blocked["on"] = True
         assert outage.kill("configadmin-listener") == 1

@@ -130,7 +130,7 @@ def test_a_missing_schema_error_names_migrate_not_the_password(empty_database: s
 
 def test_a_missing_database_error_hides_the_password(pg_url: str, logs: Any) -> None:
     missing = with_password(str(make_url(pg_url).set(database="no_such_database_here")))
-    raised(lambda: ConfigurationService.connect(missing), ConfigAdminError)
+    raised(lambda: ConfigurationService.connect(missing, strict=True), ConfigAdminError)
 
 
 def test_a_dropped_connection_error_hides_the_password(secret_url: str, pg_url: str, logs: Any) -> None:
