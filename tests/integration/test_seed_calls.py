@@ -47,6 +47,22 @@ print(dict(feature_mapping), ConfigurationService.get_ml_model_input_size())
 """
 
 
+# The README's training-script example, verbatim.
+TRAINING_SCRIPT = """\
+# train.py: run with CONFIGADMIN_DATABASE_URL and CONFIGADMIN_ENV set, as the inference service is
+from configadmin import ConfigurationService
+
+mapping = ConfigurationService.get_ml_feature_mapping()   # model feature -> data column, in order
+size = ConfigurationService.get_ml_model_input_size()
+if len(mapping) != size:
+    raise SystemExit(f"the mapping names {len(mapping)} features, the model takes {size}")
+
+rows = [{"total_revenue": 120.0, "txn_count": 3}, {"total_revenue": 80.5, "txn_count": 1}]
+X = [[row[column] for column in mapping.values()] for row in rows]   # the analyst's order
+print(list(mapping), X)
+"""
+
+
 @pytest.fixture
 def seed_project(tmp_path: Path) -> Path:
     """The seed's project layout: `loyalty.services.config_service` re-exports our class (the README
@@ -84,6 +100,8 @@ def test_the_seed_migration_and_inference_snippets_run_verbatim(seed_project: Pa
         assert {e.actor for e in svc.history(environment="production")} == {"migration"}
     out = run_in(seed_project, SEED_INFERENCE, pg_url)
     assert out.strip() == "{'revenue': 'total_revenue', 'transaction_count': 'txn_count'} 2"
+    out = run_in(seed_project, TRAINING_SCRIPT, pg_url)
+    assert out.strip() == "['revenue', 'transaction_count'] [[120.0, 3], [80.5, 1]]"
 
 
 @pytest.fixture
