@@ -123,6 +123,14 @@ def test_a_reader_starting_without_its_database_says_so_without_the_password(
     assert "127.0.0.1:1" in logs.text and "starting from the file layers" in logs.text
 
 
+def test_a_reader_snapshot_holds_no_password(secret_url: str, tmp_path: Path, logs: Any) -> None:
+    with ConfigurationService.connect(secret_url, snapshot_dir=tmp_path) as reader:
+        reader.get_ml_feature_mapping()
+    written = list(tmp_path.glob("*.json"))
+    assert written, "the reader wrote its snapshot"
+    assert_no_secret(*(p.read_text() for p in written), *(p.name for p in written))
+
+
 def test_a_missing_schema_error_names_migrate_not_the_password(empty_database: str, logs: Any) -> None:
     error = raised(lambda: ConfigurationService.connect(empty_database), SchemaOutOfDate)
     assert "configadmin migrate" in str(error)
