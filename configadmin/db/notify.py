@@ -9,7 +9,7 @@ import logging
 import select
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 
 CHANNEL = "configadmin"
 _AUDIT_HEAD = "SELECT coalesce(max(id), 0) FROM configuration_audit"
+_ENV_HEAD = "SELECT coalesce(max(id), 0) FROM configuration_audit WHERE environment = %s"
 log = logging.getLogger(__name__)
 
 OnChange = Callable[[str | None, int | None], None]  # (environment, revision); None: reload all
@@ -95,7 +96,25 @@ class Watcher:
 
 
 class PostgresListener(Watcher):
-    """LISTEN on a dedicated autocommit connection; after a reconnect everything is reloaded."""
+    """LISTEN on a dedicated autocommit connection; after a reconnect everything is reloaded.
+
+    For the environments `confirmed()` names (a reader's own), a notification is only a hint: the
+    listener reads the real head on its own connection (no other connection is opened) and calls
+    `on_change(environment, head)` with it, once per batch however many notifications arrived; it
+    also reads it when idle (every 0.5 s), so a lost notification is noticed too. Notifications of
+    other environments are passed on as they came."""
+
+    def __init__(self, engine: Engine, on_change: OnChange, on_connection: OnConnection,
+                 confirmed: Callable[[], Collection[str]] = tuple) -> None:
+        super().__init__(engine, on_change, on_connection)
+        self._confirmed = confirmed
+
+    def _heads(self, conn: Any, environments: Collection[str]) -> None:
+        for environment in environments:
+            with conn.cursor() as cur:
+                cur.execute(_ENV_HEAD, (environment,))
+                row = cur.fetchone()
+            self._on_change(environment, int(row[0]) if row else 0)
 
     def _watch(self) -> None:
         raw = self._engine.raw_connection()
@@ -107,15 +126,24 @@ class PostgresListener(Watcher):
             self._set_connected(True)
             self._on_change(None, None)  # anything may have changed while we were not listening
             while not self._stop.is_set():
+                watched = set(self._confirmed())
                 ready, _, _ = select.select([conn], [], [], 0.5)
-                if not ready:
-                    with conn.cursor() as cur:  # detects a dead server even when no one writes
-                        cur.execute("SELECT 1")
+                if not ready:  # also detects a dead server even when no one writes
+                    if watched:
+                        self._heads(conn, watched)
+                    else:
+                        with conn.cursor() as cur:
+                            cur.execute("SELECT 1")
                     continue
                 conn.poll()
+                hinted: set[str | None] = set()
                 while conn.notifies:
-                    note = conn.notifies.pop(0)
-                    self._on_change(*parse_payload(note.payload))
+                    environment, revision = parse_payload(conn.notifies.pop(0).payload)
+                    if environment is None or environment in watched:
+                        hinted.add(environment)
+                    else:
+                        self._on_change(environment, revision)
+                self._heads(conn, watched if None in hinted else {e for e in watched if e in hinted})
         except Exception:
             raw.invalidate()  # dead: closing it would try a rollback and log a traceback
             raise

@@ -3,6 +3,7 @@ LISTEN/NOTIFY on its own connection, SQLite `PRAGMA data_version` (inline on rea
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Collection
 from typing import Any
 
 from configadmin.db.notify import (
@@ -14,12 +15,13 @@ class ChangeFeed:
     """Started lazily on the first read; `check` is the inline SQLite check readers call on read."""
 
     def __init__(self, engine: Any, on_change: OnChange, on_connection: OnConnection,
-                 *, enabled: bool) -> None:
+                 *, enabled: bool, confirmed: Callable[[], Collection[str]] = tuple) -> None:
         self._engine = engine
         self._is_postgres = engine.url.get_backend_name() == "postgresql"
         self._on_change = on_change
         self._on_connection = on_connection
         self.enabled = enabled
+        self._confirmed = confirmed
         self._lock = threading.Lock()
         self._watcher: Watcher | None = None
         self.check: DataVersionCheck | None = None
@@ -34,7 +36,7 @@ class ChangeFeed:
             if self._is_postgres:
                 if self._watcher is None:
                     self._watcher = PostgresListener(self._engine, self._on_change,
-                                                     self._on_connection).start()
+                                                     self._on_connection, self._confirmed).start()
                 return
             if self.check is None and self.enabled:
                 self.check = DataVersionCheck(self._engine)

@@ -99,7 +99,8 @@ class ConfigurationService:
         self._snapshots = snapshots
         self._schema_checked = True
         self._refresher: Refresher | None = None
-        self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch)
+        self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch,
+                                confirmed=self._confirmed_environments)
         self._reader = ReaderHeartbeat(self, reader_name) if reader_name else None
         bind_instance_calls(self)
 
@@ -372,16 +373,24 @@ class ConfigurationService:
         self._feed.unsubscribe(on_change)
 
     def _changed(self, environment: str | None, revision: int | None) -> None:
-        """A notification (or a reconnect: environment None). For a reader's own environment only a
-        hint: the refresher checks the real head before it reloads."""
+        """A notification (or a reconnect: environment None). For a reader's own environment the
+        listener passes the real head it read (a notification is only a hint): a head already
+        loaded is nothing; a newer one is loaded in the background and then published."""
         if self._refresher is not None:
-            if environment is None or environment == self.environment:
+            if environment == self.environment and revision is not None:
+                if revision > self._revisions.get(environment, -1):
+                    self._refresher.reload_soon()
+                return
+            if environment is None:
                 self._refresher.hint()
-            if environment != self.environment:
-                self._invalidate(environment, keep=self.environment)
+            self._invalidate(environment, keep=self.environment)
         elif environment is None or revision is None or revision > self._revisions.get(environment, 0):
             self._invalidate(environment)
         self._feed.publish_change(environment, revision)
+
+    def _confirmed_environments(self) -> tuple[str, ...]:
+        """The environments whose notifications the listener checks against the real head."""
+        return (self.environment,) if self._refresher is not None else ()
 
     def _connection(self, connected: bool) -> None:
         if self._refresher is not None:

@@ -28,6 +28,7 @@ class Refresher:
         self._stop = threading.Event()
         self._live = False
         self._failing = False
+        self._reload_wanted = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self, *, failing: bool = False) -> Refresher:
@@ -37,6 +38,11 @@ class Refresher:
 
     def hint(self) -> None:
         """Something may have changed (a notification, a reconnect): check the head soon."""
+        self._wake.set()
+
+    def reload_soon(self) -> None:
+        """The real head is known to have moved (the listener read it): reload, no check first."""
+        self._reload_wanted = True
         self._wake.set()
 
     def live(self, up: bool) -> None:
@@ -63,7 +69,8 @@ class Refresher:
             if self._stop.is_set():
                 return
             try:
-                if self._head() != self._current():
+                wanted, self._reload_wanted = self._reload_wanted, False
+                if wanted or self._head() != self._current():
                     self._reload()
                 self._failing, backoff = False, POLL_EVERY / 2
                 self._reached()
