@@ -9,7 +9,6 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from configadmin.atomic_file import private_dir, write_private
