@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from configadmin.domain.errors import DatabaseUnavailable, NotFound
 from configadmin.domain.records import ReaderStatus, Resolved, SettingKey
@@ -20,11 +20,12 @@ from configadmin.sources.pyfile import FileLayer
 
 if TYPE_CHECKING:
     from configadmin.db.notify import OnChange, OnConnection
-    from configadmin.db.repository import UnitOfWork
+    from configadmin.db.repository import Repository, UnitOfWork
     from configadmin.service.change_feed import ChangeFeed
     from configadmin.service.heartbeat import ReaderHeartbeat
 
 CacheKey = tuple[str, str, str]
+T = TypeVar("T")
 
 
 class CachedReads:
@@ -72,7 +73,7 @@ class CachedReads:
         return good
 
     def _uow(self, *, write: bool = False, engine: Any = None) -> UnitOfWork:
-        from configadmin.db.repository import UnitOfWork
+        from configadmin.db.repository import Repository, UnitOfWork
         return UnitOfWork(engine if engine is not None else self.engine, write=write)
 
     def status(self) -> ReaderStatus:
@@ -145,9 +146,8 @@ class CachedReads:
         The head is read before the rows: a commit in between makes the next head check reload."""
         self._watch()
         generation = self._generation_of(environment)
-        with self._uow(engine=self.read_engine) as uow:
-            revision = uow.repo.revision(environment)
-            rows = {SettingKey(r.category, r.key): r for r in uow.repo.all(environment)}
+        revision, stored = self._read(lambda repo: (repo.revision(environment), repo.all(environment)))
+        rows = {SettingKey(r.category, r.key): r for r in stored}
         values = resolve_every(self.registry.keys, rows, self.defaults.values, self.legacy.values)
         resolved = {(environment, r.category, r.key): r for r in values}
         with self._lock:
@@ -210,8 +210,16 @@ class CachedReads:
             with translated_errors(self.url):
                 schema.ensure_current(self.read_engine)
             self._schema_checked = True
+        return self._read(lambda repo: repo.revision(self.environment))
+
+    def _read(self, read: Callable[[Repository], T]) -> T:
+        """On the listener's connection when it is up (a reader then holds one connection, and a
+        fleet reloading at once opens none), else on a connection opened for this read."""
+        lent = self._feed.lend(read)
+        if lent is not None:
+            return lent
         with self._uow(engine=self.read_engine) as uow:
-            return uow.repo.revision(self.environment)
+            return read(uow.repo)
 
     def _reload(self) -> None:
         self._load_environment(self.environment)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from configadmin.db.notify import (
     DataVersionCheck, OnChange, OnConnection, PostgresListener, SqlitePoller, Watcher,
 )
+
+if TYPE_CHECKING:
+    from configadmin.db.repository import Repository
+
+T = TypeVar("T")
 
 
 class ChangeFeed:
@@ -42,6 +47,14 @@ class ChangeFeed:
                 self.check = DataVersionCheck(self._engine)
             if background and self._watcher is None:
                 self._watcher = SqlitePoller(self._engine, self._on_change, self._on_connection).start()
+
+    def lend(self, read: Callable[[Repository], T]) -> T | None:
+        """`read` run on the PostgreSQL listener's connection; None when there is none (then the
+        caller opens a connection of its own)."""
+        watcher = self._watcher
+        if isinstance(watcher, PostgresListener):
+            return watcher.lend(read)
+        return None
 
     def subscribe(self, on_change: OnChange, on_connection: OnConnection | None) -> None:
         """A late subscriber hears at once that the listener is already connected."""

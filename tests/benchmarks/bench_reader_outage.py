@@ -51,8 +51,8 @@ def test_warm_read_while_stale_and_recovery_time(pg_url: str, tmp_path: Path) ->
 def test_connections_per_reader(pg_url: str, tmp_path: Path) -> None:
     server = Outage(pg_url)
     try:
-        with reader_fleet(pg_url, 20, str(tmp_path)) as started:
-            assert len(started) == 20 and not any(e for *_, e in started)
+        with reader_fleet(pg_url, 20, str(tmp_path)) as fleet:
+            assert len(fleet.started) == 20 and not any(e for *_, e in fleet.started)
             assert wait_until(lambda: server.sessions_of("configadmin-listener") == 20, 60)
             held = server.sessions()
     finally:
