@@ -58,5 +58,5 @@ def test_connections_per_reader(pg_url: str, tmp_path: Path) -> None:
     finally:
         server.close()
     record(SECTION, "connections held per idle reader", f"{held / 20:.2f}",
-           "20 reader processes, pg_stat_activity of their database; loads and heartbeats "
-           "borrow one more for the query only")
+           "20 reader processes, pg_stat_activity of their database; loads and head checks run "
+           "on the listener's connection")
