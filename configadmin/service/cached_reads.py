@@ -73,7 +73,7 @@ class CachedReads:
         return good
 
     def _uow(self, *, write: bool = False, engine: Any = None) -> UnitOfWork:
-        from configadmin.db.repository import Repository, UnitOfWork
+        from configadmin.db.repository import UnitOfWork
         return UnitOfWork(engine if engine is not None else self.engine, write=write)
 
     def status(self) -> ReaderStatus:
