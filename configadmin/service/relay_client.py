@@ -49,6 +49,8 @@ class RelayClient:
         self.address = f"{parts.scheme.lower()}://{self._host}:{self._port}{self._prefix}"
         self.environment = environment
         self._token = token
+        self._stream_socket: socket.socket | None = None
+        self._cut = False
 
     def _connection(self, timeout: float) -> http.client.HTTPConnection:
         kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
@@ -118,13 +120,16 @@ class RelayClient:
             raise self._unreachable(error)
         raise ConfigAdminError(f"the relay at {self.address} answered {status}: {error}")
 
-    def revisions(self, after: int | None) -> Iterator[int]:
-        """The relay's event stream: the current revision at once, then one per change. Returns
-        (or raises DatabaseUnavailable) when the stream ends; the caller reconnects."""
+    def revisions(self, after: int | None) -> Iterator[tuple[int, bool]]:
+        """The relay's event stream: (revision, stale) at once, then one per change. Returns (or
+        raises DatabaseUnavailable) when the stream ends or `cut()` is called; the caller reconnects."""
         conn = self._connection(STREAM_TIMEOUT)
         try:
             conn.request("GET", self._path("/api/config/changes", after=after or 0),
                          headers={"Accept": "text/event-stream"})
+            self._stream_socket = conn.sock  # the response keeps it after the connection lets go
+            if self._cut:  # cut while connecting: the socket was not there to shut down
+                return
             response = conn.getresponse()
             if response.status != 200:
                 raise self._unreachable(f"the event stream answered HTTP {response.status}")
@@ -140,11 +145,22 @@ class RelayClient:
                     event = json.loads("\n".join(data))
                     data = []
                     if isinstance(event, dict) and "revision" in event:
-                        yield int(event["revision"])
+                        yield int(event["revision"]), bool(event.get("stale", False))
         except (OSError, http.client.HTTPException, ValueError) as exc:
             raise self._unreachable(_why(exc)) from None
         finally:
+            self._stream_socket = None
             conn.close()
+
+    def cut(self) -> None:
+        """Ends the event stream now (from another thread: `close()` of the reader)."""
+        self._cut = True
+        sock = self._stream_socket
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 def _why(exc: BaseException) -> str:

@@ -171,10 +171,11 @@ class RelayReader:
         backoff = 0.5
         while not self._stop.is_set():
             try:
-                for revision in self.client.revisions(self._revision):
+                for revision, stale in self.client.revisions(self._revision):
                     self._refresher.live(True)
                     backoff = 0.5
-                    if revision != self._revision:
+                    if revision != self._revision or stale != self._relay_stale:
+                        self._relay_stale = stale
                         self._refresher.hint()
                     if self._stop.is_set():
                         return
@@ -186,7 +187,10 @@ class RelayReader:
 
     def close(self) -> None:
         self._stop.set()
+        self.client.cut()
         self._refresher.stop()
+        if self._stream.is_alive():
+            self._stream.join(timeout=5)
 
     def __enter__(self) -> RelayReader:
         return self

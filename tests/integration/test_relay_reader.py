@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,8 @@ def test_a_relay_reader_reads_from_memory_and_follows_changes(relay: FakeRelay, 
         assert dict(svc.get_ml_feature_mapping()) == {"revenue": "total_revenue"}
         assert svc.resolve("ml", "model_input_size").source == "file"
         assert svc.get_ml_feature_mapping() is svc.get_ml_feature_mapping()  # no copy per read
+        assert wait_until(lambda: any("/changes" in r[1] for r in relay.requests), 10) is not None
+        time.sleep(0.5)  # the event stream is up and has said "revision 5": nothing more to ask
         gets = len(relay.requests)
         median = median_read_seconds(svc.get_ml_model_input_size)
         assert median < 50e-6 and len(relay.requests) == gets  # reads never go over the wire
