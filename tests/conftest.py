@@ -89,5 +89,6 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     for var in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     for var in ("CONFIGADMIN_DATABASE_URL", "CONFIGADMIN_ENV", "CONFIGADMIN_DEFAULTS",
-                "CONFIGADMIN_LEGACY_SETTINGS", "CONFIGADMIN_USER"):
+                "CONFIGADMIN_LEGACY_SETTINGS", "CONFIGADMIN_USER", "CONFIGADMIN_SNAPSHOT_DIR",
+                "CONFIGADMIN_RELAY_TOKEN"):
         monkeypatch.delenv(var, raising=False)

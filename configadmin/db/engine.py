@@ -96,8 +96,17 @@ def make_engine(url: URL, *, create: bool = True, **kwargs: Any) -> Engine:
         return engine
     if backend == "postgresql":
         connect_args = {"connect_timeout": 5, "application_name": APP_NAME}
-        return create_engine(url, connect_args=connect_args, pool_pre_ping=True, **kwargs)
+        return create_engine(url, connect_args=connect_args, **{"pool_pre_ping": True, **kwargs})
     return create_engine(url, **kwargs)
+
+
+def make_reader_engine(url: URL) -> Engine:
+    """A reader's engine for loads, head checks and heartbeats: on PostgreSQL without a pool, so a
+    connection is opened for the query and closed after it (a reader holds only its listener's)."""
+    if url.get_backend_name() != "postgresql":
+        return make_engine(url, create=False)
+    from sqlalchemy.pool import NullPool
+    return make_engine(url, poolclass=NullPool, pool_pre_ping=False)
 
 
 def _sqlite_file(url: URL, create: bool) -> None:

@@ -9,19 +9,25 @@ import logging
 import select
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from configadmin.db.engine import translate
+from configadmin.db.repository import Repository
+
 CHANNEL = "configadmin"
 _AUDIT_HEAD = "SELECT coalesce(max(id), 0) FROM configuration_audit"
+_ENV_HEAD = "SELECT coalesce(max(id), 0) FROM configuration_audit WHERE environment = %s"
 log = logging.getLogger(__name__)
 
 OnChange = Callable[[str | None, int | None], None]  # (environment, revision); None: reload all
 OnConnection = Callable[[bool], None]
+T = TypeVar("T")
 
 
 def send(session: Session, environment: str, revision: int) -> None:
@@ -95,33 +101,91 @@ class Watcher:
 
 
 class PostgresListener(Watcher):
-    """LISTEN on a dedicated autocommit connection; after a reconnect everything is reloaded."""
+    """LISTEN on a dedicated autocommit connection; after a reconnect everything is reloaded.
+
+    For the environments `confirmed()` names (a reader's own), a notification is only a hint: the
+    listener reads the real head on its own connection (no other connection is opened) and calls
+    `on_change(environment, head)` with it, once per batch however many notifications arrived; it
+    also reads it when idle (every 0.5 s), so a lost notification is noticed too. Notifications of
+    other environments are passed on as they came."""
+
+    def __init__(self, engine: Engine, on_change: OnChange, on_connection: OnConnection,
+                 confirmed: Callable[[], Collection[str]] = tuple) -> None:
+        super().__init__(engine, on_change, on_connection)
+        self._confirmed = confirmed
+        self._lock = threading.Lock()  # one thread at a time on the connection
+        self._shared: Connection | None = None
+
+    def lend(self, read: Callable[[Repository], T]) -> T | None:
+        """Runs `read` on the listener's own connection, so a reader that loads or checks its head
+        opens no other; None (nothing run) while the listener is not connected."""
+        with self._lock:
+            shared = self._shared
+            if shared is None:
+                return None
+            session = Session(shared, expire_on_commit=False, autoflush=False)
+            try:
+                return read(Repository(session))
+            except DBAPIError as exc:
+                raise translate(exc, self._engine.url) from None
+            finally:
+                try:
+                    session.close()
+                except DBAPIError:
+                    pass
+
+    def _heads(self, conn: Any, environments: Collection[str]) -> None:
+        heads = []
+        with self._lock:
+            for environment in environments:
+                with conn.cursor() as cur:
+                    cur.execute(_ENV_HEAD, (environment,))
+                    row = cur.fetchone()
+                heads.append((environment, int(row[0]) if row else 0))
+        for environment, head in heads:
+            self._on_change(environment, head)
 
     def _watch(self) -> None:
-        raw = self._engine.raw_connection()
+        shared = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
-            conn: Any = raw.driver_connection
-            conn.autocommit = True
+            conn: Any = shared.connection.driver_connection
             with conn.cursor() as cur:
                 cur.execute(f"LISTEN {CHANNEL}")
+            with self._lock:
+                self._shared = shared
             self._set_connected(True)
             self._on_change(None, None)  # anything may have changed while we were not listening
             while not self._stop.is_set():
+                watched = set(self._confirmed())
                 ready, _, _ = select.select([conn], [], [], 0.5)
-                if not ready:
-                    with conn.cursor() as cur:  # detects a dead server even when no one writes
-                        cur.execute("SELECT 1")
+                if not ready:  # also detects a dead server even when no one writes
+                    if watched:
+                        self._heads(conn, watched)
+                    else:
+                        with self._lock, conn.cursor() as cur:
+                            cur.execute("SELECT 1")
                     continue
-                conn.poll()
-                while conn.notifies:
-                    note = conn.notifies.pop(0)
-                    self._on_change(*parse_payload(note.payload))
+                hinted: set[str | None] = set()
+                with self._lock:
+                    conn.poll()
+                    notes = [parse_payload(n.payload) for n in conn.notifies]
+                    conn.notifies.clear()
+                for environment, revision in notes:
+                    if environment is None or environment in watched:
+                        hinted.add(environment)
+                    else:
+                        self._on_change(environment, revision)
+                self._heads(conn, watched if None in hinted else {e for e in watched if e in hinted})
         except Exception:
-            raw.invalidate()  # dead: closing it would try a rollback and log a traceback
+            with self._lock:
+                self._shared = None
+            shared.invalidate()  # dead: closing it would try a rollback and log a traceback
             raise
         finally:
+            with self._lock:
+                self._shared = None
             try:
-                raw.close()
+                shared.close()
             except Exception:
                 pass
 

@@ -134,3 +134,20 @@ class Change:
     is_active: bool = True
     expected_version: int | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderStatus:
+    """What a reader serves and how fresh it is (`ConfigurationService.status()`).
+
+    `source`: "database" | "relay" (values loaded live from there), "snapshot" (read from the
+    snapshot on disk at a start during an outage), "files" (the file layers only: neither the
+    database nor a snapshot was available). `revision`: the environment's audit head the values
+    were loaded at (None for "files"). `stale`: the source is unreachable, so newer values may exist.
+    `since`: when this state began (the load, or the moment the outage was noticed).
+    """
+
+    source: str
+    revision: int | None
+    stale: bool
+    since: datetime

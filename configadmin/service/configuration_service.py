@@ -1,8 +1,11 @@
 """ConfigurationService: the one API the CLI, the window and the inference services call.
 
 Reads are served from an in-memory cache of resolved values (a warm read is a dictionary lookup
-returning a read-only mapping); the cache is dropped when the database says something changed.
-Every write is one transaction with its audit rows.
+returning a read-only mapping). A reader (the default, `strict=False`) never fails because the
+database is away: it keeps serving the last values it loaded (or its snapshot on disk, or the file
+layers), says so in `status()`, and refreshes in the background (configadmin/service/refresher.py).
+Every write is one transaction with its audit rows. Importing this module loads no database
+driver: a reader that reads through the relay never needs one.
 """
 from __future__ import annotations
 
@@ -16,33 +19,33 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from configadmin.db.engine import (
-    database_identity, display_url, is_embedded_default, make_engine, parse_url, translated_errors,
-)
-from configadmin.db import schema
-from configadmin.db.notify import OnChange, OnConnection, send
-from configadmin.db.repository import UnitOfWork
 from configadmin.domain.diff import Diff, diff_values
+from configadmin.domain.errors import ConflictError, DatabaseUnavailable, NotFound
 from configadmin.domain.records import (
-    Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, StoredValue,
+    Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey,
+    StoredValue,
 )
 from configadmin.domain.registry import (
     FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
 )
-from configadmin.domain.resolution import resolve, resolve_every, same_value, thaw
+from configadmin.domain.resolution import resolve, same_value, thaw
 from configadmin.domain.names import check_environment
 from configadmin.domain.validation import input_size_warnings
-from configadmin.domain.errors import ConflictError, NotFound
-from configadmin.service import transfer
-from configadmin.service.change_feed import ChangeFeed
-from configadmin.service.heartbeat import ReaderHeartbeat
+from configadmin.service.cached_reads import CacheKey, CachedReads
+from configadmin.service.class_calls import bind_instance_calls, shared_or_bound
 from configadmin.service.locate import (
-    DEFAULT_ENVIRONMENT, STANDARD_ENVIRONMENTS, database_url, environment_list, environment_name, read_layers,
+    DEFAULT_ENVIRONMENT, STANDARD_ENVIRONMENTS, database_url, environment_list, environment_name,
+    is_relay_url, read_layers,
 )
+from configadmin.service.reader_state import ReaderState
+from configadmin.service.refresher import Refresher
+from configadmin.service.snapshot import SnapshotStore
 from configadmin.sources.pyfile import FileLayer
-from configadmin.service.transfer import ImportReport, PromotePreview
+
+if TYPE_CHECKING:
+    from configadmin.service.transfer import ImportReport, PromotePreview
 
 __all__ = ["ConfigurationService", "ImportReport", "PromotePreview"]
 
@@ -64,13 +67,27 @@ def app_version() -> str:
     return __version__
 
 
-class ConfigurationService:
+def __getattr__(name: str) -> Any:
+    if name in ("ImportReport", "PromotePreview"):
+        from configadmin.service import transfer
+        return getattr(transfer, name)
+    raise AttributeError(name)
+
+
+class ConfigurationService(CachedReads):
     """Resolution database → defaults file → settings.py, per (environment, category, key)."""
 
     def __init__(self, engine: Any, *, environment: str = DEFAULT_ENVIRONMENT,
                  defaults: FileLayer | None = None, settings: FileLayer | None = None,
-                 user: str | None = None, reader_name: str | None = None, watch: bool = True) -> None:
+                 user: str | None = None, reader_name: str | None = None, watch: bool = True,
+                 strict: bool = True, read_engine: Any = None,
+                 snapshots: SnapshotStore | None = None) -> None:
+        from configadmin.db.engine import where
+        from configadmin.service.change_feed import ChangeFeed
+        from configadmin.service.heartbeat import ReaderHeartbeat
+
         self.engine = engine
+        self.read_engine = read_engine if read_engine is not None else engine
         self.url = engine.url
         self.environment = environment
         self.defaults = defaults or FileLayer.empty()
@@ -79,12 +96,21 @@ class ConfigurationService:
         self.user = user or os.environ.get("CONFIGADMIN_USER") or _login_name()
         self.client = f"{socket.gethostname()} configadmin/{app_version()}"
         self.is_postgres = self.url.get_backend_name() == "postgresql"
-        self._cache: dict[tuple[str, str, str], Resolved] = {}
+        self.strict = strict
+        self._cache: dict[CacheKey, Resolved] = {}
+        self._last_good: dict[CacheKey, Resolved] = {}
         self._revisions: dict[str, int] = {}
         self._generation = 0
+        self._env_generations: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch)
+        self._state = ReaderState("database", f"the configuration database at {where(self.url)}")
+        self._snapshots = snapshots
+        self._schema_checked = True
+        self._refresher: Refresher | None = None
+        self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch,
+                                confirmed=self._confirmed_environments)
         self._reader = ReaderHeartbeat(self, reader_name) if reader_name else None
+        bind_instance_calls(self)
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -92,33 +118,74 @@ class ConfigurationService:
                 defaults: str | os.PathLike[str] | None = None,
                 settings: str | os.PathLike[str] | None = None, user: str | None = None,
                 reader_name: str | None = None, *, watch: bool = True,
-                migrate: bool | None = None) -> ConfigurationService:
+                migrate: bool | None = None, strict: bool = False,
+                snapshot_dir: str | os.PathLike[str] | None = None) -> ConfigurationService:
         """Resolves URL, environment and files like the CLI (arguments, then CONFIGADMIN_* variables,
         then the embedded SQLite default and the bundled defaults file). The embedded default is
         created and migrated on first use; any other database must be migrated with
-        `configadmin migrate` (else SchemaOutOfDate)."""
-        db_url = parse_url(database_url(url))
+        `configadmin migrate` (else SchemaOutOfDate).
+
+        A reader (`strict=False`, the default) loads at once and, when the database is unreachable,
+        starts from its snapshot (in `snapshot_dir`, else CONFIGADMIN_SNAPSHOT_DIR, else the user's
+        cache folder) or the file layers; only with neither does it raise DatabaseUnavailable. The
+        CLI and the window connect with `strict=True`: unreachable raises, reads are never stale.
+        An `http(s)://` URL reads through the relay instead (no database driver is loaded)."""
+        target = database_url(url)
+        if target is not None and is_relay_url(target):
+            from configadmin.service.relay_reader import RelayReader
+            relay = RelayReader.open(target, environment_name(environment), defaults, settings,
+                                     snapshot_dir=snapshot_dir, strict=strict, watch=watch)
+            return cast(ConfigurationService, relay)
+        from configadmin.db import schema
+        from configadmin.db.engine import (
+            display_url, is_embedded_default, make_engine, make_reader_engine, parse_url,
+            translated_errors,
+        )
+        db_url = parse_url(target)
         env = environment_name(environment)
         default_layer, legacy_layer = read_layers(defaults, settings)
         migrating = migrate if migrate is not None else is_embedded_default(db_url)
         engine = make_engine(db_url, create=migrating)
+        read_engine = make_reader_engine(db_url)
+        unavailable: DatabaseUnavailable | None = None
         try:
             with translated_errors(db_url):
                 if migrating:
                     schema.upgrade(engine)
                 else:
-                    schema.ensure_current(engine)
+                    schema.ensure_current(read_engine)
+        except DatabaseUnavailable as exc:
+            if strict:
+                engine.dispose()
+                read_engine.dispose()
+                raise
+            unavailable = exc
         except BaseException:
             engine.dispose()
+            read_engine.dispose()
             raise
-        return cls(engine, environment=env, defaults=default_layer, settings=legacy_layer,
-                   user=user, reader_name=reader_name, watch=watch)
+        snapshots = None if strict else SnapshotStore(display_url(db_url), env, snapshot_dir)
+        service = cls(engine, environment=env, defaults=default_layer, settings=legacy_layer,
+                      user=user, reader_name=reader_name, watch=watch, strict=strict,
+                      read_engine=read_engine, snapshots=snapshots)
+        if unavailable is not None:
+            service._schema_checked = False
+            try:
+                service._start_offline(unavailable)
+            except BaseException:
+                service.close()
+                raise
+        return service
 
     def close(self) -> None:
+        if self._refresher is not None:
+            self._refresher.stop()
         if self._reader is not None:
             self._reader.stop()
         self._feed.close()
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
 
     def __enter__(self) -> ConfigurationService:
         return self
@@ -130,110 +197,15 @@ class ConfigurationService:
     @property
     def database(self) -> str:
         """The database URL for display: never with the password."""
+        from configadmin.db.engine import display_url
         return display_url(self.url)
 
     @property
     def database_identity(self) -> str:
         """The database whatever URL named it (an SQLite file's real path; host:port/name): what
         the window's drafts are keyed on. No user, no password."""
+        from configadmin.db.engine import database_identity
         return database_identity(self.url)
-
-    # -- reads (cached) --------------------------------------------------------------------------
-    def resolve(self, category: str, key: str) -> Resolved:
-        check = self._feed.check
-        if check is not None and time.monotonic() >= check.next_due and check.changed():
-            self._invalidate(None)
-        hit = self._cache.get((self.environment, category, key))
-        if hit is not None:
-            return hit
-        return self._load(self.environment, SettingKey(category, key))
-
-    def get(self, category: str, key: str) -> Any:
-        return self.resolve(category, key).value
-
-    def get_ml_feature_mapping(self) -> Mapping[str, str]:
-        value: Mapping[str, str] = self.resolve("ml", "feature_mapping").value
-        return value
-
-    def get_ml_model_input_size(self) -> int:
-        value: int = self.resolve("ml", "model_input_size").value
-        return value
-
-    def resolve_all(self, environment: str | None = None) -> list[Resolved]:
-        """Every known setting of an environment, read fresh from the database."""
-        env = environment or self.environment
-        self._invalidate(env)
-        return list(self._load_environment(env).values())
-
-    def _load(self, environment: str, wanted: SettingKey) -> Resolved:
-        resolved = self._load_environment(environment)
-        try:
-            return resolved[(environment, wanted.category, wanted.key)]
-        except KeyError:
-            self.registry.spec(wanted)  # raises NotFound for an unknown setting
-            raise NotFound(f"{wanted.name} has no value in any layer") from None
-
-    def _load_environment(self, environment: str) -> dict[tuple[str, str, str], Resolved]:
-        """Every setting of one environment, from one query; cached unless a change notification
-        arrived meanwhile (then what was read may already be stale, and the next read loads again)."""
-        self._feed.start(background=self._reader is not None)
-        generation = self._generation
-        with UnitOfWork(self.engine) as uow:
-            rows = {SettingKey(r.category, r.key): r for r in uow.repo.all(environment)}
-            revision = uow.repo.revision()
-        resolved = {(environment, r.category, r.key): r for r in
-                    resolve_every(self.registry.keys, rows, self.defaults.values, self.legacy.values)}
-        with self._lock:
-            if generation == self._generation:  # nothing was invalidated while we read
-                self._cache.update(resolved)
-                self._revisions[environment] = revision
-        if self._reader is not None and environment == self.environment:
-            self._reader.loaded(revision)
-        return resolved
-
-    def reload_if_dropped(self) -> None:
-        """Loads this environment again if a change notification dropped it from the cache (the
-        reader heartbeat calls this, so it reports the revision really loaded)."""
-        check = self._feed.check
-        if check is not None and check.changed():
-            self._invalidate(None)
-        if not any(k[0] == self.environment for k in list(self._cache)):
-            self._load_environment(self.environment)
-
-    def _invalidate(self, environment: str | None) -> None:
-        with self._lock:
-            self._generation += 1
-            if environment is None:
-                self._cache.clear()
-            else:
-                for k in [k for k in self._cache if k[0] == environment]:
-                    del self._cache[k]
-
-    # -- change notification (configadmin/change_feed.py) ----------------------------------------
-    def subscribe(self, on_change: OnChange, on_connection: OnConnection | None = None) -> None:
-        """Calls `on_change(environment, revision)` from a background thread whenever another
-        process commits (environment None: reload everything), and `on_connection(bool)` when the
-        notification connection drops or comes back."""
-        self._feed.subscribe(on_change, on_connection)
-
-    def unsubscribe(self, on_change: OnChange) -> None:
-        """Stops calling `on_change` (and its `on_connection`), e.g. when a window closes."""
-        self._feed.unsubscribe(on_change)
-
-    def _changed(self, environment: str | None, revision: int | None) -> None:
-        if environment is None or revision is None or revision > self._revisions.get(environment, 0):
-            self._invalidate(environment)
-            if self._reader is not None and self._reader_env_changed(environment):
-                self._reader.reload_soon()
-        self._feed.publish_change(environment, revision)
-
-    def _reader_env_changed(self, environment: str | None) -> bool:
-        return environment is None or environment == self.environment
-
-    def _connection(self, connected: bool) -> None:
-        if not connected:
-            self._invalidate(None)
-        self._feed.publish_connection(connected)
 
     # -- writes --------------------------------------------------------------------------------
     def validate(self, category: str, key: str, value: Any) -> list[str]:
@@ -263,7 +235,7 @@ class ConfigurationService:
         checked = self.registry.spec(setting).validate(value)
         env = environment or self.environment
         if action is Action.SET:
-            with UnitOfWork(self.engine) as uow:
+            with self._uow() as uow:
                 row = uow.repo.get(env, setting)
             if (row is not None and row.is_active and same_value(row.value, checked)
                     and expected_version in (None, row.version)):
@@ -272,10 +244,12 @@ class ConfigurationService:
                                        checked, True, expected_version, reason)], updated_by)
         return entries[0].version
 
+    @shared_or_bound
     def set_ml_feature_mapping(self, mapping: Mapping[str, str], updated_by: str | None = None,
                                reason: str | None = None) -> int:
         return self.set("ml", "feature_mapping", thaw(mapping), updated_by=updated_by, reason=reason)
 
+    @shared_or_bound
     def set_ml_model_input_size(self, size: int, updated_by: str | None = None,
                                 reason: str | None = None) -> int:
         return self.set("ml", "model_input_size", size, updated_by=updated_by, reason=reason)
@@ -299,14 +273,14 @@ class ConfigurationService:
 
     def stored_version(self, setting: SettingKey, environment: str | None = None) -> int:
         """The database row's version, active or not (0: no row), read now."""
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             row = uow.repo.get(environment or self.environment, setting)
         return row.version if row is not None else 0
 
     def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
         """Uncached resolution straight from the database (for read-modify-write)."""
         env = environment or self.environment
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             row = uow.repo.get(env, setting)
         value = resolve(setting, row, self.defaults.values, self.legacy.values)
         if value is None:
@@ -325,7 +299,7 @@ class ConfigurationService:
         env = environment or self.environment
         keys = [SettingKey(category, key)] if key else self._category_keys(category, env)
         for attempt in range(UPDATE_RETRIES):
-            with UnitOfWork(self.engine) as uow:
+            with self._uow() as uow:
                 active = [row for k in keys if (row := uow.repo.get(env, k)) is not None and row.is_active]
             changes = [Change(env, r.category, r.key, Action.RESET, None, False, r.version, reason)
                        for r in active]
@@ -340,7 +314,7 @@ class ConfigurationService:
         raise AssertionError("unreachable")
 
     def _category_keys(self, category: str, environment: str) -> list[SettingKey]:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             stored = [SettingKey(r.category, r.key) for r in uow.repo.all(environment)
                       if r.category == category]
         known = [k for k in self.registry.keys if k.category == category]
@@ -351,7 +325,7 @@ class ConfigurationService:
     def revert(self, audit_id: int, *, updated_by: str | None = None,
                reason: str | None = None) -> int:
         """Restores the value the audit entry recorded (its new value; a reset entry resets)."""
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             entry = uow.repo.audit_entry(audit_id)
         setting = SettingKey(entry.category, entry.key)
         why = reason or f"revert to entry {audit_id}"
@@ -371,12 +345,13 @@ class ConfigurationService:
         return self._commit(checked, updated_by)
 
     def _commit(self, changes: list[Change], updated_by: str | None) -> list[AuditEntry]:
+        from configadmin.db import notify
         actor = (updated_by or self.user)[:150]
-        with UnitOfWork(self.engine, write=True) as uow:
+        with self._uow(write=True) as uow:
             _check_new_environments({c.environment for c in changes}, uow.repo.environments)
             entries = [uow.repo.apply(c, actor=actor, client=self.client) for c in changes]
             for env in {e.environment for e in entries}:
-                send(uow.session, env, max(e.id for e in entries if e.environment == env))
+                notify.send(uow.session, env, max(e.id for e in entries if e.environment == env))
             uow.commit()
         for env in {c.environment for c in changes}:
             self._invalidate(env)
@@ -385,21 +360,25 @@ class ConfigurationService:
     # -- moving values between files and environments (configadmin/transfer.py) ----------------
     def export_values(self, environment: str | None = None) -> dict[str, Any]:
         """The active database values of one environment as the `configadmin export` document."""
+        from configadmin.service import transfer
         return transfer.export_values(self, environment or self.environment)
 
     def import_values(self, data: Any, reason: str | None = None, *,
                       updated_by: str | None = None) -> ImportReport:
         """All or nothing into this service's environment, every problem listed before writing."""
+        from configadmin.service import transfer
         return transfer.import_values(self, data, reason, updated_by=updated_by)
 
     def import_settings(self, path: str | os.PathLike[str], reason: str | None = None, *,
                         overwrite: bool = False, updated_by: str | None = None) -> ImportReport:
         """Copies the legacy settings.py values into the database (the seed guide's Step 3)."""
+        from configadmin.service import transfer
         return transfer.import_settings(self, Path(path), reason, overwrite=overwrite,
                                         updated_by=updated_by)
 
     def promote_preview(self, category: str, key: str, from_env: str, to_env: str) -> PromotePreview:
         """The value `from_env` resolves to against what `to_env` has now, entry by entry."""
+        from configadmin.service import transfer
         return transfer.promote_preview(self, SettingKey(category, key), from_env, to_env)
 
     def promote(self, category: str, key: str, from_env: str, to_env: str,
@@ -408,13 +387,14 @@ class ConfigurationService:
         """Writes the previewed value into `to_env` (None: nothing differs); compare-and-swap on
         the target's version as the preview saw it."""
         plan = preview or self.promote_preview(category, key, from_env, to_env)
+        from configadmin.service import transfer
         return transfer.promote(self, plan, reason, updated_by=updated_by)
 
     # -- everything else the CLI and the window show -----------------------------------------------
     def diff(self, category: str, key: str, environment: str | None = None) -> Diff:
         """The stored (database) value against the file default, entry by entry."""
         setting = SettingKey(category, key)
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             row = uow.repo.get(environment or self.environment, setting)
         if row is None or not row.is_active:
             return Diff()
@@ -427,7 +407,7 @@ class ConfigurationService:
         return self.legacy.values.get(setting)
 
     def stored(self, environment: str | None = None) -> list[StoredValue]:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.all(environment or self.environment)
 
     def history(self, category: str | None = None, key: str | None = None, *,
@@ -435,7 +415,7 @@ class ConfigurationService:
                 until: datetime | None = None, text: str | None = None, limit: int = 100,
                 before_id: int | None = None, environment: str | None = None) -> list[AuditEntry]:
         """Newest first; every filter is applied in SQL; page on with `before_id` (keyset)."""
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.history(environment=environment, category=category, key=key,
                                     actor=actor, action=action, since=since, until=until,
                                     text=text, before_id=before_id, limit=limit)
@@ -449,29 +429,29 @@ class ConfigurationService:
         today = datetime.now(UTC).date()
         first = today - timedelta(days=max(days, 1) - 1)
         since = datetime(first.year, first.month, first.day, tzinfo=UTC)
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.history_per_day(since=since, environment=environment, category=category,
                                             key=key, actor=actor, action=action, text=text)
 
     def audit_entry(self, audit_id: int) -> AuditEntry:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.audit_entry(audit_id)
 
     def verify_audit(self) -> ChainReport:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.verify_audit()
 
     def revision(self, environment: str | None = None) -> int:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.revision(environment)
 
     def environments(self) -> list[str]:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             stored = uow.repo.environments()
         return environment_list(self.environment, stored)
 
     def readers(self) -> list[ReaderInfo]:
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             readers = uow.repo.readers()
         cutoff = datetime.now(UTC) - READER_STALE_AFTER
         return [ReaderInfo(r.reader_id, r.host, r.pid, r.environment, r.revision, r.loaded_at,
@@ -480,7 +460,7 @@ class ConfigurationService:
 
     def can_write(self) -> bool:
         """False for a database user that may read but not write (the window goes read-only)."""
-        with UnitOfWork(self.engine) as uow:
+        with self._uow() as uow:
             return uow.repo.may_write()
 
     def parse_key(self, name: str) -> SettingKey:

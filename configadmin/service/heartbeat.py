@@ -53,7 +53,7 @@ class ReaderHeartbeat:
     def _beat(self) -> None:
         info = ReaderInfo(self._id, socket.gethostname(), os.getpid(), self._service.environment,
                           self._revision, self._loaded_at, datetime.now(UTC))
-        with UnitOfWork(self._service.engine, write=True) as uow:
+        with UnitOfWork(self._service.read_engine, write=True) as uow:
             uow.repo.heartbeat(info)
             uow.commit()
 
@@ -62,7 +62,7 @@ class ReaderHeartbeat:
         self._wake.set()
         self._thread.join(timeout=5)
         try:
-            with UnitOfWork(self._service.engine, write=True) as uow:
+            with UnitOfWork(self._service.read_engine, write=True) as uow:
                 uow.repo.forget_reader(self._id)
                 uow.commit()
         except Exception:

@@ -28,6 +28,11 @@ def database_url(url: str | None) -> str | None:
     return url or os.environ.get("CONFIGADMIN_DATABASE_URL") or None
 
 
+def is_relay_url(url: str) -> bool:
+    """An http(s) address is a relay (§9) to read through, not a database."""
+    return url.split(":", 1)[0].lower() in ("http", "https")
+
+
 def environment_name(environment: str | None) -> str:
     """The environment asked for, checked (ASCII identifier-like, NFKC): it names drafts and rows."""
     return check_environment(environment or os.environ.get("CONFIGADMIN_ENV") or DEFAULT_ENVIRONMENT)

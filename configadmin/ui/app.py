@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     def connect() -> Any:
         from configadmin.service.configuration_service import ConfigurationService
         return ConfigurationService.connect(url, environment, defaults, settings,
-                                            user=getattr(args, "user", None))
+                                            user=getattr(args, "user", None), strict=True)
 
     def failed(error: BaseException) -> None:
         from configadmin.ui.error_text import error_text

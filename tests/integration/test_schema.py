@@ -89,7 +89,7 @@ def test_an_older_schema_names_both_revisions_and_configadmin_migrate(db_url: st
 def test_an_unreachable_server_names_host_and_port_but_never_the_password() -> None:
     url = "postgresql://analyst:S3cret%21pw@127.0.0.1:1/config"
     with pytest.raises(DatabaseUnavailable) as caught:
-        ConfigurationService.connect(url)
+        ConfigurationService.connect(url, strict=True)
     message = str(caught.value)
     assert "127.0.0.1:1" in message
     assert "S3cret" not in message and "S3cret%21pw" not in message

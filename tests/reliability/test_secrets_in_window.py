@@ -71,7 +71,7 @@ def test_a_connected_window_shows_no_password(qtbot: QtBot, pg_url: str,
 
 
 def test_an_unreachable_database_banner_shows_no_password(qtbot: QtBot) -> None:
-    window = open_window(qtbot, lambda: ConfigurationService.connect(UNREACHABLE))
+    window = open_window(qtbot, lambda: ConfigurationService.connect(UNREACHABLE, strict=True))
     qtbot.waitUntil(lambda: "127.0.0.1:1" in window.banner.text(), timeout=60_000)
     assert SECRET not in everything_shown(window)
     window.close()

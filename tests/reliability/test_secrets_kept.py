@@ -111,8 +111,24 @@ def test_a_working_service_never_shows_the_password(secret_url: str, logs: Any) 
 
 
 def test_an_unreachable_server_error_names_the_place_not_the_password(logs: Any) -> None:
-    error = raised(lambda: ConfigurationService.connect(UNREACHABLE), DatabaseUnavailable)
+    error = raised(lambda: ConfigurationService.connect(UNREACHABLE, strict=True), DatabaseUnavailable)
     assert "127.0.0.1:1" in str(error)
+
+
+def test_a_reader_starting_without_its_database_says_so_without_the_password(
+        logs: Any, tmp_path: Path) -> None:
+    with ConfigurationService.connect(UNREACHABLE, snapshot_dir=tmp_path) as reader:
+        assert reader.status().source == "files"
+        raised(lambda: reader.set_ml_model_input_size(12), DatabaseUnavailable)
+    assert "127.0.0.1:1" in logs.text and "starting from the file layers" in logs.text
+
+
+def test_a_reader_snapshot_holds_no_password(secret_url: str, tmp_path: Path, logs: Any) -> None:
+    with ConfigurationService.connect(secret_url, snapshot_dir=tmp_path) as reader:
+        reader.get_ml_feature_mapping()
+    written = list(tmp_path.glob("*.json"))
+    assert written, "the reader wrote its snapshot"
+    assert_no_secret(*(p.read_text() for p in written), *(p.name for p in written))
 
 
 def test_a_missing_schema_error_names_migrate_not_the_password(empty_database: str, logs: Any) -> None:
@@ -122,7 +138,7 @@ def test_a_missing_schema_error_names_migrate_not_the_password(empty_database: s
 
 def test_a_missing_database_error_hides_the_password(pg_url: str, logs: Any) -> None:
     missing = with_password(str(make_url(pg_url).set(database="no_such_database_here")))
-    raised(lambda: ConfigurationService.connect(missing), ConfigAdminError)
+    raised(lambda: ConfigurationService.connect(missing, strict=True), ConfigAdminError)
 
 
 def test_a_dropped_connection_error_hides_the_password(secret_url: str, pg_url: str, logs: Any) -> None:
