@@ -425,9 +425,10 @@ class ConfigurationService:
         with UnitOfWork(self.engine) as uow:
             return uow.repo.audit_entry(audit_id)
 
-    def verify_audit(self) -> ChainReport:
+    def verify_audit(self, expect_head: tuple[int, str] | None = None) -> ChainReport:
+        """The chain, the live values against it, and (given) a head recorded earlier."""
         with UnitOfWork(self.engine) as uow:
-            return uow.repo.verify_audit()
+            return uow.repo.verify_audit(expect_head)
 
     def revision(self, environment: str | None = None) -> int:
         with UnitOfWork(self.engine) as uow:
