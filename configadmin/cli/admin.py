@@ -73,15 +73,16 @@ def verify_audit(args: argparse.Namespace) -> int:
         emit(f"note: {notice}")
     for found in report.breaks:
         where = f"entry {found.audit_id}" if found.audit_id is not None else "live values"
-        print(f"configadmin: break: {where}: {found.problem}", file=sys.stderr)
+        emit(f"break: {where}: {found.problem}")
+    if report.ok:
+        emit(f"audit chain intact: {report.checked} {'entry' if report.checked == 1 else 'entries'} "
+             "verified" + (f", head {expect[0]} as recorded" if expect else ""))
     emit(f"head {report.head}")
     if not report.ok:
         first = report.breaks[0] if report.breaks else None
         raise AuditChainBroken(report.first_broken_id or 0,
                                first.problem if first else (report.reason or "mismatch"),
                                count=len(report.breaks))
-    emit(f"audit chain intact: {report.checked} {'entry' if report.checked == 1 else 'entries'} verified"
-         + (f", head {expect[0]} as recorded" if expect else ""))
     return 0
 
 

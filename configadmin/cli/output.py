@@ -127,13 +127,6 @@ def audit_json(entry: AuditEntry) -> dict[str, Any]:
             "client": entry.client, "old_value": entry.old_value, "new_value": entry.new_value}
 
 
-def who(entry: AuditEntry) -> str:
-    """The name given, and the database login beside it when that is someone else."""
-    if entry.db_user is None or entry.db_user == entry.actor:
-        return entry.actor
-    return f"{entry.actor} (db: {entry.db_user})"
-
-
 def change_summary(entry: AuditEntry) -> str:
     """`+2 −0 ~1 entries` for mappings, `15 → 16` for the rest."""
     old, new = entry.old_value, entry.new_value
@@ -150,7 +143,7 @@ def _brief(value: Any) -> str:
 
 def history_rows(entries: Sequence[AuditEntry]) -> list[list[str]]:
     return [[str(e.id), when(e.at), e.environment, e.setting, e.action, str(e.version),
-             short(who(e), 40), change_summary(e), short(e.reason or "", 40)] for e in entries]
+             short(e.by, 40), change_summary(e), short(e.reason or "", 40)] for e in entries]
 
 
 HISTORY_HEADERS = ("ID", "AT", "ENV", "SETTING", "ACTION", "VERSION", "ACTOR", "CHANGE", "REASON")

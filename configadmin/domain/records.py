@@ -101,6 +101,13 @@ class AuditEntry:
     def setting(self) -> str:
         return f"{self.category}.{self.key}"
 
+    @property
+    def by(self) -> str:
+        """The name given, with the database login beside it when that is someone else."""
+        if self.db_user is None or self.db_user == self.actor:
+            return self.actor
+        return f"{self.actor} (db: {self.db_user})"
+
 
 @dataclass(frozen=True, slots=True)
 class ReaderInfo:

@@ -121,6 +121,14 @@ class ConfigurationService:
         """The database URL for display: never with the password."""
         return display_url(self.url)
 
+    @property
+    def database_user(self) -> str:
+        """The login the database authenticates (what it records as `db_user`): the URL's user,
+        else libpq's default (PGUSER, else the OS login); the OS login for SQLite."""
+        if self.is_postgres:
+            return self.url.username or os.environ.get("PGUSER") or _login_name()
+        return _login_name()
+
     # -- reads (cached) --------------------------------------------------------------------------
     def resolve(self, category: str, key: str) -> Resolved:
         check = self._feed.check

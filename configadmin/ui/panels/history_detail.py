@@ -127,7 +127,7 @@ class HistoryDetail(QWidget):
             self.model.set_diff(None)
             return
         e = detail.entry
-        parts = [f"#{e.id}  {e.setting} ({e.environment})  ·  {e.action} by {e.actor}  ·  "
+        parts = [f"#{e.id}  {e.setting} ({e.environment})  ·  {e.action} by {e.by}  ·  "
                  f"{local_time(e.at)}  ·  version {e.version}"]
         if e.reason:
             parts.append(f"Reason: {e.reason}")

@@ -24,7 +24,7 @@ from configadmin.ui.worker import Runner
 
 EXPORT_PAGE = 1000
 CSV_COLUMNS = ("id", "time_utc", "environment", "setting", "action", "actor", "reason", "summary",
-               "version", "old_value", "new_value", "client")
+               "version", "old_value", "new_value", "client", "db_user")
 
 
 class ExportFilePicker:
@@ -40,11 +40,13 @@ class ExportFilePicker:
 def csv_row(entry: AuditEntry) -> list[Any]:
     return [entry.id, entry.at.isoformat(timespec="microseconds"), entry.environment, entry.setting,
             entry.action, entry.actor, entry.reason or "", summarize(entry.old_value, entry.new_value),
-            entry.version, _json(entry.old_value), _json(entry.new_value), entry.client or ""]
+            entry.version, _json(entry.old_value), _json(entry.new_value), entry.client or "",
+            entry.db_user or ""]
 
 
 def _json(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """In the stored entry order: the order is part of the value."""
+    return "" if value is None else json.dumps(value, ensure_ascii=False)
 
 
 class _Sink:

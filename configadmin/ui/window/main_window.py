@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         """Called with the connected service (after the first paint when started from `configadmin`)."""
         self.service, self._registry = service, service.registry
         self.ui.environment_combo.setEnabled(True)
-        self.info.set_connection(service.database, service.user)
+        self.info.set_connection(service.database, service.user, service.database_user)
         self.setWindowTitle(f"configadmin — {self.environment} [*]")
         self.editors.set_validator(self._validator)
         self._drafting.attach(service)
