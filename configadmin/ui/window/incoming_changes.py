@@ -2,6 +2,7 @@
 connection banner, saying who changed what, and merging a change that arrived under the analyst's edits."""
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -14,13 +15,30 @@ if TYPE_CHECKING:
     from configadmin.ui.window.main_window import MainWindow
 
 
+DEBOUNCE_MS = 100  # a burst of notices (one save of many settings) reloads once
+MAX_WAIT_MS = 500  # ...but a flood of notices (any login may NOTIFY) never postpones a reload longer
+
+
 class IncomingChanges(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.by = "someone else"
-        self.reload_timer = QTimer(window, singleShot=True, interval=100)
-        self.reload_timer.timeout.connect(window.reload)
+        self.reload_timer = QTimer(window, singleShot=True, interval=DEBOUNCE_MS)
+        self.reload_timer.timeout.connect(self._reload_due)
+        self._waiting_since: float | None = None
+
+    def _reload_due(self) -> None:
+        self._waiting_since = None
+        self.window.reload()
+
+    def _reload_soon(self) -> None:
+        """Debounced, with a maximum wait counted from the first notice not yet acted on."""
+        now = time.monotonic()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        left_ms = MAX_WAIT_MS - int((now - self._waiting_since) * 1000)
+        self.reload_timer.start(max(0, min(DEBOUNCE_MS, left_ms)))
 
     def attach(self, service: ConfigurationService) -> None:
         from configadmin.ui.window.live_refresh import LiveRefresh
@@ -36,7 +54,7 @@ class IncomingChanges(QObject):
             return
         if revision is not None and (revision in w._own or (w._revision or 0) >= revision):
             return
-        self.reload_timer.start()
+        self._reload_soon()
 
     def connection_changed(self, connected: bool) -> None:
         w = self.window
