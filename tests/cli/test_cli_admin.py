@@ -184,3 +184,21 @@ def test_migrate_creates_the_schema_of_an_empty_postgresql_database(
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.mark.postgres
+def test_history_names_the_database_login_beside_the_given_user(
+        pg_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from roles_support import logins
+    with logins(pg_url) as login:
+        bob_url = login("configadmin_editor")
+        bob = bob_url.split("://", 1)[1].split("@", 1)[0]
+        saved = invoke(capsys, monkeypatch, ["set", "ml.model_input_size", "16", "--user", "alice",
+                                             "--database-url", bob_url])
+        assert saved.code == 0, saved.err
+        as_json = invoke(capsys, monkeypatch, ["history", "--json", "--database-url", bob_url]).json
+        assert [(e["actor"], e["db_user"]) for e in as_json["entries"]] == [("alice", bob)]
+        as_text = invoke(capsys, monkeypatch, ["history", "--database-url", bob_url]).out
+        assert f"alice (db: {bob})" in as_text
+        verified = invoke(capsys, monkeypatch, ["verify-audit", "--database-url", bob_url])
+        assert verified.code == 0 and "audit chain intact: 1 entry verified" in verified.out
