@@ -61,7 +61,7 @@ def make_engine(url: URL, **kwargs: Any) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(url.database))
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _sqlite_transactions(engine)
         return engine
@@ -69,6 +69,16 @@ def make_engine(url: URL, **kwargs: Any) -> Engine:
         connect_args = {"connect_timeout": 5, "application_name": APP_NAME}
         return create_engine(url, connect_args=connect_args, pool_pre_ping=True, **kwargs)
     return create_engine(url, **kwargs)
+
+
+def _private_file(path: Path) -> None:
+    """A new SQLite file is the user's alone: created 0600 (its -wal and -shm files inherit that)
+    in a folder created 0700. Existing files and folders are left as their owner set them."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _sqlite_transactions(engine: Engine) -> None:
