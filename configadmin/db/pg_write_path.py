@@ -32,22 +32,24 @@ STATEMENTS = [
     LANGUAGE plpgsql IMMUTABLE {PATH} AS $$
     DECLARE v jsonb;
     BEGIN
+        IF p_category = 'ml' AND p_key = 'feature_mapping' THEN  -- strings only: no number to check
+            RETURN json_typeof(p_value) = 'object'
+                AND NOT EXISTS (SELECT 1 FROM json_each(p_value) e WHERE json_typeof(e.value) <> 'string');
+        ELSIF p_category = 'ml' AND p_key = 'model_input_size' THEN
+            RETURN json_typeof(p_value) = 'number' AND btrim(p_value::text, E' \\t\\n\\r') ~ '^-?[0-9]{{1,18}}$';
+        END IF;
+        -- Only a number with a 3-digit exponent or 255+ digits can lie beyond a double's range:
+        -- other texts skip the (slower) jsonb parse.
+        IF p_value::text !~ '[eE][+]?0*[1-9][0-9]{{2}}|[0-9]{{255}}' THEN
+            RETURN true;
+        END IF;
         BEGIN
             v := p_value::jsonb;
         EXCEPTION WHEN OTHERS THEN  -- e.g. \\u0000, which jsonb (and most readers) cannot hold
             RETURN false;
         END;
-        IF jsonb_path_exists(v, 'lax $.** ? (@.type() == "number" && (@ > {MAX_NUMBER} || @ < -{MAX_NUMBER}))')
-        THEN
-            RETURN false;
-        END IF;
-        IF p_category = 'ml' AND p_key = 'feature_mapping' THEN
-            RETURN jsonb_typeof(v) = 'object'
-                AND NOT jsonb_path_exists(v, 'strict $.* ? (@.type() != "string")');
-        ELSIF p_category = 'ml' AND p_key = 'model_input_size' THEN
-            RETURN jsonb_typeof(v) = 'number' AND btrim(p_value::text, E' \\t\\n\\r') ~ '^-?[0-9]+$';
-        END IF;
-        RETURN true;
+        RETURN NOT jsonb_path_exists(
+            v, 'lax $.** ? (@.type() == "number" && (@ > {MAX_NUMBER} || @ < -{MAX_NUMBER}))');
     END $$""",
     f"""
     CREATE FUNCTION configadmin_audit_field(t text) RETURNS text LANGUAGE sql IMMUTABLE {PATH} AS $$
@@ -79,8 +81,8 @@ STATEMENTS = [
     DECLARE
         head configuration_audit_head%ROWTYPE;
         r system_configuration%ROWTYPE;
-        v_old text;
-        v_new text;
+        v_old json;
+        v_new json;
         v_version integer;
         v_at timestamptz;
         v_id bigint;
@@ -101,11 +103,11 @@ STATEMENTS = [
             v_version := NEW.version;
             v_at := NEW.updated_at;
             IF NEW.is_active THEN
-                v_new := NEW.value::text;
+                v_new := NEW.value;
             END IF;
         END IF;
         IF TG_OP <> 'INSERT' AND OLD.is_active THEN
-            v_old := OLD.value::text;
+            v_old := OLD.value;
         END IF;
         v_id := head.id + 1;
         v_hash := encode(sha256(convert_to(head.hash || '|' || concat_ws('|',
@@ -114,14 +116,14 @@ STATEMENTS = [
                                     || '+00:00'),
             configadmin_audit_field(r.environment), configadmin_audit_field(r.category),
             configadmin_audit_field(r.key), configadmin_audit_field(v_action),
-            configadmin_audit_field(v_old), configadmin_audit_field(v_new),
+            configadmin_audit_field(v_old::text), configadmin_audit_field(v_new::text),
             configadmin_audit_field(v_version::text), configadmin_audit_field(v_actor),
             configadmin_audit_field(session_user::text), configadmin_audit_field(v_reason),
             configadmin_audit_field(v_client)), 'UTF8')), 'hex');
         INSERT INTO configuration_audit (id, at, environment, category, key, action, old_value,
                                          new_value, version, actor, db_user, reason, client,
                                          prev_hash, hash, hash_format)
-        VALUES (v_id, v_at, r.environment, r.category, r.key, v_action, v_old::json, v_new::json,
+        VALUES (v_id, v_at, r.environment, r.category, r.key, v_action, v_old, v_new,
                 v_version, v_actor, session_user, v_reason, v_client, head.hash, v_hash, 2);
         UPDATE configuration_audit_head SET id = v_id, hash = v_hash;
         PERFORM pg_notify('configadmin', r.environment || ':' || v_id);
