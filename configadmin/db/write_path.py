@@ -34,9 +34,16 @@ def os_login() -> str:
         return "unknown"
 
 
+MAX_REASON_CHARS = 2000
+
+
 def stored_text(change: Change) -> str | None:
     """The exact text that will be stored and hashed; numbers Python could not read back
-    (infinity, NaN, integers too long to print) are refused here."""
+    (infinity, NaN, integers too long to print) are refused here, and so is an overlong reason
+    (both databases hold the same bounds; PostgreSQL's CHECKs are the last word)."""
+    if change.reason is not None and len(change.reason) > MAX_REASON_CHARS:
+        raise ValidationError(f"the reason is longer than {MAX_REASON_CHARS} characters "
+                              f"({len(change.reason)})")
     if change.new_value is None:
         return None
     try:

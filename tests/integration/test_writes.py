@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from configadmin import ConfigurationService, NotFound, Source
+from configadmin import ConfigurationService, NotFound, Source, ValidationError
 from configadmin.domain.records import Action, Change
 
 
@@ -64,3 +64,12 @@ def test_a_batch_of_changes_commits_together_with_one_audit_row_each(service: Co
     assert service.get_ml_model_input_size() == 3
     assert [e.environment for e in service.history(actor="alice")] == ["staging", "default"]
     assert "staging" in service.environments()
+
+
+def test_values_no_reader_can_read_back_and_overlong_reasons_are_refused_before_writing(
+        service: ConfigurationService) -> None:
+    with pytest.raises(ValidationError, match="reason is longer than 2000"):
+        service.set("ml", "churn_threshold", 0.5, reason="x" * 2001)
+    with pytest.raises(ValidationError):
+        service.set("ml", "churn_threshold", float("inf"))
+    assert service.history() == []

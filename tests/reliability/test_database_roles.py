@@ -185,3 +185,19 @@ def test_one_impossible_reader_row_does_not_fail_the_reader_list(login: Login, p
         found = {r.reader_id: r for r in svc.readers()}
     assert set(found) == {"svc-bad", "svc-ok"}
     assert found["svc-bad"].last_seen is None and found["svc-ok"].last_seen is not None
+
+
+def test_a_reader_service_reports_its_heartbeat_through_the_function(login: Login, pg_url: str) -> None:
+    import time
+    reader = login("configadmin_reader")
+    name = reader.split("://", 1)[1].split("@", 1)[0]
+    with ConfigurationService.connect(reader, environment="production", reader_name="scoring") as svc:
+        assert svc.get_ml_model_input_size() == 10
+        deadline = time.monotonic() + 30
+        rows: list = []
+        while not rows and time.monotonic() < deadline:
+            rows = run_as(pg_url, "SELECT revision FROM config_reader WHERE db_user = :u", u=name)
+            time.sleep(0.1)
+        assert rows and rows[0][0] == svc.revision()
+    gone = run_as(pg_url, "SELECT count(*) FROM config_reader WHERE db_user = :u", u=name)
+    assert gone[0][0] == 0  # closing the service forgot the reader through its function
