@@ -179,3 +179,13 @@ def test_a_rewritten_chain_still_shows_a_backdated_entry_and_a_hidden_change(
     assert not any("hash" in p or "link" in p for _, p in problems), problems
     rewritten = service.verify_audit(expect_head=(int(head.split(":")[0]), head.split(":")[1]))
     assert any("not the head recorded earlier" in b.problem for b in rewritten.breaks)
+
+
+def test_the_database_hash_and_the_python_hash_agree_on_any_text(service: ConfigurationService) -> None:
+    service.set("ml", "feature_mapping", {"zoë_ñ": "col_a", "a": "col_b"}, updated_by="Zoë 🙂",
+                reason="naïve — 理由 \"quoted\" | 12:34 ~ \\ back")
+    service.set("ml", "churn_threshold", 1e-7, updated_by="x" * 150, reason="")
+    service.reset("ml", "churn_threshold", reason="|~: 3:abc")
+    report = service.verify_audit()
+    assert report.ok, report.breaks
+    assert report.checked == 3
