@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from configadmin.db.audit import EXACT, GENESIS, LEGACY, batches, canonical_json, load_json, row_hash, utc
-from configadmin.db.audit import EXACT_HASHED
+from configadmin.db.audit import (
+    EXACT, EXACT_HASHED, GENESIS, batches, canonical_json, load_json, row_hash, utc,
+)
 from configadmin.db.tables import ConfigurationAudit, SystemConfiguration
 from configadmin.domain.records import AuditBreak, ChainReport
 
@@ -151,6 +152,3 @@ def _live_values(session: Session, walk: _Walk) -> None:
             env, category, key = setting
             walk.broken(last.audit_id, f"{env} {category}.{key} is gone from the live values but its "
                         f"last audit entry ({last.audit_id}) records a value (deleted without audit)")
-
-
-__all__ = ["LEGACY", "RAW_SQL", "verify"]

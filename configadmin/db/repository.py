@@ -46,6 +46,7 @@ class Repository:
         self.session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
         self._head: tuple[int, str] | None = None  # SQLite: the chain's head while writing
+        self._writing = False  # PostgreSQL: this transaction's timeouts are set
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, environment: str, key: SettingKey) -> StoredValue | None:
@@ -139,9 +140,9 @@ class Repository:
     def apply(self, change: Change, *, actor: str, client: str) -> AuditEntry:
         """Writes one change with compare-and-swap on `version` and appends its audit row."""
         if self._postgres:
-            if self._head is None:
+            if not self._writing:
                 write_path.start_postgres_write(self.session)
-                self._head = (0, "")
+                self._writing = True
             return write_path.save_postgres(self.session, change, actor=actor, client=client)
         if self._head is None:
             self._head = audit.chain_head(self.session)
