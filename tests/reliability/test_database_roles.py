@@ -201,3 +201,19 @@ def test_a_reader_service_reports_its_heartbeat_through_the_function(login: Logi
         assert rows and rows[0][0] == svc.revision()
     gone = run_as(pg_url, "SELECT count(*) FROM config_reader WHERE db_user = :u", u=name)
     assert gone[0][0] == 0  # closing the service forgot the reader through its function
+
+
+def test_roles_sql_runs_again_harmlessly_and_grants_no_direct_write(login: Login, pg_url: str) -> None:
+    from roles_support import apply_roles_sql
+    apply_roles_sql(pg_url)  # the fixture ran it once already
+    rows = run_as(pg_url, """
+        SELECT r, t, has_table_privilege(r, t, 'INSERT,UPDATE,DELETE,TRUNCATE')
+          FROM unnest(ARRAY['configadmin_viewer', 'configadmin_editor', 'configadmin_reader']) r,
+               unnest(ARRAY['system_configuration', 'configuration_audit', 'config_reader',
+                            'configuration_audit_head']) t""")
+    assert [row for row in rows if row[2]] == []
+    assert run_as(pg_url, "SELECT has_database_privilege('public', current_database(), 'CONNECT')") == [(False,)]
+    with ConfigurationService.connect(login("configadmin_editor"), user="alice") as svc:
+        assert svc.can_write() and svc.set("ml", "model_input_size", 11) == 1
+    with ConfigurationService.connect(login("configadmin_viewer"), user="carol") as svc:
+        assert not svc.can_write()
