@@ -10,6 +10,7 @@ from configadmin.domain.errors import (
     AuditChainBroken,
     ConfigAdminError,
     ConflictError,
+    DatabaseBusy,
     DatabaseUnavailable,
     NotFound,
     PermissionDenied,
@@ -20,7 +21,7 @@ from configadmin.domain.errors import (
 __version__ = "0.1.0"
 __all__ = [
     "AuditChainBroken", "AuditEntry", "ConfigAdminError", "ConfigurationService", "ConflictError",
-    "DatabaseUnavailable", "NotFound", "PermissionDenied", "Resolved", "SchemaOutOfDate", "Source",
+    "DatabaseBusy", "DatabaseUnavailable", "NotFound", "PermissionDenied", "Resolved", "SchemaOutOfDate", "Source",
     "ValidationError", "__version__",
 ]
 

@@ -1,20 +1,40 @@
 -- configadmin roles on PostgreSQL: run once per database, as the owner of its tables
--- (the user that ran `configadmin migrate`):
+-- (the user that ran `configadmin migrate`, schema 0003 or later):
 --
 --     psql "postgresql://owner@db-host/mlconfig" -f roles.sql
 --
--- Three group roles; people and services log in as members of them:
+-- Running it again is harmless. ROLES ARE CLUSTER-WIDE: the three group roles below exist once
+-- for the whole server, so every database on it that runs this file shares them (a member of
+-- configadmin_editor may edit in each such database). Grants and CONNECT are per database.
+--
+-- People and services log in as members of the group roles:
 --     CREATE ROLE alice LOGIN PASSWORD '...' IN ROLE configadmin_editor;
 --     CREATE ROLE dashboard LOGIN PASSWORD '...' IN ROLE configadmin_viewer;
 --     CREATE ROLE scoring_api LOGIN PASSWORD '...' IN ROLE configadmin_reader;
 --
--- The audit table stays append-only for everyone: no role here gets UPDATE, DELETE or TRUNCATE
--- on configuration_audit, and the schema's triggers refuse those statements even for the owner.
--- `configadmin verify-audit` detects any row changed behind the triggers' back (hash chain).
+-- No group role gets INSERT, UPDATE, DELETE or TRUNCATE on any table. Editors change values only
+-- through configadmin_save(), which checks the version and whose trigger writes the audit entry
+-- (database time, session_user, hash); readers report heartbeats only through
+-- configadmin_heartbeat(). `configadmin verify-audit` checks the chain and the live values.
 
-DO $$ BEGIN CREATE ROLE configadmin_viewer NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-DO $$ BEGIN CREATE ROLE configadmin_editor NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-DO $$ BEGIN CREATE ROLE configadmin_reader NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE configadmin_viewer NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE configadmin_editor NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE configadmin_reader NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+
+-- Only these roles (and the owner) may connect: a login with no grants cannot LISTEN, NOTIFY or
+-- take locks in this database.
+DO $$ BEGIN
+    EXECUTE 'REVOKE CONNECT, TEMPORARY ON DATABASE ' || quote_ident(current_database()) || ' FROM PUBLIC';
+    EXECUTE 'GRANT CONNECT ON DATABASE ' || quote_ident(current_database())
+        || ' TO configadmin_viewer, configadmin_editor, configadmin_reader, ' || quote_ident(current_user);
+END $$;
+
+-- What earlier versions of this file granted: direct writes are gone.
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON system_configuration, configuration_audit, config_reader
+    FROM configadmin_viewer, configadmin_editor, configadmin_reader;
 
 GRANT USAGE ON SCHEMA public TO configadmin_viewer, configadmin_editor, configadmin_reader;
 
@@ -22,10 +42,11 @@ GRANT USAGE ON SCHEMA public TO configadmin_viewer, configadmin_editor, configad
 GRANT SELECT ON system_configuration, configuration_audit, config_reader, alembic_version
     TO configadmin_viewer, configadmin_editor, configadmin_reader;
 
--- Editors change values (a reset deactivates the row, so no DELETE) and append audit rows.
-GRANT INSERT, UPDATE ON system_configuration TO configadmin_editor;
-GRANT USAGE ON SEQUENCE system_configuration_id_seq TO configadmin_editor;
-GRANT INSERT ON configuration_audit TO configadmin_editor;
+-- Editors save (set, reset, revert, import, promote) through the write function only.
+GRANT EXECUTE ON FUNCTION configadmin_save(text, text, text, text, boolean, integer, text, text, text, text)
+    TO configadmin_editor;
 
 -- Inference services report which revision they loaded (the window's "loaded by N of M readers").
-GRANT INSERT, UPDATE, DELETE ON config_reader TO configadmin_reader;
+GRANT EXECUTE ON FUNCTION configadmin_heartbeat(text, text, integer, text, bigint),
+                          configadmin_forget_reader(text)
+    TO configadmin_reader;

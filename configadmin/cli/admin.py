@@ -66,13 +66,32 @@ def readers(args: argparse.Namespace) -> int:
 
 
 def verify_audit(args: argparse.Namespace) -> int:
+    expect = _expected_head(args.expect_head) if args.expect_head else None
     with connected(args) as service:
-        report = service.verify_audit()
-    if report.first_broken_id is not None:
-        raise AuditChainBroken(report.first_broken_id,
-                               f"{report.reason or 'mismatch'} ({report.checked} entries before it verify)")
-    emit(f"audit chain intact: {report.checked} {'entry' if report.checked == 1 else 'entries'} verified")
+        report = service.verify_audit(expect_head=expect)
+    for notice in report.notices:
+        emit(f"note: {notice}")
+    for found in report.breaks:
+        where = f"entry {found.audit_id}" if found.audit_id is not None else "live values"
+        emit(f"break: {where}: {found.problem}")
+    if report.ok:
+        emit(f"audit chain intact: {report.checked} {'entry' if report.checked == 1 else 'entries'} "
+             "verified" + (f", head {expect[0]} as recorded" if expect else ""))
+    emit(f"head {report.head}")
+    if not report.ok:
+        first = report.breaks[0] if report.breaks else None
+        raise AuditChainBroken(report.first_broken_id or 0,
+                               first.problem if first else (report.reason or "mismatch"),
+                               count=len(report.breaks))
     return 0
+
+
+def _expected_head(text: str) -> tuple[int, str]:
+    found = re.fullmatch(r"(\d{1,19}):([0-9a-f]{64})", text.strip().lower())
+    if not found:
+        raise ValidationError("--expect-head must be ID:HASH as verify-audit printed it "
+                              "(e.g. 1234:9f86d081…, 64 hex digits)")
+    return int(found.group(1)), found.group(2)
 
 
 def migrate(args: argparse.Namespace) -> int:

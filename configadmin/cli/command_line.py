@@ -146,8 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
                  "configadmin readers --json")
     p.add_argument("--json", action="store_true", help="print the readers as JSON")
 
-    _command(sub, "verify-audit", "check the audit hash chain (exit 5 when broken)",
-             "configadmin verify-audit --database-url postgresql://admin@db/config")
+    p = _command(sub, "verify-audit", "check the audit hash chain and the live values against it "
+                 "(exit 5 when broken)", "configadmin verify-audit --expect-head 1234:9f86d08…")
+    p.add_argument("--expect-head", metavar="ID:HASH",
+                   help="a head printed by an earlier run: checks that it is still in the chain")
     _command(sub, "migrate", "create or upgrade the database schema",
              "configadmin migrate --database-url postgresql://admin@db/config")
 

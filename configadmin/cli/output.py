@@ -147,8 +147,8 @@ def diff_lines(diff: Diff, style: Style, *, old_label: str, new_label: str) -> l
 def audit_json(entry: AuditEntry) -> dict[str, Any]:
     return {"id": entry.id, "at": entry.at.astimezone(UTC).isoformat(), "environment": entry.environment,
             "setting": entry.setting, "action": entry.action, "version": entry.version,
-            "actor": entry.actor, "reason": entry.reason, "client": entry.client,
-            "old_value": entry.old_value, "new_value": entry.new_value}
+            "actor": entry.actor, "db_user": entry.db_user, "reason": entry.reason,
+            "client": entry.client, "old_value": entry.old_value, "new_value": entry.new_value}
 
 
 def change_summary(entry: AuditEntry) -> str:
@@ -167,7 +167,7 @@ def _brief(value: Any) -> str:
 
 def history_rows(entries: Sequence[AuditEntry]) -> list[list[str]]:
     return [[str(e.id), when(e.at), e.environment, e.setting, e.action, str(e.version),
-             short(e.actor, 24), change_summary(e), short(e.reason or "", 40)] for e in entries]
+             short(e.by, 40), change_summary(e), short(e.reason or "", 40)] for e in entries]
 
 
 HISTORY_HEADERS = ("ID", "AT", "ENV", "SETTING", "ACTION", "VERSION", "ACTOR", "CHANGE", "REASON")

@@ -1,4 +1,5 @@
-"""The append-only audit trail: hash chain, serialized appends, and the chain check."""
+"""The append-only audit trail: the hash of an entry, and appends on SQLite (PostgreSQL appends
+inside the database, see `pg_write_path.py`)."""
 from __future__ import annotations
 
 import hashlib
@@ -8,16 +9,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from configadmin.db.tables import ConfigurationAudit, SystemConfiguration
-from configadmin.domain.records import AuditEntry, ChainReport
+from configadmin.db.tables import ConfigurationAudit
+from configadmin.domain.records import AuditEntry
 
 GENESIS = "0" * 64
-_CHAIN_LOCK = 0x636F6E66  # "conf": the advisory lock every audit writer takes on PostgreSQL
-_HASHED = ("id", "at", "environment", "category", "key", "action", "old_value", "new_value",
-           "version", "actor", "reason", "client")
+LEGACY, EXACT = 1, 2  # hash formats: before schema 0003 (canonical JSON), and from it on
+_LEGACY_HASHED = ("id", "at", "environment", "category", "key", "action", "old_value", "new_value",
+                  "version", "actor", "reason", "client")
+EXACT_HASHED = ("id", "at", "environment", "category", "key", "action", "old_value", "new_value",
+                "version", "actor", "db_user", "reason", "client")
 
 
 def utc(at: datetime) -> datetime:
@@ -25,9 +28,18 @@ def utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
+def dump_json(value: Any) -> str:
+    """The one text a value is stored as: compact, entry order kept, no NaN or infinity."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def load_json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
 def canonical_json(value: Any) -> str:
-    """JSON that is the same whichever database stored the value: sorted keys, ASCII, and numbers
-    in one decimal form (jsonb turns 1e16 into 10000000000000000 and 2.0 into 2.0)."""
+    """The legacy (format 1) hash form: sorted keys, ASCII, and numbers in one decimal form (jsonb
+    turned 1e16 into 10000000000000000). Entries written before schema 0003 verify with it."""
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
         return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -46,17 +58,32 @@ def canonical_json(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
-def row_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    body = {**fields, "at": utc(fields["at"]).isoformat(timespec="microseconds")}
-    text_ = "{" + ",".join(f'"{name}":{canonical_json(body[name])}' for name in _HASHED) + "}"
+def _field(value: Any) -> str:
+    """Length-prefixed, so no text inside a field can imitate a field boundary; PostgreSQL's
+    `configadmin_audit_text()` builds the same bytes."""
+    if value is None:
+        return "~"
+    text_ = utc(value).isoformat(timespec="microseconds") if isinstance(value, datetime) else str(value)
+    return f"{len(text_.encode('utf-8'))}:{text_}"
+
+
+def row_hash(prev_hash: str, fields: dict[str, Any], hash_format: int = EXACT) -> str:
+    """The entry's hash. Format 2: JSON values are the exact stored text (so order counts) and
+    `db_user` is covered; format 1 (legacy) hashes parsed values canonically."""
+    if hash_format == EXACT:
+        body = "|".join(_field(fields.get(name)) for name in EXACT_HASHED)
+        return hashlib.sha256((prev_hash + "|" + body).encode("utf-8")).hexdigest()
+    values = {**fields, "at": utc(fields["at"]).isoformat(timespec="microseconds")}
+    for name in ("old_value", "new_value"):
+        if isinstance(values[name], str):  # stored text: the legacy form hashed the parsed value
+            values[name] = json.loads(values[name])
+    text_ = "{" + ",".join(f'"{name}":{canonical_json(values[name])}' for name in _LEGACY_HASHED) + "}"
     return hashlib.sha256((prev_hash + text_).encode("ascii")).hexdigest()
 
 
-def lock_chain_head(session: Session) -> tuple[int, str]:
-    """Serializes audit writers (advisory lock on PostgreSQL; SQLite writers already hold the write
-    lock from BEGIN IMMEDIATE) and returns the head (id, hash) to chain onto."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+def chain_head(session: Session) -> tuple[int, str]:
+    """The head (id, hash) to chain onto. Only the SQLite write path uses it: its writers already
+    hold the file's write lock from BEGIN IMMEDIATE (PostgreSQL chains inside the database)."""
     row = session.execute(
         select(ConfigurationAudit.id, ConfigurationAudit.hash).order_by(ConfigurationAudit.id.desc())
         .limit(1)
@@ -66,11 +93,11 @@ def lock_chain_head(session: Session) -> tuple[int, str]:
 
 def append(session: Session, head: tuple[int, str], fields: dict[str, Any]) -> tuple[tuple[int, str],
                                                                                    AuditEntry]:
-    """Adds one audit row after `head`; returns the new head and the entry."""
+    """Adds one audit row after `head` (JSON fields as stored text); returns the new head and the entry."""
     new_id = head[0] + 1
     values = {**fields, "id": new_id}
     digest = row_hash(head[1], values)
-    session.add(ConfigurationAudit(**values, prev_hash=head[1], hash=digest))
+    session.add(ConfigurationAudit(**values, prev_hash=head[1], hash=digest, hash_format=EXACT))
     return (new_id, digest), to_entry(values)
 
 
@@ -78,12 +105,13 @@ def to_entry(v: dict[str, Any] | ConfigurationAudit) -> AuditEntry:
     get: Callable[[str], Any] = v.get if isinstance(v, dict) else lambda name: getattr(v, name)
     return AuditEntry(
         id=get("id"), at=utc(get("at")), environment=get("environment"), category=get("category"),
-        key=get("key"), action=get("action"), old_value=get("old_value"), new_value=get("new_value"),
-        version=get("version"), actor=get("actor"), reason=get("reason"), client=get("client"),
+        key=get("key"), action=get("action"), old_value=load_json(get("old_value")),
+        new_value=load_json(get("new_value")), version=get("version"), actor=get("actor"),
+        reason=get("reason"), client=get("client"), db_user=get("db_user"),
     )
 
 
-def _batches(session: Session, size: int) -> Iterator[Sequence[ConfigurationAudit]]:
+def batches(session: Session, size: int) -> Iterator[Sequence[ConfigurationAudit]]:
     last = 0
     while True:
         rows = session.scalars(
@@ -95,42 +123,3 @@ def _batches(session: Session, size: int) -> Iterator[Sequence[ConfigurationAudi
         yield rows
         last = rows[-1].id
         session.expunge_all()
-
-
-def verify(session: Session, batch_size: int = 2000) -> ChainReport:
-    """Walks the chain in id order; the first row whose link or hash does not match is reported."""
-    prev = GENESIS
-    checked = 0
-    for rows in _batches(session, batch_size):
-        for row in rows:
-            if row.id != checked + 1:  # ids are the head's id + 1, so a gap is a deleted entry
-                return ChainReport(checked, checked + 1, "the entry is missing (deleted)")
-            if row.prev_hash != prev:
-                return ChainReport(checked, row.id, "its link to the previous entry does not match "
-                                   "(an entry before it was changed or removed)")
-            fields = {name: getattr(row, name) for name in _HASHED}
-            if row_hash(prev, fields) != row.hash:
-                return ChainReport(checked, row.id, "its content does not match its hash (edited)")
-            prev = row.hash
-            checked += 1
-    return _tail_report(session, checked)
-
-
-def _tail_report(session: Session, checked: int) -> ChainReport:
-    """The chain has no anchor after its last entry, so deleting the newest entries would go
-    unseen; every live row's version must match the version its last audit entry recorded."""
-    A, C = ConfigurationAudit, SystemConfiguration
-    audited = (select(A.environment, A.category, A.key, func.max(A.version).label("version"))
-               .group_by(A.environment, A.category, A.key).subquery())
-    row = session.execute(
-        select(C.environment, C.category, C.key, C.version, audited.c.version)
-        .join(audited, (audited.c.environment == C.environment) & (audited.c.category == C.category)
-              & (audited.c.key == C.key), isouter=True)
-        .where((audited.c.version.is_(None)) | (audited.c.version != C.version)).limit(1)
-    ).first()
-    if row is None:
-        return ChainReport(checked)
-    env, category, key, version, last = row
-    return ChainReport(checked, checked + 1,
-                       f"the newest entries are missing (deleted): {category}.{key} in {env!r} is at "
-                       f"version {version} but its last audit entry records version {last or 0}")

@@ -13,7 +13,8 @@ from sqlalchemy.engine import URL, make_url
 
 from configadmin.atomic_file import PRIVATE_FILE, private_dir
 from configadmin.domain.errors import (
-    ConfigAdminError, DatabaseUnavailable, PermissionDenied, SchemaOutOfDate, ValidationError,
+    ConfigAdminError, DatabaseBusy, DatabaseUnavailable, NotFound, PermissionDenied, SchemaOutOfDate,
+    ValidationError,
 )
 from configadmin.paths import APP_NAME, default_database_path
 
@@ -163,10 +164,34 @@ def translate(exc: sa_exc.DBAPIError, url: URL) -> ConfigAdminError:
     code = getattr(exc.orig, "pgcode", None)
     if code == "42501":  # insufficient_privilege
         return PermissionDenied(f"the database user may not write here ({text})")
+    if code in ("55P03", "57014"):  # lock_not_available, query_canceled (our timeouts)
+        return DatabaseBusy(f"the database at {where(url)} is busy: gave up waiting ({text}); "
+                            "nothing was saved, try again")
+    if code == "CA002":  # the write path's "no such row"
+        return NotFound(text)
+    if code == "23514":  # check_violation
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None) or ""
+        return ValidationError(CHECKS.get(constraint, f"the database refused the value ({text})"))
+    if code == "22001":  # string_data_right_truncation
+        return ValidationError(f"a text is longer than its column allows ({text})")
     if exc.connection_invalidated or isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
         if code is None or code.startswith("08") or code.startswith("57"):
             return DatabaseUnavailable(f"cannot reach the database at {where(url)}: {text}")
     return DatabaseError(f"database error at {where(url)}: {text}")
+
+
+CHECKS = {  # the CHECK constraints of schema 0003, in the user's words
+    "ck_system_configuration_names": "names must be identifiers: category and key like ml.feature_mapping, "
+                                     "environment letters, digits, '_', '.', '-' (no spaces or hidden characters)",
+    "ck_configuration_audit_names": "names must be identifiers: category and key like ml.feature_mapping, "
+                                    "environment letters, digits, '_', '.', '-' (no spaces or hidden characters)",
+    "ck_system_configuration_value_size": "the value is larger than 16 MiB",
+    "ck_system_configuration_value_type": "the value does not have the setting's JSON type, or holds a "
+                                          "number no reader can read back (beyond ±1.8e308)",
+    "ck_system_configuration_updated_by": "the user name contains control or hidden characters",
+    "ck_configuration_audit_actor": "the user name contains control or hidden characters",
+    "ck_configuration_audit_reason": "the reason is longer than 2000 characters",
+}
 
 
 class DatabaseError(ConfigAdminError):

@@ -21,9 +21,9 @@ from typing import Any
 
 from configadmin.domain.records import StoredValue
 
-# Both the repository and this read ask PostgreSQL the same: may a save write both tables?
-PG_MAY_WRITE = ("SELECT has_table_privilege('system_configuration', 'INSERT,UPDATE') "
-                "AND has_table_privilege('configuration_audit', 'INSERT')")
+# Both the repository and this read ask PostgreSQL the same: may this login call the write path?
+PG_MAY_WRITE = ("SELECT coalesce(has_function_privilege(to_regprocedure("
+                "'configadmin_save(text,text,text,text,boolean,integer,text,text,text,text)'), 'EXECUTE'), false)")
 CONNECT_TIMEOUT_S = 2  # a server slower than this gets no first look; the service waits longer
 
 
@@ -98,10 +98,11 @@ def _read(conn: Any, postgres: bool, sqlite_path: str | None, environment: str) 
         return None
     cur.execute(f"SELECT max(id) FROM configuration_audit WHERE environment = {mark}", (environment,))
     revision = cur.fetchone()[0] or 0
-    cur.execute("SELECT category, key, value, is_active, version, updated_by, updated_at "
+    cur.execute(f"SELECT category, key, {'value::text' if postgres else 'value'}, is_active, version, "
+                "updated_by, updated_at "
                 f"FROM system_configuration WHERE environment = {mark} ORDER BY category, key",
                 (environment,))
-    rows = tuple(StoredValue(environment, category, key, value if postgres else _json(value),
+    rows = tuple(StoredValue(environment, category, key, _json(value),
                              bool(active), version, by, _utc(at))
                  for category, key, value, active, version, by, at in cur.fetchall())
     cur.execute("SELECT DISTINCT environment FROM system_configuration")

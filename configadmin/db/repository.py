@@ -6,24 +6,24 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select, update
+from sqlalchemy import Engine, Select, case, func, select
 from sqlalchemy import text as sql_text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from configadmin.db import audit
+from configadmin.db import audit, audit_verify, write_path
 from configadmin.db.engine import translate
 from configadmin.db.plain_read import PG_MAY_WRITE
 from configadmin.db.tables import ConfigurationAudit, ConfigReader, SystemConfiguration
 from configadmin.domain.records import (
     AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredValue,
 )
-from configadmin.domain.errors import ConflictError, NotFound
+from configadmin.domain.errors import NotFound
 
-
-def _stored(row: SystemConfiguration) -> StoredValue:
-    return StoredValue(row.environment, row.category, row.key, row.value, row.is_active, row.version,
-                       row.updated_by, audit.utc(row.updated_at) if row.updated_at else None)
+_stored = write_path.to_stored
+MAX_READERS = 1000  # the reader list is bounded: a role that reports many readers cannot stall it
+# A timestamp Python cannot hold (year 20000) would fail the whole list: such a time reads as unknown.
+_SANE_TIMES = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
 
 
 def _audit_filters(query: Select[Any], *, environment: str | None, category: str | None, key: str | None,
@@ -44,7 +44,9 @@ class Repository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._head: tuple[int, str] | None = None
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+        self._head: tuple[int, str] | None = None  # SQLite: the chain's head while writing
+        self._writing = False  # PostgreSQL: this transaction's timeouts are set
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, environment: str, key: SettingKey) -> StoredValue | None:
@@ -107,18 +109,27 @@ class Repository:
         return [(d if isinstance(d, date) else date.fromisoformat(d), int(n))
                 for d, n in self.session.execute(query)]
 
-    def verify_audit(self) -> ChainReport:
-        return audit.verify(self.session)
+    def verify_audit(self, expect_head: tuple[int, str] | None = None) -> ChainReport:
+        return audit_verify.verify(self.session, expect_head)
 
     def readers(self) -> list[ReaderInfo]:
-        rows = self.session.scalars(select(ConfigReader).order_by(ConfigReader.environment,
-                                                                  ConfigReader.reader_id))
-        return [ReaderInfo(r.reader_id, r.host, r.pid, r.environment, r.revision,
-                           audit.utc(r.loaded_at) if r.loaded_at else None,
-                           audit.utc(r.last_seen) if r.last_seen else None) for r in rows]
+        """The most recently seen readers (at most MAX_READERS); a row with an impossible time
+        shows that time as unknown instead of failing the list."""
+        R = ConfigReader
+
+        def sane(column: Any) -> Any:
+            return case((column.between(*_SANE_TIMES), column), else_=None)
+
+        rows = self.session.execute(
+            select(R.reader_id, R.host, R.pid, R.environment, R.revision, sane(R.loaded_at),
+                   sane(R.last_seen)).order_by(R.last_seen.desc()).limit(MAX_READERS))
+        found = [ReaderInfo(reader_id, host, pid, environment, revision,
+                            audit.utc(loaded) if loaded else None, audit.utc(seen) if seen else None)
+                 for reader_id, host, pid, environment, revision, loaded, seen in rows]
+        return sorted(found, key=lambda r: (r.environment, r.reader_id))
 
     def may_write(self) -> bool:
-        """PostgreSQL: the user's privileges on the two tables a save writes; SQLite: the file's."""
+        """PostgreSQL: may this login call the write function; SQLite: may it write the file."""
         bind = self.session.get_bind()
         if bind.dialect.name == "postgresql":
             return bool(self.session.execute(sql_text(PG_MAY_WRITE)).scalar())
@@ -128,77 +139,46 @@ class Repository:
     # -- writes ----------------------------------------------------------------------------
     def apply(self, change: Change, *, actor: str, client: str) -> AuditEntry:
         """Writes one change with compare-and-swap on `version` and appends its audit row."""
-        key = SettingKey(change.category, change.key)
+        if self._postgres:
+            if not self._writing:
+                write_path.start_postgres_write(self.session)
+                self._writing = True
+            return write_path.save_postgres(self.session, change, actor=actor, client=client)
         if self._head is None:
-            self._head = audit.lock_chain_head(self.session)
-        row = self._row(change.environment, key, for_update=True)
-        current_version = row.version if row is not None else 0
-        if change.expected_version is not None and change.expected_version != current_version:
-            raise ConflictError(key.name, change.expected_version,
-                                _stored(row) if row is not None else None)
-        old_value = row.value if row is not None and row.is_active else None
-        now = datetime.now(UTC)
-        if row is None:
-            if not change.is_active:
-                raise NotFound(f"{key.name} has no database value in {change.environment!r}")
-            version = 1
-            self.session.add(SystemConfiguration(
-                environment=change.environment, category=change.category, key=change.key,
-                value=change.new_value, is_active=True, version=1, updated_by=actor, updated_at=now,
-            ))
-        else:
-            version = current_version + 1
-            values: dict[str, Any] = {"is_active": change.is_active, "version": version,
-                                      "updated_by": actor, "updated_at": now}
-            if change.new_value is not None:
-                values["value"] = change.new_value
-            done = self.session.execute(
-                update(SystemConfiguration)
-                .where(SystemConfiguration.id == row.id, SystemConfiguration.version == current_version)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            if done.rowcount != 1:  # type: ignore[attr-defined]
-                raise ConflictError(key.name, current_version, self.get(change.environment, key))
-        self._head, entry = audit.append(self.session, self._head, {
-            "at": now, "environment": change.environment, "category": change.category,
-            "key": change.key, "action": str(change.action), "old_value": old_value,
-            "new_value": change.new_value if change.is_active else None, "version": version,
-            "actor": actor, "reason": change.reason, "client": client,
-        })
-        try:
-            self.session.flush()
-        except IntegrityError:  # a concurrent first insert of the same setting
-            raise ConflictError(key.name, 0, None) from None
-        self.session.expire_all()
+            self._head = audit.chain_head(self.session)
+        self._head, entry = write_path.save_sqlite(self.session, self._head, change, actor=actor,
+                                                   client=client)
         return entry
 
     def heartbeat(self, reader: ReaderInfo) -> None:
-        row = self.session.get(ConfigReader, reader.reader_id)
+        """PostgreSQL: through `configadmin_heartbeat` (role from `session_user`, database time,
+        revision capped at the head); SQLite: the same row written in Python."""
+        if self._postgres:
+            write_path.start_postgres_write(self.session)
+            self.session.execute(sql_text("SELECT configadmin_heartbeat(:r, :h, :p, :e, :v)"), {
+                "r": reader.reader_id, "h": reader.host, "p": reader.pid, "e": reader.environment,
+                "v": reader.revision})
+            return
+        row = self.session.get(ConfigReader, (write_path.os_login(), reader.reader_id))
         if row is None:
             self.session.add(ConfigReader(
-                reader_id=reader.reader_id, host=reader.host, pid=reader.pid,
-                environment=reader.environment, revision=reader.revision,
+                db_user=write_path.os_login(), reader_id=reader.reader_id, host=reader.host,
+                pid=reader.pid, environment=reader.environment, revision=reader.revision,
                 loaded_at=reader.loaded_at, last_seen=reader.last_seen))
         else:
             row.environment, row.revision = reader.environment, reader.revision
             row.loaded_at, row.last_seen = reader.loaded_at, reader.last_seen
 
     def forget_reader(self, reader_id: str) -> None:
-        row = self.session.get(ConfigReader, reader_id)
+        if self._postgres:
+            self.session.execute(sql_text("SELECT configadmin_forget_reader(:r)"), {"r": reader_id})
+            return
+        row = self.session.get(ConfigReader, (write_path.os_login(), reader_id))
         if row is not None:
             self.session.delete(row)
 
-    def _row(self, environment: str, key: SettingKey, *, for_update: bool = False
-             ) -> SystemConfiguration | None:
-        query = select(SystemConfiguration).where(
-            SystemConfiguration.environment == environment,
-            SystemConfiguration.category == key.category,
-            SystemConfiguration.key == key.key,
-        )
-        if for_update:
-            query = query.with_for_update()
-        return self.session.scalars(query).first()
+    def _row(self, environment: str, key: SettingKey) -> SystemConfiguration | None:
+        return write_path.current_row(self.session, environment, key)
 
 
 class UnitOfWork:

@@ -56,6 +56,11 @@ class DatabaseUnavailable(ConfigAdminError):
     exit_code = 4
 
 
+class DatabaseBusy(DatabaseUnavailable):
+    """A write waited longer than its lock or statement timeout (another transaction holds what it
+    needs); nothing was written, and trying again later is safe."""
+
+
 class SchemaOutOfDate(ConfigAdminError):
     """The database has no schema or an older one; `configadmin migrate` fixes it."""
 
@@ -69,13 +74,14 @@ class PermissionDenied(ConfigAdminError):
 
 
 class AuditChainBroken(ConfigAdminError):
-    """The audit hash chain does not verify; `first_broken_id` is the first bad row."""
+    """The audit does not verify; `first_broken_id` is the first bad row, `count` how many breaks."""
 
     exit_code = 5
 
-    def __init__(self, first_broken_id: int, reason: str) -> None:
+    def __init__(self, first_broken_id: int, reason: str, count: int = 1) -> None:
         self.first_broken_id = first_broken_id
-        super().__init__(f"audit chain broken at entry {first_broken_id}: {reason}")
+        more = f" (and {count - 1} more break(s), listed above)" if count > 1 else ""
+        super().__init__(f"audit chain broken at entry {first_broken_id}: {reason}{more}")
 
 
 def url_secrets(url: str | None) -> list[str]:

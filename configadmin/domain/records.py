@@ -93,10 +93,20 @@ class AuditEntry:
     actor: str
     reason: str | None
     client: str | None
+    db_user: str | None = None
+    """Who the database authenticated (PostgreSQL `session_user`, the OS login on SQLite);
+    None on entries written before schema 0003."""
 
     @property
     def setting(self) -> str:
         return f"{self.category}.{self.key}"
+
+    @property
+    def by(self) -> str:
+        """The name given, with the database login beside it when that is someone else."""
+        if self.db_user is None or self.db_user == self.actor:
+            return self.actor
+        return f"{self.actor} (db: {self.db_user})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +122,33 @@ class ReaderInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AuditBreak:
+    """One thing `verify-audit` found wrong; `audit_id` is the entry where it shows (None: a live
+    value that no entry accounts for)."""
+
+    audit_id: int | None
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChainReport:
     checked: int
     first_broken_id: int | None = None
     reason: str | None = None
+    breaks: tuple[AuditBreak, ...] = ()
+    head_id: int = 0
+    head_hash: str = "0" * 64
+    notices: tuple[str, ...] = ()
+    """Changes audited but made outside configadmin's write path (raw SQL by a privileged role)."""
 
     @property
     def ok(self) -> bool:
-        return self.first_broken_id is None
+        return self.first_broken_id is None and not self.breaks
+
+    @property
+    def head(self) -> str:
+        """`ID:HASH` of the newest entry: keep it elsewhere, check it later with `--expect-head`."""
+        return f"{self.head_id}:{self.head_hash}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,6 +207,14 @@ class ConfigurationService(CachedReads):
         from configadmin.db.engine import database_identity
         return database_identity(self.url)
 
+    @property
+    def database_user(self) -> str:
+        """The login the database authenticates (what it records as `db_user`): the URL's user,
+        else libpq's default (PGUSER, else the OS login); the OS login for SQLite."""
+        if self.is_postgres:
+            return self.url.username or os.environ.get("PGUSER") or _login_name()
+        return _login_name()
+
     # -- writes --------------------------------------------------------------------------------
     def validate(self, category: str, key: str, value: Any) -> list[str]:
         """The value as it would be stored is valid (else ValidationError naming every problem);
@@ -437,9 +445,10 @@ class ConfigurationService(CachedReads):
         with self._uow() as uow:
             return uow.repo.audit_entry(audit_id)
 
-    def verify_audit(self) -> ChainReport:
+    def verify_audit(self, expect_head: tuple[int, str] | None = None) -> ChainReport:
+        """The chain, the live values against it, and (given) a head recorded earlier."""
         with self._uow() as uow:
-            return uow.repo.verify_audit()
+            return uow.repo.verify_audit(expect_head)
 
     def revision(self, environment: str | None = None) -> int:
         with self._uow() as uow:

@@ -2,6 +2,8 @@
 settings.py import (the seed guide's Step 3), and promote between environments."""
 from __future__ import annotations
 
+import json
+
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -110,7 +112,7 @@ def _import(service: ConfigurationService, values: Mapping[SettingKey, Any], rea
     kept: list[str] = []
     for setting, value in values.items():
         row = rows.get(setting)
-        if row is not None and row.is_active and row.value == value:
+        if row is not None and row.is_active and _same_text(row.value, value):
             unchanged.append(setting.name)
         elif row is not None and row.is_active and not overwrite:
             kept.append(setting.name)
@@ -149,3 +151,8 @@ def _skipped_category(message: str) -> str | None:
     name = message.rpartition(": ")[2].split(" ", 1)[0]
     key = split_assignment_name(name)
     return key.category if key is not None else None
+
+
+def _same_text(stored: Any, value: Any) -> bool:
+    """Equal as stored: entry order counts (a reorder is a change), and so does 1 against 1.0."""
+    return json.dumps(thaw(stored)) == json.dumps(thaw(value))

@@ -1,6 +1,7 @@
 """history, readers, verify-audit and migrate end to end, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import uuid
@@ -89,14 +90,42 @@ def test_readers_says_so_when_none_has_reported(cli: Cli) -> None:
 def test_verify_audit_passes_on_an_untouched_chain(cli: Cli) -> None:
     _five_changes(cli)
     result = cli("verify-audit")
-    assert (result.code, result.out.strip()) == (0, "audit chain intact: 5 entries verified")
+    intact, head = result.out.strip().splitlines()
+    assert (result.code, intact) == (0, "audit chain intact: 5 entries verified")
+    assert re.fullmatch(r"head 5:[0-9a-f]{64}", head)
+    again = cli("verify-audit", "--expect-head", head.split()[1])
+    assert (again.code, again.out.splitlines()[0]) == (0, "audit chain intact: 5 entries verified, "
+                                                          "head 5 as recorded")
+
+
+def test_verify_audit_with_an_expected_head_finds_a_chain_rewritten_before_it(
+        cli: Cli, db_url: str) -> None:
+    _five_changes(cli)
+    head = cli("verify-audit").out.strip().splitlines()[-1].split()[1]
+    forged = head.split(":")[0] + ":" + "0" * 64
+    result = cli("verify-audit", "--expect-head", forged)
+    assert result.code == 5
+    assert "not the head recorded earlier" in result.out
+    assert cli("verify-audit", "--expect-head", "7:" + "0" * 64).code == 5
+    assert cli("verify-audit", "--expect-head", "five").code == 2
+
+
+def test_verify_audit_reports_every_break_not_only_the_first(cli: Cli, db_url: str) -> None:
+    _five_changes(cli)
+    _tamper(db_url, 2)
+    _tamper(db_url, 4)
+    result = cli("verify-audit")
+    assert result.code == 5
+    breaks = [line for line in result.out.splitlines() if line.startswith("break: ")]
+    assert [b.split(":")[1].strip() for b in breaks][:2] == ["entry 2", "entry 4"], result.out
+    assert "and 1 more break(s)" in result.err
 
 
 def _tamper(db_url: str, audit_id: int) -> None:
     """What an attacker with direct database access does: disable the guard, edit a row."""
     if db_url.startswith("sqlite"):
         conn = sqlite3.connect(db_url.split("///", 1)[1])
-        conn.execute("DROP TRIGGER configuration_audit_no_update")
+        conn.execute("DROP TRIGGER IF EXISTS configuration_audit_no_update")
         conn.execute("UPDATE configuration_audit SET actor = 'nobody' WHERE id = ?", (audit_id,))
         conn.commit()
         conn.close()
@@ -155,3 +184,21 @@ def test_migrate_creates_the_schema_of_an_empty_postgresql_database(
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.mark.postgres
+def test_history_names_the_database_login_beside_the_given_user(
+        pg_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from roles_support import logins
+    with logins(pg_url) as login:
+        bob_url = login("configadmin_editor")
+        bob = bob_url.split("://", 1)[1].split("@", 1)[0]
+        saved = invoke(capsys, monkeypatch, ["set", "ml.model_input_size", "16", "--user", "alice",
+                                             "--database-url", bob_url])
+        assert saved.code == 0, saved.err
+        as_json = invoke(capsys, monkeypatch, ["history", "--json", "--database-url", bob_url]).json
+        assert [(e["actor"], e["db_user"]) for e in as_json["entries"]] == [("alice", bob)]
+        as_text = invoke(capsys, monkeypatch, ["history", "--database-url", bob_url]).out
+        assert f"alice (db: {bob})" in as_text
+        verified = invoke(capsys, monkeypatch, ["verify-audit", "--database-url", bob_url])
+        assert verified.code == 0 and "audit chain intact: 1 entry verified" in verified.out

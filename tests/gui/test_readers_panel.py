@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from configadmin import ConfigurationService
 from configadmin.db.repository import UnitOfWork
@@ -19,6 +20,13 @@ pytestmark = pytest.mark.gui
 def _heartbeat(service: ConfigurationService, reader_id: str, host: str, revision: int,
                seen_ago: timedelta) -> None:
     now = datetime.now(UTC)
+    if service.is_postgres:  # the heartbeat function takes its times and the head from the
+        with service.engine.begin() as conn:  # database: write the row as the owner would
+            conn.execute(text(
+                "INSERT INTO config_reader (db_user, reader_id, host, pid, environment, revision, "
+                "loaded_at, last_seen) VALUES ('scoring', :r, :h, 4242, 'production', :v, :t, :t)"),
+                {"r": reader_id, "h": host, "v": revision, "t": now - seen_ago})
+        return
     with UnitOfWork(service.engine, write=True) as uow:
         uow.repo.heartbeat(ReaderInfo(reader_id, host, 4242, "production", revision,
                                       now - seen_ago, now - seen_ago))

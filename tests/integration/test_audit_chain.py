@@ -23,17 +23,18 @@ def _three_entries(service: ConfigurationService) -> None:
         service.set("ml", "model_input_size", size, updated_by="alice")
 
 
-def _as_superuser(engine: Engine, is_postgres: bool, statement: str) -> None:
+def _as_superuser(engine: Engine, is_postgres: bool, statement: str,
+                  params: dict[str, object] | None = None) -> None:
     """What someone with full rights can still do: switch the triggers off and change history."""
     with engine.begin() as conn:
         if is_postgres:
             conn.execute(text("ALTER TABLE configuration_audit DISABLE TRIGGER USER"))
-            conn.execute(text(statement))
+            conn.execute(text(statement), params or {})
             conn.execute(text("ALTER TABLE configuration_audit ENABLE TRIGGER USER"))
         else:
             conn.execute(text("DROP TRIGGER IF EXISTS configuration_audit_no_update"))
             conn.execute(text("DROP TRIGGER IF EXISTS configuration_audit_no_delete"))
-            conn.execute(text(statement))
+            conn.execute(text(statement), params or {})
 
 
 @pytest.mark.parametrize("statement", AUDIT_TAMPERING)
@@ -132,3 +133,59 @@ def test_deleting_the_newest_audit_entry_is_found(
     report = service.verify_audit()
     assert (report.ok, report.first_broken_id) == (False, 3)
     assert "ml.model_input_size" in (report.reason or "")
+
+
+def _rewrite(engine: Engine, is_postgres: bool, audit_id: int, **changes: object) -> None:
+    """What an owner who knows the formula does: edit one entry, then recompute every hash from
+    there on, so the chain itself verifies again."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from configadmin.db.audit import EXACT_HASHED, row_hash
+    from configadmin.db.tables import ConfigurationAudit
+    with Session(engine) as session:
+        rows = session.scalars(select(ConfigurationAudit).order_by(ConfigurationAudit.id)).all()
+        fixed = []
+        prev = rows[0].prev_hash
+        for row in rows:
+            fields = {name: getattr(row, name) for name in EXACT_HASHED}
+            if row.id == audit_id:
+                fields.update(changes)
+            digest = row_hash(prev, fields, row.hash_format)
+            fixed.append((row.id, fields, prev, digest))
+            prev = digest
+    for audit_id_, fields, prev, digest in fixed:
+        sets = ", ".join(f"{name} = :{name}" for name in changes) if audit_id_ == audit_id else ""
+        statement = (f"UPDATE configuration_audit SET {sets + ', ' if sets else ''}prev_hash = :prev, "
+                     f"hash = :hash WHERE id = {audit_id_}")
+        params = {**{k: fields[k] for k in changes}, "prev": prev, "hash": digest} if sets else \
+            {"prev": prev, "hash": digest}
+        _as_superuser(engine, is_postgres, statement, params)
+
+
+def test_a_rewritten_chain_still_shows_a_backdated_entry_and_a_hidden_change(
+        service: ConfigurationService, raw_engine: Engine, is_postgres: bool) -> None:
+    from datetime import timedelta
+    _three_entries(service)
+    head = service.verify_audit().head
+    entries = {e.id: e for e in service.history()}
+    backdated = entries[3].at - timedelta(days=30)
+    _rewrite(raw_engine, is_postgres, 3, at=backdated if is_postgres else backdated.replace(tzinfo=None))
+    _rewrite(raw_engine, is_postgres, 2, old_value="99")
+    report = service.verify_audit()
+    problems = [(b.audit_id, b.problem) for b in report.breaks]
+    assert any(i == 3 and "backdated" in p for i, p in problems), problems
+    assert any(i == 2 and "not the new value of entry 1" in p for i, p in problems), problems
+    assert not any("hash" in p or "link" in p for _, p in problems), problems
+    rewritten = service.verify_audit(expect_head=(int(head.split(":")[0]), head.split(":")[1]))
+    assert any("not the head recorded earlier" in b.problem for b in rewritten.breaks)
+
+
+def test_the_database_hash_and_the_python_hash_agree_on_any_text(service: ConfigurationService) -> None:
+    service.set("ml", "feature_mapping", {"zoë_ñ": "col_a", "a": "col_b"}, updated_by="Zoë 🙂",
+                reason="naïve — 理由 \"quoted\" | 12:34 ~ \\ back")
+    service.set("ml", "churn_threshold", 1e-7, updated_by="x" * 150, reason="")
+    service.reset("ml", "churn_threshold", reason="|~: 3:abc")
+    report = service.verify_audit()
+    assert report.ok, report.breaks
+    assert report.checked == 3

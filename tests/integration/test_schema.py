@@ -106,3 +106,11 @@ def test_the_embedded_default_is_created_and_migrated_on_first_use() -> None:
     with ConfigurationService.connect() as svc:
         assert svc.get_ml_model_input_size() == 21
         assert svc.database.endswith("configadmin.sqlite3")
+
+
+def test_a_new_sqlite_database_is_private_to_its_user(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "nested" / "config.sqlite3"
+    engine = make_engine(make_url(f"sqlite:///{path}"))
+    schema.upgrade(engine)
+    engine.dispose()
+    assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from configadmin import ConfigurationService, NotFound, Source
+from configadmin import ConfigurationService, NotFound, Source, ValidationError
 from configadmin.domain.records import Action, Change
 
 
@@ -75,3 +75,12 @@ def test_setting_the_stored_value_again_writes_nothing(service: ConfigurationSer
     assert service.set("ml", "feature_mapping", {**mapping, "tier": "tier_v2"}) == 2
     assert len(service.history("ml", "feature_mapping")) == 2
     assert service.verify_audit().ok
+
+
+def test_values_no_reader_can_read_back_and_overlong_reasons_are_refused_before_writing(
+        service: ConfigurationService) -> None:
+    with pytest.raises(ValidationError, match="reason is longer than 2000"):
+        service.set("ml", "churn_threshold", 0.5, reason="x" * 2001)
+    with pytest.raises(ValidationError):
+        service.set("ml", "churn_threshold", float("inf"))
+    assert service.history() == []

@@ -143,7 +143,7 @@ class HistoryDetail(QWidget):
             self.model.set_diff(None)
             return
         e = detail.entry
-        parts = [f"#{e.id}  {e.setting} ({e.environment})  ·  {e.action} by {elide(e.actor, 150)}  ·  "
+        parts = [f"#{e.id}  {e.setting} ({e.environment})  ·  {e.action} by {elide(e.by, 200)}  ·  "
                  f"{local_time(e.at)}  ·  version {e.version}"]
         self._reason = e.reason or ""
         self.full_reason.setVisible(needs_details(self._reason, REASON_SHOWN))

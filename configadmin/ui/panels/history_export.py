@@ -27,7 +27,7 @@ from configadmin.ui.worker import Runner
 
 EXPORT_PAGE = 1000
 CSV_COLUMNS = ("id", "time_utc", "environment", "setting", "action", "actor", "reason", "summary",
-               "version", "old_value", "new_value", "client")
+               "version", "old_value", "new_value", "client", "db_user")
 
 
 class ExportFilePicker:
@@ -45,7 +45,8 @@ def csv_row(entry: AuditEntry) -> list[Any]:
              summarize(entry.old_value, entry.new_value)]
     return [entry.id, entry.at.isoformat(timespec="microseconds"), *map(spreadsheet_safe, cells),
             entry.version, spreadsheet_safe(_json(entry.old_value)),
-            spreadsheet_safe(_json(entry.new_value)), spreadsheet_safe(entry.client or "")]
+            spreadsheet_safe(_json(entry.new_value)), spreadsheet_safe(entry.client or ""),
+            spreadsheet_safe(entry.db_user or "")]
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,7 +63,8 @@ def spreadsheet_safe(text: str) -> str:
 
 
 def _json(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """In the stored entry order: the order is part of the value."""
+    return "" if value is None else json.dumps(value, ensure_ascii=False)
 
 
 class _Sink:

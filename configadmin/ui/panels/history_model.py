@@ -38,11 +38,17 @@ class HistoryRow:
     actor: str
     reason: str | None
     summary: str
+    db_user: str | None = None
 
     @classmethod
     def of(cls, entry: AuditEntry) -> HistoryRow:
         return cls(entry.id, entry.at, entry.environment, entry.setting, entry.action, entry.actor,
-                   entry.reason, summarize(entry.old_value, entry.new_value))
+                   entry.reason, summarize(entry.old_value, entry.new_value), entry.db_user)
+
+    @property
+    def by(self) -> str:
+        """The actor, with the database login beside it when that is someone else."""
+        return self.actor if self.db_user in (None, self.actor) else f"{self.actor} (db: {self.db_user})"
 
 
 def summarize(old: Any, new: Any) -> str:
@@ -177,6 +183,6 @@ class HistoryModel(ColumnsModel):
         if column == self.COL_REASON:
             return elide(row.reason or "", 500)  # one line, whatever was typed, cut before painting
         return {self.COL_ENVIRONMENT: row.environment, self.COL_SETTING: row.setting,
-                self.COL_ACTION: row.action, self.COL_ACTOR: elide(row.actor, 150),
+                self.COL_ACTION: row.action, self.COL_ACTOR: elide(row.by, 200),
                 self.COL_SUMMARY: row.summary}[column]
 

@@ -3,6 +3,7 @@ to the database (a debounced reload on a change notice, a retry with backoff aft
 and emits what the view renders. It touches no widget; MainWindow is the view."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from configadmin.ui.window.snapshot import Snapshot
 
 RETRY_FIRST_MS, RETRY_MAX_MS = 1000, 30_000
-CHANGE_DEBOUNCE_MS = 100
+CHANGE_DEBOUNCE_MS = 100  # a burst of notices (one save of many settings) reloads once
+CHANGE_MAX_WAIT_MS = 500  # ...but a flood (any login may NOTIFY) never postpones a reload longer
 
 
 class WindowController(QObject):
@@ -41,7 +43,8 @@ class WindowController(QObject):
         self.retry_timer = QTimer(self, singleShot=True)
         self.retry_timer.timeout.connect(self.reload)
         self.change_timer = QTimer(self, singleShot=True, interval=CHANGE_DEBOUNCE_MS)
-        self.change_timer.timeout.connect(self.reload)
+        self.change_timer.timeout.connect(self._change_due)
+        self._waiting_since: float | None = None
         self.runner.unhandledFailure.connect(lambda error: self.failure.emit(self.say(error)))
 
     @property
@@ -108,7 +111,15 @@ class WindowController(QObject):
         if environment is not None and environment != self.environment:
             return
         if self.state.is_news(revision):
-            self.change_timer.start()
+            now = time.monotonic()
+            if self._waiting_since is None:
+                self._waiting_since = now
+            left_ms = CHANGE_MAX_WAIT_MS - int((now - self._waiting_since) * 1000)
+            self.change_timer.start(max(0, min(CHANGE_DEBOUNCE_MS, left_ms)))
+
+    def _change_due(self) -> None:
+        self._waiting_since = None
+        self.reload()
 
     # -- environment and shutdown ----------------------------------------------------------------
     def switch(self, environment: str) -> None:

@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         self.controller.attach(service)
         self._registry = service.registry
         self.ui.environment_combo.setEnabled(True)
-        self.info.set_connection(service.database, service.user)
+        self.info.set_connection(service.database, service.user, service.database_user)
         self.setWindowTitle(f"configadmin — {self.environment} [*]")
         self.editors.set_validator(self._validator)
         self._drafting.attach(service)

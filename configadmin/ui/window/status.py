@@ -124,13 +124,17 @@ class StatusInfo:
         for widget in (self.database, self.user, self.environment, self.revision, self.readers):
             plain(widget)
             widget.setContentsMargins(6, 0, 6, 0)
+            if widget is not self.readers:  # names come from data: never rich text
+                widget.setTextFormat(Qt.TextFormat.PlainText)
             bar.addPermanentWidget(widget)
 
-    def set_connection(self, database: str, user: str) -> None:
-        """`database` must already be the display form (password masked)."""
+    def set_connection(self, database: str, user: str, database_user: str | None = None) -> None:
+        """`database` must already be the display form (password masked); `database_user` is the
+        login the database records, shown when it is not the name the analyst gave."""
         self.database.setText(f"Database: {database}")
         self.database.setToolTip(plain_tooltip(database))
-        self.user.setText(f"User: {elide(user, 150)}")
+        shown = user if database_user in (None, user) else f"{user}  ·  database role: {database_user}"
+        self.user.setText(f"User: {elide(shown, 200)}")
 
     def set_position(self, environment: str, revision: int, read_only: bool) -> None:
         self.environment.setText(f"Environment: {elide(environment, 64)}"
