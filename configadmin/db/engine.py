@@ -118,8 +118,8 @@ def _sqlite_file(url: URL, create: bool) -> None:
         raise SchemaOutOfDate(f"there is no SQLite file {path}; run `configadmin migrate` to create it")
     if is_embedded_default(url):
         private_dir(path.parent)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.exists():  # a folder we create is the user's alone; an existing one is left as set
+        path.parent.mkdir(mode=0o700, parents=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
         os.close(os.open(path, flags, PRIVATE_FILE))

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from configadmin.domain.diff import Diff, diff_values
-from configadmin.domain.errors import ConflictError, DatabaseUnavailable, NotFound
+from configadmin.domain.errors import ConflictError, DatabaseUnavailable, NotFound, ValidationError
 from configadmin.domain.records import (
     Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey,
     StoredValue,
@@ -31,7 +31,7 @@ from configadmin.domain.registry import (
     FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
 )
 from configadmin.domain.resolution import resolve, same_value, thaw
-from configadmin.domain.names import check_environment
+from configadmin.domain.names import check_environment, hidden_characters
 from configadmin.domain.validation import input_size_warnings
 from configadmin.service.cached_reads import CacheKey, CachedReads
 from configadmin.service.class_calls import bind_instance_calls, shared_or_bound
@@ -355,6 +355,8 @@ class ConfigurationService(CachedReads):
     def _commit(self, changes: list[Change], updated_by: str | None) -> list[AuditEntry]:
         from configadmin.db import notify
         actor = (updated_by or self.user)[:150]
+        if hidden_characters(actor):  # the database refuses it too (PostgreSQL CHECK): say it first, everywhere
+            raise ValidationError("the user name contains control or hidden characters")
         with self._uow(write=True) as uow:
             _check_new_environments({c.environment for c in changes}, uow.repo.environments)
             entries = [uow.repo.apply(c, actor=actor, client=self.client) for c in changes]

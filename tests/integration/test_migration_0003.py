@@ -77,10 +77,11 @@ def test_a_0002_database_with_history_upgrades_in_place_and_keeps_verifying(old_
         old_entries = svc.history(limit=10)
         assert [e.db_user for e in old_entries] == [None] * 4
         assert [e.reason for e in old_entries] == ["step 4", "step 3", "step 2", "step 1"]
-        reordered = {"tier": "loyalty_tier", "revenue": "total_revenue", "basket_size": "avg_basket"}
+        # jsonb kept 0002's mapping sorted (tier, revenue, basket_size): this order differs from it
+        reordered = {"basket_size": "avg_basket", "tier": "loyalty_tier", "revenue": "total_revenue"}
         svc.set("ml", "feature_mapping", reordered, reason="analyst's order")
         svc.set("ml", "model_input_size", 13)
-        assert list(svc.get("ml", "feature_mapping")) == ["tier", "revenue", "basket_size"]
+        assert list(svc.get("ml", "feature_mapping")) == ["basket_size", "tier", "revenue"]
         newest = svc.history(limit=2)
         assert all(e.db_user for e in newest) and newest[0].actor == "bob"
         report = svc.verify_audit()
