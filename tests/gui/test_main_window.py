@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QSpinBox, QTableView, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
+from window_support import open_cell_editor
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
@@ -55,7 +56,7 @@ def type_into(qtbot: QtBot, win: MainWindow, row: int, col: int, text: str) -> N
     if not (view.state() == view.State.EditingState and view.currentIndex() == index):
         view.setCurrentIndex(index)
         view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
+    editor = open_cell_editor(qtbot, view)
     assert editor is not None
     editor.selectAll()
     qtbot.keyClicks(editor, text)
@@ -275,7 +276,7 @@ def test_a_cell_is_checked_while_it_is_typed(qtbot: QtBot, window: MainWindow) -
     index = view.model().index(row_of(window, "tier"), COL_COLUMN)
     view.setCurrentIndex(index)
     view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
+    editor = open_cell_editor(qtbot, view)
     editor.selectAll()
     qtbot.keyClicks(editor, "loyalty tier")  # no Enter yet
     assert "not identifier-like" in editor.toolTip()
