@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import IO, Any
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -28,20 +29,48 @@ def write_private(path: Path, data: bytes) -> None:
     """Replaces `path` atomically with `data`, mode 0600: a temporary file created exclusively
     (O_EXCL, O_NOFOLLOW) beside it, written and fsynced, then renamed over the target, and the folder
     fsynced so the rename survives a crash. A reader sees the old file or the new one, never a part."""
-    folder = path.parent
-    temporary = folder / f".{path.name}.{secrets.token_hex(8)}.partial"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(temporary, flags, PRIVATE_FILE)
+    pending = PendingFile(path)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
+        pending.file.write(data)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        pending.discard()
         raise
-    _fsync_dir(folder)
+    pending.commit()
+
+
+class PendingFile:
+    """A private file written in pieces (a history export, page by page, across worker jobs) that
+    appears under its name whole or not at all: `commit()` makes it the file, `discard()` drops it.
+    Text mode when `encoding` is given (newline="" so the csv module controls line ends)."""
+
+    def __init__(self, path: Path, encoding: str | None = None) -> None:
+        self.path = path
+        self.temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.partial"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(self.temporary, flags, PRIVATE_FILE)
+        try:
+            self.file: IO[Any] = (os.fdopen(fd, "wb") if encoding is None
+                                  else os.fdopen(fd, "w", encoding=encoding, newline=""))
+        except BaseException:
+            os.close(fd)
+            self.temporary.unlink(missing_ok=True)
+            raise
+
+    def commit(self) -> None:
+        """Flushed, fsynced, renamed over the target, the folder fsynced; on failure nothing is left."""
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            os.replace(self.temporary, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        _fsync_dir(self.path.parent)
+
+    def discard(self) -> None:
+        self.file.close()
+        self.temporary.unlink(missing_ok=True)
 
 
 def _fsync_dir(folder: Path) -> None:

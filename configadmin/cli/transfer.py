@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from configadmin.atomic_file import write_private
 from configadmin.cli.inputs import read_json
 from configadmin.cli.output import dumps, emit, warn
 from configadmin.cli.session import connected
@@ -21,12 +21,9 @@ def export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     target = Path(args.out)
-    partial = target.with_name(f".{target.name}.partial")
-    try:  # written beside and renamed: a failed export never leaves half a file under the name
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, target)
+    try:  # private, and whole or not at all: a failed export never leaves half a file under the name
+        write_private(target, text.encode("utf-8"))
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise ConfigAdminError(f"cannot write {target}: {exc.strerror or exc}") from None
     emit(f"exported {len(document['values'])} value(s) of {document['environment']} to {target}")
     return 0

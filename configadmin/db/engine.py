@@ -1,7 +1,6 @@
 """Database URLs and engines: the embedded SQLite default, safe display, driver errors made plain."""
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from configadmin.domain.records import SettingKey
+from configadmin.domain.text import split_setting
 from configadmin.domain.validation import (
     generic_validator,
     json_problems,
@@ -52,8 +53,8 @@ DECLARED: dict[SettingKey, SettingSpec] = {
 
 def parse_key(text: str) -> SettingKey:
     """`category.key` → SettingKey; a clear error for anything else."""
-    category, dot, key = text.strip().partition(".")
-    if not dot or not _PART.match(category) or not _PART.match(key):
+    category, key = split_setting(text.strip())
+    if not _PART.match(category) or not _PART.match(key):
         raise ValidationError(
             f"setting name {text!r} is not of the form category.key (lowercase, e.g. ml.feature_mapping)"
         )

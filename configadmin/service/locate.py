@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from configadmin.domain.registry import DECLARED
-from configadmin.paths import APP_NAME, default_database_path  # noqa: F401  (re-exported)
 from configadmin.resources import bundled_defaults
 from configadmin.sources.pyfile import FileLayer, read_assignments
 

@@ -49,7 +49,7 @@ def export_values(service: ConfigurationService, env: str) -> dict[str, Any]:
     """The active database values of one environment as the `configadmin export` document."""
     return {"format": EXPORT_FORMAT, "environment": env,
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "values": {f"{v.category}.{v.key}": v.value for v in service.stored(env) if v.is_active}}
+            "values": {v.name: v.value for v in service.stored(env) if v.is_active}}
 
 def import_values(service: ConfigurationService, data: Any, reason: str | None, *,
                   updated_by: str | None) -> ImportReport:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from configadmin.atomic_file import private_dir, write_private
+from configadmin.atomic_file import PendingFile, private_dir, write_private
 
 
 def test_written_file_is_private_and_whole(tmp_path: Path) -> None:
@@ -39,3 +39,20 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.
         write_private(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["snapshot.json"]
+
+
+def test_a_file_written_in_pieces_appears_whole_and_private_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "history.csv"
+    target.write_text("old export\n")
+    pending = PendingFile(target, encoding="utf-8")
+    pending.file.write("id,actor\n")
+    pending.file.write("1,ünsal\n")
+    assert target.read_text() == "old export\n"  # nothing shows under the name while it is written
+    pending.commit()
+    assert target.read_text(encoding="utf-8") == "id,actor\n1,ünsal\n"
+    assert target.stat().st_mode & 0o777 == 0o600
+
+    dropped = PendingFile(tmp_path / "cancelled.csv")
+    dropped.file.write(b"half")
+    dropped.discard()
+    assert [p.name for p in tmp_path.iterdir()] == ["history.csv"]

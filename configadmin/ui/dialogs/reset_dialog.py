@@ -10,7 +10,8 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.diff import Diff, EntryDiff
-from configadmin.ui.panels.diff_model import DiffModel, format_value
+from configadmin.domain.text import value_text
+from configadmin.ui.panels.diff_model import DiffModel
 
 
 class ResetDialog(QDialog):
@@ -86,7 +87,7 @@ class ResetDialog(QDialog):
             return "same as the file default (no entry is lost)"
         whole = diff.entries[0]
         if len(diff) == 1 and not whole.path:
-            return f"{format_value(whole.new)} (lost) → {format_value(whole.old)}"
+            return f"{value_text(whole.new)} (lost) → {value_text(whole.old)}"
         return diff.summary
 
     @classmethod

@@ -1,7 +1,6 @@
 """Before a save: what will change (entries added / removed / changed) and an optional reason."""
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +18,10 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import Kind, diff_values
 from configadmin.domain.resolution import thaw
+from configadmin.domain.text import brief
 
 SHOWN_LINES = 500
+SHOWN_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,7 @@ class PendingChange:
 
 
 def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(thaw(value), ensure_ascii=False)
-    return text if len(text) <= 120 else text[:117] + "…"
+    return brief(value, SHOWN_CHARS)
 
 
 def describe(changes: Sequence[PendingChange]) -> tuple[str, list[str]]:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from configadmin.ui.icons import icon
+from configadmin.ui import theme
 
 MAX_INPUT_SIZE = 1_000_000
 
@@ -29,7 +30,7 @@ class InputSizeEditor(QWidget):
         self.warning_icon.setPixmap(icon("warning").pixmap(16, 16))
         self.warning = QLabel()
         self.warning.setObjectName("inputSizeWarning")
-        self.warning.setStyleSheet("color: #9a6700;")
+        self.warning.setStyleSheet(theme.text_sheet(theme.WARNING))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)

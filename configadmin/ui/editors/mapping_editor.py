@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
+from configadmin.ui import theme
 from configadmin.ui.editors.mapping_model import (
     COL_COLUMN,
     COL_DEFAULT,
@@ -61,7 +62,7 @@ class _CellDelegate(QStyledItemDelegate):
             other = self._owner.model.find_feature(text)
             if other is not None and other != rid:
                 problem = f"feature {text!r} appears more than once"
-        line.setStyleSheet("background: #fde7e9; color: #8a1c12;" if problem else "")
+        line.setStyleSheet(theme.cell_sheet(theme.ERROR) if problem else "")
         line.setToolTip(problem or "")
         self.problemTyped.emit(problem or "")
 
@@ -117,7 +118,7 @@ class MappingEditor(QWidget):
         self.problem_label = QLabel()
         self.problem_label.setObjectName("mappingProblem")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #8a1c12;")
+        self.problem_label.setStyleSheet(theme.text_sheet(theme.ERROR))
         self.problem_label.hide()
         self.delegate.problemTyped.connect(self._show_typed_problem)
 

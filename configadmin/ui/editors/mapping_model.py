@@ -15,6 +15,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from configadmin.ui import theme
+
 COL_FEATURE, COL_COLUMN, COL_DEFAULT = 0, 1, 2
 HEADERS = ("Feature", "Column", "vs. default")
 ProblemRole = Qt.ItemDataRole.UserRole + 1
@@ -25,9 +27,9 @@ Entry = tuple[int, str, str]  # (row id, feature, column)
 Block = tuple[int | None, list[Entry]]  # rows to put back after the anchor row id (None: at the top)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-_INVALID_BG = QBrush(QColor("#fde7e9"))
-_INVALID_FG = QBrush(QColor("#8a1c12"))
-_STATUS_FG = {STATUS_ADDED: QBrush(QColor("#1a7f37")), STATUS_CHANGED: QBrush(QColor("#9a6700"))}
+_INVALID_BG = QBrush(QColor(theme.ERROR.background))
+_INVALID_FG = QBrush(QColor(theme.ERROR.text))
+_STATUS_FG = {STATUS_ADDED: QBrush(QColor(theme.ADDED)), STATUS_CHANGED: QBrush(QColor(theme.CHANGED))}
 _MISSING = object()
 
 

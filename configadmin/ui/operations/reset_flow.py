@@ -16,6 +16,7 @@ from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import SettingKey
 from configadmin.domain.resolution import thaw
 from configadmin.domain.errors import ConflictError, one_line
+from configadmin.domain.text import join_setting
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.dialogs.reset_dialog import ResetDialog
@@ -39,13 +40,13 @@ def reset_setting(parent: QWidget | None, runner: Runner, service: Configuration
 def _reset(parent: QWidget | None, runner: Runner, service: ConfigurationService, category: str,
            key: str | None, on_done: Callable[[], None]) -> None:
     env = service.environment
-    what = f"{category}.{key}" if key else f"category {category!r}"
+    what = join_setting(category, key) if key else f"category {category!r}"
 
     def lost() -> _Lost:
         rows = [r for r in service.stored(env)
                 if r.is_active and r.category == category and (key is None or r.key == key)]
-        return ({f"{r.category}.{r.key}": service.diff(r.category, r.key, env) for r in rows},
-                {f"{r.category}.{r.key}": r.version for r in rows})
+        return ({r.name: service.diff(r.category, r.key, env) for r in rows},
+                {r.name: r.version for r in rows})
 
     def reset(shown: Mapping[str, int]) -> None:
         _refuse_if_changed(service, env, category, key, shown)
@@ -111,7 +112,7 @@ def _refuse_if_changed(service: ConfigurationService, env: str, category: str, k
                        shown: Mapping[str, int]) -> None:
     """The user confirmed losing what was shown, not what someone saved since."""
     for r in service.stored(env):
-        name = f"{r.category}.{r.key}"
+        name = r.name
         if r.category != category or (key is not None and r.key != key) or not r.is_active:
             continue
         if shown.get(name) != r.version:

@@ -16,7 +16,8 @@ from shiboken6 import isValid
 
 from configadmin.domain.diff import Diff, Kind, diff_structure
 from configadmin.domain.errors import one_line
-from configadmin.ui.panels.diff_model import DiffModel, format_value, kind_icon
+from configadmin.domain.text import value_text
+from configadmin.ui.panels.diff_model import DiffModel, kind_icon
 from configadmin.ui.worker import Runner
 
 ICON_SIZE = 14
@@ -253,7 +254,7 @@ class DiffPanel(QWidget):
 
     @staticmethod
     def _side(value: Any) -> str:
-        return "(none)" if value is None else format_value(value)
+        return "(none)" if value is None else value_text(value)
 
     def _show_message(self, text: str) -> None:
         self._set_counts(dict.fromkeys(Kind, 0))

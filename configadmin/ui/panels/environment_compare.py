@@ -2,7 +2,6 @@
 which writes the target environment only (audited as `promote` there)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +15,8 @@ from shiboken6 import isValid
 
 from configadmin.domain.diff import Kind
 from configadmin.domain.records import Resolved, SettingKey, Source
-from configadmin.domain.resolution import thaw
 from configadmin.domain.errors import ConflictError, one_line
+from configadmin.domain.text import json_text
 from configadmin.service.configuration_service import ConfigurationService, PromotePreview
 from configadmin.ui.panels.diff_model import DiffModel
 from configadmin.ui.dialogs.messages import Messages
@@ -46,7 +45,7 @@ def _side(environment: str, resolved: Resolved) -> _Side:
     else:
         caption = "no database value: the file default applies" if resolved.source is Source.FILE \
             else "no database value: settings.py applies"
-    text = json.dumps(thaw(resolved.value), indent=2, ensure_ascii=False, sort_keys=False)
+    text = json_text(resolved.value, indent=2)
     if len(text) > SHOWN_CHARS:
         text = text[:SHOWN_CHARS] + "\n… (shortened for display)"
     return _Side(environment, caption, text)

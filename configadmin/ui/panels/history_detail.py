@@ -1,7 +1,6 @@
 """The detail pane: what one audit entry changed, entry by entry (old → new)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +17,13 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
 from configadmin.domain.records import AuditEntry, SettingKey
+from configadmin.domain.text import local_time, value_text
 from configadmin.service.configuration_service import ConfigurationService
+from configadmin.ui import theme
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
-from configadmin.ui.panels.history_model import local_time
 
 _KIND_TEXT = {Kind.ADDED: "added", Kind.REMOVED: "removed", Kind.CHANGED: "changed"}
-_KIND_COLOR = {Kind.ADDED: QColor("#1b7f3b"), Kind.REMOVED: QColor("#b3261e"),
-               Kind.CHANGED: QColor("#8a5a00")}
+_KIND_COLOR = {kind: QColor(theme.KIND_COLOURS[kind.value]) for kind in Kind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +75,12 @@ class HistoryDetailModel(ColumnsModel):
             if column == self.COL_KIND:
                 return _KIND_TEXT[entry.kind]
             if column == self.COL_OLD:
-                return "" if entry.kind is Kind.ADDED else _text(entry.old)
-            return "" if entry.kind is Kind.REMOVED else _text(entry.new)
+                return "" if entry.kind is Kind.ADDED else value_text(entry.old)
+            return "" if entry.kind is Kind.REMOVED else value_text(entry.new)
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_KIND:
             return _KIND_COLOR[entry.kind]
         return None
 
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 class HistoryDetail(QWidget):

@@ -7,19 +7,18 @@ is written next to the target as `.part` and renamed at the end: a cancelled exp
 from __future__ import annotations
 
 import csv
-import json
-import os
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 from shiboken6 import isValid
 
+from configadmin.atomic_file import PendingFile
 from configadmin.domain.records import AuditEntry
+from configadmin.domain.text import change_summary, json_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.panels.history_filters import HistoryQuery
-from configadmin.ui.panels.history_model import summarize
 from configadmin.ui.worker import Runner
 
 EXPORT_PAGE = 1000
@@ -39,43 +38,40 @@ class ExportFilePicker:
 
 def csv_row(entry: AuditEntry) -> list[Any]:
     return [entry.id, entry.at.isoformat(timespec="microseconds"), entry.environment, entry.setting,
-            entry.action, entry.actor, entry.reason or "", summarize(entry.old_value, entry.new_value),
+            entry.action, entry.actor, entry.reason or "", change_summary(entry.old_value, entry.new_value),
             entry.version, _json(entry.old_value), _json(entry.new_value), entry.client or ""]
 
 
 def _json(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else json_text(value)
 
 
 class _Sink:
-    """The open `.part` file; touched only by runner jobs, which run one after the other."""
+    """The export being written (private, and whole or not at all under the target's name); touched
+    only by runner jobs, which run one after the other."""
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        self.part = target.with_name(target.name + ".part")
-        self._file: IO[str] | None = None
+        self._pending: PendingFile | None = None
         self._writer: Any = None
 
     def write(self, entries: list[AuditEntry]) -> None:
-        if self._file is None:
-            self._file = open(self.part, "w", newline="", encoding="utf-8")  # noqa: SIM115
-            self._writer = csv.writer(self._file)
+        if self._pending is None:
+            self._pending = PendingFile(self.target, encoding="utf-8")
+            self._writer = csv.writer(self._pending.file)
             self._writer.writerow(CSV_COLUMNS)
         self._writer.writerows(csv_row(e) for e in entries)
 
     def finish(self) -> None:
         self.write([])
-        self.close()
-        os.replace(self.part, self.target)
+        assert self._pending is not None
+        pending, self._pending = self._pending, None
+        pending.commit()
 
     def discard(self) -> None:
-        self.close()
-        self.part.unlink(missing_ok=True)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.discard()
 
 
 class CsvExport(QObject):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.records import Action
+from configadmin.domain.text import split_setting
 
 ALL_SETTINGS = "All settings"
 ALL_ACTIONS = "All actions"
@@ -36,7 +37,7 @@ class HistoryQuery:
 
     def service_filters(self) -> dict[str, Any]:
         """Keyword arguments for `ConfigurationService.history` (dates as local-midnight bounds)."""
-        category, _, key = (self.setting or "").partition(".")
+        category, key = split_setting(self.setting or "")
         return {
             "environment": self.environment, "category": category or None, "key": key or None,
             "actor": self.actor, "action": self.action, "text": self.text,

@@ -20,7 +20,9 @@ from shiboken6 import isValid
 
 from configadmin.domain.records import ChainReport
 from configadmin.domain.errors import one_line
+from configadmin.domain.text import split_setting
 from configadmin.service.configuration_service import ConfigurationService
+from configadmin.ui import theme
 from configadmin.ui.panels.history_detail import EntryDetail, HistoryDetail, load_detail
 from configadmin.ui.panels.history_export import EXPORT_PAGE, CsvExport, ExportFilePicker
 from configadmin.ui.panels.history_filters import HistoryFilterBar, HistoryQuery
@@ -30,11 +32,6 @@ from configadmin.ui.panels.history_timeline import TimelineChart
 from configadmin.ui.worker import Runner
 
 TIMELINE_DAYS = 90
-_BANNER_STYLE = {
-    "info": "background:#e8f0fb; border:1px solid #b6cbe8; color:#1d3b63;",
-    "ok": "background:#e7f4ea; border:1px solid #b3d8bd; color:#1e5631;",
-    "error": "background:#fbeaea; border:1px solid #e3b4b4; color:#7a1c1c;",
-}
 _COLUMN_WIDTHS = (140, 90, 170, 70, 100, 260)
 
 
@@ -191,7 +188,7 @@ class HistoryPanel(QWidget):
     def _load_timeline(self) -> None:
         self._timeline_generation += 1
         generation, query, service = self._timeline_generation, self.filters.query, self._service
-        category, _, key = (query.setting or "").partition(".")
+        category, key = split_setting(query.setting or "")
         title = f"{query.setting or 'All settings'} in {query.environment or 'all environments'}"
         title += "".join(f", {label} {value!r}" for label, value in (
             ("by", query.actor), ("action", query.action), ("reason containing", query.text)) if value)
@@ -350,7 +347,7 @@ class HistoryPanel(QWidget):
     def _show_banner(self, kind: str, text: str) -> None:
         self.show_broken_button.hide()  # belongs to the broken-chain message only
         self.banner.setProperty("kind", kind)
-        self.banner.setStyleSheet(f"QLabel {{ {_BANNER_STYLE[kind]} border-radius:4px; padding:6px; }}")
+        self.banner.setStyleSheet(theme.banner_sheet(theme.TONES[kind], "QLabel", padding="6px"))
         self.banner.setText(text)
         self.banner.show()
 

@@ -4,7 +4,6 @@ Stale readers (no heartbeat for a while) are greyed: they may be gone, or stuck 
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,16 +26,14 @@ from shiboken6 import isValid
 
 from configadmin.domain.records import ReaderInfo
 from configadmin.domain.errors import one_line
+from configadmin.domain.text import local_time
 from configadmin.service.configuration_service import ConfigurationService
+from configadmin.ui import theme
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.worker import Runner
 
-STALE = QColor("#9aa0a6")
+STALE = QColor(theme.MUTED)
 REFRESH_EVERY_MS = 10_000
-
-
-def _when(at: datetime | None) -> str:
-    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if at else "never"
 
 
 class ReadersModel(ColumnsModel):
@@ -76,7 +73,7 @@ class ReadersModel(ColumnsModel):
         reader = self._readers[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (reader.reader_id, reader.host, reader.environment, self._revision(reader),
-                    _when(reader.loaded_at), _when(reader.last_seen))[index.column()]
+                    local_time(reader.loaded_at), local_time(reader.last_seen))[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and reader.stale:
             return STALE
         if role == Qt.ItemDataRole.FontRole and reader.stale:

@@ -9,17 +9,13 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QVBoxLayout, QWidget
 
 from configadmin.ui.icons import icon
+from configadmin.ui import theme
 
 if TYPE_CHECKING:
     from configadmin.domain.records import ReaderInfo
 
 INFO, WARNING, ERROR, READ_ONLY = "info", "warning", "error", "read-only"
-_STYLE = {
-    INFO: ("info", "#e7f0fb", "#b6cdea"),
-    WARNING: ("warning", "#fff4d6", "#ebcf8a"),
-    ERROR: ("error", "#fde7e9", "#efb4b9"),
-    READ_ONLY: ("lock", "#eef0f3", "#c9ced6"),
-}
+_ICON = {INFO: "info", WARNING: "warning", ERROR: "error", READ_ONLY: "lock"}
 Action = tuple[str, Callable[[], None]]
 
 
@@ -44,16 +40,14 @@ class StatusBanner(QFrame):
     def show_message(self, key: str, kind: str, text: str, actions: Sequence[Action] = (),
                      closable: bool = False) -> None:
         self.clear(key)
-        icon_name, background, border = _STYLE[kind]
         row = QFrame(self)
         row.setObjectName(f"banner_{key}")
-        row.setStyleSheet(f"#banner_{key} {{ background: {background}; border: 1px solid {border};"
-                          " border-radius: 4px; }")
+        row.setStyleSheet(theme.banner_sheet(theme.TONES[kind], f"#banner_{key}", padding="0"))
         layout = QHBoxLayout(row)
         layout.setContentsMargins(10, 6, 8, 6)
         layout.setSpacing(8)
         glyph = QLabel(row)
-        glyph.setPixmap(icon(icon_name).pixmap(16, 16))
+        glyph.setPixmap(icon(_ICON[kind]).pixmap(16, 16))
         label = QLabel(text, row)
         label.setObjectName("bannerText")
         label.setWordWrap(True)

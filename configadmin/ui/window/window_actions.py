@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from shiboken6 import isValid
 
+from configadmin.domain.text import split_setting
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import MAPPING
 
@@ -45,7 +46,7 @@ class WindowActions(QObject):
             w.history_dock.raise_()
 
     def category(self) -> str:
-        return (self.window.settings_list.current_name() or MAPPING).split(".", 1)[0]
+        return split_setting(self.window.settings_list.current_name() or MAPPING)[0]
 
     def reset_category(self) -> None:
         w = self.window
@@ -58,7 +59,7 @@ class WindowActions(QObject):
         w = self.window
         if w.service is not None and not w._read_only:
             from configadmin.ui.operations.reset_flow import reset_setting
-            category, key = name.split(".", 1)
+            category, key = split_setting(name)
             reset_setting(w, w.runner, w.service, category, key, lambda: self.after_reset(name))
 
     def after_reset(self, prefix: str) -> None:
@@ -67,7 +68,7 @@ class WindowActions(QObject):
         if not isValid(w):  # the window closed while the reset ran
             return
         for name in list(w._resolved):
-            if name == prefix or name.startswith(prefix + "."):
+            if prefix in (name, split_setting(name)[0]):
                 w._incoming.pop(name, None)
                 w._load_editor(name, w._resolved[name].value)
         w.reload()
