@@ -13,6 +13,7 @@ from configadmin.cli.output import (
 from configadmin.cli.session import connected
 from configadmin.domain.registry import parse_key
 from configadmin.domain.errors import AuditChainBroken, ValidationError
+from configadmin.domain.text import count, counted
 
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -61,7 +62,7 @@ def readers(args: argparse.Namespace) -> int:
     for env, revision in current.items():
         live = [r for r in found if r.environment == env and not r.stale]
         done = sum(1 for r in live if r.revision >= revision)
-        emit(f"{env}: revision {revision} loaded by {done} of {len(live)} live reader(s)")
+        emit(f"{env}: revision {count(revision)} loaded by {count(done)} of {counted(len(live), 'live reader')}")
     return 0
 
 
@@ -70,8 +71,8 @@ def verify_audit(args: argparse.Namespace) -> int:
         report = service.verify_audit()
     if report.first_broken_id is not None:
         raise AuditChainBroken(report.first_broken_id,
-                               f"{report.reason or 'mismatch'} ({report.checked} entries before it verify)")
-    emit(f"audit chain intact: {report.checked} {'entry' if report.checked == 1 else 'entries'} verified")
+                               f"{report.reason or 'mismatch'} ({counted(report.checked, 'entry', 'entries')} before it verify)")
+    emit(f"audit chain intact: {counted(report.checked, 'entry', 'entries')} verified")
     return 0
 
 

@@ -80,7 +80,7 @@ def test_readers_shows_each_running_reader_and_its_revision(cli: Cli,
     table = cli("readers").out.splitlines()
     assert table[0].split() == ["READER", "HOST", "ENV", "REVISION", "LAST", "SEEN", "STALE"]
     assert "scoring@" in table[1]
-    assert "loaded by 1 of 1 live reader(s)" in table[-1]
+    assert "loaded by 1 of 1 live reader" in table[-1]
 
 
 def test_readers_says_so_when_none_has_reported(cli: Cli) -> None:

@@ -239,7 +239,7 @@ def test_readers_label_counts_the_readers_on_this_revision_and_opens_their_panel
             with qtbot.waitSignal(win.loaded, timeout=15000):
                 win.show()
             label = win.findChild(QLabel, "readersLabel")
-            assert label.text() == "loaded by 1 of 1 readers"
+            assert label.text() == "loaded by 1 of 1 reader"
             qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
             assert win.findChild(QWidget, "readersDock").isVisible()
         finally:

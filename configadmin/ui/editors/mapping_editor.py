@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
 from configadmin.ui import theme
+from configadmin.domain.text import counted
 from configadmin.ui.editors.mapping_model import (
     COL_COLUMN,
     COL_DEFAULT,
@@ -292,7 +293,7 @@ class MappingEditor(QWidget):
             while self.model.find_feature(name) is not None or any(p[0] == name for p in pairs):
                 name, n = f"{feature}_copy{n}", n + 1
             pairs.append((name, column))
-        self._insert(pairs, f"Duplicate {len(pairs)} entr{'y' if len(pairs) == 1 else 'ies'}")
+        self._insert(pairs, f"Duplicate {counted(len(pairs), 'entry', 'entries')}")
 
     def remove_rows(self) -> None:
         ids = self._selected_ids()
@@ -337,7 +338,7 @@ class MappingEditor(QWidget):
         pairs = parse_rows(QGuiApplication.clipboard().text())
         if not pairs:
             return
-        self.undo_stack.beginMacro(f"Paste {len(pairs)} entr{'y' if len(pairs) == 1 else 'ies'}")
+        self.undo_stack.beginMacro(f"Paste {counted(len(pairs), 'entry', 'entries')}")
         new: dict[str, str] = {}
         known = self.model.feature_index()
         changed: dict[int, str] = {}

@@ -26,7 +26,7 @@ from shiboken6 import isValid
 
 from configadmin.domain.records import ReaderInfo
 from configadmin.domain.errors import one_line
-from configadmin.domain.text import local_time
+from configadmin.domain.text import count, counted, local_time
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui import theme
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
@@ -167,10 +167,10 @@ class ReadersPanel(QWidget):
             return
         stale = sum(1 for r in readers if r.stale)
         behind = sum(1 for r in readers if not r.stale and self.model.behind(r))
-        parts = [f"{len(readers)} reader{'s' if len(readers) != 1 else ''}"]
-        parts.append(f"{stale} stale (greyed)" if stale else "all alive")
+        parts = [counted(len(readers), "reader")]
+        parts.append(f"{count(stale)} stale (greyed)" if stale else "all alive")
         if behind:
-            parts.append(f"{behind} not on the latest revision yet")
+            parts.append(f"{count(behind)} not on the latest revision yet")
         self.summary.setText(", ".join(parts))
 
     def _failed(self, error: BaseException) -> None:

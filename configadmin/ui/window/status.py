@@ -9,6 +9,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QVBoxLayout, QWidget
 
 from configadmin.ui.icons import icon
+from configadmin.domain.text import count, counted
 from configadmin.ui import theme
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ class StatusInfo:
 
     def set_position(self, environment: str, revision: int, read_only: bool) -> None:
         self.environment.setText(f"Environment: {environment}" + ("  (read-only)" if read_only else ""))
-        self.revision.setText(f"Revision {revision}")
+        self.revision.setText(f"Revision {count(revision)}")
 
     def set_readers(self, readers: Sequence[ReaderInfo], environment: str, revision: int) -> None:
         text, tip = readers_summary(readers, environment, revision)
@@ -134,6 +135,6 @@ def readers_summary(readers: Sequence[ReaderInfo], environment: str, revision: i
     if not live:
         return "no readers running", "No inference service has reported in the last minute."
     current = [r for r in live if r.revision >= revision]
-    lines = [f"{r.reader_id}: revision {r.revision}" + ("" if r.revision >= revision else " (behind)")
+    lines = [f"{r.reader_id}: revision {count(r.revision)}" + ("" if r.revision >= revision else " (behind)")
              for r in live]
-    return f"loaded by {len(current)} of {len(live)} readers", "\n".join(lines)
+    return f"loaded by {count(len(current))} of {counted(len(live), 'reader')}", "\n".join(lines)
