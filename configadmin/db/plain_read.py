@@ -19,11 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from configadmin.db.shared_queries import PG_MAY_WRITE
 from configadmin.domain.records import StoredValue
 
-# Both the repository and this read ask PostgreSQL the same: may a save write both tables?
-PG_MAY_WRITE = ("SELECT has_table_privilege('system_configuration', 'INSERT,UPDATE') "
-                "AND has_table_privilege('configuration_audit', 'INSERT')")
 CONNECT_TIMEOUT_S = 2  # a server slower than this gets no first look; the service waits longer
 
 

@@ -26,8 +26,6 @@ class Action(str, enum.Enum):
     REVERT = "revert"
     IMPORT = "import"
     PROMOTE = "promote"
-    ACTIVATE = "activate"
-    DEACTIVATE = "deactivate"
 
     def __str__(self) -> str:
         return self.value

@@ -5,7 +5,7 @@ import functools
 import json
 import math
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -222,14 +222,3 @@ def column_name_problem(text: str) -> str | None:
     except schemas.error:
         return _why_name_fails(text, "column", MAX_COLUMN_LENGTH)
     return None
-
-
-def all_problems(checks: Iterable[tuple[str, Callable[[], object]]]) -> list[str]:
-    """Runs every check and gathers every problem, prefixed by its label."""
-    problems: list[str] = []
-    for label, check in checks:
-        try:
-            check()
-        except ValidationError as exc:
-            problems.extend(f"{label}: {p}" for p in exc.problems)
-    return problems

@@ -63,11 +63,6 @@ class JsonEditor(QWidget):
         self._base = thaw(value)
         self.changed.emit()
 
-    def set_text(self, text: str) -> None:
-        """Replaces the text and checks it at once (what typing does after a short pause)."""
-        self.text.setPlainText(text)
-        self._check()
-
     def value(self) -> Any:
         return self._value
 

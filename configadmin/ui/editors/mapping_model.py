@@ -96,11 +96,6 @@ class MappingModel(QAbstractTableModel):
         QTimer.singleShot(0, self._validate_loaded)  # rows show first; marks follow a moment later
         self.contentChanged.emit()
 
-    def set_defaults(self, defaults: Mapping[str, str]) -> None:
-        self._defaults = defaults
-        if self._view:
-            self.dataChanged.emit(self.index(0, COL_DEFAULT), self.index(len(self._view) - 1, COL_DEFAULT))
-
     def _validate_loaded(self) -> None:
         """Checks freshly loaded rows in one pydantic call; row by row only when that fails (loaded
         values were validated when saved, so they nearly always pass)."""
@@ -308,10 +303,6 @@ class MappingModel(QAbstractTableModel):
         self._pinned = set()
         self._rebuild_view()
         self.endResetModel()
-
-    @property
-    def filter_text(self) -> str:
-        return self._filter
 
     def _rebuild_view(self) -> None:
         if not self._filter:

@@ -118,10 +118,6 @@ class SettingsList(QListWidget):
         if item is not None and bool(item.data(ModifiedRole)) != modified:
             item.setData(ModifiedRole, modified)
 
-    def source_of(self, name: str) -> str | None:
-        item = self._item(name)
-        return str(item.data(SourceRole)) if item is not None else None
-
     def select(self, name: str, notify: bool = True) -> None:
         item = self._item(name)
         if item is None:

@@ -7,14 +7,11 @@ reset is refused (ConflictError) rather than silently dropped.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from configadmin.domain.diff import Diff, diff_values
-from configadmin.domain.records import SettingKey
-from configadmin.domain.resolution import thaw
+from configadmin.domain.diff import Diff
 from configadmin.domain.errors import ConflictError, one_line
 from configadmin.domain.text import join_setting
 from configadmin.service.configuration_service import ConfigurationService
@@ -60,49 +57,6 @@ def _reset(parent: QWidget | None, runner: Runner, service: ConfigurationService
             Messages.info(parent, f"{what} already uses the file defaults in {env}: nothing to reset.")
         elif ResetDialog.ask(parent, f"Reset {what} to the file defaults ({env})", diffs):
             runner.run(lambda: reset(versions), on_success=lambda _: on_done(),
-                       on_failure=_failed(parent, service, "Reset failed"))
-
-    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"))
-
-
-def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationService,
-                category: str, key: str, entry: str, on_done: Callable[[], None]) -> None:
-    """One entry of a stored mapping back to its file default (removed if the file lacks it);
-    saved as an ordinary audited change of the setting."""
-    env = service.environment
-    setting = SettingKey(category, key)
-
-    def lost() -> tuple[Diff, int]:
-        row = next((r for r in service.stored(env) if r.is_active and r.category == category
-                    and r.key == key), None)
-        if row is None or not isinstance(row.value, Mapping):
-            return Diff(), 0
-        default = service.file_default(setting)
-        default = default if isinstance(default, Mapping) else {}
-        mine = {entry: row.value[entry]} if entry in row.value else {}
-        theirs = {entry: default[entry]} if entry in default else {}
-        return diff_values(theirs, mine), row.version
-
-    def write(version: int, default: Any) -> None:
-        value = dict(thaw(service.stored_resolution(setting, env).value))
-        if entry in default:
-            value[entry] = thaw(default[entry])
-        else:
-            value.pop(entry, None)
-        service.set(category, key, value, reason=f"reset entry {entry!r} to the file default",
-                    expected_version=version, environment=env)
-
-    def confirm(result: tuple[Diff, int]) -> None:
-        diff, version = result
-        if _gone(parent):
-            return
-        if not diff:
-            Messages.info(parent, f"{entry!r} of {setting.name} already has its file default.")
-        elif ResetDialog.ask(parent, f"Reset {entry!r} of {setting.name} to its file default ({env})",
-                             {setting.name: diff}):
-            default = service.file_default(setting)
-            runner.run(lambda: write(version, default if isinstance(default, Mapping) else {}),
-                       on_success=lambda _: on_done(),
                        on_failure=_failed(parent, service, "Reset failed"))
 
     runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"))

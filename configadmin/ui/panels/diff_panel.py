@@ -165,9 +165,6 @@ class DiffPanel(QWidget):
     def pending_mode(self) -> bool:
         return bool(self._toggle.isChecked())
 
-    def set_pending_mode(self, on: bool) -> None:
-        self._toggle.setChecked(on)
-
     @property
     def counts(self) -> dict[Kind, int]:
         return {kind: int(label.property("count") or 0) for kind, label in self._counts.items()}

@@ -133,10 +133,6 @@ class HistoryFilterBar(QWidget):
             self._query = query
             self.changed.emit(query)
 
-    def apply_now(self) -> None:
-        """Applies typed text without waiting for the typing pause (Enter, tests)."""
-        self._apply()
-
 
 def _line_edit(name: str, placeholder: str) -> QLineEdit:
     edit = QLineEdit()
