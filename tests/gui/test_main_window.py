@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QSpinBox, QTableView, QToolButton, QWidget
+from pg_support import connections_refused, on_databases
 from pytestqt.qtbot import QtBot
 from window_support import open_cell_editor
 
@@ -186,19 +187,8 @@ def database_away(service: ConfigurationService) -> Iterator[None]:
     """The database stops accepting connections: the SQLite file is moved away (a directory takes its
     place), the PostgreSQL database refuses connections and its sessions are terminated."""
     if service.is_postgres:
-        from sqlalchemy import create_engine, text
-        name = service.url.database
-        admin = create_engine(service.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": name})
-        try:
+        with connections_refused(service.url):
             yield
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
-            admin.dispose()
     else:
         path = Path(str(service.url.database))
         service.engine.dispose()
@@ -211,6 +201,7 @@ def database_away(service: ConfigurationService) -> Iterator[None]:
             path.with_name(path.name + ".away").rename(path)
 
 
+@on_databases("sqlite", "postgres_own")  # the outage refuses connections to the whole database
 def test_database_gone_during_save_keeps_the_edits_and_says_so(
         qtbot: QtBot, window: MainWindow, service: ConfigurationService, reason: list[Any]) -> None:
     type_into(qtbot, window, row_of(window, "tier"), COL_COLUMN, "loyalty_tier_v2")
