@@ -147,9 +147,9 @@ def test_detail_pane_lists_the_entries_a_change_made(
     model = panel.detail.model
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=WAIT)
     shown = {tuple(model.index(r, c).data() for c in range(4)) for r in range(3)}
-    assert shown == {("revenue", "changed", "total_revenue", "net_revenue"),
-                     ("tier", "removed", "loyalty_tier", ""),
-                     ("recency", "added", "", "days_since")}
+    assert shown == {("changed", "revenue", "total_revenue", "net_revenue"),
+                     ("removed", "tier", "loyalty_tier", "—"),
+                     ("added", "recency", "—", "days_since")}
     assert "+1 −1 ~1 entries" in panel.detail.header.text()
 
 

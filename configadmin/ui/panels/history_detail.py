@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -15,15 +13,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
+from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import AuditEntry, SettingKey
-from configadmin.domain.text import local_time, value_text
+from configadmin.domain.text import local_time
 from configadmin.service.configuration_service import ConfigurationService
-from configadmin.ui import theme
-from configadmin.ui.columns_model import AnyIndex, ColumnsModel
-
-_KIND_TEXT = {Kind.ADDED: "added", Kind.REMOVED: "removed", Kind.CHANGED: "changed"}
-_KIND_COLOR = {kind: QColor(theme.KIND_COLOURS[kind.value]) for kind in Kind}
+from configadmin.ui.panels.diff_model import DiffModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,41 +42,6 @@ def load_detail(service: ConfigurationService, audit_id: int) -> EntryDetail:
     return EntryDetail(entry, diff_values(old, new), against_default)
 
 
-class HistoryDetailModel(ColumnsModel):
-    COLUMNS = ("Entry", "Change", "Old", "New")
-    COL_ENTRY, COL_KIND, COL_OLD, COL_NEW = range(4)
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._entries: tuple[EntryDiff, ...] = ()
-
-    def set_diff(self, diff: Diff | None) -> None:
-        self.beginResetModel()
-        self._entries = diff.entries if diff is not None else ()
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._entries)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        entry = self._entries[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if column == self.COL_ENTRY:
-                return entry.path or "(whole value)"
-            if column == self.COL_KIND:
-                return _KIND_TEXT[entry.kind]
-            if column == self.COL_OLD:
-                return "" if entry.kind is Kind.ADDED else value_text(entry.old)
-            return "" if entry.kind is Kind.REMOVED else value_text(entry.new)
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_KIND:
-            return _KIND_COLOR[entry.kind]
-        return None
-
-
-
 class HistoryDetail(QWidget):
     """Header (who, when, why) over the entry-level diff table."""
 
@@ -92,7 +51,7 @@ class HistoryDetail(QWidget):
         self.header.setObjectName("historyDetailHeader")
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.PlainText)
-        self.model = HistoryDetailModel(self)
+        self.model = DiffModel(self, old_header="Old", new_header="New")  # the diff panel's table
         self.table = QTableView()
         self.table.setObjectName("historyDetailTable")
         self.table.setModel(self.model)
@@ -104,7 +63,9 @@ class HistoryDetail(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for column, width in ((0, 200), (1, 80), (2, 220)):
+        for column, width in ((self.model.column(DiffModel.COL_KIND), 90),
+                              (self.model.column(DiffModel.COL_ENTRY), 200),
+                              (self.model.column(DiffModel.COL_OLD), 220)):
             header.resizeSection(column, width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -114,12 +75,12 @@ class HistoryDetail(QWidget):
 
     def show_loading(self) -> None:
         self.header.setText("Loading…")
-        self.model.set_diff(None)
+        self.model.set_entries(())
 
     def show_detail(self, detail: EntryDetail | None) -> None:
         if detail is None:
             self.header.setText("Select an entry to see what it changed.")
-            self.model.set_diff(None)
+            self.model.set_entries(())
             return
         e = detail.entry
         parts = [f"#{e.id}  {e.setting} ({e.environment})  ·  {e.action} by {e.actor}  ·  "
@@ -130,4 +91,4 @@ class HistoryDetail(QWidget):
         note = " (an absent side is compared with the current file default)" if detail.against_default else ""
         parts.append(f"Changes: {changes}{note}")
         self.header.setText("\n".join(parts))
-        self.model.set_diff(detail.diff)
+        self.model.set_entries(detail.diff.entries)
