@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
 from configadmin.ui import theme
-from configadmin.domain.text import counted
+from configadmin.domain.text import count, counted
 from configadmin.ui.editors.mapping_model import (
     COL_COLUMN,
     COL_DEFAULT,
@@ -385,9 +385,10 @@ class MappingEditor(QWidget):
 
     def _update_footer(self) -> None:
         total, shown = self.model.total_rows(), self.model.rowCount()
-        self.count_label.setText(f"{total:,} entries" if shown == total else f"showing {shown:,} of {total:,} entries")
-        problem, count = self.model.first_problem(), self.model.problem_count()
+        self.count_label.setText(counted(total, "entry", "entries") if shown == total
+                                 else f"showing {count(shown)} of {counted(total, 'entry', 'entries')}")
+        problem, invalid = self.model.first_problem(), self.model.problem_count()
         if problem:
-            more = f" ({count:,} invalid cells)" if count > 1 else ""
+            more = f" ({count(invalid)} invalid cells)" if invalid > 1 else ""
             self.problem_label.setText(f"⚠ {problem}{more}")
         self.problem_label.setVisible(bool(problem))

@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QHeaderView,
-    QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+    QPushButton, QVBoxLayout, QWidget,
 )
 from shiboken6 import isValid
 
@@ -19,6 +19,7 @@ from configadmin.domain.errors import ConflictError, one_line
 from configadmin.domain.text import json_text
 from configadmin.service.configuration_service import ConfigurationService, PromotePreview
 from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.panels.diff_table import diff_table
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.worker import Runner
 
@@ -112,18 +113,7 @@ class EnvironmentCompareDialog(QDialog):
         bold.setBold(True)
         self.summary.setFont(bold)
         self.model = DiffModel(self, old_header="Target now", new_header="After promote")
-        self.table = QTableView()
-        self.table.setObjectName("compareDiffTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((96, 180, 220)):
-            self.table.setColumnWidth(column, width)
+        self.table = diff_table(self.model, "compareDiffTable", (96, 180, 220))
 
         self.reason = QLineEdit()
         self.reason.setObjectName("promoteReason")

@@ -4,20 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import AuditEntry, SettingKey
 from configadmin.domain.text import local_time
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.panels.diff_table import diff_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,21 +46,7 @@ class HistoryDetail(QWidget):
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.model = DiffModel(self, old_header="Old", new_header="New")  # the diff panel's table
-        self.table = QTableView()
-        self.table.setObjectName("historyDetailTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for column, width in ((self.model.column(DiffModel.COL_KIND), 90),
-                              (self.model.column(DiffModel.COL_ENTRY), 200),
-                              (self.model.column(DiffModel.COL_OLD), 220)):
-            header.resizeSection(column, width)
+        self.table = diff_table(self.model, "historyDetailTable", (90, 200, 220))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)

@@ -20,7 +20,7 @@ from shiboken6 import isValid
 
 from configadmin.domain.records import ChainReport
 from configadmin.domain.errors import one_line
-from configadmin.domain.text import split_setting
+from configadmin.domain.text import counted, split_setting
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui import theme
 from configadmin.ui.panels.history_detail import EntryDetail, HistoryDetail, load_detail
@@ -294,7 +294,7 @@ class HistoryPanel(QWidget):
         return self._export
 
     def _exported(self, rows: int, path: str) -> None:
-        self._show_banner("ok", f"Exported {rows:,} entries to {path}.")
+        self._show_banner("ok", f"Exported {counted(rows, 'entry', 'entries')} to {path}.")
         self._export_ended()
         self.exported.emit(rows, path)
 
@@ -314,10 +314,10 @@ class HistoryPanel(QWidget):
         self.verify_button.setEnabled(True)
         self.last_chain_report = report
         if report.ok:
-            self._show_banner("ok", f"Audit chain intact: {report.checked:,} entries verified.")
+            self._show_banner("ok", f"Audit chain intact: {counted(report.checked, 'entry', 'entries')} verified.")
         else:
             self._show_banner("error", f"Audit chain broken at entry #{report.first_broken_id}: "
-                                       f"{report.reason}. {report.checked:,} entries before it verify.")
+                                       f"{report.reason}. {counted(report.checked, 'entry', 'entries')} before it verify.")
         broken = report.first_broken_id
         self.show_broken_button.setText(f"Show entry #{broken}")
         self.show_broken_button.setVisible(not report.ok and broken is not None)
@@ -354,13 +354,13 @@ class HistoryPanel(QWidget):
     def _update_count(self) -> None:
         rows = self.model.rowCount()
         if self.model.loading:
-            text = f"{rows:,} entries, loading more…" if rows else "Loading…"
+            text = f"{counted(rows, 'entry', 'entries')}, loading more…" if rows else "Loading…"
         elif rows == 0:
             text = "No entries match these filters."
         elif self.model.exhausted:
-            text = f"{rows:,} entries"
+            text = counted(rows, "entry", "entries")
         else:
-            text = f"{rows:,} entries loaded; scroll for more"
+            text = f"{counted(rows, 'entry', 'entries')} loaded; scroll for more"
         self.count_label.setText(text)
 
 
