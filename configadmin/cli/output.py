@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from configadmin.domain.diff import Diff, EntryDiff, Kind
 from configadmin.domain.records import AuditEntry, ReaderInfo
 from configadmin.domain.resolution import thaw
-from configadmin.domain.text import brief, change_summary, json_text, local_time
+from configadmin.domain.text import brief, change_summary, count, json_text, local_time
 
 MAX_CELL = 60
 _MARK = {Kind.ADDED: "+", Kind.REMOVED: "-", Kind.CHANGED: "~"}
@@ -122,5 +122,5 @@ def reader_json(reader: ReaderInfo) -> dict[str, Any]:
 
 
 def reader_rows(readers: Sequence[ReaderInfo], now: datetime | None = None) -> list[list[str]]:
-    return [[brief(r.reader_id, 48), brief(r.host, 30), r.environment, str(r.revision),
+    return [[brief(r.reader_id, 48), brief(r.host, 30), r.environment, count(r.revision),
              ago(r.last_seen, now), "yes" if r.stale else "no"] for r in readers]
