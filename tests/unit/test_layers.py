@@ -28,7 +28,7 @@ MAY_IMPORT: dict[str, set[str] | None] = {
     "sources": {"domain"},
     "db": {"domain", "sources"},
     "service": {"domain", "sources", "db"},
-    "http": {"domain", "service"},
+    "http": {"domain", "service", "root"},
     "ui": {"domain", "sources", "service", "root"},
     "cli": None,
     "root": None,
