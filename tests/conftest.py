@@ -1,8 +1,10 @@
 """Shared fixtures: every repository/service test runs on a SQLite file AND a real PostgreSQL
-database (a fresh one per test, copied from a migrated template)."""
+database: the session's shared one, emptied before each test, or, for a test that changes more
+than rows (`pg_own_url`), a fresh copy of the migrated template."""
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
@@ -10,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg_support import PG_ADMIN_URL, pg_admin_engine, pg_database
+from pg_support import PG_ADMIN_URL, SharedDatabase, pg_admin_engine, pg_database, url_for
 
 UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _TEMPLATE = f"configadmin_tpl_{os.getpid()}"
@@ -45,33 +47,55 @@ def pg_template() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_shared(pg_template: str) -> Iterator[SharedDatabase]:
+    shared = SharedDatabase(_TEMPLATE)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def pg_url(pg_template: str) -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for one test."""
+def pg_url(pg_shared: SharedDatabase) -> str:
+    """The session's migrated PostgreSQL database, emptied for this test (ids start at 1 again)."""
+    pg_shared.reset()
+    return pg_shared.url
+
+
+@pytest.fixture
+def pg_own_url(pg_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database of this test's own: for outages, grants and roles,
+    which change more than the rows `pg_url` empties."""
     with pg_database(template=_TEMPLATE) as url:
         yield url
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """A fresh, migrated SQLite file for one test."""
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once: each test gets a copy (migrating costs ~100 ms a test)."""
     from sqlalchemy.engine import make_url
 
     from configadmin.db.engine import make_engine
     from configadmin.db.schema import upgrade
-    url = f"sqlite+pysqlite:///{tmp_path / 'config.sqlite3'}"
-    engine = make_engine(make_url(url))
+    path = tmp_path_factory.mktemp("sqlite_template") / "config.sqlite3"
+    engine = make_engine(make_url(f"sqlite+pysqlite:///{path}"))
     upgrade(engine)
     engine.dispose()
-    return url
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh, migrated SQLite file for one test."""
+    target = tmp_path / "config.sqlite3"
+    shutil.copy2(sqlite_template, target)
+    return f"sqlite+pysqlite:///{target}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest) -> str:
-    """Each test using this runs twice: on a SQLite file and on the real PostgreSQL server."""
-    if request.param == "sqlite":
-        return str(request.getfixturevalue("sqlite_url"))
-    return str(request.getfixturevalue("pg_url"))
+    """Each test using this runs twice: on a SQLite file and on the real PostgreSQL server
+    (`pg_support.on_databases` picks others, e.g. a PostgreSQL database of the test's own)."""
+    return url_for(request)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from configadmin.cli.output import (
 from configadmin.cli.session import connected
 from configadmin.domain.registry import parse_key
 from configadmin.domain.errors import AuditChainBroken, ValidationError
+from configadmin.domain.text import count, counted
 
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -61,7 +62,8 @@ def readers(args: argparse.Namespace) -> int:
     for env, revision in current.items():
         live = [r for r in found if r.environment == env and not r.stale]
         done = sum(1 for r in live if r.revision >= revision)
-        emit(f"{printable(env)}: revision {revision} loaded by {done} of {len(live)} live reader(s)")
+        emit(f"{printable(env)}: revision {count(revision)} loaded by {count(done)} of "
+             f"{counted(len(live), 'live reader')}")
     return 0
 
 
@@ -75,8 +77,8 @@ def verify_audit(args: argparse.Namespace) -> int:
         where = f"entry {found.audit_id}" if found.audit_id is not None else "live values"
         emit(f"break: {where}: {found.problem}")
     if report.ok:
-        emit(f"audit chain intact: {report.checked} {'entry' if report.checked == 1 else 'entries'} "
-             "verified" + (f", head {expect[0]} as recorded" if expect else ""))
+        emit(f"audit chain intact: {counted(report.checked, 'entry', 'entries')} verified"
+             + (f", head {expect[0]} as recorded" if expect else ""))
     emit(f"head {report.head}")
     if not report.ok:
         first = report.breaks[0] if report.breaks else None

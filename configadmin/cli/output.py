@@ -2,36 +2,27 @@
 on a terminal (and never with NO_COLOR)."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from enum import Enum
 from typing import Any, TextIO
 
-from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
+from configadmin.domain.diff import Diff, EntryDiff, Kind
 from configadmin.domain.records import AuditEntry, ReaderInfo
 from configadmin.domain.resolution import thaw
+from configadmin.domain.text import brief, change_summary, count, json_text, local_time
 
 MAX_CELL = 60
 _MARK = {Kind.ADDED: "+", Kind.REMOVED: "-", Kind.CHANGED: "~"}
 _COLOUR = {Kind.ADDED: "32", Kind.REMOVED: "31", Kind.CHANGED: "33"}
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def dumps(value: Any, *, indent: int | None = 2) -> str:
     """JSON text of any value the service returns (frozen mappings and tuples included), safe for a
     terminal: C1 controls, bidi and other format characters are written as \\uXXXX escapes (the
     same JSON value; json itself already escapes C0 controls such as ESC)."""
-    text = json.dumps(thaw(value), ensure_ascii=False, indent=indent, default=_plain)
+    text = json_text(thaw(value), indent=indent)
     if text.replace("\n", "").isprintable():
         return text
     return "".join(ch if ch.isprintable() or ch == "\n" else _json_escape(ch) for ch in text)
@@ -84,15 +75,6 @@ class Style:
         return self.paint(text, _COLOUR[kind])
 
 
-def short(value: Any, limit: int = MAX_CELL) -> str:
-    """A value on one line of at most `limit` characters (compact JSON, cut with …)."""
-    if value is None:
-        return "—"
-    text = value if isinstance(value, str) and not isinstance(value, Enum) else dumps(value, indent=None)
-    text = printable(" ".join(text.split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], style: Style) -> list[str]:
     """Left-aligned columns, two spaces apart; cells are already short (and made printable here)."""
     rows = [[printable(c) for c in r] for r in rows]
@@ -116,11 +98,6 @@ def ago(moment: datetime | None, now: datetime | None = None) -> str:
     return f"{seconds}s ago"
 
 
-def when(moment: datetime) -> str:
-    """Local time to the second: what an operator compares with their clock."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
 # -- diffs ----------------------------------------------------------------------------------------
 def entry_json(entry: EntryDiff) -> dict[str, Any]:
     return {"kind": str(entry.kind), "entry": entry.path, "old": thaw(entry.old),
@@ -132,8 +109,8 @@ def diff_lines(diff: Diff, style: Style, *, old_label: str, new_label: str) -> l
     if not diff:
         return ["  no differences"]
     names = [printable(e.path) if e.path else "(value)" for e in diff.entries]
-    olds = ["" if e.kind is Kind.ADDED else short(e.old, 40) for e in diff.entries]
-    news = ["" if e.kind is Kind.REMOVED else short(e.new) for e in diff.entries]
+    olds = ["" if e.kind is Kind.ADDED else printable(brief(e.old, 40)) for e in diff.entries]
+    news = ["" if e.kind is Kind.REMOVED else printable(brief(e.new, MAX_CELL)) for e in diff.entries]
     width = min(max(len(n) for n in names), 40)
     old_width = max(len(old_label), *(len(o) for o in olds))
     lines = [style.dim(f"  {'':{width + 4}}{old_label:<{old_width}}   {new_label}")]
@@ -151,23 +128,12 @@ def audit_json(entry: AuditEntry) -> dict[str, Any]:
             "client": entry.client, "old_value": entry.old_value, "new_value": entry.new_value}
 
 
-def change_summary(entry: AuditEntry) -> str:
-    """`+2 −0 ~1 entries` for mappings, `15 → 16` for the rest."""
-    old, new = entry.old_value, entry.new_value
-    if isinstance(old, dict) and isinstance(new, dict):
-        return diff_values(old, new).summary
-    return f"{_brief(old)} → {_brief(new)}"
-
-
-def _brief(value: Any) -> str:
-    if isinstance(value, dict) and len(dumps(value, indent=None)) > 24:
-        return f"{{{len(value):,} entries}}"
-    return short(value, 24)
-
-
 def history_rows(entries: Sequence[AuditEntry]) -> list[list[str]]:
-    return [[str(e.id), when(e.at), e.environment, e.setting, e.action, str(e.version),
-             short(e.by, 40), change_summary(e), short(e.reason or "", 40)] for e in entries]
+    """The same summary of each change as the window's history viewer shows."""
+    return [[str(e.id), local_time(e.at), e.environment, e.setting, e.action, str(e.version),
+             printable(brief(e.by, 40)), printable(change_summary(e.old_value, e.new_value)),
+             printable(brief(e.reason or "", 40))]
+            for e in entries]
 
 
 HISTORY_HEADERS = ("ID", "AT", "ENV", "SETTING", "ACTION", "VERSION", "ACTOR", "CHANGE", "REASON")
@@ -181,5 +147,5 @@ def reader_json(reader: ReaderInfo) -> dict[str, Any]:
 
 
 def reader_rows(readers: Sequence[ReaderInfo], now: datetime | None = None) -> list[list[str]]:
-    return [[short(r.reader_id, 48), short(r.host, 30), r.environment, str(r.revision),
+    return [[brief(r.reader_id, 48), brief(r.host, 30), r.environment, count(r.revision),
              ago(r.last_seen, now), "yes" if r.stale else "no"] for r in readers]

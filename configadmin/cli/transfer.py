@@ -10,6 +10,7 @@ from configadmin.cli.inputs import read_json
 from configadmin.cli.output import dumps, emit, printable, warn
 from configadmin.cli.session import connected
 from configadmin.domain.errors import ConfigAdminError
+from configadmin.domain.text import count, counted
 from configadmin.service.configuration_service import ImportReport
 
 
@@ -25,7 +26,7 @@ def export(args: argparse.Namespace) -> int:
         write_out(target, text.encode("utf-8"))
     except OSError as exc:
         raise ConfigAdminError(f"cannot write {target}: {exc.strerror or exc}") from None
-    emit(f"exported {len(document['values'])} value(s) of {document['environment']} to {target}")
+    emit(f"exported {counted(len(document['values']), 'value')} of {document['environment']} to {target}")
     return 0
 
 
@@ -62,5 +63,5 @@ def _show(report: ImportReport, environment: str, origin: str) -> None:
     if total == 0:
         emit(f"nothing to import: no value of a known setting in {origin}")
     else:
-        emit(f"{len(report.entries)} imported, {len(report.unchanged)} unchanged, "
-             f"{len(report.kept)} kept")
+        emit(f"{count(len(report.entries))} imported, {count(len(report.unchanged))} unchanged, "
+             f"{count(len(report.kept))} kept")

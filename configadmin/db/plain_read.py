@@ -19,11 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from configadmin.db.shared_queries import PG_MAY_WRITE
 from configadmin.domain.records import StoredValue
 
-# Both the repository and this read ask PostgreSQL the same: may this login call the write path?
-PG_MAY_WRITE = ("SELECT coalesce(has_function_privilege(to_regprocedure("
-                "'configadmin_save(text,text,text,text,boolean,integer,text,text,text,text)'), 'EXECUTE'), false)")
 CONNECT_TIMEOUT_S = 2  # a server slower than this gets no first look; the service waits longer
 
 

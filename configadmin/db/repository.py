@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from configadmin.db import audit, audit_verify, write_path
 from configadmin.db.engine import translate
-from configadmin.db.plain_read import PG_MAY_WRITE
+from configadmin.db.shared_queries import PG_MAY_WRITE
 from configadmin.db.tables import ConfigurationAudit, ConfigReader, SystemConfiguration
 from configadmin.domain.records import (
     AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredValue,

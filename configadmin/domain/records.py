@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from configadmin.domain.text import join_setting
+
 
 class Source(str, enum.Enum):
     """Where a resolved value came from, highest priority first."""
@@ -24,8 +26,6 @@ class Action(str, enum.Enum):
     REVERT = "revert"
     IMPORT = "import"
     PROMOTE = "promote"
-    ACTIVATE = "activate"
-    DEACTIVATE = "deactivate"
 
     def __str__(self) -> str:
         return self.value
@@ -38,7 +38,7 @@ class SettingKey:
 
     @property
     def name(self) -> str:
-        return f"{self.category}.{self.key}"
+        return join_setting(self.category, self.key)
 
     def __str__(self) -> str:
         return self.name
@@ -56,6 +56,10 @@ class StoredValue:
     version: int
     updated_by: str | None
     updated_at: datetime | None
+
+    @property
+    def name(self) -> str:
+        return join_setting(self.category, self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +80,7 @@ class Resolved:
 
     @property
     def name(self) -> str:
-        return f"{self.category}.{self.key}"
+        return join_setting(self.category, self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,7 @@ class AuditEntry:
 
     @property
     def setting(self) -> str:
-        return f"{self.category}.{self.key}"
+        return join_setting(self.category, self.key)
 
     @property
     def by(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from configadmin.domain.records import SettingKey
+from configadmin.domain.text import split_setting
 from configadmin.domain.validation import (
     MAX_INPUT_SIZE,
     generic_validator,
@@ -71,8 +72,8 @@ def declared_shape_problem(key: SettingKey, value: Any) -> str | None:
 
 def parse_key(text: str) -> SettingKey:
     """`category.key` → SettingKey; a clear error for anything else."""
-    category, dot, key = text.strip().partition(".")
-    if not dot or not _PART.match(category) or not _PART.match(key):
+    category, key = split_setting(text.strip())
+    if not _PART.match(category) or not _PART.match(key):
         raise ValidationError(
             f"setting name {text!r} is not of the form category.key (lowercase, e.g. ml.feature_mapping)"
         )

@@ -237,7 +237,8 @@ def column_name_problem(text: str) -> str | None:
 
 
 def all_problems(checks: Iterable[tuple[str, Callable[[], object]]]) -> list[str]:
-    """Runs every check and gathers every problem, prefixed by its label."""
+    """Runs every check and gathers every problem, prefixed by its label (the relay's 422 lists
+    them all)."""
     problems: list[str] = []
     for label, check in checks:
         try:

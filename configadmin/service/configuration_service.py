@@ -352,6 +352,12 @@ class ConfigurationService(CachedReads):
                           c.is_active, c.expected_version, c.reason) for c in changes]
         return self._commit(checked, updated_by)
 
+    def apply_checked(self, changes: list[Change], updated_by: str | None = None) -> list[AuditEntry]:
+        """Writes changes the caller has validated itself (transfer checks an import against the
+        file it reads, which may name settings this service's registry does not know), each with
+        its audit row, in one transaction; readers are notified."""
+        return self._commit(changes, updated_by)
+
     def _commit(self, changes: list[Change], updated_by: str | None) -> list[AuditEntry]:
         from configadmin.db import notify
         actor = (updated_by or self.user)[:150]

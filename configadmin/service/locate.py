@@ -9,8 +9,6 @@ from pathlib import Path
 
 from configadmin.domain.names import check_environment
 from configadmin.domain.registry import DECLARED
-from configadmin.paths import APP_NAME as APP_NAME
-from configadmin.paths import default_database_path as default_database_path
 from configadmin.resources import bundled_defaults
 from configadmin.sources.pyfile import FileLayer, read_assignments
 

@@ -51,7 +51,7 @@ def export_values(service: ConfigurationService, env: str) -> dict[str, Any]:
     """The active database values of one environment as the `configadmin export` document."""
     return {"format": EXPORT_FORMAT, "environment": env,
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "values": {f"{v.category}.{v.key}": v.value for v in service.stored(env) if v.is_active}}
+            "values": {v.name: v.value for v in service.stored(env) if v.is_active}}
 
 def import_values(service: ConfigurationService, data: Any, reason: str | None, *,
                   updated_by: str | None) -> ImportReport:
@@ -119,7 +119,7 @@ def _import(service: ConfigurationService, values: Mapping[SettingKey, Any], rea
         else:
             changes.append(Change(env, setting.category, setting.key, Action.IMPORT, value, True,
                                   row.version if row is not None else 0, reason))
-    entries = service._commit(changes, updated_by) if changes else []
+    entries = service.apply_checked(changes, updated_by) if changes else []
     return ImportReport(tuple(entries), tuple(unchanged), tuple(kept))
 
 def promote_preview(service: ConfigurationService, setting: SettingKey, from_env: str, to_env: str
@@ -143,7 +143,7 @@ def promote(service: ConfigurationService, plan: PromotePreview, reason: str | N
     checked = service.registry.spec(plan.setting).validate(plan.value)
     change = Change(plan.to_env, plan.setting.category, plan.setting.key, Action.PROMOTE, checked,
                     True, plan.expected_version, reason or f"promoted from {plan.from_env}")
-    return service._commit([change], updated_by)[0]
+    return service.apply_checked([change], updated_by)[0]
 
 
 def _skipped_category(message: str) -> str | None:

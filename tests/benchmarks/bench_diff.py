@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from configadmin.domain.diff import diff_structure, diff_values
@@ -81,7 +82,7 @@ def test_diff_panel_shows_a_100k_entry_mapping(qtbot: QtBot) -> None:
     small_default = dict(list(default.items())[:15])  # the shipped file has 15 entries
     times = []
     for _ in range(3):
-        panel.set_pending_mode(False)
+        panel.findChild(QPushButton, "diffPendingToggle").setChecked(False)
         start = time.perf_counter()
         with qtbot.waitSignal(panel.diffShown, timeout=30_000):
             panel.set_values("ml.feature_mapping", small_default, stored, None)
@@ -94,7 +95,7 @@ def test_diff_panel_shows_a_100k_entry_mapping(qtbot: QtBot) -> None:
           f"100k stored): median {statistics.median(times):.1f} ms, worst {max(times):.1f} ms")
 
     pending = {**stored, "feature_000005": "typed"}
-    panel.set_pending_mode(True)
+    panel.findChild(QPushButton, "diffPendingToggle").setChecked(True)
     start = time.perf_counter()
     with qtbot.waitSignal(panel.diffShown, timeout=30_000):
         panel.set_values("ml.feature_mapping", default, stored, pending)

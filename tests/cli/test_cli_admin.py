@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import Cli, invoke
+from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService
 
@@ -80,7 +81,7 @@ def test_readers_shows_each_running_reader_and_its_revision(cli: Cli,
     table = cli("readers").out.splitlines()
     assert table[0].split() == ["READER", "HOST", "ENV", "REVISION", "LAST", "SEEN", "STALE"]
     assert "scoring@" in table[1]
-    assert "loaded by 1 of 1 live reader(s)" in table[-1]
+    assert "loaded by 1 of 1 live reader" in table[-1]
 
 
 def test_readers_says_so_when_none_has_reported(cli: Cli) -> None:
@@ -202,3 +203,29 @@ def test_history_names_the_database_login_beside_the_given_user(
         assert f"alice (db: {bob})" in as_text
         verified = invoke(capsys, monkeypatch, ["verify-audit", "--database-url", bob_url])
         assert verified.code == 0 and "audit chain intact: 1 entry verified" in verified.out
+def test_history_says_what_the_window_history_says_about_each_entry(cli: Cli, db_url: str, qtbot: QtBot) -> None:
+    """`configadmin history` and the window's history viewer share one formatting: the same entry
+    gets the same time and the same change summary in both."""
+    from configadmin.ui.panels.history_filters import HistoryQuery
+    from configadmin.ui.panels.history_model import HistoryModel
+    from configadmin.ui.worker import Runner
+
+    cli("set", "ml.feature_mapping", '{"revenue": "total_revenue", "tier": "loyalty_tier"}')
+    cli("set", "ml.feature_mapping", '{"revenue": "net_revenue", "region": "region_code"}')
+    cli("set", "ml.model_input_size", "16")
+    cli("set", "ml.churn_threshold", "0.5")
+    assert cli("reset", "ml.model_input_size").code == 0
+    lines = cli("history").out.splitlines()[1:]
+
+    runner = Runner()
+    with ConfigurationService.connect(db_url, watch=False) as service:
+        model = HistoryModel(runner, service)
+        model.set_query(HistoryQuery())
+        qtbot.waitUntil(lambda: model.rowCount() == 5 and not model.loading, timeout=10_000)
+        shown = [[model.data(model.index(row, column)) for column in (model.COL_TIME, model.COL_SUMMARY)]
+                 for row in range(model.rowCount())]
+        qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
+    assert [summary for _, summary in shown] == [
+        "16 → default", "default → 0.5", "default → 16", "+1 −1 ~1 entries", "default → 2 entries"]
+    for line, (at, summary) in zip(lines, shown, strict=True):
+        assert f"  {at}  " in line and f"  {summary}" in line, (line, at, summary)

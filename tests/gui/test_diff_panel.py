@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService, Source
@@ -101,7 +101,7 @@ def test_pending_mode_follows_the_edits_as_they_are_typed(
         qtbot: QtBot, panel: DiffPanel, service: ConfigurationService) -> None:
     service.set("ml", "feature_mapping", {**service.get_ml_feature_mapping(), "nps": "nps_last"})
     file_default, stored = layers(service, "feature_mapping")
-    panel.set_pending_mode(True)
+    panel.findChild(QPushButton, "diffPendingToggle").click()  # what the analyst does
 
     show(qtbot, panel, "ml.feature_mapping", file_default, stored, None)
     assert "No unsaved edits" in panel.findChild(QLabel, "diffStatus").text()
@@ -117,7 +117,7 @@ def test_pending_mode_follows_the_edits_as_they_are_typed(
         == "Your edits"
 
     with qtbot.waitSignal(panel.diffShown, timeout=WAIT):
-        panel.set_pending_mode(False)
+        panel.findChild(QPushButton, "diffPendingToggle").click()
     assert rows(panel) == {("added", "nps", "—", "nps_last")}
 
 

@@ -9,6 +9,7 @@ import sys
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QToolButton, QWidget
+from pg_support import on_databases
 from pytestqt.qtbot import QtBot
 from window_support import column_of, edit_column
 
@@ -39,6 +40,7 @@ def banner_text(win: MainWindow) -> str:
     return str(banner.text()) if banner.isVisible() else ""
 
 
+@on_databases("sqlite", "postgres")  # PostgreSQL notifies; SQLite is polled
 def test_window_without_edits_reloads_and_says_who_changed_what(
         qtbot: QtBot, window: MainWindow, db_url: str) -> None:
     other_process_sets(db_url, {"tier": "tier_from_alice"})
@@ -47,6 +49,7 @@ def test_window_without_edits_reloads_and_says_who_changed_what(
     assert window.findChild(QToolButton, "saveButton").isEnabled() is False
 
 
+@on_databases("sqlite", "postgres")
 def test_window_with_edits_keeps_them_and_offers_the_incoming_change(
         qtbot: QtBot, window: MainWindow, service: ConfigurationService, db_url: str,
         monkeypatch: pytest.MonkeyPatch) -> None:

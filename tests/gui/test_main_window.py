@@ -11,7 +11,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QSpinBox, QTableView, QToolButton, QWidget
+from pg_support import connections_refused, on_databases
 from pytestqt.qtbot import QtBot
+from window_support import open_cell_editor
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
@@ -55,8 +57,8 @@ def type_into(qtbot: QtBot, win: MainWindow, row: int, col: int, text: str) -> N
     if not (view.state() == view.State.EditingState and view.currentIndex() == index):
         view.setCurrentIndex(index)
         view.edit(index)
-    editor = next((e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()), None)
-    assert editor is not None  # the open editor, not an old hidden one
+    editor = open_cell_editor(qtbot, view)
+    assert editor is not None
     editor.selectAll()
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the view commits on the next turn of the event loop
@@ -185,19 +187,8 @@ def database_away(service: ConfigurationService) -> Iterator[None]:
     """The database stops accepting connections: the SQLite file is moved away (a directory takes its
     place), the PostgreSQL database refuses connections and its sessions are terminated."""
     if service.is_postgres:
-        from sqlalchemy import create_engine, text
-        name = service.url.database
-        admin = create_engine(service.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": name})
-        try:
+        with connections_refused(service.url):
             yield
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
-            admin.dispose()
     else:
         path = Path(str(service.url.database))
         service.engine.dispose()
@@ -210,6 +201,7 @@ def database_away(service: ConfigurationService) -> Iterator[None]:
             path.with_name(path.name + ".away").rename(path)
 
 
+@on_databases("sqlite", "postgres_own")  # the outage refuses connections to the whole database
 def test_database_gone_during_save_keeps_the_edits_and_says_so(
         qtbot: QtBot, window: MainWindow, service: ConfigurationService, reason: list[Any]) -> None:
     type_into(qtbot, window, row_of(window, "tier"), COL_COLUMN, "loyalty_tier_v2")
@@ -238,7 +230,7 @@ def test_readers_label_counts_the_readers_on_this_revision_and_opens_their_panel
             with qtbot.waitSignal(win.loaded, timeout=15000):
                 win.show()
             label = win.findChild(QLabel, "readersLabel")
-            assert label.text() == "loaded by 1 of 1 readers"
+            assert label.text() == "loaded by 1 of 1 reader"
             qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
             assert win.findChild(QWidget, "readersDock").isVisible()
         finally:
@@ -275,7 +267,7 @@ def test_a_cell_is_checked_while_it_is_typed(qtbot: QtBot, window: MainWindow) -
     index = view.model().index(row_of(window, "tier"), COL_COLUMN)
     view.setCurrentIndex(index)
     view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
+    editor = open_cell_editor(qtbot, view)
     editor.selectAll()
     qtbot.keyClicks(editor, "loyalty tier")  # no Enter yet
     assert "not identifier-like" in editor.toolTip()

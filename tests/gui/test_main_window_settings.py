@@ -44,11 +44,13 @@ def test_other_settings_are_edited_as_checked_json(qtbot: QtBot, window: MainWin
     assert editor.isVisible()
     text = editor.findChild(QPlainTextEdit, "jsonText")
     assert text.toPlainText() == "0.62"
-    editor.set_text('"high"')
+    text.selectAll()
+    qtbot.keyClicks(text, '"high"')
     blocked = window.findChild(QLabel, "saveBlockedLabel")
     qtbot.waitUntil(lambda: "expected number" in blocked.text() and blocked.isVisible())
     assert not save_button(window).isEnabled()
-    editor.set_text("0.58")
+    text.selectAll()
+    qtbot.keyClicks(text, "0.58")
     qtbot.waitUntil(lambda: save_button(window).isEnabled())
     with qtbot.waitSignal(window.saved, timeout=15000):
         qtbot.mouseClick(save_button(window), Qt.MouseButton.LeftButton)

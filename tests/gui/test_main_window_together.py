@@ -152,7 +152,8 @@ def test_declined_draft_is_removed(qtbot: QtBot, service: ConfigurationService,
 
 
 def login_as(pg_url: str, group: str) -> Iterator[str]:
-    """A fresh login role in one of the README's group roles (resources/roles.sql); yields its URL."""
+    """A fresh login role in one of the README's group roles (resources/roles.sql, whose grants
+    change the database: give it one of its own); yields its URL."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -172,13 +173,13 @@ def login_as(pg_url: str, group: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def viewer_url(pg_url: str) -> Iterator[str]:
-    yield from login_as(pg_url, "configadmin_viewer")
+def viewer_url(pg_own_url: str) -> Iterator[str]:
+    yield from login_as(pg_own_url, "configadmin_viewer")
 
 
 @pytest.fixture
-def editor_url(pg_url: str) -> Iterator[str]:
-    yield from login_as(pg_url, "configadmin_editor")
+def editor_url(pg_own_url: str) -> Iterator[str]:
+    yield from login_as(pg_own_url, "configadmin_editor")
 
 
 @pytest.mark.postgres
@@ -206,7 +207,7 @@ def test_editor_role_saves_from_the_window_but_cannot_rewrite_the_audit(
 
 @pytest.mark.postgres
 def test_viewer_role_gets_a_read_only_window_that_writes_nothing(
-        qtbot: QtBot, viewer_url: str, pg_url: str, monkeypatch: pytest.MonkeyPatch,
+        qtbot: QtBot, viewer_url: str, pg_own_url: str, monkeypatch: pytest.MonkeyPatch,
         open_window: OpenWindow) -> None:
     monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, *a: pytest.fail("no save offered")))
     with ConfigurationService.connect(viewer_url, environment="default", user="viewer") as svc:
@@ -225,7 +226,7 @@ def test_viewer_role_gets_a_read_only_window_that_writes_nothing(
         assert win.findChild(QTableView, "historyTable") is not None
         win.close()
         qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
-    with ConfigurationService.connect(pg_url, environment="default") as owner:
+    with ConfigurationService.connect(pg_own_url, environment="default") as owner:
         assert owner.history() == [] and owner.stored() == []
 
 

@@ -111,24 +111,6 @@ def test_reset_of_one_setting_leaves_the_others_in_the_database(
     assert (latest.key, latest.action, latest.old_value) == ("model_input_size", "reset", 42)
 
 
-def test_reset_of_one_entry_restores_only_that_entry(
-        qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
-    service.set("ml", "feature_mapping", edited_mapping(service))
-    asked = Asked(monkeypatch, answer=True)
-    done: list[bool] = []
-
-    reset_flow.reset_entry(None, runner, service, "ml", "feature_mapping", "revenue",
-                           lambda _: done.append(True))
-    qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
-
-    assert asked.shown[0][1]["ml.feature_mapping"].entries == (
-        EntryDiff(Kind.CHANGED, "revenue", "total_revenue", "net_revenue"),)
-    stored = service.resolve("ml", "feature_mapping").value
-    assert stored["revenue"] == "total_revenue" and stored["nps"] == "nps_last"
-    latest = service.history("ml", "feature_mapping", limit=1)[0]
-    assert latest.action == "set" and "revenue" in (latest.reason or "")
-
-
 def test_nothing_to_reset_is_said_and_nothing_asked(
         qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
     asked = Asked(monkeypatch, answer=True)

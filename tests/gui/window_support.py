@@ -3,7 +3,7 @@ feature-mapping table the way an analyst does."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QTableView
+from PySide6.QtWidgets import QApplication, QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService
@@ -34,6 +34,24 @@ def column_of(win: MainWindow, feature: str) -> str | None:
     return None
 
 
+def open_cell_editor(qtbot: QtBot, view: QTableView) -> QLineEdit:
+    """The editor the analyst is typing into: the visible one with the focus. An earlier edit's
+    editor can linger hidden in the viewport until Qt deletes it later, so the first QLineEdit
+    found there is often the wrong one."""
+
+    def visible() -> QLineEdit | None:
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QLineEdit) and focused.isVisible() and view.viewport().isAncestorOf(focused):
+            return focused
+        shown = [e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()]
+        return shown[0] if len(shown) == 1 else None
+
+    qtbot.waitUntil(lambda: visible() is not None, timeout=3000)
+    editor = visible()
+    assert editor is not None
+    return editor
+
+
 def edit_column(qtbot: QtBot, win: MainWindow, feature: str, text: str) -> None:
     view = win.findChild(QTableView, "mappingTable")
     model = view.model()
@@ -41,8 +59,7 @@ def edit_column(qtbot: QtBot, win: MainWindow, feature: str, text: str) -> None:
     index = model.index(row, COL_COLUMN)
     view.setCurrentIndex(index)
     view.edit(index)
-    # the open editor, not an old hidden one the viewport still holds
-    editor = next(e for e in view.viewport().findChildren(QLineEdit) if e.isVisible())
+    editor = open_cell_editor(qtbot, view)
     editor.selectAll()
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)

@@ -5,7 +5,8 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
 )
 
-from configadmin.ui.panels.history_model import HistoryRow, local_time
+from configadmin.domain.text import local_time
+from configadmin.ui.panels.history_model import HistoryRow
 from configadmin.ui.plain_text import elide, plain
 
 

@@ -3,7 +3,6 @@ theirs side by side, one choice per entry. Nothing is written until the analyst 
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,10 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.diff import ABSENT, MergeConflict
-from configadmin.domain.resolution import thaw
 from configadmin.ui.plain_text import elide, plain
+from configadmin.domain.text import brief
 
 BASE, MINE, THEIRS = 0, 1, 2
+SHOWN_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,7 @@ class ConflictItem:
 def _show(value: Any) -> str:
     if value is ABSENT:
         return "(not present)"
-    text = value if isinstance(value, str) else json.dumps(thaw(value), ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "…"
+    return brief(value, SHOWN_CHARS)
 
 
 class MergeDialog(QDialog):

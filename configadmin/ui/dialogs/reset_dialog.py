@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from configadmin.domain.diff import Diff, EntryDiff
-from configadmin.ui.panels.diff_model import DiffModel, format_value
 from configadmin.ui.plain_text import plain
+from configadmin.domain.text import value_text
+from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.panels.diff_table import diff_table
 
 
 class ResetDialog(QDialog):
@@ -47,19 +47,8 @@ class ResetDialog(QDialog):
         self.model = DiffModel(self, old_header="File default (after reset)",
                                new_header="Database value (lost)", with_setting=True)
         self.model.set_entries(tuple(entries), tuple(settings))
-        self.table = QTableView()
-        self.table.setObjectName("resetLostTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
+        self.table = diff_table(self.model, "resetLostTable", (96, 150, 150, 180))
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((96, 150, 150, 180)):
-            self.table.setColumnWidth(column, width)
         self.table.setVisible(bool(entries))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -87,7 +76,7 @@ class ResetDialog(QDialog):
             return "same as the file default (no entry is lost)"
         whole = diff.entries[0]
         if len(diff) == 1 and not whole.path:
-            return f"{format_value(whole.new)} (lost) → {format_value(whole.old)}"
+            return f"{value_text(whole.new)} (lost) → {value_text(whole.old)}"
         return diff.summary
 
     @classmethod

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +21,10 @@ from PySide6.QtWidgets import (
 from configadmin.domain.diff import Kind, diff_values
 from configadmin.domain.resolution import thaw
 from configadmin.ui.plain_text import plain
+from configadmin.domain.text import brief
 
 SHOWN_LINES = 500
+SHOWN_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,7 @@ class PendingChange:
 
 
 def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(thaw(value), ensure_ascii=False)
-    return text if len(text) <= 120 else text[:117] + "…"
+    return brief(value, SHOWN_CHARS)
 
 
 def describe(changes: Sequence[PendingChange]) -> tuple[str, list[str]]:

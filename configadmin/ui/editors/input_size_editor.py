@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from configadmin.ui.icons import icon
 from configadmin.ui.plain_text import plain
+from configadmin.ui import theme
 
 MAX_INPUT_SIZE = 1_000_000
 
@@ -30,7 +31,7 @@ class InputSizeEditor(QWidget):
         self.warning_icon.setPixmap(icon("warning").pixmap(16, 16))
         self.warning = plain(QLabel())
         self.warning.setObjectName("inputSizeWarning")
-        self.warning.setStyleSheet("color: #9a6700;")
+        self.warning.setStyleSheet(theme.text_sheet(theme.WARNING))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)

@@ -13,12 +13,14 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 from configadmin.domain.resolution import thaw
 from configadmin.domain.errors import ValidationError
 from configadmin.ui.plain_text import plain
+from configadmin.domain.text import json_text
+from configadmin.ui import theme
 
 _UNPARSED = object()
 
 
 def to_text(value: Any) -> str:
-    return json.dumps(thaw(value), indent=2, ensure_ascii=False, sort_keys=False)
+    return json_text(value, indent=2)
 
 
 class JsonEditor(QWidget):
@@ -40,7 +42,7 @@ class JsonEditor(QWidget):
         self.problem_label = plain(QLabel())
         self.problem_label.setObjectName("jsonProblem")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #8a1c12;")
+        self.problem_label.setStyleSheet(theme.text_sheet(theme.ERROR))
         self.problem_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -61,11 +63,6 @@ class JsonEditor(QWidget):
     def rebase(self, value: Any) -> None:
         self._base = thaw(value)
         self.changed.emit()
-
-    def set_text(self, text: str) -> None:
-        """Replaces the text and checks it at once (what typing does after a short pause)."""
-        self.text.setPlainText(text)
-        self._check()
 
     def value(self) -> Any:
         return self._value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
+from configadmin.domain.text import counted
 from configadmin.ui.editors.mapping_model import Block, Entry, MappingModel
 
 
@@ -49,7 +50,7 @@ class Insert(QUndoCommand):
 
 class Remove(QUndoCommand):
     def __init__(self, model: MappingModel, ids: list[int]) -> None:
-        super().__init__(f"Remove {len(ids)} entr{'y' if len(ids) == 1 else 'ies'}")
+        super().__init__(f"Remove {counted(len(ids), 'entry', 'entries')}")
         self._model, self._ids = model, ids
         self._blocks: list[Block] = []
 

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
+from configadmin.ui import theme
+from configadmin.domain.text import count, counted
 from configadmin.ui.editors.mapping_model import (
     COL_COLUMN,
     COL_DEFAULT,
@@ -62,7 +64,7 @@ class _CellDelegate(QStyledItemDelegate):
             other = self._owner.model.find_feature(text)
             if other is not None and other != rid:
                 problem = f"feature {text!r} appears more than once"
-        line.setStyleSheet("background: #fde7e9; color: #8a1c12;" if problem else "")
+        line.setStyleSheet(theme.cell_sheet(theme.ERROR) if problem else "")
         line.setToolTip(plain_tooltip(problem or ""))
         self.problemTyped.emit(problem or "")
 
@@ -118,7 +120,7 @@ class MappingEditor(QWidget):
         self.problem_label = plain(QLabel())
         self.problem_label.setObjectName("mappingProblem")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #8a1c12;")
+        self.problem_label.setStyleSheet(theme.text_sheet(theme.ERROR))
         self.problem_label.hide()
         self.delegate.problemTyped.connect(self._show_typed_problem)
 
@@ -292,7 +294,7 @@ class MappingEditor(QWidget):
             while self.model.find_feature(name) is not None or any(p[0] == name for p in pairs):
                 name, n = f"{feature}_copy{n}", n + 1
             pairs.append((name, column))
-        self._insert(pairs, f"Duplicate {len(pairs)} entr{'y' if len(pairs) == 1 else 'ies'}")
+        self._insert(pairs, f"Duplicate {counted(len(pairs), 'entry', 'entries')}")
 
     def remove_rows(self) -> None:
         ids = self._selected_ids()
@@ -337,7 +339,7 @@ class MappingEditor(QWidget):
         pairs = parse_rows(QGuiApplication.clipboard().text())
         if not pairs:
             return
-        self.undo_stack.beginMacro(f"Paste {len(pairs)} entr{'y' if len(pairs) == 1 else 'ies'}")
+        self.undo_stack.beginMacro(f"Paste {counted(len(pairs), 'entry', 'entries')}")
         new: dict[str, str] = {}
         known = self.model.feature_index()
         changed: dict[int, str] = {}
@@ -384,9 +386,10 @@ class MappingEditor(QWidget):
 
     def _update_footer(self) -> None:
         total, shown = self.model.total_rows(), self.model.rowCount()
-        self.count_label.setText(f"{total:,} entries" if shown == total else f"showing {shown:,} of {total:,} entries")
-        problem, count = self.model.first_problem(), self.model.problem_count()
+        self.count_label.setText(counted(total, "entry", "entries") if shown == total
+                                 else f"showing {count(shown)} of {counted(total, 'entry', 'entries')}")
+        problem, invalid = self.model.first_problem(), self.model.problem_count()
         if problem:
-            more = f" ({count:,} invalid cells)" if count > 1 else ""
+            more = f" ({count(invalid)} invalid cells)" if invalid > 1 else ""
             self.problem_label.setText(f"⚠ {problem}{more}")
         self.problem_label.setVisible(bool(problem))

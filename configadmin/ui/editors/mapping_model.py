@@ -16,6 +16,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from configadmin.ui.plain_text import plain_tooltip
 
+from configadmin.ui import theme
+
 COL_FEATURE, COL_COLUMN, COL_DEFAULT = 0, 1, 2
 HEADERS = ("Feature", "Column", "vs. default")
 ProblemRole = Qt.ItemDataRole.UserRole + 1
@@ -26,9 +28,9 @@ Entry = tuple[int, str, str]  # (row id, feature, column)
 Block = tuple[int | None, list[Entry]]  # rows to put back after the anchor row id (None: at the top)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-_INVALID_BG = QBrush(QColor("#fde7e9"))
-_INVALID_FG = QBrush(QColor("#8a1c12"))
-_STATUS_FG = {STATUS_ADDED: QBrush(QColor("#1a7f37")), STATUS_CHANGED: QBrush(QColor("#9a6700"))}
+_INVALID_BG = QBrush(QColor(theme.ERROR.background))
+_INVALID_FG = QBrush(QColor(theme.ERROR.text))
+_STATUS_FG = {STATUS_ADDED: QBrush(QColor(theme.ADDED)), STATUS_CHANGED: QBrush(QColor(theme.CHANGED))}
 _MISSING = object()
 
 
@@ -94,11 +96,6 @@ class MappingModel(QAbstractTableModel):
         self._unchecked = True
         QTimer.singleShot(0, self._validate_loaded)  # rows show first; marks follow a moment later
         self.contentChanged.emit()
-
-    def set_defaults(self, defaults: Mapping[str, str]) -> None:
-        self._defaults = defaults
-        if self._view:
-            self.dataChanged.emit(self.index(0, COL_DEFAULT), self.index(len(self._view) - 1, COL_DEFAULT))
 
     def _validate_loaded(self) -> None:
         """Checks freshly loaded rows in one pydantic call; row by row only when that fails (loaded
@@ -307,10 +304,6 @@ class MappingModel(QAbstractTableModel):
         self._pinned = set()
         self._rebuild_view()
         self.endResetModel()
-
-    @property
-    def filter_text(self) -> str:
-        return self._filter
 
     def _rebuild_view(self) -> None:
         if not self._filter:

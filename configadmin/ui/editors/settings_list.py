@@ -8,6 +8,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt,
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 from configadmin.ui.plain_text import plain_tooltip
 
+from configadmin.ui import theme
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QPainter, QPalette
 
@@ -15,8 +17,6 @@ NameRole = Qt.ItemDataRole.UserRole + 1
 SourceRole = Qt.ItemDataRole.UserRole + 2
 ModifiedRole = Qt.ItemDataRole.UserRole + 3
 VersionRole = Qt.ItemDataRole.UserRole + 4
-_BADGE = {"database": ("#1f5fa8", "#e7f0fb"), "file": ("#1a7f37", "#e6f4ea"),
-          "settings": ("#9a6700", "#fff4d6")}
 
 
 class SettingRow(NamedTuple):
@@ -58,7 +58,7 @@ class _Delegate(QStyledItemDelegate):
         metrics = painter.fontMetrics()
         badge_w = metrics.horizontalAdvance(badge) + 12
         badge_rect = QRect(rect.right() - badge_w - 8, rect.top() + 7, badge_w, metrics.height() + 4)
-        fg, bg = _BADGE.get(source, ("#555555", "#eeeeee"))
+        fg, bg = theme.SOURCE_BADGES.get(source, (theme.NEUTRAL.text, theme.NEUTRAL.background))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(bg))

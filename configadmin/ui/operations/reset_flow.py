@@ -7,14 +7,13 @@ reset is refused (ConflictError) rather than silently dropped.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from configadmin.domain.diff import Diff, diff_values
-from configadmin.domain.records import AuditEntry, SettingKey
-from configadmin.domain.resolution import thaw
+from configadmin.domain.diff import Diff
+from configadmin.domain.records import AuditEntry
 from configadmin.domain.errors import ConflictError
+from configadmin.domain.text import join_setting
 from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.dialogs.messages import Messages
@@ -39,13 +38,13 @@ def reset_setting(parent: QWidget | None, runner: Runner, service: Configuration
 def _reset(parent: QWidget | None, runner: Runner, service: ConfigurationService, category: str,
            key: str | None, on_done: Callable[[list[AuditEntry]], None]) -> None:
     env = service.environment
-    what = f"{category}.{key}" if key else f"category {category!r}"
+    what = join_setting(category, key) if key else f"category {category!r}"
 
     def lost() -> _Lost:
         rows = [r for r in service.stored(env)
                 if r.is_active and r.category == category and (key is None or r.key == key)]
-        return ({f"{r.category}.{r.key}": service.diff(r.category, r.key, env) for r in rows},
-                {f"{r.category}.{r.key}": r.version for r in rows})
+        return ({r.name: service.diff(r.category, r.key, env) for r in rows},
+                {r.name: r.version for r in rows})
 
     def reset(shown: Mapping[str, int]) -> list[AuditEntry]:
         _refuse_if_changed(service, env, category, key, shown)
@@ -62,52 +61,11 @@ def _reset(parent: QWidget | None, runner: Runner, service: ConfigurationService
     runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
 
-def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationService,
-                category: str, key: str, entry: str, on_done: Callable[[list[AuditEntry]], None]) -> None:
-    """One entry of a stored mapping back to its file default (removed if the file lacks it);
-    saved as an ordinary audited change of the setting."""
-    env = service.environment
-    setting = SettingKey(category, key)
-
-    def lost() -> tuple[Diff, int]:
-        row = next((r for r in service.stored(env) if r.is_active and r.category == category
-                    and r.key == key), None)
-        if row is None or not isinstance(row.value, Mapping):
-            return Diff(), 0
-        default = service.file_default(setting)
-        default = default if isinstance(default, Mapping) else {}
-        mine = {entry: row.value[entry]} if entry in row.value else {}
-        theirs = {entry: default[entry]} if entry in default else {}
-        return diff_values(theirs, mine), row.version
-
-    def write(version: int, default: Any) -> None:
-        value = dict(thaw(service.stored_resolution(setting, env).value))
-        if entry in default:
-            value[entry] = thaw(default[entry])
-        else:
-            value.pop(entry, None)
-        service.set(category, key, value, reason=f"reset entry {entry!r} to the file default",
-                    expected_version=version, environment=env)
-
-    def confirm(result: tuple[Diff, int]) -> None:
-        diff, version = result
-        if not diff:
-            Messages.info(parent, f"{entry!r} of {setting.name} already has its file default.")
-        elif ResetDialog.ask(parent, f"Reset {entry!r} of {setting.name} to its file default ({env})",
-                             {setting.name: diff}):
-            default = service.file_default(setting)
-            runner.run(lambda: write(version, default if isinstance(default, Mapping) else {}),
-                       on_success=lambda _: on_done([]),
-                       on_failure=_failed(parent, service, "Reset failed"), owner=parent)
-
-    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"), owner=parent)
-
-
 def _refuse_if_changed(service: ConfigurationService, env: str, category: str, key: str | None,
                        shown: Mapping[str, int]) -> None:
     """The user confirmed losing what was shown, not what someone saved since."""
     for r in service.stored(env):
-        name = f"{r.category}.{r.key}"
+        name = r.name
         if r.category != category or (key is not None and r.key != key) or not r.is_active:
             continue
         if shown.get(name) != r.version:

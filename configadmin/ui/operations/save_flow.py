@@ -58,7 +58,7 @@ class SaveFlow(QObject):
         service, env = self._service, self._environment
 
         def fresh() -> tuple[list[Resolved], dict[str, str]]:
-            who = {f"{r.category}.{r.key}": r.updated_by or "someone" for r in service.stored(env)}
+            who = {r.name: r.updated_by or "someone" for r in service.stored(env)}
             return [service.stored_resolution(SettingKey(b.category, b.key), env) for b, _ in plan], who
 
         self._runner.run(fresh, lambda result: self._merge(plan, result[0], result[1], reason),

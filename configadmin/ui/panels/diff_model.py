@@ -4,7 +4,6 @@ The rows are the Diff's own tuple, never copied into Qt items, so a 100k-entry d
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -13,18 +12,20 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QIcon
 
 from configadmin.domain.diff import EntryDiff, Kind
-from configadmin.domain.resolution import thaw
+from configadmin.domain.text import NO_VALUE, value_text
 from configadmin.resources import icon_path
 from configadmin.ui.plain_text import plain_tooltip
+from configadmin.ui import theme
 
 KIND_WORDS: Mapping[Kind, str] = {Kind.ADDED: "added", Kind.REMOVED: "removed", Kind.CHANGED: "changed"}
-ABSENT_TEXT = "—"
+ABSENT_TEXT = NO_VALUE
 WHOLE_VALUE = "(whole value)"
 SHOWN_CHARS = 300
 EntryRole = Qt.ItemDataRole.UserRole + 1
 KindRole = Qt.ItemDataRole.UserRole + 2
-_TINT = {Kind.ADDED: QColor(26, 127, 55, 30), Kind.REMOVED: QColor(207, 34, 46, 30),
-         Kind.CHANGED: QColor(154, 103, 0, 30)}
+_TINT = {kind: QColor(theme.KIND_COLOURS[kind.value]) for kind in Kind}
+for _tint in _TINT.values():
+    _tint.setAlpha(theme.ROW_TINT_ALPHA)
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -32,13 +33,6 @@ _Index = QModelIndex | QPersistentModelIndex
 def kind_icon(kind: Kind) -> QIcon:
     """The mark that carries the meaning besides the colour (+, −, ⇄)."""
     return QIcon(str(icon_path(f"diff-{kind.value}")))
-
-
-def format_value(value: Any) -> str:
-    """Strings as they are, everything else as compact JSON."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(thaw(value), ensure_ascii=False, separators=(", ", ": "))
 
 
 class DiffModel(QAbstractTableModel):
@@ -125,5 +119,5 @@ class DiffModel(QAbstractTableModel):
         if column == self.COL_ENTRY:
             return e.path or WHOLE_VALUE
         if column == self.COL_OLD:
-            return ABSENT_TEXT if e.kind is Kind.ADDED else format_value(e.old)
-        return ABSENT_TEXT if e.kind is Kind.REMOVED else format_value(e.new)
+            return ABSENT_TEXT if e.kind is Kind.ADDED else value_text(e.old)
+        return ABSENT_TEXT if e.kind is Kind.REMOVED else value_text(e.new)

@@ -9,13 +9,13 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from configadmin.domain.diff import Diff, Kind, diff_structure
+from configadmin.domain.text import value_text
 from configadmin.ui.error_text import error_text
-from configadmin.ui.panels.diff_model import DiffModel, format_value, kind_icon
+from configadmin.ui.panels.diff_model import DiffModel, kind_icon
+from configadmin.ui.panels.diff_table import diff_table
 from configadmin.ui.worker import Runner
 
 ICON_SIZE = 14
@@ -118,21 +118,8 @@ class DiffPanel(QWidget):
         self._scalar.setWordWrap(True)
 
         self.model = DiffModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("diffTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = diff_table(self.model, "diffTable", (96, 170, 170))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in ((0, 96), (1, 170), (2, 170)):
-            self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_selected)
 
         self._status = QLabel()
@@ -160,9 +147,6 @@ class DiffPanel(QWidget):
     @property
     def pending_mode(self) -> bool:
         return bool(self._toggle.isChecked())
-
-    def set_pending_mode(self, on: bool) -> None:
-        self._toggle.setChecked(on)
 
     @property
     def counts(self) -> dict[Kind, int]:
@@ -243,7 +227,7 @@ class DiffPanel(QWidget):
 
     @staticmethod
     def _side(value: Any) -> str:
-        return "(none)" if value is None else format_value(value)
+        return "(none)" if value is None else value_text(value)
 
     def _show_message(self, text: str) -> None:
         self._set_counts(dict.fromkeys(Kind, 0))

@@ -2,24 +2,24 @@
 which writes the target environment only (audited as `promote` there)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QHeaderView,
-    QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
 from configadmin.domain.diff import Kind
 from configadmin.domain.records import Resolved, SettingKey, Source
-from configadmin.domain.resolution import thaw
 from configadmin.domain.errors import ConflictError
 from configadmin.ui.error_text import error_text
+from configadmin.domain.text import json_text
 from configadmin.service.configuration_service import ConfigurationService, PromotePreview
 from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.panels.diff_table import diff_table
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.worker import Runner
 from configadmin.ui.plain_text import plain
@@ -47,7 +47,7 @@ def _side(environment: str, resolved: Resolved) -> _Side:
     else:
         caption = "no database value: the file default applies" if resolved.source is Source.FILE \
             else "no database value: settings.py applies"
-    text = json.dumps(thaw(resolved.value), indent=2, ensure_ascii=False, sort_keys=False)
+    text = json_text(resolved.value, indent=2)
     if len(text) > SHOWN_CHARS:
         text = text[:SHOWN_CHARS] + "\n… (shortened for display)"
     return _Side(environment, caption, text)
@@ -107,18 +107,7 @@ class EnvironmentCompareDialog(QDialog):
         bold.setBold(True)
         self.summary.setFont(bold)
         self.model = DiffModel(self, old_header="Target now", new_header="After promote")
-        self.table = QTableView()
-        self.table.setObjectName("compareDiffTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((96, 180, 220)):
-            self.table.setColumnWidth(column, width)
+        self.table = diff_table(self.model, "compareDiffTable", (96, 180, 220))
 
         self.reason = QLineEdit()
         self.reason.setObjectName("promoteReason")

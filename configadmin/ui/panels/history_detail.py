@@ -1,35 +1,20 @@
 """The detail pane: what one audit entry changed, entry by entry (old → new)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
+from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import AuditEntry, SettingKey
+from configadmin.domain.text import local_time
 from configadmin.service.configuration_service import ConfigurationService
-from configadmin.ui.columns_model import AnyIndex, ColumnsModel
-from configadmin.ui.panels.history_model import local_time
+from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.panels.diff_table import diff_table
 from configadmin.ui.plain_text import TextDetailsDialog, elide, needs_details
 
 REASON_SHOWN = 600  # characters of a reason in the header; "Full reason…" shows the rest
-
-_KIND_TEXT = {Kind.ADDED: "added", Kind.REMOVED: "removed", Kind.CHANGED: "changed"}
-_KIND_COLOR = {Kind.ADDED: QColor("#1b7f3b"), Kind.REMOVED: QColor("#b3261e"),
-               Kind.CHANGED: QColor("#8a5a00")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,45 +39,6 @@ def load_detail(service: ConfigurationService, audit_id: int) -> EntryDetail:
     return EntryDetail(entry, diff_values(old, new), against_default)
 
 
-class HistoryDetailModel(ColumnsModel):
-    COLUMNS = ("Entry", "Change", "Old", "New")
-    COL_ENTRY, COL_KIND, COL_OLD, COL_NEW = range(4)
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._entries: tuple[EntryDiff, ...] = ()
-
-    def set_diff(self, diff: Diff | None) -> None:
-        self.beginResetModel()
-        self._entries = diff.entries if diff is not None else ()
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._entries)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        entry = self._entries[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if column == self.COL_ENTRY:
-                return entry.path or "(whole value)"
-            if column == self.COL_KIND:
-                return _KIND_TEXT[entry.kind]
-            if column == self.COL_OLD:
-                return "" if entry.kind is Kind.ADDED else _text(entry.old)
-            return "" if entry.kind is Kind.REMOVED else _text(entry.new)
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_KIND:
-            return _KIND_COLOR[entry.kind]
-        return None
-
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
 class HistoryDetail(QWidget):
     """Header (who, when, why) over the entry-level diff table."""
 
@@ -102,20 +48,8 @@ class HistoryDetail(QWidget):
         self.header.setObjectName("historyDetailHeader")
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.PlainText)
-        self.model = HistoryDetailModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("historyDetailTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for column, width in ((0, 200), (1, 80), (2, 220)):
-            header.resizeSection(column, width)
+        self.model = DiffModel(self, old_header="Old", new_header="New")  # the diff panel's table
+        self.table = diff_table(self.model, "historyDetailTable", (90, 200, 220))
         self.full_reason = QPushButton("Full reason…")
         self.full_reason.setObjectName("historyFullReason")
         self.full_reason.clicked.connect(self._show_reason)
@@ -134,13 +68,13 @@ class HistoryDetail(QWidget):
 
     def show_loading(self) -> None:
         self.header.setText("Loading…")
-        self.model.set_diff(None)
+        self.model.set_entries(())
 
     def show_detail(self, detail: EntryDetail | None) -> None:
         if detail is None:
             self.full_reason.hide()
             self.header.setText("Select an entry to see what it changed.")
-            self.model.set_diff(None)
+            self.model.set_entries(())
             return
         e = detail.entry
         parts = [f"#{e.id}  {e.setting} ({e.environment})  ·  {e.action} by {elide(e.by, 200)}  ·  "
@@ -153,4 +87,4 @@ class HistoryDetail(QWidget):
         note = " (an absent side is compared with the current file default)" if detail.against_default else ""
         parts.append(f"Changes: {changes}{note}")
         self.header.setText("\n".join(parts))
-        self.model.set_diff(detail.diff)
+        self.model.set_entries(detail.diff.entries)

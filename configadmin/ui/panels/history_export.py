@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -20,9 +19,9 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
 from configadmin.atomic_file import private_output
 from configadmin.domain.records import AuditEntry
+from configadmin.domain.text import change_summary, json_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.panels.history_filters import HistoryQuery
-from configadmin.ui.panels.history_model import summarize
 from configadmin.ui.worker import Runner
 
 EXPORT_PAGE = 1000
@@ -42,7 +41,7 @@ class ExportFilePicker:
 
 def csv_row(entry: AuditEntry) -> list[Any]:
     cells = [entry.environment, entry.setting, entry.action, entry.actor, entry.reason or "",
-             summarize(entry.old_value, entry.new_value)]
+             change_summary(entry.old_value, entry.new_value)]
     return [entry.id, entry.at.isoformat(timespec="microseconds"), *map(spreadsheet_safe, cells),
             entry.version, spreadsheet_safe(_json(entry.old_value)),
             spreadsheet_safe(_json(entry.new_value)), spreadsheet_safe(entry.client or ""),
@@ -64,7 +63,7 @@ def spreadsheet_safe(text: str) -> str:
 
 def _json(value: Any) -> str:
     """In the stored entry order: the order is part of the value."""
-    return "" if value is None else json.dumps(value, ensure_ascii=False)
+    return "" if value is None else json_text(value)
 
 
 class _Sink:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.records import Action
+from configadmin.domain.text import split_setting
 
 ALL_SETTINGS = "All settings"
 ALL_ACTIONS = "All actions"
@@ -36,7 +37,7 @@ class HistoryQuery:
 
     def service_filters(self) -> dict[str, Any]:
         """Keyword arguments for `ConfigurationService.history` (dates as local-midnight bounds)."""
-        category, _, key = (self.setting or "").partition(".")
+        category, key = split_setting(self.setting or "")
         return {
             "environment": self.environment, "category": category or None, "key": key or None,
             "actor": self.actor, "action": self.action, "text": self.text,
@@ -131,10 +132,6 @@ class HistoryFilterBar(QWidget):
         if query != self._query:
             self._query = query
             self.changed.emit(query)
-
-    def apply_now(self) -> None:
-        """Applies typed text without waiting for the typing pause (Enter, tests)."""
-        self._apply()
 
 
 def _line_edit(name: str, placeholder: str) -> QLineEdit:

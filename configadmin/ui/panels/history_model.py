@@ -2,8 +2,6 @@
 so opening a history of millions of rows costs one page, never the whole table."""
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,8 +12,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from configadmin.domain.diff import diff_values
 from configadmin.domain.records import AuditEntry
+from configadmin.domain.text import change_summary, local_time
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.panels.history_filters import HistoryQuery
@@ -23,7 +21,6 @@ from configadmin.ui.worker import Runner
 from configadmin.ui.plain_text import elide, plain_tooltip
 
 PAGE_SIZE = 100
-SHORT_VALUE = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +40,7 @@ class HistoryRow:
     @classmethod
     def of(cls, entry: AuditEntry) -> HistoryRow:
         return cls(entry.id, entry.at, entry.environment, entry.setting, entry.action, entry.actor,
-                   entry.reason, summarize(entry.old_value, entry.new_value), entry.db_user)
+                   entry.reason, change_summary(entry.old_value, entry.new_value), entry.db_user)
 
     @property
     def by(self) -> str:
@@ -51,31 +48,11 @@ class HistoryRow:
         return self.actor if self.db_user in (None, self.actor) else f"{self.actor} (db: {self.db_user})"
 
 
-def summarize(old: Any, new: Any) -> str:
-    """"+3 −1 ~2 entries" for mappings, "12 → 15" for anything else; an absent side is the default."""
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        return diff_values(old, new).summary
-    return f"{_short(old)} → {_short(new)}"
-
-
-def _short(value: Any) -> str:
-    if value is None:
-        return "default"
-    if isinstance(value, Mapping):
-        return f"{len(value):,} entries"
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= SHORT_VALUE else text[: SHORT_VALUE - 1] + "…"
-
-
 def fetch_page(service: ConfigurationService, query: HistoryQuery, before_id: int | None,
                limit: int) -> list[HistoryRow]:
     """Runs in the runner: one keyset page, summaries computed off the GUI thread."""
     entries = service.history(**query.service_filters(), before_id=before_id, limit=limit)
     return [HistoryRow.of(e) for e in entries]
-
-
-def local_time(at: datetime) -> str:
-    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 class HistoryModel(ColumnsModel):

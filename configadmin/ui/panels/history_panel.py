@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.records import ChainReport
+from configadmin.domain.text import counted, split_setting
 from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
-from configadmin.ui.panels.history_detail import EntryDetail, HistoryDetail, load_detail
+from configadmin.ui import theme
+from configadmin.ui.panels.history_detail import HistoryDetail, load_detail
 from configadmin.ui.panels.history_export import EXPORT_PAGE, CsvExport, ExportFilePicker
 from configadmin.ui.panels.history_filters import HistoryFilterBar, HistoryQuery
 from configadmin.ui.panels.history_model import PAGE_SIZE, HistoryModel, HistoryRow
@@ -29,11 +31,6 @@ from configadmin.ui.panels.history_timeline import TimelineChart
 from configadmin.ui.worker import Runner
 
 TIMELINE_DAYS = 90
-_BANNER_STYLE = {
-    "info": "background:#e8f0fb; border:1px solid #b6cbe8; color:#1d3b63;",
-    "ok": "background:#e7f4ea; border:1px solid #b3d8bd; color:#1e5631;",
-    "error": "background:#fbeaea; border:1px solid #e3b4b4; color:#7a1c1c;",
-}
 _COLUMN_WIDTHS = (140, 90, 170, 70, 100, 260)
 
 
@@ -187,7 +184,7 @@ class HistoryPanel(QWidget):
 
     def _load_timeline(self) -> None:
         query, service = self.filters.query, self._service
-        category, _, key = (query.setting or "").partition(".")
+        category, key = split_setting(query.setting or "")
         title = f"{query.setting or 'All settings'} in {query.environment or 'all environments'}"
         title += "".join(f", {label} {value!r}" for label, value in (
             ("by", query.actor), ("action", query.action), ("reason containing", query.text)) if value)
@@ -283,7 +280,7 @@ class HistoryPanel(QWidget):
         return self._export
 
     def _exported(self, rows: int, path: str) -> None:
-        self._show_banner("ok", f"Exported {rows:,} entries to {path}.")
+        self._show_banner("ok", f"Exported {counted(rows, 'entry', 'entries')} to {path}.")
         self._export_ended()
         self.exported.emit(rows, path)
 
@@ -303,10 +300,10 @@ class HistoryPanel(QWidget):
         self.verify_button.setEnabled(True)
         self.last_chain_report = report
         if report.ok:
-            self._show_banner("ok", f"Audit chain intact: {report.checked:,} entries verified.")
+            self._show_banner("ok", f"Audit chain intact: {counted(report.checked, 'entry', 'entries')} verified.")
         else:
             self._show_banner("error", f"Audit chain broken at entry #{report.first_broken_id}: "
-                                       f"{report.reason}. {report.checked:,} entries before it verify.")
+                                       f"{report.reason}. {counted(report.checked, 'entry', 'entries')} before it verify.")
         broken = report.first_broken_id
         self.show_broken_button.setText(f"Show entry #{broken}")
         self.show_broken_button.setVisible(not report.ok and broken is not None)
@@ -328,20 +325,20 @@ class HistoryPanel(QWidget):
     def _show_banner(self, kind: str, text: str) -> None:
         self.show_broken_button.hide()  # belongs to the broken-chain message only
         self.banner.setProperty("kind", kind)
-        self.banner.setStyleSheet(f"QLabel {{ {_BANNER_STYLE[kind]} border-radius:4px; padding:6px; }}")
+        self.banner.setStyleSheet(theme.banner_sheet(theme.TONES[kind], "QLabel", padding="6px"))
         self.banner.setText(text)
         self.banner.show()
 
     def _update_count(self) -> None:
         rows = self.model.rowCount()
         if self.model.loading:
-            text = f"{rows:,} entries, loading more…" if rows else "Loading…"
+            text = f"{counted(rows, 'entry', 'entries')}, loading more…" if rows else "Loading…"
         elif rows == 0:
             text = "No entries match these filters."
         elif self.model.exhausted:
-            text = f"{rows:,} entries"
+            text = counted(rows, "entry", "entries")
         else:
-            text = f"{rows:,} entries loaded; scroll for more"
+            text = f"{counted(rows, 'entry', 'entries')} loaded; scroll for more"
         self.count_label.setText(text)
 
 

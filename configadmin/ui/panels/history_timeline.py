@@ -7,10 +7,12 @@ from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-BAR = QColor("#3b73b9")
-TODAY_BAR = QColor("#1f4f8f")
-AXIS = QColor("#9aa3ad")
-TEXT = QColor("#4a525a")
+from configadmin.ui import theme
+
+BAR = QColor(theme.CHART_BAR)
+TODAY_BAR = QColor(theme.CHART_TODAY)
+AXIS = QColor(theme.MUTED)
+TEXT = QColor(theme.CHART_TEXT)
 
 
 class TimelineChart(QWidget):

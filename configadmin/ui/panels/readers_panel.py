@@ -4,7 +4,6 @@ Stale readers (no heartbeat for a while) are greyed: they may be gone, or stuck 
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -26,17 +25,15 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.records import ReaderInfo
 from configadmin.ui.error_text import error_text
+from configadmin.domain.text import count, counted, local_time
 from configadmin.service.configuration_service import ConfigurationService
+from configadmin.ui import theme
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.worker import Runner
 from configadmin.ui.plain_text import plain, plain_tooltip
 
-STALE = QColor("#9aa0a6")
+STALE = QColor(theme.MUTED)
 REFRESH_EVERY_MS = 10_000
-
-
-def _when(at: datetime | None) -> str:
-    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if at else "never"
 
 
 class ReadersModel(ColumnsModel):
@@ -76,7 +73,7 @@ class ReadersModel(ColumnsModel):
         reader = self._readers[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (reader.reader_id, reader.host, reader.environment, self._revision(reader),
-                    _when(reader.loaded_at), _when(reader.last_seen))[index.column()]
+                    local_time(reader.loaded_at), local_time(reader.last_seen))[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and reader.stale:
             return STALE
         if role == Qt.ItemDataRole.FontRole and reader.stale:
@@ -162,10 +159,10 @@ class ReadersPanel(QWidget):
             return
         stale = sum(1 for r in readers if r.stale)
         behind = sum(1 for r in readers if not r.stale and self.model.behind(r))
-        parts = [f"{len(readers)} reader{'s' if len(readers) != 1 else ''}"]
-        parts.append(f"{stale} stale (greyed)" if stale else "all alive")
+        parts = [counted(len(readers), "reader")]
+        parts.append(f"{count(stale)} stale (greyed)" if stale else "all alive")
         if behind:
-            parts.append(f"{behind} not on the latest revision yet")
+            parts.append(f"{count(behind)} not on the latest revision yet")
         self.summary.setText(", ".join(parts))
 
     def _failed(self, error: BaseException) -> None:

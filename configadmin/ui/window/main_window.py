@@ -177,8 +177,9 @@ class MainWindow(QMainWindow):
 
     def _validator(self, name: str) -> Any:
         from configadmin.domain.records import SettingKey
+        from configadmin.domain.text import split_setting
         assert self._registry is not None
-        key, registry = SettingKey(*name.split(".", 1)), self._registry
+        key, registry = SettingKey(*split_setting(name)), self._registry
         if registry.knows(key):
             return registry.spec(key).validate
         return lambda value: registry.validate_unknown(key, value)

@@ -36,9 +36,6 @@ class Snapshot:
     recent: tuple[AuditEntry, ...] = ()
     """Audit entries newer than the revision the window had before (what changed, and who)."""
 
-    def by_name(self) -> dict[str, Resolved]:
-        return {r.name: r for r in self.resolved}
-
 
 def file_default(resolved: Resolved) -> Any:
     """What applies without a database value (defaults file, else settings.py; None: nothing)."""

@@ -9,18 +9,15 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QVBoxLayout, QWidget
 
 from configadmin.ui.icons import icon
+from configadmin.domain.text import count, counted
+from configadmin.ui import theme
 from configadmin.ui.plain_text import TextDetailsDialog, elide, needs_details, plain, plain_tooltip
 
 if TYPE_CHECKING:
     from configadmin.domain.records import ReaderInfo
 
 INFO, WARNING, ERROR, READ_ONLY = "info", "warning", "error", "read-only"
-_STYLE = {
-    INFO: ("info", "#e7f0fb", "#b6cdea"),
-    WARNING: ("warning", "#fff4d6", "#ebcf8a"),
-    ERROR: ("error", "#fde7e9", "#efb4b9"),
-    READ_ONLY: ("lock", "#eef0f3", "#c9ced6"),
-}
+_ICON = {INFO: "info", WARNING: "warning", ERROR: "error", READ_ONLY: "lock"}
 Action = tuple[str, Callable[[], None]]
 
 
@@ -45,16 +42,14 @@ class StatusBanner(QFrame):
     def show_message(self, key: str, kind: str, text: str, actions: Sequence[Action] = (),
                      closable: bool = False) -> None:
         self.clear(key)
-        icon_name, background, border = _STYLE[kind]
         row = QFrame(self)
         row.setObjectName(f"banner_{key}")
-        row.setStyleSheet(f"#banner_{key} {{ background: {background}; border: 1px solid {border};"
-                          " border-radius: 4px; }")
+        row.setStyleSheet(theme.banner_sheet(theme.TONES[kind], f"#banner_{key}", padding="0"))
         layout = QHBoxLayout(row)
         layout.setContentsMargins(10, 6, 8, 6)
         layout.setSpacing(8)
         glyph = QLabel(row)
-        glyph.setPixmap(icon(icon_name).pixmap(16, 16))
+        glyph.setPixmap(icon(_ICON[kind]).pixmap(16, 16))
         label = plain(QLabel(row))
         label.setObjectName("bannerText")
         label.setWordWrap(True)
@@ -139,7 +134,7 @@ class StatusInfo:
     def set_position(self, environment: str, revision: int, read_only: bool) -> None:
         self.environment.setText(f"Environment: {elide(environment, 64)}"
                                  + ("  (read-only)" if read_only else ""))
-        self.revision.setText(f"Revision {revision}")
+        self.revision.setText(f"Revision {count(revision)}")
 
     def set_readers(self, readers: Sequence[ReaderInfo], environment: str, revision: int) -> None:
         text, tip = readers_summary(readers, environment, revision)
@@ -153,6 +148,6 @@ def readers_summary(readers: Sequence[ReaderInfo], environment: str, revision: i
     if not live:
         return "no readers running", "No inference service has reported in the last minute."
     current = [r for r in live if r.revision >= revision]
-    lines = [f"{r.reader_id}: revision {r.revision}" + ("" if r.revision >= revision else " (behind)")
+    lines = [f"{r.reader_id}: revision {count(r.revision)}" + ("" if r.revision >= revision else " (behind)")
              for r in live]
-    return f"loaded by {len(current)} of {len(live)} readers", "\n".join(lines)
+    return f"loaded by {count(len(current))} of {counted(len(live), 'reader')}", "\n".join(lines)

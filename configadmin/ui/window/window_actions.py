@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 
+from configadmin.domain.text import split_setting
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import MAPPING
 
@@ -41,7 +42,7 @@ class WindowActions(QObject):
             w.history_dock.raise_()
 
     def category(self) -> str:
-        return (self.window.settings_list.current_name() or MAPPING).split(".", 1)[0]
+        return split_setting(self.window.settings_list.current_name() or MAPPING)[0]
 
     def reset_category(self) -> None:
         w = self.window
@@ -54,7 +55,7 @@ class WindowActions(QObject):
         w = self.window
         if w.service is not None and not w._read_only:
             from configadmin.ui.operations.reset_flow import reset_setting
-            category, key = name.split(".", 1)
+            category, key = split_setting(name)
             reset_setting(w, w.runner, w.service, category, key, lambda done: self.after_reset(name, done))
 
     def after_reset(self, prefix: str, entries: list[AuditEntry]) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import SettingEditors
 from configadmin.ui.editors.settings_list import SettingsList
+from configadmin.ui import theme
 from configadmin.ui.window.status import StatusBanner, StatusInfo
 from configadmin.ui.plain_text import plain
 
@@ -53,8 +54,7 @@ class WindowLayout:
         self.save_blocked = plain(QLabel())
         self.save_blocked.setObjectName("saveBlockedLabel")
         self.save_blocked.setWordWrap(True)
-        self.save_blocked.setStyleSheet("color: #8a1c12; background: #fde7e9; border: 1px solid #efb4b9;"
-                                        " border-radius: 4px; padding: 2px 8px;")
+        self.save_blocked.setStyleSheet(theme.banner_sheet(theme.ERROR))
         self.save_blocked.hide()
         self.editors = SettingEditors()
         centre = QWidget()

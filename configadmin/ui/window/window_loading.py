@@ -12,7 +12,7 @@ from configadmin.ui.window.status import ERROR
 
 if TYPE_CHECKING:
     from configadmin.domain.records import Resolved
-    from configadmin.ui.window.drafts import Draft, UnusableDraft
+    from configadmin.ui.window.drafts import Draft
     from configadmin.ui.window.main_window import MainWindow
     from configadmin.ui.window.snapshot import Snapshot
 
