@@ -28,7 +28,7 @@ def panel(qtbot: QtBot, runner: Runner, sqlite_url: str) -> Iterator[HistoryPane
     with ConfigurationService.connect(sqlite_url, user="tester") as service:
         service.set("ml", "model_input_size", 5, updated_by=FORMULA, reason="+cmd|' /C calc'!A0")
         service.set("ml", "model_input_size", 6, updated_by="@SUM(1)", reason="-2+3")
-        service.set("ml", "model_input_size", 7, updated_by="\tTAB", reason="plain")
+        service.set("ml", "model_input_size", 7, updated_by="tabby", reason="\tTAB")  # a tab may open a reason, not a name
         widget = HistoryPanel(runner, service)
         qtbot.addWidget(widget)
         widget.show()
@@ -52,8 +52,8 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(
     with target.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     actors = [r["actor"] for r in rows]
-    assert actors == ["'\tTAB", "'@SUM(1)", "'" + FORMULA]
-    assert [r["reason"] for r in rows] == ["plain", "'-2+3", "'+cmd|' /C calc'!A0"]
+    assert actors == ["tabby", "'@SUM(1)", "'" + FORMULA]
+    assert [r["reason"] for r in rows] == ["'\tTAB", "'-2+3", "'+cmd|' /C calc'!A0"]
     assert rows[0]["new_value"] == "7" and rows[0]["old_value"] == "6"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert sorted(p.name for p in target.parent.iterdir()) == ["history.csv"]

@@ -128,8 +128,8 @@ class StatusInfo:
         login the database records, shown when it is not the name the analyst gave."""
         self.database.setText(f"Database: {database}")
         self.database.setToolTip(plain_tooltip(database))
-        shown = user if database_user in (None, user) else f"{user}  ·  database role: {database_user}"
-        self.user.setText(f"User: {elide(shown, 200)}")
+        role = "" if database_user in (None, user) else f"  ·  database role: {elide(database_user or '', 64)}"
+        self.user.setText(f"User: {elide(user, 150)}{role}")
 
     def set_position(self, environment: str, revision: int, read_only: bool) -> None:
         self.environment.setText(f"Environment: {elide(environment, 64)}"
