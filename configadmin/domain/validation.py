@@ -21,6 +21,13 @@ MAX_INPUT_SIZE = 1_000_000
 MAX_GENERIC_BYTES = 1_048_576
 MAX_DEPTH = 32
 
+# Numeric settings without a schema of their own still have a meaning that bounds them: a
+# probability outside [0, 1] or an interval of no minutes is a typo, not a configuration.
+RANGES: dict[str, tuple[float, float]] = {
+    "ml.churn_threshold": (0.0, 1.0),
+    "ml.scoring_interval_minutes": (1, 10_080),  # at least once a week
+}
+
 # No control characters anywhere, no surrounding white space; checked in Rust by pydantic-core.
 _FEATURE_PATTERN = r"^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$"
 # Identifier-like, optionally dotted (schema.column); unicode letters allowed.
@@ -176,14 +183,18 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
-def generic_validator(example: Any) -> Callable[[Any], Any]:
-    """A validator for a setting without a schema: the JSON type of its file (or settings) value."""
+def generic_validator(example: Any, bounds: tuple[float, float] | None = None) -> Callable[[Any], Any]:
+    """A validator for a setting without a schema: the JSON type of its file (or settings) value,
+    and for a number its declared range (RANGES), ends included."""
     expected = json_type(example)
 
     def validate(value: Any) -> Any:
         actual = json_type(value)
         if actual != expected and not (expected == "number" and actual == "integer"):
             raise ValidationError(f"expected {expected} (the type of the default), got {actual}")
+        if bounds is not None and actual in ("integer", "number") and math.isfinite(value) \
+                and not bounds[0] <= value <= bounds[1]:
+            raise ValidationError(f"must be from {bounds[0]:,g} to {bounds[1]:,g}, got {value:g}")
         problems = json_problems(value)
         if problems:
             raise ValidationError(problems)

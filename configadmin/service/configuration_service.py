@@ -25,6 +25,7 @@ from configadmin.db import schema
 from configadmin.db.notify import OnChange, OnConnection, send
 from configadmin.db.repository import UnitOfWork
 from configadmin.domain.diff import Diff, diff_values
+from configadmin.domain.previews import ResetStep, RevertPreview
 from configadmin.domain.records import (
     Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, StoredValue,
 )
@@ -316,6 +317,36 @@ class ConfigurationService:
         if not known and not stored:
             self.registry.in_category(category)  # raises NotFound
         return list(dict.fromkeys([*known, *stored]))
+
+    def reset_preview(self, category: str, key: str | None = None,
+                      environment: str | None = None) -> list[ResetStep]:
+        """What `reset` would remove now, value by value (NotFound for an unknown category)."""
+        env = environment or self.environment
+        keys = [SettingKey(category, key)] if key else self._category_keys(category, env)
+        wanted = set(keys)
+        steps = []
+        for row in self.stored(env):
+            setting = SettingKey(row.category, row.key)
+            if row.is_active and setting in wanted:
+                source = ("file" if setting in self.defaults.values
+                          else "settings" if setting in self.legacy.values else None)
+                steps.append(ResetStep(setting.name, row.version, thaw(row.value),
+                                       thaw(self.file_default(setting)), source))
+        return steps
+
+    def revert_preview(self, audit_id: int, shown: int = 20) -> RevertPreview:
+        """What reverting to the entry would change now, and the later changes it would undo."""
+        entry = self.audit_entry(audit_id)
+        setting = SettingKey(entry.category, entry.key)
+        try:
+            now = thaw(self.stored_resolution(setting, entry.environment).value)
+        except NotFound:
+            now = None
+        after = (entry.new_value if entry.new_value is not None
+                 else thaw(self.file_default(setting)))
+        newer = [e for e in self.history(entry.category, entry.key, environment=entry.environment,
+                                         limit=shown + 1) if e.id > entry.id]
+        return RevertPreview(entry, now, after, tuple(newer[:shown]), len(newer) > shown)
 
     def revert(self, audit_id: int, *, updated_by: str | None = None,
                reason: str | None = None) -> int:
