@@ -79,6 +79,7 @@ def test_reset_to_defaults_puts_the_file_values_back(
     monkeypatch.setattr(ResetDialog, "ask", classmethod(lambda cls, *a: True))
     service.set("ml", "model_input_size", 30, reason="bigger model")
     qtbot.waitUntil(lambda: window.input_size.spin.value() == 30, timeout=10000)
+    select(window, "ml.model_input_size")  # the button resets the selected setting
     with qtbot.waitSignal(window.loaded, timeout=15000):
         qtbot.mouseClick(window.findChild(QToolButton, "resetButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.input_size.spin.value() == 15, timeout=10000)

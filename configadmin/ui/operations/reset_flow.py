@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from configadmin.domain.diff import Diff, diff_values
+from configadmin.domain.previews import ResetStep
 from configadmin.domain.records import SettingKey
 from configadmin.domain.resolution import thaw
 from configadmin.domain.errors import ConflictError, one_line
@@ -22,7 +22,6 @@ from configadmin.ui.dialogs.reset_dialog import ResetDialog
 from configadmin.ui.worker import Runner
 
 RESET_REASON = "reset to the file defaults"
-_Lost = tuple[dict[str, Diff], dict[str, int]]  # what is lost per setting, and the versions shown
 
 
 def reset_category(parent: QWidget | None, runner: Runner, service: ConfigurationService,
@@ -39,29 +38,28 @@ def reset_setting(parent: QWidget | None, runner: Runner, service: Configuration
 def _reset(parent: QWidget | None, runner: Runner, service: ConfigurationService, category: str,
            key: str | None, on_done: Callable[[], None]) -> None:
     env = service.environment
-    what = f"{category}.{key}" if key else f"category {category!r}"
-
-    def lost() -> _Lost:
-        rows = [r for r in service.stored(env)
-                if r.is_active and r.category == category and (key is None or r.key == key)]
-        return ({f"{r.category}.{r.key}": service.diff(r.category, r.key, env) for r in rows},
-                {f"{r.category}.{r.key}": r.version for r in rows})
+    what = f"{category}.{key}" if key else f"the whole category {category}"
 
     def reset(shown: Mapping[str, int]) -> None:
         _refuse_if_changed(service, env, category, key, shown)
         service.reset(category, key, reason=RESET_REASON, environment=env)
 
-    def confirm(result: _Lost) -> None:
-        diffs, versions = result
+    def confirm(steps: list[ResetStep]) -> None:
         if _gone(parent):
             return
-        if not diffs:
+        if not steps:
             Messages.info(parent, f"{what} already uses the file defaults in {env}: nothing to reset.")
-        elif ResetDialog.ask(parent, f"Reset {what} to the file defaults ({env})", diffs):
+            return
+        title = (f"Reset {what} to the file default in {env}" if key else
+                 f"Reset {what} ({len(steps)} stored setting{'s' if len(steps) != 1 else ''}) "
+                 f"to the file defaults in {env}")
+        if ResetDialog.ask(parent, title, steps):
+            versions = {s.setting: s.version for s in steps}
             runner.run(lambda: reset(versions), on_success=lambda _: on_done(),
                        on_failure=_failed(parent, service, "Reset failed"))
 
-    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"))
+    runner.run(lambda: service.reset_preview(category, key, env), on_success=confirm,
+               on_failure=_failed(parent, service, "Reset failed"))
 
 
 def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationService,
@@ -71,16 +69,16 @@ def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationSe
     env = service.environment
     setting = SettingKey(category, key)
 
-    def lost() -> tuple[Diff, int]:
+    def lost() -> ResetStep | None:
         row = next((r for r in service.stored(env) if r.is_active and r.category == category
                     and r.key == key), None)
         if row is None or not isinstance(row.value, Mapping):
-            return Diff(), 0
+            return None
         default = service.file_default(setting)
         default = default if isinstance(default, Mapping) else {}
-        mine = {entry: row.value[entry]} if entry in row.value else {}
-        theirs = {entry: default[entry]} if entry in default else {}
-        return diff_values(theirs, mine), row.version
+        now = {entry: thaw(row.value[entry])} if entry in row.value else {}
+        after = {entry: thaw(default[entry])} if entry in default else {}
+        return ResetStep(setting.name, row.version, now, after, "file")
 
     def write(version: int, default: Any) -> None:
         value = dict(thaw(service.stored_resolution(setting, env).value))
@@ -91,15 +89,15 @@ def reset_entry(parent: QWidget | None, runner: Runner, service: ConfigurationSe
         service.set(category, key, value, reason=f"reset entry {entry!r} to the file default",
                     expected_version=version, environment=env)
 
-    def confirm(result: tuple[Diff, int]) -> None:
-        diff, version = result
+    def confirm(step: ResetStep | None) -> None:
         if _gone(parent):
             return
-        if not diff:
+        if step is None or not step.diff:
             Messages.info(parent, f"{entry!r} of {setting.name} already has its file default.")
-        elif ResetDialog.ask(parent, f"Reset {entry!r} of {setting.name} to its file default ({env})",
-                             {setting.name: diff}):
+        elif ResetDialog.ask(parent, f"Reset {entry!r} of {setting.name} to its file default in {env}",
+                             [step]):
             default = service.file_default(setting)
+            version = step.version
             runner.run(lambda: write(version, default if isinstance(default, Mapping) else {}),
                        on_success=lambda _: on_done(),
                        on_failure=_failed(parent, service, "Reset failed"))

@@ -78,13 +78,14 @@ class MainWindow(QMainWindow):
         self.save_action, self.discard_action, self.reset_action = ui.save_action, ui.discard_action, ui.reset_action
         self.history_action, self.compare_action = ui.history_action, ui.compare_action
         for action, slot in ((ui.save_action, self.save), (ui.discard_action, self.discard),
-                             (ui.reset_action, actions.reset_category), (ui.history_action, actions.toggle_history),
+                             (ui.reset_action, actions.reset_selected), (ui.history_action, actions.toggle_history),
                              (ui.compare_action, actions.compare), (ui.refresh_action, self.reload)):
             action.triggered.connect(slot)
         ui.environment_combo.textActivated.connect(actions.environment_chosen)
         ui.settings_list.settingSelected.connect(self._show_setting)
         ui.settings_list.customContextMenuRequested.connect(actions.settings_menu)
         ui.editors.changed.connect(self._edited)
+        actions.wire_reset(ui)
         ui.history_dock.visibilityChanged.connect(ui.history_action.setChecked)
         ui.info.readers.clicked.connect(self.show_readers)
         self.runner.busyChanged.connect(ui.busy.setVisible)

@@ -47,6 +47,47 @@ class WindowActions(QObject):
     def category(self) -> str:
         return (self.window.settings_list.current_name() or MAPPING).split(".", 1)[0]
 
+    def wire_reset(self, ui: Any) -> None:
+        """Reset offers both scopes plainly: the button resets the selected setting; its menu also
+        holds "the whole category", so a click never resets more than the analyst is looking at."""
+        from PySide6.QtGui import QAction
+        from PySide6.QtWidgets import QMenu, QToolButton
+        w = self.window
+        self.reset_setting_action = QAction(icon("reset"), "Reset this setting…", w,
+                                            objectName="resetSettingAction")
+        self.reset_category_action = QAction(icon("reset"), "Reset the whole category…", w,
+                                             objectName="resetCategoryAction")
+        self.reset_setting_action.triggered.connect(self.reset_selected)
+        self.reset_category_action.triggered.connect(self.reset_category)
+        menu = QMenu(w, objectName="resetMenu")
+        menu.addAction(self.reset_setting_action)
+        menu.addAction(self.reset_category_action)
+        button = ui.buttons["reset"]
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        ui.reset_action.changed.connect(self._reset_scope_enabled)
+        ui.settings_list.settingSelected.connect(self.name_reset)
+
+    def _reset_scope_enabled(self) -> None:
+        enabled = self.window.reset_action.isEnabled()
+        self.reset_setting_action.setEnabled(enabled)
+        self.reset_category_action.setEnabled(enabled)
+
+    def name_reset(self, name: str) -> None:
+        """The labels name what each scope resets: the selected setting, or its category."""
+        category = name.split(".", 1)[0]
+        self.reset_setting_action.setText(f"Reset {name} to its default…")
+        self.reset_category_action.setText(f"Reset the whole category {category}…")
+        action = self.window.reset_action
+        if action.isEnabled():
+            action.setToolTip(f"Reset {name} to its file default (the arrow also offers the whole "
+                              f"category {category})")
+
+    def reset_selected(self) -> None:
+        name = self.window.settings_list.current_name()
+        if name:
+            self.reset_setting(name)
+
     def reset_category(self) -> None:
         w = self.window
         if w.service is not None and not w._read_only:
@@ -87,6 +128,9 @@ class WindowActions(QObject):
             return
         from PySide6.QtWidgets import QMenu
         menu = QMenu(w)
-        reset = menu.addAction(icon("reset"), f"Reset {name} to defaults")
+        reset = menu.addAction(icon("reset"), f"Reset {name} to its default…")
         reset.triggered.connect(lambda: self.reset_setting(name))
+        category = name.split(".", 1)[0]
+        whole = menu.addAction(icon("reset"), f"Reset the whole category {category}…")
+        whole.triggered.connect(self.reset_category)
         menu.popup(w.settings_list.viewport().mapToGlobal(pos))

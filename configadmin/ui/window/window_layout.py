@@ -97,6 +97,7 @@ class WindowLayout:
         bar.addWidget(label)
         bar.addWidget(self.environment_combo)
         bar.addSeparator()
+        self.buttons: dict[str, QToolButton] = {}
 
         def button(name: str, text: str, icon_name: str, key: str | None = None,
                    checkable: bool = False) -> QAction:
@@ -105,6 +106,7 @@ class WindowLayout:
                 action.setShortcut(QKeySequence(key))
                 action.setToolTip(f"{text} ({key})")
             widget = QToolButton(objectName=f"{name}Button", autoRaise=True)
+            self.buttons[name] = widget
             widget.setDefaultAction(action)
             widget.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             bar.addWidget(widget)
@@ -113,7 +115,7 @@ class WindowLayout:
 
         self.save_action = button("save", "Save", "save", "Ctrl+S")
         self.discard_action = button("discard", "Discard edits", "discard")
-        self.reset_action = button("reset", "Reset to defaults", "reset")
+        self.reset_action = button("reset", "Reset setting", "reset")
         bar.addSeparator()
         self.history_action = button("history", "History", "history", "Ctrl+H", checkable=True)
         self.compare_action = button("compare", "Compare environments", "compare")
