@@ -258,7 +258,16 @@ class HistoryPanel(QWidget):
         row = self.selected_row()
         if row is None:
             return
-        reason = RevertDialog.ask(row, self)
+        service = self._service
+        self.revert_button.setEnabled(False)
+        self._run(lambda: service.revert_preview(row.id),
+                  on_success=lambda preview: self._confirm_revert(row, preview),
+                  on_failure=self._show_error)
+
+    def _confirm_revert(self, row: HistoryRow, preview: Any) -> None:
+        """Asks with the preview in front of the analyst: what changes now, what it undoes."""
+        self.revert_button.setEnabled(self.selected_row() is not None)
+        reason = RevertDialog.ask(preview, self)
         if reason is None:
             return
         self.revert_button.setEnabled(False)
