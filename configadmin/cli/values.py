@@ -130,6 +130,8 @@ def promote(args: argparse.Namespace) -> int:
         for line in diff_lines(plan.diff, style, old_label=f"{plan.to_env} now",
                                new_label=plan.from_env):
             emit(line)
+        for text in plan.warnings:
+            warn(text)
         if not args.yes and not _confirm(f"Promote {setting.name} to {plan.to_env}?",
                                          "promoting", "promote"):
             print("configadmin: not promoted", file=sys.stderr)

@@ -80,3 +80,12 @@ def test_history_filters_by_reason_text_and_until(cli: Cli) -> None:
     assert len(cli("history", "--until", "2999-01-01", "--json").json["entries"]) == 2
     bad = cli("history", "--until", "someday")
     assert bad.code == 2 and "--until 'someday' is not a date" in bad.err
+
+
+def test_promote_warns_when_the_mapping_does_not_fit_the_targets_input_size(cli: Cli) -> None:
+    mapping = {**cli("get", "ml.feature_mapping").json, "nps": "nps_last", "age": "age_years"}
+    cli("--env", "staging", "set", "ml.feature_mapping", json.dumps(mapping))
+    result = cli("promote", "ml.feature_mapping", "--from", "staging", "--to", "production", "--yes")
+    assert result.code == 0
+    assert ("configadmin: warning: in production: model input size 15 is smaller than the 17 "
+            "mapped features") in result.err

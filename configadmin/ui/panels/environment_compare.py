@@ -19,11 +19,23 @@ from configadmin.domain.records import Resolved, SettingKey, Source
 from configadmin.domain.resolution import thaw
 from configadmin.domain.errors import ConflictError, one_line
 from configadmin.service.configuration_service import ConfigurationService, PromotePreview
-from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.dialogs.promote_confirm import PromoteConfirm
+from configadmin.ui.panels.diff_model import DiffModel, format_value
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.worker import Runner
 
 SHOWN_CHARS = 2_000_000
+PROMOTION_ORDER = ("default", "dev", "staging", "production")
+
+
+def promotion_pair(here: str) -> tuple[str, str]:
+    """(from, to) to offer first: the current environment into the next one up (dev → staging →
+    production); from production, staging into production; any other name into dev."""
+    if here == PROMOTION_ORDER[-1]:
+        return PROMOTION_ORDER[-2], here
+    if here in PROMOTION_ORDER:
+        return here, PROMOTION_ORDER[PROMOTION_ORDER.index(here) + 1]
+    return here, "dev"
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,11 @@ class EnvironmentCompareDialog(QDialog):
             self._captions.append(caption)
             self._texts.append(text)
 
+        self.warnings = QLabel(objectName="promoteWarnings", wordWrap=True)
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
+        self.warnings.setStyleSheet("color: #7a4b00; background: #fff4d6; border: 1px solid #e8cf8a;"
+                                    " border-radius: 4px; padding: 4px 8px;")
+        self.warnings.hide()
         self.summary = QLabel(objectName="compareSummary")
         bold = self.summary.font()
         bold.setBold(True)
@@ -134,6 +151,7 @@ class EnvironmentCompareDialog(QDialog):
         layout.addLayout(pickers)
         layout.addLayout(sides, 3)
         layout.addWidget(self.summary)
+        layout.addWidget(self.warnings)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.reason)
         layout.addWidget(self.status)
@@ -144,14 +162,14 @@ class EnvironmentCompareDialog(QDialog):
     def _environments(self, names: list[str]) -> None:
         if not self._alive:
             return
-        here = self._service.environment
-        others = [n for n in names if n != here]
+        source, target = promotion_pair(self._service.environment)
+        names = list(dict.fromkeys([*names, source, target]))
         for combo in (self.from_combo, self.to_combo):
             combo.blockSignals(True)
             combo.addItems(names)
             combo.blockSignals(False)
-        self.from_combo.setCurrentText(here)
-        self.to_combo.setCurrentText(others[0] if others else here)
+        self.from_combo.setCurrentText(source)
+        self.to_combo.setCurrentText(target)
         self.from_combo.currentTextChanged.connect(self._picked)
         self.to_combo.currentTextChanged.connect(self._picked)
         self.reload()
@@ -195,10 +213,15 @@ class EnvironmentCompareDialog(QDialog):
                                f"{result.target.environment} after promote")
         self.model.set_entries(diff.entries)
         self.table.setVisible(bool(diff))
-        if diff:
+        self.warnings.setText("\n".join(f"⚠ {text}" for text in result.preview.warnings))
+        self.warnings.setVisible(bool(result.preview.warnings) and bool(diff))
+        if diff and len(diff) == 1 and not diff.entries[0].path:
+            self.summary.setText(f"Promote changes {result.target.environment}: "
+                                 f"{format_value(diff.entries[0].old)} → {format_value(diff.entries[0].new)}")
+        elif diff:
             self.summary.setText(
-                f"Promote changes {result.target.environment}: {diff.count(Kind.ADDED)} added, "
-                f"{diff.count(Kind.REMOVED)} removed, {diff.count(Kind.CHANGED)} changed")
+                f"Promote changes {result.target.environment}: {diff.count(Kind.ADDED):,} added, "
+                f"{diff.count(Kind.REMOVED):,} removed, {diff.count(Kind.CHANGED):,} changed")
         else:
             self.summary.setText(f"{result.target.environment} already has this value: nothing to promote.")
         self.status.setText(self._note)
@@ -209,6 +232,7 @@ class EnvironmentCompareDialog(QDialog):
             caption.setText("")
             text.clear()
         self.model.set_entries(())
+        self.warnings.hide()
         self.summary.setText(message)
         self.status.setText("")
 
@@ -222,7 +246,7 @@ class EnvironmentCompareDialog(QDialog):
 
     def _promote(self) -> None:
         c = self._comparison
-        if c is None or self._busy:
+        if c is None or self._busy or not PromoteConfirm.ask(self, c.preview):
             return
         self._busy = True
         self._update_button()
@@ -241,6 +265,7 @@ class EnvironmentCompareDialog(QDialog):
         if entry is not None:
             self._note = (f"Promoted to {entry.environment}: now version {entry.version} "
                           f"(audit entry #{entry.id}).")
+            self.reason.clear()  # the next promote gets its own reason
         self.reload()
 
     def _promote_failed(self, error: BaseException) -> None:
