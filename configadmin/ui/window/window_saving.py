@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from configadmin.domain.errors import PermissionDenied
+from configadmin.ui.editors.setting_editors import MAPPING
 from configadmin.ui.window.status import ERROR
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ class WindowSaving(QObject):
         from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
         from configadmin.ui.operations.save_flow import SaveFlow
         plan: Plan = [(w._resolved[name], thaw(e.value())) for name, e in w.modified().items()]
-        reason = SaveDialog.ask(w, [PendingChange(b.name, b.value, v) for b, v in plan], w.environment)
+        changes = [PendingChange(b.name, b.value, v) for b, v in plan]
+        reason = SaveDialog.ask(w, changes, w.environment, self.warnings(plan))
         if reason is None:
             return
         w._drafting.write()
@@ -42,6 +44,18 @@ class WindowSaving(QObject):
             self.flow.failed.connect(self.failed)
             self.flow.cancelled.connect(lambda: w._set_saving(False))
         self.flow.start(w.service, w.environment, plan, reason)
+
+    def warnings(self, plan: Plan) -> list[str]:
+        """The cross-field check on the values as they will be after the save (the edited ones
+        over the stored ones), shown in the save dialog at the moment of saving."""
+        from configadmin.domain.resolution import thaw
+        from configadmin.domain.validation import input_size_warnings
+        from configadmin.ui.editors.setting_editors import INPUT_SIZE
+        after = {name: thaw(r.value) for name, r in self.window._resolved.items()}
+        after.update({base.name: value for base, value in plan})
+        if not {base.name for base, _ in plan} & {MAPPING, INPUT_SIZE}:
+            return []
+        return input_size_warnings(after.get(INPUT_SIZE), after.get(MAPPING))
 
     def saved(self, entries: list[AuditEntry], plan: Plan) -> None:
         import dataclasses

@@ -1,0 +1,91 @@
+"""Issue 15 in the window: warnings at the moment of saving, an empty mapping only on purpose,
+declared ranges, unsaved edits asked about on switch and close, read-only users not offered what
+would fail. Real widgets; only the modal dialogs' `ask` classmethods are patched."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QListWidget, QToolButton, QWidget
+from pytestqt.qtbot import QtBot
+from window_support import close_window, show_window
+
+from configadmin import ConfigurationService
+from configadmin.ui import MainWindow
+from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
+
+pytestmark = pytest.mark.gui
+WAIT = 15_000
+
+
+def select(win: MainWindow, name: str) -> None:
+    settings = win.findChild(QListWidget, "settingsList")
+    item = next(settings.item(i) for i in range(settings.count())
+                if settings.item(i).data(Qt.ItemDataRole.UserRole + 1) == name)
+    settings.setCurrentItem(item)
+
+
+def save_button(win: MainWindow) -> QToolButton:
+    return win.findChild(QToolButton, "saveButton")
+
+
+class SaveAsked:
+    """Stands in for the analyst at the save dialog: records what it showed, then cancels."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, answer: str | None = None) -> None:
+        self.shown: list[tuple[list[PendingChange], list[str]]] = []
+        self.answer = answer
+        monkeypatch.setattr(SaveDialog, "ask", classmethod(self._ask))
+
+    def _ask(self, _cls: Any, _parent: Any, changes: Any, _env: str, warnings: Any = ()) -> str | None:
+        self.shown.append((list(changes), list(warnings)))
+        return self.answer
+
+
+def test_the_save_dialog_repeats_the_cross_field_warning(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = SaveAsked(monkeypatch)
+    window = show_window(qtbot, service)
+    try:
+        window.input_size.spin.setValue(10)  # 15 features are mapped
+        qtbot.waitUntil(lambda: save_button(window).isEnabled(), timeout=WAIT)
+        qtbot.mouseClick(save_button(window), Qt.MouseButton.LeftButton)
+        (changes, warnings), = asked.shown
+        assert [c.name for c in changes] == ["ml.model_input_size"]
+        assert warnings == ["model input size 10 is smaller than the 15 mapped features"]
+    finally:
+        close_window(qtbot, window)
+
+    dialog = SaveDialog(changes, "production", warnings=warnings)
+    qtbot.addWidget(dialog)
+    assert dialog.findChild(QLabel, "saveWarnings").text() == (
+        "⚠ model input size 10 is smaller than the 15 mapped features")
+    assert dialog.findChild(QLabel, "saveSummary").text() == "ml.model_input_size: 15 → 10"
+
+
+def test_an_empty_mapping_is_saved_only_after_saying_so(qtbot: QtBot) -> None:
+    dialog = SaveDialog([PendingChange("ml.feature_mapping", {"a": "x"}, {})], "production")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    assert "ml.feature_mapping will be empty" in dialog.findChild(QLabel, "saveWarnings").text()
+    assert not save.isEnabled()
+    box = dialog.findChild(QCheckBox, "saveEmptyConfirm")
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert save.isEnabled()
+
+
+def test_a_probability_out_of_range_cannot_be_saved(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    SaveAsked(monkeypatch, "")
+    window = show_window(qtbot, service)
+    try:
+        select(window, "ml.churn_threshold")
+        editor = window.findChild(QWidget, "jsonEditor_ml.churn_threshold")
+        editor.set_text("7.5")
+        blocked = window.findChild(QLabel, "saveBlockedLabel")
+        qtbot.waitUntil(lambda: "must be from 0 to 1, got 7.5" in blocked.text(), timeout=WAIT)
+        assert not save_button(window).isEnabled()
+    finally:
+        close_window(qtbot, window)
