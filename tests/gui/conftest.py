@@ -14,6 +14,14 @@ from configadmin.ui import MainWindow
 from configadmin.ui.worker import Runner
 
 
+@pytest.fixture(autouse=True)
+def edits_kept_as_draft(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window closed (or switched) with edits asks save / draft / discard; tests that do not
+    answer it themselves keep the draft, as closing did before the question existed."""
+    from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
+    monkeypatch.setattr(UnsavedEditsDialog, "ask", classmethod(lambda cls, *a: "draft"))
+
+
 @pytest.fixture
 def window(qtbot: QtBot, service: ConfigurationService) -> Iterator[MainWindow]:
     win = show_window(qtbot, service)

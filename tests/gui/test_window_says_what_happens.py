@@ -7,13 +7,17 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QListWidget, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialogButtonBox, QLabel, QListWidget, QToolButton, QWidget,
+)
 from pytestqt.qtbot import QtBot
 from window_support import close_window, show_window
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
 from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
+from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
+from configadmin.ui.window.drafts import DraftStore, RestoreDraftDialog
 
 pytestmark = pytest.mark.gui
 WAIT = 15_000
@@ -89,3 +93,80 @@ def test_a_probability_out_of_range_cannot_be_saved(
         assert not save_button(window).isEnabled()
     finally:
         close_window(qtbot, window)
+
+
+class EditsAsked:
+    """Stands in for the analyst at the unsaved-edits question."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, answer: str | None) -> None:
+        self.answer = answer
+        self.shown: list[tuple[str, str, list[str]]] = []
+        monkeypatch.setattr(UnsavedEditsDialog, "ask", classmethod(self._ask))
+
+    def _ask(self, _cls: Any, _parent: Any, environment: str, leaving: str, lines: Any) -> str | None:
+        self.shown.append((environment, leaving, list(lines)))
+        return self.answer
+
+
+def choose_environment(window: MainWindow, name: str) -> None:
+    window.findChild(QComboBox, "environmentCombo").textActivated.emit(name)
+
+
+@pytest.mark.parametrize("answer", [None, "discard", "draft"])
+def test_switching_environment_with_edits_asks_first(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch,
+        answer: str | None) -> None:
+    asked = EditsAsked(monkeypatch, answer)
+    window = show_window(qtbot, service)
+    try:
+        window.input_size.spin.setValue(21)
+        qtbot.waitUntil(lambda: save_button(window).isEnabled(), timeout=WAIT)
+        if answer is None:
+            choose_environment(window, "staging")
+            combo = window.findChild(QComboBox, "environmentCombo")
+            assert (window.environment, combo.currentText()) == ("default", "default")
+            assert window.input_size.spin.value() == 21 and window.isWindowModified()
+        else:
+            with qtbot.waitSignal(window.loaded, timeout=WAIT):
+                choose_environment(window, "staging")
+            assert window.environment == "staging" and window.input_size.spin.value() == 15
+            draft = DraftStore(service.database, "default")
+            assert draft.path.exists() == (answer == "draft")
+        (environment, leaving, lines), = asked.shown
+        assert (environment, leaving) == ("default", "switching to staging")
+        assert lines == ["~ ml.model_input_size: 15 → 21"]
+    finally:
+        close_window(qtbot, window)
+
+
+def test_closing_with_edits_can_save_them_first(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = EditsAsked(monkeypatch, None)
+    SaveAsked(monkeypatch, "before lunch")
+    window = show_window(qtbot, service)
+    window.input_size.spin.setValue(21)
+    qtbot.waitUntil(lambda: save_button(window).isEnabled(), timeout=WAIT)
+    window.close()
+    assert window.isVisible() and len(asked.shown) == 1  # cancelled: the window stays
+    asked.answer = "save"
+    with qtbot.waitSignal(window.saved, timeout=WAIT):
+        window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT)
+    assert service.get("ml", "model_input_size") == 21
+    assert service.history(limit=1)[0].reason == "before lunch"
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=WAIT)
+
+
+def test_the_draft_question_lists_the_entries(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = show_window(qtbot, service)
+    first.input_size.spin.setValue(21)
+    close_window(qtbot, first)  # "draft" (the suite's answer): kept on disk
+    offered: list[str] = []
+    monkeypatch.setattr(RestoreDraftDialog, "ask",
+                        classmethod(lambda cls, parent, draft, summary: offered.append(summary) or False))
+    second = show_window(qtbot, service)
+    try:
+        assert offered and "~ ml.model_input_size: 15 → 21" in offered[0]
+    finally:
+        close_window(qtbot, second)

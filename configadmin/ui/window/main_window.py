@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self._revision: int | None = None
         self._first_environment = ""  # the first look's, until the service is attached
         self._registry: Registry | None = None
-        self._read_only = self._saving = False
+        self._read_only = self._saving = self._closing = False
         self._history_panel: Any = None
         self._state_timer = QTimer(self, singleShot=True, interval=150)
         self._state_timer.timeout.connect(self._update_state)
@@ -258,8 +258,20 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.readers_dock], [max(self.height() // 4, 200)], Qt.Orientation.Vertical)
 
     # -- window state -----------------------------------------------------------------------------
+    def _close_after_save(self) -> None:
+        self._closing = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Edits are written to the draft (offered back at the next start), never dropped."""
+        """With edits the analyst chooses: save, keep as a draft (offered back at the next start)
+        or discard; Cancel keeps the window open. Edits are never dropped without that choice."""
+        if self.service is not None and not self._closing:
+            choice = self._actions.ask_about_edits("closing the window")
+            if choice is None or choice == "save":
+                event.ignore()
+                if choice == "save":
+                    self._actions.after_save(self._close_after_save, lambda: None)
+                return
         self._update_state()
         self._drafting.write()
         save_layout(self, self.splitter)

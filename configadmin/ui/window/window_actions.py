@@ -2,6 +2,7 @@
 environment, show the history, reset to defaults, compare environments."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
@@ -20,6 +21,65 @@ class WindowActions(QObject):
         self.window = window
 
     def environment_chosen(self, environment: str) -> None:
+        """Edits are not carried off silently: the analyst saves, keeps a draft or discards first."""
+        w = self.window
+        if w.service is None or environment == w.environment:
+            return
+        choice = self.ask_about_edits(f"switching to {environment}")
+        if choice is None:
+            self._show_current_environment()
+        elif choice == "save":
+            self.after_save(lambda: self.switch_environment(environment), self._show_current_environment)
+        else:
+            self.switch_environment(environment)
+
+    def ask_about_edits(self, leaving: str) -> str | None:
+        """"draft" (nothing to ask: no edits), "save", "discard" (already done) or None (cancel)."""
+        w = self.window
+        w._update_state()
+        modified = w.modified()
+        if not modified:
+            return "draft"
+        from configadmin.domain.resolution import thaw
+        from configadmin.ui.dialogs.save_dialog import PendingChange, describe
+        from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
+        _, lines = describe([PendingChange(name, w._resolved[name].value, thaw(e.value()))
+                             for name, e in modified.items()])
+        choice = UnsavedEditsDialog.ask(w, w.environment, leaving, lines)
+        if choice == "discard":
+            w.discard()
+        return choice
+
+    def after_save(self, then: Callable[[], None], otherwise: Callable[[], None]) -> None:
+        """Opens the save; `then` runs once it is stored, `otherwise` when it is cancelled or fails."""
+        w = self.window
+        w.save()
+        if not w._saving:  # the save dialog was cancelled (or nothing could be saved)
+            otherwise()
+            return
+
+        def done(*_: object) -> None:
+            w.saved.disconnect(ok)
+            w.saveFailed.disconnect(failed)
+
+        def ok() -> None:
+            done()
+            then()
+
+        def failed(_text: str) -> None:
+            done()
+            otherwise()
+
+        w.saved.connect(ok)
+        w.saveFailed.connect(failed)
+
+    def _show_current_environment(self) -> None:
+        combo = self.window.ui.environment_combo
+        combo.blockSignals(True)
+        combo.setCurrentText(self.window.environment)
+        combo.blockSignals(False)
+
+    def switch_environment(self, environment: str) -> None:
         w = self.window
         if w.service is None or environment == w.environment:
             return
