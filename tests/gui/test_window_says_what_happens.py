@@ -3,6 +3,7 @@ declared ranges, unsaved edits asked about on switch and close, read-only users 
 would fail. Real widgets; only the modal dialogs' `ask` classmethods are patched."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
 from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
 from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
+from configadmin.ui.panels.environment_compare import EnvironmentCompareDialog
 from configadmin.ui.window.drafts import DraftStore, RestoreDraftDialog
 
 pytestmark = pytest.mark.gui
@@ -170,3 +172,58 @@ def test_the_draft_question_lists_the_entries(
         assert offered and "~ ml.model_input_size: 15 → 21" in offered[0]
     finally:
         close_window(qtbot, second)
+
+
+@pytest.fixture
+def viewer_url(pg_url: str) -> Iterator[str]:
+    """A fresh login in configadmin_viewer (resources/roles.sql): may read, may not write."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from configadmin.resources import resources_dir
+    user = f"viewer_{uuid.uuid4().hex[:8]}"
+    owner = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with owner.connect() as conn:
+        conn.exec_driver_sql((resources_dir() / "roles.sql").read_text())
+        conn.execute(text(f'CREATE ROLE "{user}" LOGIN IN ROLE configadmin_viewer'))
+    yield make_url(pg_url).set(username=user).render_as_string(hide_password=False)
+    cluster = create_engine(make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with cluster.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :u"),
+                     {"u": user})
+        conn.execute(text(f'DROP ROLE IF EXISTS "{user}"'))
+    owner.dispose()
+    cluster.dispose()
+
+
+@pytest.mark.postgres
+def test_a_viewer_is_not_offered_save_reset_revert_or_promote(
+        qtbot: QtBot, viewer_url: str, pg_url: str) -> None:
+    with ConfigurationService.connect(pg_url, environment="default", user="alice") as owner:
+        owner.set("ml", "model_input_size", 16, reason="bigger model")
+    with ConfigurationService.connect(viewer_url, environment="default", user="viewer") as svc:
+        window = show_window(qtbot, svc)
+        try:
+            why = "read-only: the database user viewer_"
+            for name in ("saveButton", "resetButton"):
+                button = window.findChild(QToolButton, name)
+                qtbot.waitUntil(lambda b=button: why in b.defaultAction().toolTip(), timeout=WAIT)
+                assert not button.isEnabled()
+            select(window, "ml.model_input_size")
+            window.findChild(QToolButton, "historyButton").click()
+            panel = window.findChild(QWidget, "historyPanel")
+            qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT)
+            panel.table.selectRow(0)
+            assert not panel.revert_button.isEnabled() and why in panel.revert_button.toolTip()
+
+            dialog = EnvironmentCompareDialog(window.runner, svc, "ml.model_input_size",
+                                              read_only=window.read_only_reason())
+            qtbot.addWidget(dialog)
+            dialog.from_combo.setCurrentText("default")  # 16 here against the file's 15 in dev
+            qtbot.waitUntil(lambda: "Promote changes dev" in dialog.summary.text(), timeout=WAIT)
+            assert not dialog.promote_button.isEnabled()
+            assert why in dialog.promote_button.toolTip()
+        finally:
+            close_window(qtbot, window)

@@ -66,7 +66,7 @@ def _side(environment: str, resolved: Resolved) -> _Side:
 
 class EnvironmentCompareDialog(QDialog):
     def __init__(self, runner: Runner, service: ConfigurationService, setting_name: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, read_only: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("environmentCompareDialog")
         self.setWindowTitle(f"Compare environments — {setting_name}")
@@ -79,6 +79,7 @@ class EnvironmentCompareDialog(QDialog):
         self._open = True
         self._note = ""
         self.promoted = False
+        self._read_only = read_only  # why this user may not promote (None: may)
         self._build()
         self._runner.run(service.environments, on_success=self._environments,
                          on_failure=self._failed("Could not list the environments"))
@@ -240,7 +241,9 @@ class EnvironmentCompareDialog(QDialog):
     def _update_button(self) -> None:
         c = self._comparison
         ready = c is not None and bool(c.preview.diff) and not self._busy
-        self.promote_button.setEnabled(ready)
+        self.promote_button.setEnabled(ready and not self._read_only)
+        self.promote_button.setToolTip(f"Promote — not available: {self._read_only}"
+                                       if self._read_only else "")
         self.promote_button.setText(f"Promote {c.source.environment} → {c.target.environment}"
                                     if c is not None else "Promote →")
 
@@ -292,9 +295,10 @@ class EnvironmentCompareDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, runner: Runner, service: ConfigurationService,
-            setting_name: str) -> bool:
-        """True when something was promoted (the window reloads then)."""
-        dialog = cls(runner, service, setting_name, parent)
+            setting_name: str, read_only: str | None = None) -> bool:
+        """True when something was promoted (the window reloads then); `read_only` says why this
+        user may compare but not promote."""
+        dialog = cls(runner, service, setting_name, parent, read_only)
         try:
             dialog.exec()
         finally:

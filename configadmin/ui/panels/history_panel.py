@@ -56,6 +56,7 @@ class HistoryPanel(QWidget):
         self._export: CsvExport | None = None
         self.export_page_size = EXPORT_PAGE
         self.last_chain_report: ChainReport | None = None
+        self._read_only_reason: str | None = None
 
         self.filters = HistoryFilterBar([k.name for k in service.registry.keys])
         self.filters.set_environment(service.environment)
@@ -211,7 +212,7 @@ class HistoryPanel(QWidget):
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         row = self.selected_row()
-        self.revert_button.setEnabled(row is not None)
+        self.revert_button.setEnabled(row is not None and not self._read_only_reason)
         if row is None:
             self._detail_generation += 1
             self.detail.show_detail(None)
@@ -253,6 +254,15 @@ class HistoryPanel(QWidget):
 
         self._run(lambda: load_detail(service, audit_id), on_success=shown, on_failure=failed)
 
+    def set_read_only(self, reason: str | None) -> None:
+        """A user who may not write is not offered Revert: the button stays off and says why."""
+        self._read_only_reason = reason
+        self.revert_button.setToolTip(reason or "")
+        if reason:
+            self.revert_button.setEnabled(False)
+        else:
+            self.revert_button.setEnabled(self.selected_row() is not None)
+
     # -- actions ---------------------------------------------------------------------------------
     def revert_selected(self) -> None:
         row = self.selected_row()
@@ -266,7 +276,7 @@ class HistoryPanel(QWidget):
 
     def _confirm_revert(self, row: HistoryRow, preview: Any) -> None:
         """Asks with the preview in front of the analyst: what changes now, what it undoes."""
-        self.revert_button.setEnabled(self.selected_row() is not None)
+        self.revert_button.setEnabled(self.selected_row() is not None and not self._read_only_reason)
         reason = RevertDialog.ask(preview, self)
         if reason is None:
             return

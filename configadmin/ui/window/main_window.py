@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         from configadmin.ui.panels.readers_panel import ReadersPanel
         self._history_panel = HistoryPanel(self.runner, service)
         self._history_panel.set_environment(self.environment)
+        self._history_panel.set_read_only(self.read_only_reason())
         self._history_panel.reverted.connect(self.reload)
         self.history_dock.setWidget(self._history_panel)
         self.readers_dock.setWidget(ReadersPanel(self.runner, service))
@@ -209,12 +210,14 @@ class MainWindow(QMainWindow):
         problems = self.problems() if self.service is not None else []
         self.save_action.setEnabled(bool(modified) and not problems and not self._read_only
                                     and not self._saving)
-        reason = f"Cannot save — {problems[0]}" if problems else ""
+        blocked = f"Cannot save — {problems[0]}" if problems else ""
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        self.ui.save_blocked.setText(reason + more)
+        self.ui.save_blocked.setText(blocked + more)
         self.ui.save_blocked.setToolTip("\n".join(problems[:20]))
         self.ui.save_blocked.setVisible(bool(problems))
-        self.save_action.setToolTip("\n".join(problems[:5]) if problems else "Save (Ctrl+S)")
+        reason = self.read_only_reason()
+        self.save_action.setToolTip(f"Save — not available: {reason}" if reason else
+                                    "\n".join(problems[:5]) if problems else "Save (Ctrl+S)")
         self.discard_action.setEnabled(bool(modified) and not self._saving)
         self.setWindowModified(bool(modified))
         if self.service is not None and MAPPING in self._resolved:
@@ -222,17 +225,30 @@ class MainWindow(QMainWindow):
         self._diff_timer.start()
 
     def _set_read_only(self, read_only: bool) -> None:
+        """A user who may not write is not offered Save, Reset, Revert or Promote: each stays off
+        and its tooltip says why (the banner says it once for the window)."""
         self._read_only = read_only
         self.editors.set_read_only(read_only or self._saving)
         self.reset_action.setEnabled(not read_only and self.service is not None)
+        reason = self.read_only_reason()
+        if self._history_panel is not None:
+            self._history_panel.set_read_only(reason)
         if read_only:
-            user = self.service.url.username if self.service is not None else None
-            who = f"the database user {user}" if user else "this database user"
-            self.banner.show_message("readonly", READ_ONLY, f"read-only: {who} may read but not write here; "
-                                     "editing and saving are disabled.")
+            self.banner.show_message("readonly", READ_ONLY, f"{reason}; editing, saving, reset, "
+                                     "revert and promote are disabled.")
+            self.reset_action.setToolTip(f"Reset — not available: {reason}")
         else:
             self.banner.clear("readonly")
+            self.reset_action.setToolTip("Reset the selected setting to its file default")
         self._state_timer.start()
+
+    def read_only_reason(self) -> str | None:
+        """Why nothing can be written here, in one line; None when writing is allowed."""
+        if not self._read_only:
+            return None
+        user = self.service.url.username if self.service is not None else None
+        who = f"the database user {user}" if user else "this database user"
+        return f"read-only: {who} may read but not write here"
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving

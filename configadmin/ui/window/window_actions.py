@@ -178,7 +178,7 @@ class WindowActions(QObject):
         name = w.settings_list.current_name()
         if w.service is not None and name:
             from configadmin.ui.panels.environment_compare import EnvironmentCompareDialog
-            if EnvironmentCompareDialog.ask(w, w.runner, w.service, name):
+            if EnvironmentCompareDialog.ask(w, w.runner, w.service, name, w.read_only_reason()):
                 w.reload()
 
     def settings_menu(self, pos: Any) -> None:
