@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -213,6 +214,22 @@ def input_size_warnings(input_size: Any, mapping: Any) -> list[str]:
             f"model input size {input_size} is smaller than the {len(mapping)} mapped features"
         ]
     return []
+
+
+_ENVIRONMENT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def environment_problem(name: str) -> str | None:
+    """Why a name cannot start a new environment (None: fine): short, plain, no spaces, so it
+    reads the same in the window, on the command line and in `--env`."""
+    if not name:
+        return "the environment name is empty"
+    if len(name) > 64:
+        return "the environment name is longer than 64 characters"
+    if not _ENVIRONMENT_PATTERN.match(name):
+        return (f"environment name {_short(name)} may hold only letters, digits, '-', '_' and '.'"
+                ", starting with a letter or digit")
+    return None
 
 
 def feature_name_problem(text: str) -> str | None:

@@ -19,7 +19,9 @@ from configadmin.ui import MainWindow
 from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
 from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
 from configadmin.ui.panels.environment_compare import EnvironmentCompareDialog
+from configadmin.domain.validation import environment_problem
 from configadmin.ui.window.drafts import DraftStore, RestoreDraftDialog
+from configadmin.ui.window.environment_badge import NewEnvironmentDialog
 
 pytestmark = pytest.mark.gui
 WAIT = 15_000
@@ -227,3 +229,57 @@ def test_a_viewer_is_not_offered_save_reset_revert_or_promote(
             assert why in dialog.promote_button.toolTip()
         finally:
             close_window(qtbot, window)
+
+
+def test_the_window_names_its_environment_and_database_and_marks_production(
+        qtbot: QtBot, service: ConfigurationService) -> None:
+    service.set("ml", "model_input_size", 21, environment="staging")
+    service.set("ml", "model_input_size", 22, environment="production")
+    window = show_window(qtbot, service)
+    try:
+        assert window.windowTitle() == f"default — {service.database} — configadmin [*]"
+        combo = window.findChild(QComboBox, "environmentCombo")
+        assert [combo.itemText(i) for i in range(combo.count())] == [
+            "default", "staging", "production", "New environment…"]  # no "dev": nothing made it
+        with qtbot.waitSignal(window.loaded, timeout=WAIT):
+            choose_environment(window, "production")
+        badge = window.findChild(QLabel, "environmentBadge")
+        assert badge.isVisible() and badge.text() == "PRODUCTION" and "#c62828" in badge.styleSheet()
+        assert window.windowTitle().startswith("production — ")
+        revision = window.findChild(QLabel, "revisionLabel")
+        assert "newest audit entry of production" in revision.toolTip()
+    finally:
+        close_window(qtbot, window)
+
+
+def test_a_new_environment_is_started_from_the_list_with_a_checked_name(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    names: list[list[str]] = []
+    monkeypatch.setattr(NewEnvironmentDialog, "ask",
+                        classmethod(lambda cls, parent, existing: names.append(existing) or "qa-2"))
+    window = show_window(qtbot, service)
+    try:
+        with qtbot.waitSignal(window.loaded, timeout=WAIT):
+            choose_environment(window, "New environment…")
+        assert names == [["default"]]
+        assert window.environment == "qa-2"
+        combo = window.findChild(QComboBox, "environmentCombo")
+        assert combo.currentText() == "qa-2"
+    finally:
+        close_window(qtbot, window)
+    assert environment_problem("qa 2") is not None and environment_problem("qa-2") is None
+
+
+def test_a_file_value_names_its_file_and_the_input_size_is_blank_before_loading(
+        qtbot: QtBot, service: ConfigurationService) -> None:
+    blank = MainWindow()
+    qtbot.addWidget(blank)
+    assert blank.input_size.spin.text() == "—"
+    window = show_window(qtbot, service)
+    try:
+        assert window.input_size.spin.text() == "15"
+        subtitle = window.findChild(QLabel, "settingSubtitle")
+        assert "Value from the defaults file ml_config.py." in subtitle.text()
+        assert subtitle.toolTip() == f"Read from {service.defaults.path}"
+    finally:
+        close_window(qtbot, window)

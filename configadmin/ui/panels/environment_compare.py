@@ -164,7 +164,7 @@ class EnvironmentCompareDialog(QDialog):
         if not self._alive:
             return
         source, target = promotion_pair(self._service.environment)
-        names = list(dict.fromkeys([*names, source, target]))
+        names = list(dict.fromkeys([*PROMOTION_ORDER, *names]))  # a first promote creates the target
         for combo in (self.from_combo, self.to_combo):
             combo.blockSignals(True)
             combo.addItems(names)

@@ -101,12 +101,20 @@ class MainWindow(QMainWindow):
     def environment(self) -> str:
         return self.service.environment if self.service is not None else self._first_environment
 
+    def show_environment(self) -> None:
+        """Title and badge name the environment (and the database) the window writes to."""
+        from configadmin.ui.window.environment_badge import window_title
+        self.setWindowTitle(window_title(self.environment,
+                                         self.service.database if self.service is not None else None))
+        self.ui.environment_badge.show_environment(self.environment)
+
     def show_first_look(self, look: FirstLook) -> None:
         """What `configadmin gui` shows before the service is there (read without SQLAlchemy): the
         values can be read and edited at once; checks, Save and the panels come with `attach`."""
         from configadmin.ui.window.snapshot import first_snapshot
         if self.service is None:
             self._first_environment, self._registry = look.environment, look.registry
+            self.show_environment()
             self.editors.set_validator(self._validator)
             self.ui.environment_combo.setEnabled(False)  # switching needs the service
             self._loader.loaded((first_snapshot(look), None))
@@ -116,7 +124,7 @@ class MainWindow(QMainWindow):
         self.service, self._registry = service, service.registry
         self.ui.environment_combo.setEnabled(True)
         self.info.set_connection(service.database, service.user)
-        self.setWindowTitle(f"configadmin — {self.environment} [*]")
+        self.show_environment()
         self.editors.set_validator(self._validator)
         self._drafting.attach(service)
         self._add_panels(service)
@@ -183,12 +191,29 @@ class MainWindow(QMainWindow):
             return
         self.editors.show_setting(name)
         r = self._resolved.get(name)
-        where = f"from the {r.source}" + (f", version {r.version}" if r and r.version else "") if r else ""
+        where, path = self._value_origin(r)
         self.ui.title.setText(info.label)
         self.ui.subtitle.setText(f"{name} · {info.description} Value {where}.")
+        self.ui.subtitle.setToolTip(f"Read from {path}" if path else "")
         if self._history_panel is not None:
             self._history_panel.set_setting(name)
         self._diff_timer.start()
+
+    def _value_origin(self, r: Resolved | None) -> tuple[str, str | None]:
+        """"from the database, version 7" or "from the file ml_config.py" (with the full path for
+        the tooltip): a file value names its file."""
+        from configadmin.domain.records import Source
+        if r is None:
+            return "", None
+        if r.source is Source.DATABASE:
+            return f"from the database, version {r.version}", None
+        layer = None
+        if self.service is not None:
+            layer = self.service.defaults if r.source is Source.FILE else self.service.legacy
+        path = str(layer.path) if layer is not None and layer.path is not None else None
+        kind = "defaults file" if r.source is Source.FILE else "settings file"
+        return (f"from the {kind} {layer.path.name}" if path and layer and layer.path
+                else f"from the {r.source}"), path
 
     # -- state: modified, valid, read-only --------------------------------------------------------
     def _edited(self) -> None:

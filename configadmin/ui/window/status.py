@@ -121,7 +121,11 @@ class StatusInfo:
 
     def set_position(self, environment: str, revision: int, read_only: bool) -> None:
         self.environment.setText(f"Environment: {environment}" + ("  (read-only)" if read_only else ""))
-        self.revision.setText(f"Revision {revision}")
+        self.revision.setText(f"Revision {revision:,}")
+        self.revision.setToolTip(
+            f"Revision {revision:,} is the id of the newest audit entry of {environment}: every "
+            "change raises it (the ids count across environments, so it can jump). A reader shows "
+            "the revision it has loaded; it is up to date when its revision is at least this one.")
 
     def set_readers(self, readers: Sequence[ReaderInfo], environment: str, revision: int) -> None:
         text, tip = readers_summary(readers, environment, revision)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Qt
 from shiboken6 import isValid
 
 from configadmin.ui.icons import icon
+from configadmin.ui.window.environment_badge import NEW_ENVIRONMENT, NewEnvironmentDialog
 from configadmin.ui.editors.setting_editors import MAPPING
 
 if TYPE_CHECKING:
@@ -25,6 +26,16 @@ class WindowActions(QObject):
         w = self.window
         if w.service is None or environment == w.environment:
             return
+        if environment == NEW_ENVIRONMENT:
+            combo = w.ui.environment_combo
+            existing = [combo.itemText(i) for i in range(combo.count()) if combo.itemText(i) != NEW_ENVIRONMENT]
+            name = NewEnvironmentDialog.ask(w, existing)
+            self._show_current_environment()
+            if name is None or name == w.environment:
+                return
+            if combo.findText(name) < 0:  # shown at once; it exists once something is saved in it
+                combo.insertItem(combo.count() - 1, name)
+            environment = name
         choice = self.ask_about_edits(f"switching to {environment}")
         if choice is None:
             self._show_current_environment()
@@ -90,7 +101,7 @@ class WindowActions(QObject):
         w._incoming.clear()
         w._revision = None
         w.banner.clear("incoming")
-        w.setWindowTitle(f"configadmin — {environment} [*]")
+        w.show_environment()
         if w._history_panel is not None:
             w._history_panel.set_environment(environment)
         w.reload()

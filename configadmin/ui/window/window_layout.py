@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import SettingEditors
 from configadmin.ui.editors.settings_list import SettingsList
+from configadmin.ui.window.environment_badge import EnvironmentBadge
 from configadmin.ui.window.status import StatusBanner, StatusInfo
 
 DEFAULT_SIZE = (1280, 800)
@@ -96,6 +97,8 @@ class WindowLayout:
         label.setContentsMargins(8, 0, 0, 0)
         bar.addWidget(label)
         bar.addWidget(self.environment_combo)
+        self.environment_badge = EnvironmentBadge()
+        bar.addWidget(self.environment_badge)
         bar.addSeparator()
         self.buttons: dict[str, QToolButton] = {}
 
