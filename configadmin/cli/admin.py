@@ -62,7 +62,7 @@ def readers(args: argparse.Namespace) -> int:
     for env, revision in current.items():
         live = [r for r in found if r.environment == env and not r.stale]
         done = sum(1 for r in live if r.revision >= revision)
-        emit(f"{env}: revision {revision} loaded by {done} of {len(live)} live reader(s)")
+        emit(f"{env}: revision {revision:,} loaded by {done:,} of {len(live):,} live reader(s)")
     return 0
 
 

@@ -28,7 +28,7 @@ def export(args: argparse.Namespace) -> int:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise ConfigAdminError(f"cannot write {target}: {exc.strerror or exc}") from None
-    emit(f"exported {len(document['values'])} value(s) of {document['environment']} to {target}")
+    emit(f"exported {len(document['values']):,} value(s) of {document['environment']} to {target}")
     return 0
 
 
@@ -65,5 +65,5 @@ def _show(report: ImportReport, environment: str, origin: str) -> None:
     if total == 0:
         emit(f"nothing to import: no value of a known setting in {origin}")
     else:
-        emit(f"{len(report.entries)} imported, {len(report.unchanged)} unchanged, "
-             f"{len(report.kept)} kept")
+        emit(f"{len(report.entries):,} imported, {len(report.unchanged):,} unchanged, "
+             f"{len(report.kept):,} kept")

@@ -43,7 +43,7 @@ class RevertDialog(QDialog):
         undone.setTextFormat(Qt.TextFormat.PlainText)
         if later:
             more = "+" if preview.more_later else ""
-            undone.setText(f"This undoes {count}{more} later change{'s' if count != 1 else ''}:\n"
+            undone.setText(f"This undoes {count:,}{more} later change{'s' if count != 1 else ''}:\n"
                            + "\n".join(later))
             undone.setStyleSheet("color: #7a4b00; background: #fff4d6; border: 1px solid #e8cf8a;"
                                  " border-radius: 4px; padding: 4px 8px;")

@@ -46,7 +46,7 @@ class ResetDialog(QDialog):
         heading.setFont(big)
         plural = "s" if count != 1 else ""
         intro = QLabel(
-            f"The database value{plural} of {count} setting{plural} will be removed and the file "
+            f"The database value{plural} of {count:,} setting{plural} will be removed and the file "
             "default applies at once, for every reader. Below: each entry's value now and after "
             "the reset. The history keeps the old value, so the reset can be reverted.",
             wordWrap=True, objectName="resetIntro")
@@ -80,7 +80,7 @@ class ResetDialog(QDialog):
         self.table.setVisible(bool(entries))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        label = "Reset this setting" if count == 1 else f"Reset {count} settings"
+        label = "Reset this setting" if count == 1 else f"Reset {count:,} settings"
         self.confirm = buttons.addButton(label, QDialogButtonBox.ButtonRole.DestructiveRole)
         self.confirm.setObjectName("resetConfirmButton")
         self.confirm.clicked.connect(self.accept)

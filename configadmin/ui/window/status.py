@@ -141,4 +141,4 @@ def readers_summary(readers: Sequence[ReaderInfo], environment: str, revision: i
     current = [r for r in live if r.revision >= revision]
     lines = [f"{r.reader_id}: revision {r.revision}" + ("" if r.revision >= revision else " (behind)")
              for r in live]
-    return f"loaded by {len(current)} of {len(live)} readers", "\n".join(lines)
+    return f"loaded by {len(current):,} of {len(live):,} readers", "\n".join(lines)
