@@ -283,3 +283,19 @@ def test_a_file_value_names_its_file_and_the_input_size_is_blank_before_loading(
         assert subtitle.toolTip() == f"Read from {service.defaults.path}"
     finally:
         close_window(qtbot, window)
+
+
+def test_choosing_save_while_an_edit_is_invalid_keeps_the_window_and_says_why(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    EditsAsked(monkeypatch, "save")
+    window = show_window(qtbot, service)
+    try:
+        select(window, "ml.churn_threshold")
+        window.findChild(QWidget, "jsonEditor_ml.churn_threshold").set_text("7.5")
+        qtbot.waitUntil(lambda: window.isWindowModified(), timeout=WAIT)
+        window.close()
+        assert window.isVisible()
+        assert "Not saved: ml.churn_threshold: must be from 0 to 1" in window.statusBar().currentMessage()
+    finally:
+        EditsAsked(monkeypatch, "discard")
+        close_window(qtbot, window)

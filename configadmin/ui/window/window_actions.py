@@ -64,8 +64,12 @@ class WindowActions(QObject):
     def after_save(self, then: Callable[[], None], otherwise: Callable[[], None]) -> None:
         """Opens the save; `then` runs once it is stored, `otherwise` when it is cancelled or fails."""
         w = self.window
+        problems = w.problems() if w.service is not None else []
+        blocked = w.read_only_reason() or (problems[0] if problems else "")
         w.save()
-        if not w._saving:  # the save dialog was cancelled (or nothing could be saved)
+        if not w._saving:  # the save dialog was cancelled, or nothing can be saved
+            if blocked:
+                w.statusBar().showMessage(f"Not saved: {blocked}. Your edits are still here.", 10000)
             otherwise()
             return
 
