@@ -238,12 +238,13 @@ def test_the_window_names_its_environment_and_database_and_marks_production(
     window = show_window(qtbot, service)
     try:
         assert window.windowTitle() == f"default — {service.database} — configadmin [*]"
+        badge = window.findChild(QLabel, "environmentBadge")
+        assert badge.isVisible() and badge.text() == "DEFAULT"
         combo = window.findChild(QComboBox, "environmentCombo")
         assert [combo.itemText(i) for i in range(combo.count())] == [
             "default", "staging", "production", "New environment…"]  # no "dev": nothing made it
         with qtbot.waitSignal(window.loaded, timeout=WAIT):
             choose_environment(window, "production")
-        badge = window.findChild(QLabel, "environmentBadge")
         assert badge.isVisible() and badge.text() == "PRODUCTION" and "#c62828" in badge.styleSheet()
         assert window.windowTitle().startswith("production — ")
         revision = window.findChild(QLabel, "revisionLabel")

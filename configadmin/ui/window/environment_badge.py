@@ -24,22 +24,20 @@ def window_title(environment: str, database: str | None) -> str:
 class EnvironmentBadge(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="environmentBadge")
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.hide()
+        self.setTextFormat(Qt.TextFormat.PlainText)  # never hidden: a toolbar keeps a hidden widget hidden
 
     def show_environment(self, environment: str) -> None:
         colours = _COLOURS.get(environment)
         self.setText(environment.upper())
         if colours is None:
             self.setStyleSheet("background: palette(mid); color: palette(window-text);"
-                               " border-radius: 3px; padding: 2px 8px; font-weight: 600;")
+                               " border-radius: 3px; padding: 2px 8px; margin-left: 6px; font-weight: 600;")
         else:
             self.setStyleSheet(f"background: {colours[0]}; color: {colours[1]}; border-radius: 3px;"
-                               " padding: 2px 8px; font-weight: 700;")
+                               " padding: 2px 8px; margin-left: 6px; font-weight: 700;")
         self.setToolTip(f"Saves in this window change {environment}"
                         + (": the live configuration the inference services read." if
                            environment == "production" else "."))
-        self.show()
 
 
 class NewEnvironmentDialog:
