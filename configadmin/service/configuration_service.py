@@ -330,8 +330,9 @@ class ConfigurationService:
             if row.is_active and setting in wanted:
                 source = ("file" if setting in self.defaults.values
                           else "settings" if setting in self.legacy.values else None)
-                steps.append(ResetStep(setting.name, row.version, thaw(row.value),
-                                       thaw(self.file_default(setting)), source))
+                step = ResetStep(setting.name, row.version, row.value, self.file_default(setting), source)
+                _ = step.diff  # computed here, off the GUI thread
+                steps.append(step)
         return steps
 
     def revert_preview(self, audit_id: int, shown: int = 20) -> RevertPreview:
@@ -339,14 +340,14 @@ class ConfigurationService:
         entry = self.audit_entry(audit_id)
         setting = SettingKey(entry.category, entry.key)
         try:
-            now = thaw(self.stored_resolution(setting, entry.environment).value)
+            now = self.stored_resolution(setting, entry.environment).value  # read-only, not copied
         except NotFound:
             now = None
         after = (entry.new_value if entry.new_value is not None
                  else thaw(self.file_default(setting)))
         newer = [e for e in self.history(entry.category, entry.key, environment=entry.environment,
                                          limit=shown + 1) if e.id > entry.id]
-        return RevertPreview(entry, now, after, tuple(newer[:shown]), len(newer) > shown)
+        return RevertPreview(entry, now, after, tuple(newer[:shown]), len(newer) > shown).prepared()
 
     def revert(self, audit_id: int, *, updated_by: str | None = None,
                reason: str | None = None) -> int:

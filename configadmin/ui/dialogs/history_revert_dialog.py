@@ -11,16 +11,16 @@ from PySide6.QtWidgets import (
 from configadmin.domain.diff import Kind
 from configadmin.domain.previews import RevertPreview
 from configadmin.ui.panels.diff_model import DiffModel
-from configadmin.ui.panels.history_model import local_time, summarize
+from configadmin.ui.panels.history_model import local_time
 
 REVERT_WORDS = {Kind.ADDED: "comes back", Kind.REMOVED: "removed", Kind.CHANGED: "changes"}
 
 
 def undone_lines(preview: RevertPreview) -> list[str]:
     """One line per later change the revert undoes: id, time, actor, what it did."""
-    lines = [f"#{e.id}  {local_time(e.at)}  {e.actor}  {e.action}: "
-             f"{summarize(e.old_value, e.new_value)}" + (f" — {e.reason}" if e.reason else "")
-             for e in preview.later]
+    lines = [f"#{e.id}  {local_time(e.at)}  {e.actor}  {e.action}: {summary}"
+             + (f" — {e.reason}" if e.reason else "")
+             for e, summary in zip(preview.later, preview.later_summaries)]
     if preview.more_later:
         lines.append("… and more (see the history)")
     return lines
