@@ -48,13 +48,13 @@ class WindowSaving(QObject):
     def warnings(self, plan: Plan) -> list[str]:
         """The cross-field check on the values as they will be after the save (the edited ones
         over the stored ones), shown in the save dialog at the moment of saving."""
-        from configadmin.domain.resolution import thaw
         from configadmin.domain.validation import input_size_warnings
         from configadmin.ui.editors.setting_editors import INPUT_SIZE
-        after = {name: thaw(r.value) for name, r in self.window._resolved.items()}
-        after.update({base.name: value for base, value in plan})
         if not {base.name for base, _ in plan} & {MAPPING, INPUT_SIZE}:
             return []
+        after = {name: self.window._resolved[name].value for name in (MAPPING, INPUT_SIZE)
+                 if name in self.window._resolved}  # read-only values: no copy of a 100k mapping
+        after.update({base.name: value for base, value in plan})
         return input_size_warnings(after.get(INPUT_SIZE), after.get(MAPPING))
 
     def saved(self, entries: list[AuditEntry], plan: Plan) -> None:
