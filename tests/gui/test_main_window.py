@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QSpinBox, QTableView, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
+from window_support import open_editor
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
@@ -55,8 +56,7 @@ def type_into(qtbot: QtBot, win: MainWindow, row: int, col: int, text: str) -> N
     if not (view.state() == view.State.EditingState and view.currentIndex() == index):
         view.setCurrentIndex(index)
         view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
-    assert editor is not None
+    editor = open_editor(view)
     editor.selectAll()
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the view commits on the next turn of the event loop

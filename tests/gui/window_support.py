@@ -34,6 +34,14 @@ def column_of(win: MainWindow, feature: str) -> str | None:
     return None
 
 
+def open_editor(view: QTableView) -> QLineEdit:
+    """The cell editor just opened: an earlier one may still sit hidden in the viewport until its
+    deferred delete, and `findChild` would return that one."""
+    editors = [e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()]
+    assert editors, "no cell editor is open"
+    return editors[-1]
+
+
 def edit_column(qtbot: QtBot, win: MainWindow, feature: str, text: str) -> None:
     view = win.findChild(QTableView, "mappingTable")
     model = view.model()
@@ -41,7 +49,7 @@ def edit_column(qtbot: QtBot, win: MainWindow, feature: str, text: str) -> None:
     index = model.index(row, COL_COLUMN)
     view.setCurrentIndex(index)
     view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
+    editor = open_editor(view)
     editor.selectAll()
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
