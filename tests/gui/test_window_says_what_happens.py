@@ -25,6 +25,7 @@ from configadmin.ui.window.environment_badge import NewEnvironmentDialog
 
 pytestmark = pytest.mark.gui
 WAIT = 15_000
+REAL_UNSAVED_ASK = UnsavedEditsDialog.ask.__func__  # the suite patches `ask`; one test runs it
 
 
 def select(win: MainWindow, name: str) -> None:
@@ -300,3 +301,39 @@ def test_choosing_save_while_an_edit_is_invalid_keeps_the_window_and_says_why(
     finally:
         EditsAsked(monkeypatch, "discard")
         close_window(qtbot, window)
+
+
+def click_in_modal(qtbot: QtBot, caption: str) -> None:
+    """Presses the button `caption` of the modal box once it is up (the real dialog, not patched)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, press)
+            return
+        next(b for b in box.findChildren(QPushButton) if b.text() == caption).click()
+
+    QTimer.singleShot(0, press)
+
+
+@pytest.mark.parametrize(("caption", "choice"), [
+    ("Save…", "save"), ("Keep as draft", "draft"), ("Discard edits", "discard"), ("Cancel", None)])
+def test_the_unsaved_edits_question_answers_what_was_pressed(
+        qtbot: QtBot, caption: str, choice: str | None) -> None:
+    click_in_modal(qtbot, caption)
+    answer = REAL_UNSAVED_ASK(UnsavedEditsDialog, None, "production", "closing the window",
+                              ["~ ml.model_input_size: 15 → 21"])
+    assert answer == choice
+
+
+@pytest.mark.parametrize(("caption", "confirmed"), [("Promote to production", True), ("Cancel", False)])
+def test_the_promote_question_is_a_real_second_step(
+        qtbot: QtBot, service: ConfigurationService, caption: str, confirmed: bool) -> None:
+    from configadmin.ui.dialogs.promote_confirm import PromoteConfirm
+    service.set("ml", "model_input_size", 17, environment="staging")
+    preview = service.promote_preview("ml", "model_input_size", "staging", "production")
+    click_in_modal(qtbot, caption)
+    assert PromoteConfirm.ask(None, preview) is confirmed
+    assert service.history(environment="production") == []  # asking writes nothing
