@@ -35,7 +35,7 @@ from configadmin.domain.registry import (
 from configadmin.domain.resolution import resolve, resolve_every, thaw
 from configadmin.domain.validation import input_size_warnings
 from configadmin.domain.errors import ConflictError, NotFound
-from configadmin.service import transfer
+from configadmin.service import previews, transfer
 from configadmin.service.change_feed import ChangeFeed
 from configadmin.service.heartbeat import ReaderHeartbeat
 from configadmin.service.locate import (
@@ -321,33 +321,11 @@ class ConfigurationService:
     def reset_preview(self, category: str, key: str | None = None,
                       environment: str | None = None) -> list[ResetStep]:
         """What `reset` would remove now, value by value (NotFound for an unknown category)."""
-        env = environment or self.environment
-        keys = [SettingKey(category, key)] if key else self._category_keys(category, env)
-        wanted = set(keys)
-        steps = []
-        for row in self.stored(env):
-            setting = SettingKey(row.category, row.key)
-            if row.is_active and setting in wanted:
-                source = ("file" if setting in self.defaults.values
-                          else "settings" if setting in self.legacy.values else None)
-                step = ResetStep(setting.name, row.version, row.value, self.file_default(setting), source)
-                _ = step.diff  # computed here, off the GUI thread
-                steps.append(step)
-        return steps
+        return previews.reset_preview(self, category, key, environment or self.environment)
 
     def revert_preview(self, audit_id: int, shown: int = 20) -> RevertPreview:
         """What reverting to the entry would change now, and the later changes it would undo."""
-        entry = self.audit_entry(audit_id)
-        setting = SettingKey(entry.category, entry.key)
-        try:
-            now = self.stored_resolution(setting, entry.environment).value  # read-only, not copied
-        except NotFound:
-            now = None
-        after = (entry.new_value if entry.new_value is not None
-                 else thaw(self.file_default(setting)))
-        newer = [e for e in self.history(entry.category, entry.key, environment=entry.environment,
-                                         limit=shown + 1) if e.id > entry.id]
-        return RevertPreview(entry, now, after, tuple(newer[:shown]), len(newer) > shown).prepared()
+        return previews.revert_preview(self, audit_id, shown)
 
     def revert(self, audit_id: int, *, updated_by: str | None = None,
                reason: str | None = None) -> int:

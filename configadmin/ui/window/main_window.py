@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from configadmin.domain.errors import one_line
 from configadmin.ui.window.diff_sync import DiffSync
+from configadmin.ui.window.location_display import value_origin
 from configadmin.ui.icons import icon
 from configadmin.ui.window.incoming_changes import IncomingChanges
 from configadmin.ui.window.layout_memory import restore_layout, save_layout
@@ -103,7 +104,7 @@ class MainWindow(QMainWindow):
 
     def show_environment(self) -> None:
         """Title and badge name the environment (and the database) the window writes to."""
-        from configadmin.ui.window.environment_badge import window_title
+        from configadmin.ui.window.location_display import window_title
         self.setWindowTitle(window_title(self.environment,
                                          self.service.database if self.service is not None else None))
         self.ui.environment_badge.show_environment(self.environment)
@@ -191,29 +192,13 @@ class MainWindow(QMainWindow):
             return
         self.editors.show_setting(name)
         r = self._resolved.get(name)
-        where, path = self._value_origin(r)
+        where, path = value_origin(r, self.service)
         self.ui.title.setText(info.label)
         self.ui.subtitle.setText(f"{name} · {info.description} Value {where}.")
         self.ui.subtitle.setToolTip(f"Read from {path}" if path else "")
         if self._history_panel is not None:
             self._history_panel.set_setting(name)
         self._diff_timer.start()
-
-    def _value_origin(self, r: Resolved | None) -> tuple[str, str | None]:
-        """"from the database, version 7" or "from the file ml_config.py" (with the full path for
-        the tooltip): a file value names its file."""
-        from configadmin.domain.records import Source
-        if r is None:
-            return "", None
-        if r.source is Source.DATABASE:
-            return f"from the database, version {r.version}", None
-        layer = None
-        if self.service is not None:
-            layer = self.service.defaults if r.source is Source.FILE else self.service.legacy
-        path = str(layer.path) if layer is not None and layer.path is not None else None
-        kind = "defaults file" if r.source is Source.FILE else "settings file"
-        return (f"from the {kind} {layer.path.name}" if path and layer and layer.path
-                else f"from the {r.source}"), path
 
     # -- state: modified, valid, read-only --------------------------------------------------------
     def _edited(self) -> None:

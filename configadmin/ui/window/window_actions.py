@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Qt
 from shiboken6 import isValid
 
 from configadmin.ui.icons import icon
-from configadmin.ui.window.environment_badge import NEW_ENVIRONMENT, NewEnvironmentDialog
+from configadmin.ui.window.location_display import NEW_ENVIRONMENT, NewEnvironmentDialog
 from configadmin.ui.editors.setting_editors import MAPPING
 
 if TYPE_CHECKING:

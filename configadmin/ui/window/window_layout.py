@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import SettingEditors
 from configadmin.ui.editors.settings_list import SettingsList
-from configadmin.ui.window.environment_badge import EnvironmentBadge
+from configadmin.ui.window.location_display import EnvironmentBadge
 from configadmin.ui.window.status import StatusBanner, StatusInfo
 
 DEFAULT_SIZE = (1280, 800)

@@ -107,7 +107,7 @@ class WindowLoading(QObject):
         self.retry_ms = min(self.retry_ms * 2, RETRY_MAX_MS)
 
     def fill_environments(self, environments: tuple[str, ...]) -> None:
-        from configadmin.ui.window.environment_badge import NEW_ENVIRONMENT
+        from configadmin.ui.window.location_display import NEW_ENVIRONMENT
         combo = self.window.ui.environment_combo
         combo.blockSignals(True)
         wanted = [*environments, NEW_ENVIRONMENT]  # the last item starts a new environment

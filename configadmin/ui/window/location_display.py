@@ -1,12 +1,19 @@
-"""Which environment the window edits, said where the analyst looks: the window title (with the
+"""Where the window reads and writes, said where the analyst looks: the window title (with the
 database, never its password), a coloured badge beside the environment list (production in red),
-and the list itself, which offers the environments that exist and a way to start a new one."""
+the list itself (the environments that exist, and a way to start a new one), and the file a value
+from a file comes from."""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QWidget
 
 from configadmin.domain.validation import environment_problem
+
+if TYPE_CHECKING:
+    from configadmin.domain.records import Resolved
+    from configadmin.service.configuration_service import ConfigurationService
 
 NEW_ENVIRONMENT = "New environment…"
 _COLOURS = {  # background, text: production cannot be mistaken for dev
@@ -19,6 +26,21 @@ def window_title(environment: str, database: str | None) -> str:
     """`database` is the display URL (password masked); `[*]` shows the unsaved-edits mark."""
     where = f" — {database}" if database else ""
     return f"{environment}{where} — configadmin [*]"
+
+
+def value_origin(r: Resolved | None, service: ConfigurationService | None) -> tuple[str, str | None]:
+    """"from the database, version 7" or "from the defaults file ml_config.py", and the file's full
+    path for the tooltip (None for a database value)."""
+    from configadmin.domain.records import Source
+    if r is None:
+        return "", None
+    if r.source is Source.DATABASE:
+        return f"from the database, version {r.version}", None
+    layer = None if service is None else service.defaults if r.source is Source.FILE else service.legacy
+    if layer is None or layer.path is None:
+        return f"from the {r.source}", None
+    kind = "defaults file" if r.source is Source.FILE else "settings file"
+    return f"from the {kind} {layer.path.name}", str(layer.path)
 
 
 class EnvironmentBadge(QLabel):
