@@ -166,3 +166,28 @@ def test_the_promote_question_is_a_real_second_step(
     click_in_modal(qtbot, caption)
     assert PromoteConfirm.ask(None, preview) is confirmed
     assert service.history(environment="production") == []  # asking writes nothing
+
+
+def test_a_save_at_close_whose_merge_is_cancelled_keeps_the_window_open(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    from configadmin.ui.dialogs.merge_dialog import MergeDialog
+    monkeypatch.setattr(MergeDialog, "ask", classmethod(lambda cls, *a: None))
+    EditsAsked(monkeypatch, "save")
+    SaveAsked(monkeypatch, "")
+    window = show_window(qtbot, service)
+    try:
+        window.input_size.spin.setValue(21)
+        qtbot.waitUntil(lambda: save_button(window).isEnabled(), timeout=WAIT)
+        service.set("ml", "model_input_size", 30, updated_by="bob")  # the same value, meanwhile
+        window.close()
+        qtbot.waitUntil(lambda: not window._saving, timeout=WAIT)
+        assert window.isVisible() and window.input_size.spin.value() == 21
+        monkeypatch.setattr(MergeDialog, "ask", classmethod(
+            lambda cls, parent, items, by: {(i.setting, i.conflict.path): i.conflict.mine for i in items}))
+        with qtbot.waitSignal(window.saved, timeout=WAIT):
+            window.save()  # a later, ordinary save does not close the window
+        assert window.isVisible()
+        assert service.get("ml", "model_input_size") == 21
+    finally:
+        EditsAsked(monkeypatch, "discard")
+        close_window(qtbot, window)

@@ -73,9 +73,13 @@ class WindowActions(QObject):
             otherwise()
             return
 
-        def done(*_: object) -> None:
+        flow = w._saves.flow
+
+        def done() -> None:
             w.saved.disconnect(ok)
             w.saveFailed.disconnect(failed)
+            if flow is not None:
+                flow.cancelled.disconnect(cancelled)
 
         def ok() -> None:
             done()
@@ -85,8 +89,14 @@ class WindowActions(QObject):
             done()
             otherwise()
 
+        def cancelled() -> None:  # e.g. the merge question was cancelled: stay, edits kept
+            done()
+            otherwise()
+
         w.saved.connect(ok)
         w.saveFailed.connect(failed)
+        if flow is not None:
+            flow.cancelled.connect(cancelled)
 
     def _show_current_environment(self) -> None:
         combo = self.window.ui.environment_combo
