@@ -20,6 +20,7 @@ _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 def history(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else None
+    until = parse_since(args.until, option="--until") if args.until else None
     category = key = None
     if args.key and "." in args.key:
         setting = parse_key(args.key)  # the format only: the history of a retired setting stays readable
@@ -31,7 +32,7 @@ def history(args: argparse.Namespace) -> int:
         category = args.key
     with connected(args) as service:
         entries = service.history(category, key, actor=args.actor, action=args.action, since=since,
-                                  limit=args.limit, before_id=args.before_id,
+                                  until=until, text=args.text or None, limit=args.limit, before_id=args.before_id,
                                   environment=args.env if args.env_given else None)
     next_before = entries[-1].id if entries and len(entries) == args.limit else None
     if args.json:

@@ -87,12 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", help="why (kept in the audit trail)")
     p.add_argument("--expect-version", type=non_negative_int, metavar="N",
                    help="save only if the stored version is still N (0: no row yet); else exit 3")
+    p.add_argument("--yes", action="store_true",
+                   help="save an empty mapping without asking (needed without a terminal)")
 
-    p = _command(sub, "reset", "remove database values so the file defaults apply",
-                 "configadmin reset ml.feature_mapping --reason 'back to defaults'")
+    p = _command(sub, "reset", "remove database values so the file defaults apply; shows what "
+                 "changes and asks first", "configadmin reset ml.feature_mapping --reason 'back to defaults'\n"
+                 "  configadmin reset ml --yes   # from a script: no question")
     p.add_argument("target", nargs="?", default="ml", metavar="CATEGORY_OR_KEY",
                    help="a category (every setting in it) or category.key (default: ml)")
     p.add_argument("--reason", help="why (kept in the audit trail)")
+    p.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
 
     p = _command(sub, "diff", "stored values against the file defaults, entry by entry",
                  "configadmin diff ml.feature_mapping --env production")
@@ -101,11 +105,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "history", "the audit trail, newest first",
                  "configadmin history ml.feature_mapping --since 7d --actor alice --limit 20\n"
+                 "  configadmin history --since 2026-11-01 --until 2026-11-08 --text rollback\n"
                  "  configadmin history --before-id 1200   # the next page")
     p.add_argument("key", nargs="?", metavar="KEY", help="one setting, or a whole category")
     p.add_argument("--actor", help="only changes by this user")
     p.add_argument("--since", metavar="DATE",
                    help="2026-11-01, 2026-11-01T09:30 (local time unless an offset is given) or 7d/12h")
+    p.add_argument("--until", metavar="DATE",
+                   help="only entries before DATE (same forms as --since; a bare date ends at its "
+                        "midnight, so --until 2026-11-02 includes all of 1 November)")
+    p.add_argument("--text", metavar="TEXT",
+                   help="only entries whose reason contains TEXT (any case)")
     from configadmin.domain.records import Action
     p.add_argument("--action", choices=[str(a) for a in Action], help="only this kind of change")
     p.add_argument("--limit", type=positive_int, default=50, metavar="N",

@@ -124,7 +124,7 @@ def read_json(source: str, what: str) -> Any:
     return parse_json(read_text(source, what), what)
 
 
-def parse_since(text: str, now: datetime | None = None) -> datetime:
+def parse_since(text: str, now: datetime | None = None, *, option: str = "--since") -> datetime:
     """An ISO date or time (local time unless it carries an offset) or `7d`, `12h`, `30m`, `2w`;
     returned in UTC, the zone the audit trail is written in."""
     relative = _RELATIVE.match(text.strip().lower())
@@ -134,6 +134,6 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationError(f"--since {text!r} is not a date: use 2026-11-01, "
+        raise ValidationError(f"{option} {text!r} is not a date: use 2026-11-01, "
                               "2026-11-01T09:30, 2026-11-01T09:30+01:00, or 7d / 12h / 30m") from None
     return moment.astimezone(UTC)

@@ -29,6 +29,11 @@ def set_value(args: argparse.Namespace) -> int:
     with connected(args) as service:
         setting = service.parse_key(args.key)
         warnings = service.validate(setting.category, setting.key, value)
+        if isinstance(value, dict) and not value and not args.yes and not _confirm(
+                f"{setting.name} would be empty in {service.environment}: readers get no entries. "
+                "Save it?", "saving an empty mapping", "save it"):
+            print("configadmin: not saved", file=sys.stderr)
+            return 1
         before = service.stored_version(setting)
         version = service.set(setting.category, setting.key, value, reason=args.reason,
                               expected_version=args.expect_version)
@@ -43,13 +48,31 @@ def set_value(args: argparse.Namespace) -> int:
 
 
 def reset(args: argparse.Namespace) -> int:
+    """Shows each stored value the reset removes (now → after, like promote) and asks first."""
+    style = Style()
     with connected(args) as service:
+        category, key = args.target, None
         if "." in args.target:
             setting = service.parse_key(args.target)
-            done = service.reset(setting.category, setting.key, reason=args.reason)
-        else:
-            done = service.reset(args.target, reason=args.reason)
+            category, key = setting.category, setting.key
         environment = service.environment
+        steps = service.reset_preview(category, key)
+        if not steps:
+            emit(f"nothing to reset: {args.target} has no database values in {environment}")
+            return 0
+        for step in steps:
+            after = f"the {step.after_source} default" if step.after_source else "no value at all"
+            emit(f"{style.bold(step.setting)} ({environment}, version {step.version}): "
+                 f"{step.diff.summary} — afterwards {after} applies")
+            if step.diff:
+                for line in diff_lines(step.diff, style, old_label="now (database)",
+                                       new_label=f"after reset ({step.after_source or 'none'})"):
+                    emit(line)
+        count = f"{len(steps)} database value{'s' if len(steps) != 1 else ''}"
+        if not args.yes and not _confirm(f"Reset {count} in {environment}?", "resetting", "reset"):
+            print("configadmin: not reset", file=sys.stderr)
+            return 1
+        done = service.reset(category, key, reason=args.reason)
     if not done:
         emit(f"nothing to reset: {args.target} has no database values in {environment}")
     for entry in done:
@@ -83,8 +106,9 @@ def diff(args: argparse.Namespace) -> int:
                  "the file default applies")
             continue
         emit(f"{style.bold(setting.name)} ({environment}): {changes.summary}")
-        for line in diff_lines(changes, style, old_label="file default", new_label="database"):
-            emit(line)
+        if changes:  # the summary already says "no differences"
+            for line in diff_lines(changes, style, old_label="file default", new_label="database"):
+                emit(line)
     return 0
 
 
@@ -110,7 +134,10 @@ def promote(args: argparse.Namespace) -> int:
         for line in diff_lines(plan.diff, style, old_label=f"{plan.to_env} now",
                                new_label=plan.from_env):
             emit(line)
-        if not args.yes and not _confirm(f"Promote {setting.name} to {plan.to_env}?"):
+        for text in plan.warnings:
+            warn(text)
+        if not args.yes and not _confirm(f"Promote {setting.name} to {plan.to_env}?",
+                                         "promoting", "promote"):
             print("configadmin: not promoted", file=sys.stderr)
             return 1
         entry = service.promote(setting.category, setting.key, plan.from_env, plan.to_env,
@@ -122,10 +149,10 @@ def promote(args: argparse.Namespace) -> int:
     return 0
 
 
-def _confirm(question: str) -> bool:
+def _confirm(question: str, doing: str, verb: str) -> bool:
     """y/N on the terminal; without one, refuse rather than guess (scripts pass --yes)."""
     if not sys.stdin.isatty():
-        raise ValidationError("not promoting without confirmation: stdin is not a terminal; "
-                              "add --yes to promote from a script")
+        raise ValidationError(f"not {doing} without confirmation: stdin is not a terminal; "
+                              f"add --yes to {verb} from a script")
     print(f"{question} [y/N] ", end="", flush=True)
     return sys.stdin.readline().strip().lower() in ("y", "yes")

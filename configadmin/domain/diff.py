@@ -37,11 +37,14 @@ class Diff:
 
     @property
     def summary(self) -> str:
-        """"+3 −1 ~2 entries", or "no differences"."""
+        """"+3 −1 ~2 entries" for a mapping, "value changed" for a single value (a count of one
+        "entry" there reads as if one entry of a mapping changed), or "no differences"."""
         if not self.entries:
             return "no differences"
-        return (f"+{self.count(Kind.ADDED)} −{self.count(Kind.REMOVED)} "
-                f"~{self.count(Kind.CHANGED)} entries")
+        if len(self.entries) == 1 and not self.entries[0].path:
+            return f"value {self.entries[0].kind}"
+        return (f"+{self.count(Kind.ADDED):,} −{self.count(Kind.REMOVED):,} "
+                f"~{self.count(Kind.CHANGED):,} entries")
 
     def __bool__(self) -> bool:
         return bool(self.entries)

@@ -1,15 +1,16 @@
 """The settings the tool knows: declared ones with strict schemas, plus those the file layers name."""
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from configadmin.domain.records import SettingKey
-from configadmin.domain.text import split_setting
 from configadmin.domain.validation import (
     MAX_INPUT_SIZE,
+    RANGES,
     generic_validator,
     json_type,
     json_problems,
@@ -72,10 +73,15 @@ def declared_shape_problem(key: SettingKey, value: Any) -> str | None:
 
 def parse_key(text: str) -> SettingKey:
     """`category.key` → SettingKey; a clear error for anything else."""
-    category, key = split_setting(text.strip())
-    if not _PART.match(category) or not _PART.match(key):
+    category, dot, key = text.strip().partition(".")
+    if not dot or not _PART.match(category) or not _PART.match(key):
+        fixed = text.strip().lower().replace("-", "_")
+        hint = ""
+        if fixed != text and "." in fixed and all(_PART.match(p) for p in fixed.split(".", 1)):
+            hint = f"; did you mean {fixed}?"
         raise ValidationError(
-            f"setting name {text!r} is not of the form category.key (lowercase, e.g. ml.feature_mapping)"
+            f"setting name {text!r} is not of the form category.key (lowercase, e.g. "
+            f"ml.feature_mapping){hint}"
         )
     return SettingKey(category, key)
 
@@ -110,9 +116,12 @@ class Registry:
             if key in self._specs:
                 continue
             example = file_values[key] if key in file_values else settings_values[key]
+            bounds = RANGES.get(key.name)
+            where = f"; allowed from {bounds[0]:,g} to {bounds[1]:,g}" if bounds else ""
             self._specs[key] = SettingSpec(
                 key, "json", key.key.replace("_", " ").capitalize(),
-                "Checked against the JSON type of its default.", generic_validator(example),
+                f"Checked against the JSON type of its default{where}.",
+                generic_validator(example, bounds),
             )
 
     @property
@@ -127,8 +136,10 @@ class Registry:
         try:
             return self._specs[key]
         except KeyError:
-            known = ", ".join(k.name for k in self._specs)
-            raise NotFound(f"unknown setting {key.name} (known: {known})") from None
+            names = [k.name for k in self._specs]
+            close = difflib.get_close_matches(key.name, names, n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise NotFound(f"unknown setting {key.name}{hint} (known: {', '.join(names)})") from None
 
     def in_category(self, category: str) -> list[SettingKey]:
         keys = [k for k in self._specs if k.category == category]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +22,13 @@ MAX_COLUMN_LENGTH = 128
 MAX_INPUT_SIZE = 1_000_000
 MAX_GENERIC_BYTES = 1_048_576
 MAX_DEPTH = 32
+
+# Numeric settings without a schema of their own still have a meaning that bounds them: a
+# probability outside [0, 1] or an interval of no minutes is a typo, not a configuration.
+RANGES: dict[str, tuple[float, float]] = {
+    "ml.churn_threshold": (0.0, 1.0),
+    "ml.scoring_interval_minutes": (1, 10_080),  # at least once a week
+}
 
 # No control, format (bidi, zero-width) or separator characters anywhere, no surrounding white
 # space; checked in Rust by pydantic-core.
@@ -188,14 +196,18 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
-def generic_validator(example: Any) -> Callable[[Any], Any]:
-    """A validator for a setting without a schema: the JSON type of its file (or settings) value."""
+def generic_validator(example: Any, bounds: tuple[float, float] | None = None) -> Callable[[Any], Any]:
+    """A validator for a setting without a schema: the JSON type of its file (or settings) value,
+    and for a number its declared range (RANGES), ends included."""
     expected = json_type(example)
 
     def validate(value: Any) -> Any:
         actual = json_type(value)
         if actual != expected and not (expected == "number" and actual == "integer"):
             raise ValidationError(f"expected {expected} (the type of the default), got {actual}")
+        if bounds is not None and actual in ("integer", "number") and math.isfinite(value) \
+                and not bounds[0] <= value <= bounds[1]:
+            raise ValidationError(f"must be from {bounds[0]:,g} to {bounds[1]:,g}, got {value:g}")
         problems = json_problems(value)
         if problems:
             raise ValidationError(problems)
@@ -214,6 +226,22 @@ def input_size_warnings(input_size: Any, mapping: Any) -> list[str]:
             f"model input size {input_size} is smaller than the {len(mapping)} mapped features"
         ]
     return []
+
+
+_ENVIRONMENT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def environment_problem(name: str) -> str | None:
+    """Why a name cannot start a new environment (None: fine): short, plain, no spaces, so it
+    reads the same in the window, on the command line and in `--env`."""
+    if not name:
+        return "the environment name is empty"
+    if len(name) > 64:
+        return "the environment name is longer than 64 characters"
+    if not _ENVIRONMENT_PATTERN.match(name):
+        return (f"environment name {_short(name)} may hold only letters, digits, '-', '_' and '.'"
+                ", starting with a letter or digit")
+    return None
 
 
 def feature_name_problem(text: str) -> str | None:

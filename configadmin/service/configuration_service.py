@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.errors import ConflictError, DatabaseUnavailable, NotFound, ValidationError
+from configadmin.domain.previews import ResetStep, RevertPreview
 from configadmin.domain.records import (
     Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey,
     StoredValue,
@@ -33,6 +34,7 @@ from configadmin.domain.registry import (
 from configadmin.domain.resolution import resolve, same_value, thaw
 from configadmin.domain.names import check_environment, hidden_characters
 from configadmin.domain.validation import input_size_warnings
+from configadmin.service import previews
 from configadmin.service.cached_reads import CacheKey, CachedReads
 from configadmin.service.class_calls import bind_instance_calls, shared_or_bound
 from configadmin.service.locate import (
@@ -329,6 +331,15 @@ class ConfigurationService(CachedReads):
         if not known and not stored:
             self.registry.in_category(category)  # raises NotFound
         return list(dict.fromkeys([*known, *stored]))
+
+    def reset_preview(self, category: str, key: str | None = None,
+                      environment: str | None = None) -> list[ResetStep]:
+        """What `reset` would remove now, value by value (NotFound for an unknown category)."""
+        return previews.reset_preview(self, category, key, environment or self.environment)
+
+    def revert_preview(self, audit_id: int, shown: int = 20) -> RevertPreview:
+        """What reverting to the entry would change now, and the later changes it would undo."""
+        return previews.revert_preview(self, audit_id, shown)
 
     def revert(self, audit_id: int, *, updated_by: str | None = None,
                reason: str | None = None) -> int:

@@ -17,8 +17,11 @@ STANDARD_ENVIRONMENTS = ("default", "dev", "staging", "production")
 
 
 def environment_list(current: str, stored: Iterable[str]) -> list[str]:
-    """The environments to offer: the standard ones, the current one, then those with stored rows."""
-    return list(dict.fromkeys([*STANDARD_ENVIRONMENTS, current, *sorted(stored)]))
+    """The environments to offer: those that exist (hold stored rows) and the current one, the
+    standard ones in promotion order first (an environment nobody created is not offered)."""
+    names = {current, *stored}
+    order = {name: i for i, name in enumerate(STANDARD_ENVIRONMENTS)}
+    return sorted(names, key=lambda n: (order.get(n, len(order)), n))
 
 
 def database_url(url: str | None) -> str | None:

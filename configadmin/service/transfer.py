@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import Action, AuditEntry, Change, SettingKey, Source
-from configadmin.domain.registry import Registry, split_assignment_name
+from configadmin.domain.registry import (
+    FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, split_assignment_name,
+)
+from configadmin.domain.validation import input_size_warnings
 from configadmin.domain.resolution import thaw
-from configadmin.domain.errors import ValidationError
+from configadmin.domain.errors import NotFound, ValidationError
 from configadmin.sources.pyfile import read_assignments
 
 if TYPE_CHECKING:
@@ -45,6 +48,7 @@ class PromotePreview:
     current: Any  # the plain value resolved in to_env (None: no value there)
     expected_version: int  # to_env's stored version: the write is a compare-and-swap on it
     diff: Diff
+    warnings: tuple[str, ...] = ()  # cross-field checks against to_env's other values
 
 
 def export_values(service: ConfigurationService, env: str) -> dict[str, Any]:
@@ -132,7 +136,24 @@ def promote_preview(service: ConfigurationService, setting: SettingKey, from_env
     target = service.stored_resolution(setting, to_env)
     value, current = thaw(source.value), thaw(target.value)
     return PromotePreview(setting, from_env, to_env, value, source.source, current,
-                          target.stored_version, diff_values(current, value))
+                          target.stored_version, diff_values(current, value),
+                          tuple(_target_warnings(service, setting, value, to_env)))
+
+
+def _target_warnings(service: ConfigurationService, setting: SettingKey, value: Any,
+                     to_env: str) -> list[str]:
+    """The cross-field check of the promoted value against the *target's* other values: a mapping
+    that fits staging's input size may not fit production's."""
+    other = {FEATURE_MAPPING: MODEL_INPUT_SIZE, MODEL_INPUT_SIZE: FEATURE_MAPPING}.get(setting)
+    if other is None:
+        return []
+    try:
+        theirs = thaw(service.stored_resolution(other, to_env).value)
+    except NotFound:
+        return []
+    found = (input_size_warnings(theirs, value) if setting == FEATURE_MAPPING
+             else input_size_warnings(value, theirs))
+    return [f"in {to_env}: {text}" for text in found]
 
 def promote(service: ConfigurationService, plan: PromotePreview, reason: str | None, *,
             updated_by: str | None) -> AuditEntry | None:

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 _STARTED = time.monotonic()
@@ -122,7 +123,20 @@ def run(args: argparse.Namespace) -> int:
             def take() -> None:
                 if not taken:
                     taken.append(True)
-                    QTimer.singleShot(100, lambda: (window.grab().save(str(screenshot)), app.exit(0)))
+                    QTimer.singleShot(100, save_screenshot)
+
+            def save_screenshot() -> None:
+                """Says where the picture went (or that it could not be written): a script's log
+                should not need a second look at the folder."""
+                path = Path(screenshot).resolve()
+                if window.grab().save(str(path)):
+                    print(f"saved the window to {path}", flush=True)
+                    app.exit(0)
+                else:
+                    print(f"configadmin: error: could not write the screenshot to {path}",
+                          file=sys.stderr, flush=True)
+                    outcome["code"] = 1
+                    app.exit(1)
 
             window.diff_panel.diffShown.connect(take)
             QTimer.singleShot(3000, take)

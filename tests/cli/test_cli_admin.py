@@ -20,7 +20,7 @@ def _five_changes(cli: Cli) -> None:
         cli("set", "ml.model_input_size", str(size), "--user", "alice")
     cli("set", "ml.churn_threshold", "0.5", "--user", "bob")
     cli("--env", "staging", "set", "ml.model_input_size", "30", "--user", "alice")
-    cli("reset", "ml.model_input_size", "--user", "bob", "--reason", "too big")
+    cli("reset", "ml.model_input_size", "--user", "bob", "--reason", "too big", "--yes")
 
 
 def test_history_lists_newest_first_with_filters(cli: Cli) -> None:

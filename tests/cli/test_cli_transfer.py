@@ -47,7 +47,7 @@ def test_export_then_import_copies_the_stored_values_into_another_environment(
 def test_export_to_stdout_lists_only_active_database_values(cli: Cli) -> None:
     cli("set", "ml.model_input_size", "16")
     cli("set", "ml.churn_threshold", "0.5")
-    cli("reset", "ml.churn_threshold")
+    cli("reset", "ml.churn_threshold", "--yes")
     assert cli("export").json["values"] == {"ml.model_input_size": 16}
 
 

@@ -60,7 +60,7 @@ def test_a_cross_field_warning_is_shown_but_the_value_is_saved(cli: Cli) -> None
 
 def test_reset_of_a_key_restores_the_file_default_and_audits_it(cli: Cli) -> None:
     cli("set", "ml.model_input_size", "16")
-    result = cli("reset", "ml.model_input_size", "--reason", "back to defaults")
+    result = cli("reset", "ml.model_input_size", "--reason", "back to defaults", "--yes")
     assert result.code == 0
     assert cli("get", "ml.model_input_size", "--json").json["source"] == "file"
     entry = cli("history", "--json").json["entries"][0]
@@ -70,7 +70,7 @@ def test_reset_of_a_key_restores_the_file_default_and_audits_it(cli: Cli) -> Non
 def test_reset_without_argument_resets_the_whole_ml_category(cli: Cli) -> None:
     cli("set", "ml.model_input_size", "16")
     cli("set", "ml.feature_mapping", '{"revenue": "rev"}')
-    result = cli("reset")
+    result = cli("reset", "--yes")
     assert result.code == 0
     assert "ml.feature_mapping" in result.out and "ml.model_input_size" in result.out
     assert cli("get", "ml.feature_mapping", "--json").json["source"] == "file"

@@ -22,6 +22,12 @@ from configadmin.ui.worker import Runner
 @pytest.fixture(params=["sqlite"])
 def db_url(request: pytest.FixtureRequest) -> str:
     return url_for(request)
+@pytest.fixture(autouse=True)
+def edits_kept_as_draft(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window closed (or switched) with edits asks save / draft / discard; tests that do not
+    answer it themselves keep the draft, as closing did before the question existed."""
+    from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
+    monkeypatch.setattr(UnsavedEditsDialog, "ask", classmethod(lambda cls, *a: "draft"))
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ def test_screenshot_saves_the_loaded_window(sqlite_url: str, tmp_path: Path) -> 
     done = gui("--screenshot", str(png), "--database-url", sqlite_url)
     assert done.returncode == 0, done.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert done.stdout.strip() == f"saved the window to {png.resolve()}"
 
 
 def test_unreachable_database_is_one_line_without_the_password() -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService, Source
 from configadmin.domain.records import SettingKey
+from configadmin.service.transfer import PromotePreview
+from configadmin.ui.dialogs.promote_confirm import PromoteConfirm, promote_question
 from configadmin.ui.panels.environment_compare import EnvironmentCompareDialog
 from configadmin.ui.worker import Runner
 
@@ -34,6 +36,18 @@ def open_dialog(qtbot: QtBot, runner: Runner, service: ConfigurationService) -> 
     return dialog
 
 
+def confirm_with(monkeypatch: pytest.MonkeyPatch, answer: bool) -> list[PromotePreview]:
+    """Stands in for the analyst at the second step; returns the previews it was shown."""
+    shown: list[PromotePreview] = []
+
+    def ask(_cls: object, _parent: object, preview: PromotePreview) -> bool:
+        shown.append(preview)
+        return answer
+
+    monkeypatch.setattr(PromoteConfirm, "ask", classmethod(ask))
+    return shown
+
+
 def pick(qtbot: QtBot, dialog: EnvironmentCompareDialog, source: str, target: str) -> None:
     dialog.from_combo.setCurrentText(source)
     dialog.to_combo.setCurrentText(target)
@@ -41,7 +55,9 @@ def pick(qtbot: QtBot, dialog: EnvironmentCompareDialog, source: str, target: st
 
 
 def test_promote_writes_only_the_target_environment(
-        qtbot: QtBot, runner: Runner, service: ConfigurationService) -> None:
+        qtbot: QtBot, runner: Runner, service: ConfigurationService,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    confirmed = confirm_with(monkeypatch, True)
     staging = {**service.get_ml_feature_mapping(), "revenue": "net_revenue", "nps": "nps_last"}
     dev = {**service.get_ml_feature_mapping(), "tier": "tier_v2"}
     staging_version = service.set("ml", "feature_mapping", staging, environment="staging")
@@ -71,6 +87,7 @@ def test_promote_writes_only_the_target_environment(
     assert (entry.action, entry.actor, entry.reason, entry.new_value) == ("promote", "tester", "release 42", staging)
     assert "Promoted to production" in dialog.status.text()
     assert not dialog.promote_button.isEnabled()
+    assert len(confirmed) == 1 and dialog.reason.text() == ""  # asked once; the reason was used up
 
 
 def test_same_environment_on_both_sides_offers_nothing_to_promote(
@@ -92,3 +109,38 @@ def test_equal_values_offer_nothing_to_promote(
     assert "nothing to promote" in dialog.summary.text()
     assert not dialog.promote_button.isEnabled()
     assert service.history() == []
+
+
+@pytest.mark.parametrize(("here", "source", "target"), [
+    ("dev", "dev", "staging"), ("staging", "staging", "production"),
+    ("production", "staging", "production"), ("default", "default", "dev")])
+def test_promote_offers_the_next_environment_up(
+        qtbot: QtBot, runner: Runner, service: ConfigurationService, here: str, source: str,
+        target: str) -> None:
+    service.environment = here
+    dialog = open_dialog(qtbot, runner, service)
+    assert (dialog.from_combo.currentText(), dialog.to_combo.currentText()) == (source, target)
+
+
+def test_promote_warns_against_the_targets_input_size_and_asks_before_writing(
+        qtbot: QtBot, runner: Runner, service: ConfigurationService,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15 item 4: staging maps 17 features; production's model takes 15."""
+    mapping = {**service.get_ml_feature_mapping(), "nps": "nps_last", "age": "age_years"}
+    service.set("ml", "feature_mapping", mapping, environment="staging")
+    service.set("ml", "model_input_size", 17, environment="staging")
+    declined = confirm_with(monkeypatch, False)
+    service.environment = "staging"
+    dialog = open_dialog(qtbot, runner, service)
+    qtbot.waitUntil(lambda: dialog.promote_button.isEnabled(), timeout=WAIT)
+
+    warning = "in production: model input size 15 is smaller than the 17 mapped features"
+    assert dialog.findChild(QLabel, "promoteWarnings").text() == f"⚠ {warning}"
+    dialog.reason.setText("release 43")
+    dialog.promote_button.click()
+    assert len(declined) == 1 and declined[0].warnings == (warning,)
+    question, informative, entries = promote_question(declined[0])
+    assert "from staging to production" in question and warning in informative
+    assert "added: nps: — → nps_last" in entries
+    assert service.history(environment="production") == []  # declined: nothing written
+    assert dialog.reason.text() == "release 43"  # kept for a second try

@@ -182,8 +182,11 @@ def test_cancelled_revert_changes_nothing(qtbot: QtBot, panel: HistoryPanel,
     panel.refresh()
     loaded(qtbot, panel)
     panel.table.selectRow(1)
-    monkeypatch.setattr(RevertDialog, "ask", classmethod(lambda cls, row, parent=None: None))
+    asked: list[object] = []
+    monkeypatch.setattr(RevertDialog, "ask", classmethod(lambda cls, preview, parent=None: asked.append(preview)))
     panel.revert_button.click()
+    qtbot.waitUntil(lambda: bool(asked), timeout=WAIT)
+    qtbot.waitUntil(lambda: not panel._runner.busy, timeout=WAIT)
     assert service.get("ml", "model_input_size") == 30
     assert len(service.history()) == 2
 
@@ -319,3 +322,4 @@ def test_show_entry_of_a_broken_chain_selects_it_or_shows_it_alone(
     panel.show_broken_button.click()
     assert panel.selected_row() is None
     qtbot.waitUntil(lambda: panel.detail.header.text().startswith("#3"), timeout=WAIT)
+

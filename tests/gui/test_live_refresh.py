@@ -45,7 +45,7 @@ def test_window_without_edits_reloads_and_says_who_changed_what(
         qtbot: QtBot, window: MainWindow, db_url: str) -> None:
     other_process_sets(db_url, {"tier": "tier_from_alice"})
     qtbot.waitUntil(lambda: column_of(window, "tier") == "tier_from_alice", timeout=10000)
-    assert "ml.feature_mapping set by alice (new data source)" in banner_text(window)
+    assert "ml.feature_mapping set by alice: “new data source”" in banner_text(window)
     assert window.findChild(QToolButton, "saveButton").isEnabled() is False
 
 

@@ -28,7 +28,7 @@ def reason(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Answers the save dialog with a reason and records what it was shown."""
     asked: list[Any] = []
 
-    def ask(cls: type, parent: Any, changes: Any, environment: str) -> str:
+    def ask(cls: type, parent: Any, changes: Any, environment: str, warnings: Any = ()) -> str:
         asked.append(changes)
         return "quarterly feature review"
 

@@ -61,7 +61,9 @@ def test_choosing_an_environment_shows_and_saves_its_values(
         qtbot: QtBot, window: MainWindow, service: ConfigurationService) -> None:
     service.set("ml", "model_input_size", 21, environment="staging", reason="staging model")
     combo = window.findChild(QComboBox, "environmentCombo")
-    assert {"default", "staging", "production"} <= {combo.itemText(i) for i in range(combo.count())}
+    window.reload()  # the list offers environments that exist: staging does now
+    qtbot.waitUntil(lambda: {"default", "staging"} <= {combo.itemText(i) for i in range(combo.count())},
+                    timeout=15000)
     with qtbot.waitSignal(window.loaded, timeout=15000):
         combo.textActivated.emit("staging")
     spin = window.input_size.spin
@@ -81,6 +83,7 @@ def test_reset_to_defaults_puts_the_file_values_back(
     monkeypatch.setattr(ResetDialog, "ask", classmethod(lambda cls, *a: True))
     service.set("ml", "model_input_size", 30, reason="bigger model")
     qtbot.waitUntil(lambda: window.input_size.spin.value() == 30, timeout=10000)
+    select(window, "ml.model_input_size")  # the button resets the selected setting
     with qtbot.waitSignal(window.loaded, timeout=15000):
         qtbot.mouseClick(window.findChild(QToolButton, "resetButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.input_size.spin.value() == 15, timeout=10000)

@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService, Source
 from configadmin.domain.diff import Diff, EntryDiff, Kind
+from configadmin.domain.previews import ResetStep
 from configadmin.ui.operations import reset_flow
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.dialogs.reset_dialog import ResetDialog
@@ -38,8 +41,8 @@ class Asked:
         monkeypatch.setattr(Messages, "info", classmethod(lambda _c, _p, t: self.messages.append(("info", t))))
         monkeypatch.setattr(Messages, "error", classmethod(lambda _c, _p, t: self.messages.append(("error", t))))
 
-    def _ask(self, _cls: Any, _parent: Any, title: str, diffs: dict[str, Diff]) -> bool:
-        self.shown.append((title, diffs))
+    def _ask(self, _cls: Any, _parent: Any, title: str, steps: list[ResetStep]) -> bool:
+        self.shown.append((title, {s.setting: s.diff for s in steps}))
         return self.answer
 
 
@@ -63,11 +66,11 @@ def test_reset_restores_file_default_and_audits_it(
     qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
 
     (title, diffs), = asked.shown
-    assert "ml" in title and "default" in title
-    assert set(diffs["ml.feature_mapping"].entries) == {
-        EntryDiff(Kind.CHANGED, "revenue", "total_revenue", "net_revenue"),
-        EntryDiff(Kind.ADDED, "nps", None, "nps_last")}
-    assert diffs["ml.model_input_size"].entries == (EntryDiff(Kind.CHANGED, "", 15, 42),)
+    assert title == "Reset the whole category ml (2 stored settings) to the file defaults in default"
+    assert set(diffs["ml.feature_mapping"].entries) == {  # now → after the reset
+        EntryDiff(Kind.CHANGED, "revenue", "net_revenue", "total_revenue"),
+        EntryDiff(Kind.REMOVED, "nps", "nps_last", None)}
+    assert diffs["ml.model_input_size"].entries == (EntryDiff(Kind.CHANGED, "", 42, 15),)
     for key, value in (("feature_mapping", default_mapping), ("model_input_size", 15)):
         resolved = service.resolve("ml", key)
         assert resolved.source is Source.FILE and resolved.value == value
@@ -128,7 +131,7 @@ def test_a_value_saved_elsewhere_while_asking_is_not_reset(
     service.set("ml", "model_input_size", 42)
     asked = Asked(monkeypatch, answer=True)
 
-    def meanwhile(_cls: Any, _parent: Any, _title: str, _diffs: dict[str, Diff]) -> bool:
+    def meanwhile(_cls: Any, _parent: Any, _title: str, _steps: list[ResetStep]) -> bool:
         service.set("ml", "model_input_size", 43, updated_by="bob")
         return True
 
@@ -139,3 +142,48 @@ def test_a_value_saved_elsewhere_while_asking_is_not_reset(
     kind, text = asked.messages[0]
     assert kind == "error" and "changed elsewhere" in text and "bob" in text
     assert service.resolve("ml", "model_input_size").value == 43
+
+
+def test_the_dialog_shows_now_and_after_with_entries_that_come_back(
+        qtbot: QtBot, service: ConfigurationService) -> None:
+    """The analyst's case of issue 15: a stored mapping with fewer entries than the file. The
+    entries the reset brings back say so; the one only the database had is "removed"."""
+    service.set("ml", "feature_mapping", {"revenue": "net_revenue", "nps": "nps_last"})
+    steps = service.reset_preview("ml", "feature_mapping")
+    dialog = ResetDialog("Reset ml.feature_mapping to the file default in default", steps)
+    qtbot.addWidget(dialog)
+    model = dialog.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Change", "Setting", "Entry", "Now (database)", "After reset"]
+    rows = {model.index(r, 2).data(): (model.index(r, 0).data(), model.index(r, 3).data(),
+                                       model.index(r, 4).data()) for r in range(model.rowCount())}
+    assert rows["revenue"] == ("changes", "net_revenue", "total_revenue")
+    assert rows["nps"] == ("removed", "nps_last", "—")
+    assert rows["tier"] == ("comes back", "—", "loyalty_tier")
+    summary = dialog.findChild(QLabel, "resetSummary").text()
+    assert summary == ("ml.feature_mapping: 1 change, 14 come back, 1 removed "
+                       "(the file default applies)")
+    assert "lost" not in dialog.findChild(QLabel, "resetIntro").text()
+    assert dialog.confirm.text() == "Reset this setting"
+
+
+def test_the_toolbar_reset_offers_this_setting_and_the_whole_category(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    from window_support import close_window, show_window
+    service.set("ml", "feature_mapping", {"revenue": "net_revenue"})
+    service.set("ml", "model_input_size", 42)
+    asked = Asked(monkeypatch, answer=False)
+    window = show_window(qtbot, service)
+    try:
+        button = window.findChild(QToolButton, "resetButton")
+        labels = [a.text() for a in button.menu().actions()]
+        assert labels == ["Reset ml.feature_mapping to its default…",
+                          "Reset the whole category ml…"]
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # the button: the selected setting only
+        qtbot.waitUntil(lambda: len(asked.shown) == 1, timeout=WAIT)
+        assert list(asked.shown[0][1]) == ["ml.feature_mapping"]
+        button.menu().actions()[1].trigger()
+        qtbot.waitUntil(lambda: len(asked.shown) == 2, timeout=WAIT)
+        assert set(asked.shown[1][1]) == {"ml.feature_mapping", "ml.model_input_size"}
+    finally:
+        close_window(qtbot, window)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
@@ -21,9 +22,13 @@ def show_window(qtbot: QtBot, service: ConfigurationService) -> MainWindow:
 
 
 def close_window(qtbot: QtBot, win: MainWindow) -> None:
-    """Closes the window and waits until its background work has finished."""
-    win.close()
-    qtbot.waitUntil(lambda: not win.runner.busy, timeout=15000)
+    """Closes the window and waits until its background work has finished. pytest-qt may have closed
+    and deleted a window it tracks already (its teardown runs before the fixtures'): then only the
+    work is waited for."""
+    runner = win.runner
+    if isValid(win):
+        win.close()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=15000)
 
 
 def column_of(win: MainWindow, feature: str) -> str | None:

@@ -102,7 +102,7 @@ def test_a_deleted_first_entry_is_found(
 
 
 EDGE_NUMBERS = ("ML_EXTRA = {'big': 1.0, 'nested': [1], 'label': 'x'}\n"
-                "ML_CHURN_THRESHOLD = 0.5\n")
+                "ML_EDGE_NUMBER = 0.5\n")  # no declared range: any number
 
 
 def test_hashes_survive_the_database_round_trip_of_awkward_numbers_and_unicode(
@@ -119,7 +119,7 @@ def test_hashes_survive_the_database_round_trip_of_awkward_numbers_and_unicode(
     }
     svc.set("ml", "extra", awkward)
     for threshold in (1e16, 2.0, -0.0, 0.30000000000000004, 5e-324):
-        svc.set("ml", "churn_threshold", threshold)
+        svc.set("ml", "edge_number", threshold)
     report = svc.verify_audit()
     assert report.ok, report.reason
     assert report.checked == 6

@@ -30,3 +30,10 @@ def test_scalars_and_absent_layers_are_whole_value_differences() -> None:
     assert diff_values(None, 16).entries == (EntryDiff(Kind.ADDED, "", new=16),)
     assert diff_values(15, None).entries == (EntryDiff(Kind.REMOVED, "", old=15),)
     assert diff_values([1, 2], {"a": 1}).entries[0].kind is Kind.CHANGED
+
+
+def test_a_single_value_says_value_changed_and_counts_have_thousands_separators() -> None:
+    assert diff_values(15, 10).summary == "value changed"
+    assert diff_values(None, 10).summary == "value added"
+    big = diff_values({}, {f"f{i}": "c" for i in range(12_345)})
+    assert big.summary == "+12,345 −0 ~0 entries"

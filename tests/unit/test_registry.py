@@ -56,3 +56,20 @@ def test_declared_settings_keep_their_strict_schema_whatever_the_file_says() -> 
     registry = Registry({MODEL_INPUT_SIZE: "fifteen"}, {})
     with pytest.raises(ValidationError, match="ml.model_input_size"):
         registry.spec(MODEL_INPUT_SIZE).validate("fifteen")
+
+
+def test_a_near_miss_setting_name_gets_a_did_you_mean() -> None:
+    with pytest.raises(ValidationError, match="did you mean ml.feature_mapping"):
+        parse_key("ml.feature-mapping")
+    registry = Registry({}, {})
+    with pytest.raises(NotFound, match="did you mean ml.model_input_size"):
+        registry.spec(SettingKey("ml", "model_input_sise"))
+
+
+def test_a_declared_range_bounds_a_numeric_setting_of_the_defaults_file() -> None:
+    threshold = Registry({SettingKey("ml", "churn_threshold"): 0.62}, {}).spec(
+        SettingKey("ml", "churn_threshold"))
+    assert threshold.validate(0) == 0 and threshold.validate(1.0) == 1.0
+    with pytest.raises(ValidationError, match="must be from 0 to 1, got 7.5"):
+        threshold.validate(7.5)
+    assert "from 0 to 1" in threshold.description

@@ -1,58 +1,80 @@
-"""Confirmation of a reset to the file defaults that shows exactly what will be lost: every database
-entry that differs from the file default, per setting."""
+"""Confirmation of a reset to the file defaults that shows what the reset does: for every stored
+value it removes, each entry's value now → the value after (entries the file brings back "come
+back", entries only the database had are "removed")."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from configadmin.domain.diff import Diff, EntryDiff
-from configadmin.ui.plain_text import plain
+from configadmin.domain.diff import EntryDiff, Kind
+from configadmin.domain.previews import ResetStep
 from configadmin.domain.text import value_text
 from configadmin.ui.panels.diff_model import DiffModel
 from configadmin.ui.panels.diff_table import diff_table
 
+RESET_WORDS = {Kind.ADDED: "comes back", Kind.REMOVED: "removed", Kind.CHANGED: "changes"}
+
+
+def step_summary(step: ResetStep) -> str:
+    """One line per setting: what the reset does to it, in the words of the table below."""
+    diff = step.diff
+    after = f"the {step.after_source} default" if step.after_source else "no value"
+    if not diff:
+        return f"{step.setting}: the database value equals {after}; only the version changes"
+    whole = diff.entries[0]
+    if len(diff) == 1 and not whole.path:
+        return f"{step.setting}: {value_text(step.now)} → {value_text(step.after)} ({after})"
+    parts = [f"{diff.count(kind):,} {word}" for kind, word in
+             ((Kind.CHANGED, "change"), (Kind.ADDED, "come back"), (Kind.REMOVED, "removed"))
+             if diff.count(kind)]
+    return f"{step.setting}: {', '.join(parts)} ({after} applies)"
+
 
 class ResetDialog(QDialog):
-    def __init__(self, title: str, diffs: Mapping[str, Diff], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, steps: Sequence[ResetStep], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("resetDialog")
         self.setWindowTitle(title)
-        count = len(diffs)
-        heading = plain(QLabel(title))
+        count = len(steps)
+        heading = QLabel(title)
         heading.setObjectName("resetHeading")
         heading.setWordWrap(True)
+        heading.setTextFormat(Qt.TextFormat.PlainText)
         big = heading.font()
         big.setBold(True)
         big.setPointSizeF(big.pointSizeF() * 1.2)
         heading.setFont(big)
-        intro = QLabel(
-            f"The database value{'s' if count != 1 else ''} of {count} setting{'s' if count != 1 else ''} "
-            "will be removed; the file defaults apply at once to every reader.\n"
-            "The changes listed below are lost (the history keeps them, so the reset can be reverted).")
-        intro.setObjectName("resetIntro")
+        plural = "s" if count != 1 else ""
+        intro = QLabel(f"The database value{plural} of {count:,} setting{plural} will be removed and the file "
+            "default applies at once, for every reader. Below: each entry's value now and after "
+            "the reset. The history keeps the old value, so the reset can be reverted.")
         intro.setWordWrap(True)
-        summary = plain(QLabel("\n".join(f"{name}: {self._summary(diff)}" for name, diff in diffs.items())))
+        intro.setObjectName("resetIntro")
+        summary = QLabel("\n".join(step_summary(s) for s in steps))
         summary.setObjectName("resetSummary")
+        summary.setWordWrap(True)
+        summary.setTextFormat(Qt.TextFormat.PlainText)
         font = summary.font()
         font.setBold(True)
         summary.setFont(font)
 
         entries: list[EntryDiff] = []
         settings: list[str] = []
-        for name, diff in diffs.items():
-            entries.extend(diff.entries)
-            settings.extend([name] * len(diff))
-        self.model = DiffModel(self, old_header="File default (after reset)",
-                               new_header="Database value (lost)", with_setting=True)
+        for step in steps:
+            entries.extend(step.diff.entries)
+            settings.extend([step.setting] * len(step.diff))
+        self.model = DiffModel(self, old_header="Now (database)", new_header="After reset",
+                               kind_words=RESET_WORDS, with_setting=True)
         self.model.set_entries(tuple(entries), tuple(settings))
-        self.table = diff_table(self.model, "resetLostTable", (96, 150, 150, 180))
+        self.table = diff_table(self.model, "resetLostTable", (110, 150, 150, 180))
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setVisible(bool(entries))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.confirm = buttons.addButton("Reset to defaults", QDialogButtonBox.ButtonRole.DestructiveRole)
+        label = "Reset this setting" if count == 1 else f"Reset {count:,} settings"
+        self.confirm = buttons.addButton(label, QDialogButtonBox.ButtonRole.DestructiveRole)
         self.confirm.setObjectName("resetConfirmButton")
         self.confirm.clicked.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -68,18 +90,13 @@ class ResetDialog(QDialog):
         if not entries:
             layout.addStretch(1)
         layout.addWidget(buttons)
-        self.resize(760, 440 if entries else 200)
-
-    @staticmethod
-    def _summary(diff: Diff) -> str:
-        if not diff:
-            return "same as the file default (no entry is lost)"
-        whole = diff.entries[0]
-        if len(diff) == 1 and not whole.path:
-            return f"{value_text(whole.new)} (lost) → {value_text(whole.old)}"
-        return diff.summary
+        self.resize(780, 460 if entries else 220)
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, diffs: dict[str, Diff]) -> bool:
+    def ask(cls, parent: QWidget | None, title: str, steps: Sequence[ResetStep]) -> bool:
         """True when the user confirms the reset."""
-        return cls(title, diffs, parent).exec() == QDialog.DialogCode.Accepted
+        dialog = cls(title, steps, parent)
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()

@@ -1,7 +1,6 @@
 """Before a save: what will change (entries added / removed / changed) and an optional reason."""
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import Kind, diff_values
 from configadmin.domain.resolution import thaw
-from configadmin.ui.plain_text import plain
 from configadmin.domain.text import brief
 
 SHOWN_LINES = 500
@@ -45,7 +44,9 @@ def describe(changes: Sequence[PendingChange]) -> tuple[str, list[str]]:
     heads, lines = [], []
     for change in changes:
         diff = diff_values(thaw(change.old), thaw(change.new))
-        heads.append(f"{change.name}: {diff.summary}")
+        whole = len(diff) == 1 and not diff.entries[0].path
+        heads.append(f"{change.name}: {_short(change.old)} → {_short(change.new)}" if whole
+                     and diff.entries[0].kind is Kind.CHANGED else f"{change.name}: {diff.summary}")
         for e in diff.entries:
             where = f"{change.name}[{e.path}]" if e.path else change.name
             if e.kind is Kind.ADDED:
@@ -57,16 +58,36 @@ def describe(changes: Sequence[PendingChange]) -> tuple[str, list[str]]:
     return "\n".join(heads), lines
 
 
+def emptied(changes: Sequence[PendingChange]) -> list[str]:
+    """Settings a save would leave as an empty mapping (readers then get no entries at all)."""
+    return [c.name for c in changes if isinstance(thaw(c.new), dict) and not c.new
+            and thaw(c.old) != {}]
+
+
 class SaveDialog(QDialog):
     def __init__(self, changes: Sequence[PendingChange], environment: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, warnings: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("saveDialog")
         self.setWindowTitle(f"Save changes to {environment}")
         self.resize(640, 440)
         heads, lines = describe(changes)
-        summary = plain(QLabel(heads))
+        empty = emptied(changes)
+        shown_warnings = [*warnings, *(f"{name} will be empty: readers get no entries at all"
+                                       for name in empty)]
+        self.warnings = QLabel("\n".join(f"⚠ {text}" for text in shown_warnings))
+        self.warnings.setObjectName("saveWarnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
+        self.warnings.setStyleSheet("color: #7a4b00; background: #fff4d6; border: 1px solid #e8cf8a;"
+                                    " border-radius: 4px; padding: 4px 8px;")
+        self.warnings.setVisible(bool(shown_warnings))
+        self.confirm_empty = QCheckBox(f"Yes, save {' and '.join(empty)} empty")
+        self.confirm_empty.setObjectName("saveEmptyConfirm")
+        self.confirm_empty.setVisible(bool(empty))
+        summary = QLabel(heads)
         summary.setObjectName("saveSummary")
+        summary.setTextFormat(Qt.TextFormat.PlainText)
         summary.setStyleSheet("font-weight: 600;")
         listing = QPlainTextEdit()
         listing.setObjectName("saveChanges")
@@ -82,11 +103,18 @@ class SaveDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        if empty:  # an emptied mapping is saved only when the analyst says so in words
+            self.save_button.setEnabled(False)
+            self.confirm_empty.toggled.connect(self.save_button.setEnabled)
+        where = QLabel(f"These changes take effect in {environment} as soon as they are saved.")
+        where.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
-        layout.addWidget(QLabel(f"These changes take effect in <b>{html.escape(environment)}</b> as soon "
-                                "as they are saved.", textFormat=Qt.TextFormat.RichText))
+        layout.addWidget(where)
         layout.addWidget(summary)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.confirm_empty)
         layout.addWidget(listing, 1)
         layout.addWidget(QLabel("Reason"))
         layout.addWidget(self.reason)
@@ -94,9 +122,10 @@ class SaveDialog(QDialog):
         self.reason.setFocus()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, changes: Sequence[PendingChange], environment: str) -> str | None:
+    def ask(cls, parent: QWidget | None, changes: Sequence[PendingChange], environment: str,
+            warnings: Sequence[str] = ()) -> str | None:
         """The reason ('' for none), or None when the analyst cancels."""
-        dialog = cls(changes, environment, parent)
+        dialog = cls(changes, environment, parent, warnings)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None

@@ -21,9 +21,14 @@ class InputSizeEditor(QWidget):
         super().__init__(parent)
         self.setObjectName("inputSizeEditor")
         self._base: int | None = None
+        self._read_only = False
+        # Before the first load the box shows "—", not a size nobody chose (0 is the blank).
         self.spin = QSpinBox()
         self.spin.setObjectName("inputSizeSpin")
-        self.spin.setRange(1, MAX_INPUT_SIZE)
+        self.spin.setMinimum(0)
+        self.spin.setMaximum(MAX_INPUT_SIZE)
+        self.spin.setSpecialValueText("—")
+        self.spin.setReadOnly(True)
         self.spin.setGroupSeparatorShown(True)
         self.spin.setFixedWidth(120)
         self.spin.setToolTip("Number of inputs the model expects")
@@ -46,6 +51,10 @@ class InputSizeEditor(QWidget):
     def load(self, value: Any, *, base: Any = None) -> None:
         self._base = int(base if base is not None else value)
         self.spin.blockSignals(True)
+        if self.spin.minimum() == 0:  # the first value: from now on a size is at least 1
+            self.spin.setSpecialValueText("")
+            self.spin.setMinimum(1)
+            self.spin.setReadOnly(self._read_only)
         self.spin.setValue(int(value))
         self.spin.blockSignals(False)
         self.changed.emit()
@@ -68,11 +77,13 @@ class InputSizeEditor(QWidget):
         return self._base is not None and self.spin.value() != self._base
 
     def set_read_only(self, read_only: bool) -> None:
-        self.spin.setReadOnly(read_only)
+        self._read_only = read_only
+        self.spin.setReadOnly(read_only or self.spin.minimum() == 0)
 
     def check_against(self, mapping: Mapping[str, str] | None) -> None:
         from configadmin.domain.validation import input_size_warnings
-        warnings = input_size_warnings(self.spin.value(), mapping) if mapping is not None else []
+        loaded = self._base is not None
+        warnings = input_size_warnings(self.spin.value(), mapping) if mapping is not None and loaded else []
         self._show_warning("; ".join(warnings))
 
     def _show_warning(self, text: str) -> None:

@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 
 from PySide6.QtWidgets import QWidget
 
-from configadmin.domain.diff import Diff
-from configadmin.domain.records import AuditEntry
 from configadmin.domain.errors import ConflictError
+from configadmin.domain.previews import ResetStep
+from configadmin.domain.records import AuditEntry
 from configadmin.domain.text import join_setting
 from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
@@ -21,7 +21,6 @@ from configadmin.ui.dialogs.reset_dialog import ResetDialog
 from configadmin.ui.worker import Runner
 
 RESET_REASON = "reset to the file defaults"
-_Lost = tuple[dict[str, Diff], dict[str, int]]  # what is lost per setting, and the versions shown
 
 
 def reset_category(parent: QWidget | None, runner: Runner, service: ConfigurationService,
@@ -38,27 +37,26 @@ def reset_setting(parent: QWidget | None, runner: Runner, service: Configuration
 def _reset(parent: QWidget | None, runner: Runner, service: ConfigurationService, category: str,
            key: str | None, on_done: Callable[[list[AuditEntry]], None]) -> None:
     env = service.environment
-    what = join_setting(category, key) if key else f"category {category!r}"
-
-    def lost() -> _Lost:
-        rows = [r for r in service.stored(env)
-                if r.is_active and r.category == category and (key is None or r.key == key)]
-        return ({r.name: service.diff(r.category, r.key, env) for r in rows},
-                {r.name: r.version for r in rows})
+    what = join_setting(category, key) if key else f"the whole category {category}"
 
     def reset(shown: Mapping[str, int]) -> list[AuditEntry]:
         _refuse_if_changed(service, env, category, key, shown)
         return service.reset(category, key, reason=RESET_REASON, environment=env)
 
-    def confirm(result: _Lost) -> None:
-        diffs, versions = result
-        if not diffs:
+    def confirm(steps: list[ResetStep]) -> None:
+        if not steps:
             Messages.info(parent, f"{what} already uses the file defaults in {env}: nothing to reset.")
-        elif ResetDialog.ask(parent, f"Reset {what} to the file defaults ({env})", diffs):
+            return
+        title = (f"Reset {what} to the file default in {env}" if key else
+                 f"Reset {what} ({len(steps)} stored setting{'s' if len(steps) != 1 else ''}) "
+                 f"to the file defaults in {env}")
+        if ResetDialog.ask(parent, title, steps):
+            versions = {s.setting: s.version for s in steps}
             runner.run(lambda: reset(versions), on_success=on_done,
                        on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
-    runner.run(lost, on_success=confirm, on_failure=_failed(parent, service, "Reset failed"), owner=parent)
+    runner.run(lambda: service.reset_preview(category, key, env), on_success=confirm,
+               on_failure=_failed(parent, service, "Reset failed"), owner=parent)
 
 
 def _refuse_if_changed(service: ConfigurationService, env: str, category: str, key: str | None,

@@ -16,8 +16,10 @@ from configadmin.domain.diff import Kind
 from configadmin.domain.records import Resolved, SettingKey, Source
 from configadmin.domain.errors import ConflictError
 from configadmin.ui.error_text import error_text
-from configadmin.domain.text import json_text
+from configadmin.domain.text import json_text, value_text
+from configadmin.ui import theme
 from configadmin.service.configuration_service import ConfigurationService, PromotePreview
+from configadmin.ui.dialogs.promote_confirm import PromoteConfirm
 from configadmin.ui.panels.diff_model import DiffModel
 from configadmin.ui.panels.diff_table import diff_table
 from configadmin.ui.dialogs.messages import Messages
@@ -25,6 +27,17 @@ from configadmin.ui.worker import Runner
 from configadmin.ui.plain_text import plain
 
 SHOWN_CHARS = 2_000_000
+PROMOTION_ORDER = ("default", "dev", "staging", "production")
+
+
+def promotion_pair(here: str) -> tuple[str, str]:
+    """(from, to) to offer first: the current environment into the next one up (dev → staging →
+    production); from production, staging into production; any other name into dev."""
+    if here == PROMOTION_ORDER[-1]:
+        return PROMOTION_ORDER[-2], here
+    if here in PROMOTION_ORDER:
+        return here, PROMOTION_ORDER[PROMOTION_ORDER.index(here) + 1]
+    return here, "dev"
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,7 @@ def _side(environment: str, resolved: Resolved) -> _Side:
 
 class EnvironmentCompareDialog(QDialog):
     def __init__(self, runner: Runner, service: ConfigurationService, setting_name: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, read_only: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("environmentCompareDialog")
         self.setWindowTitle(f"Compare environments — {setting_name}")
@@ -66,6 +79,7 @@ class EnvironmentCompareDialog(QDialog):
         self._busy = False
         self._note = ""
         self.promoted = False
+        self._read_only = read_only  # why this user may not promote (None: may)
         self._build()
         self._runner.run(service.environments, on_success=self._environments,
                          on_failure=self._failed("Could not list the environments"), owner=self)
@@ -101,6 +115,12 @@ class EnvironmentCompareDialog(QDialog):
             self._captions.append(caption)
             self._texts.append(text)
 
+        self.warnings = QLabel()
+        self.warnings.setObjectName("promoteWarnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
+        self.warnings.setStyleSheet(theme.banner_sheet(theme.WARNING, padding="4px 8px"))
+        self.warnings.hide()
         self.summary = plain(QLabel())
         self.summary.setObjectName("compareSummary")
         bold = self.summary.font()
@@ -128,6 +148,7 @@ class EnvironmentCompareDialog(QDialog):
         layout.addLayout(pickers)
         layout.addLayout(sides, 3)
         layout.addWidget(self.summary)
+        layout.addWidget(self.warnings)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.reason)
         layout.addWidget(self.status)
@@ -136,14 +157,14 @@ class EnvironmentCompareDialog(QDialog):
 
     # -- loading ----------------------------------------------------------------------------------
     def _environments(self, names: list[str]) -> None:
-        here = self._service.environment
-        others = [n for n in names if n != here]
+        source, target = promotion_pair(self._service.environment)
+        names = list(dict.fromkeys([*PROMOTION_ORDER, *names]))  # a first promote creates the target
         for combo in (self.from_combo, self.to_combo):
             combo.blockSignals(True)
             combo.addItems(names)
             combo.blockSignals(False)
-        self.from_combo.setCurrentText(here)
-        self.to_combo.setCurrentText(others[0] if others else here)
+        self.from_combo.setCurrentText(source)
+        self.to_combo.setCurrentText(target)
         self.from_combo.currentTextChanged.connect(self._picked)
         self.to_combo.currentTextChanged.connect(self._picked)
         self.reload()
@@ -184,10 +205,15 @@ class EnvironmentCompareDialog(QDialog):
                                f"{result.target.environment} after promote")
         self.model.set_entries(diff.entries)
         self.table.setVisible(bool(diff))
-        if diff:
+        self.warnings.setText("\n".join(f"⚠ {text}" for text in result.preview.warnings))
+        self.warnings.setVisible(bool(result.preview.warnings) and bool(diff))
+        if diff and len(diff) == 1 and not diff.entries[0].path:
+            self.summary.setText(f"Promote changes {result.target.environment}: "
+                                 f"{value_text(diff.entries[0].old)} → {value_text(diff.entries[0].new)}")
+        elif diff:
             self.summary.setText(
-                f"Promote changes {result.target.environment}: {diff.count(Kind.ADDED)} added, "
-                f"{diff.count(Kind.REMOVED)} removed, {diff.count(Kind.CHANGED)} changed")
+                f"Promote changes {result.target.environment}: {diff.count(Kind.ADDED):,} added, "
+                f"{diff.count(Kind.REMOVED):,} removed, {diff.count(Kind.CHANGED):,} changed")
         else:
             self.summary.setText(f"{result.target.environment} already has this value: nothing to promote.")
         self.status.setText(self._note)
@@ -198,6 +224,7 @@ class EnvironmentCompareDialog(QDialog):
             caption.setText("")
             text.clear()
         self.model.set_entries(())
+        self.warnings.hide()
         self.summary.setText(message)
         self.status.setText("")
 
@@ -205,13 +232,15 @@ class EnvironmentCompareDialog(QDialog):
     def _update_button(self) -> None:
         c = self._comparison
         ready = c is not None and bool(c.preview.diff) and not self._busy
-        self.promote_button.setEnabled(ready)
+        self.promote_button.setEnabled(ready and not self._read_only)
+        self.promote_button.setToolTip(f"Promote — not available: {self._read_only}"
+                                       if self._read_only else "")
         self.promote_button.setText(f"Promote {c.source.environment} → {c.target.environment}"
                                     if c is not None else "Promote →")
 
     def _promote(self) -> None:
         c = self._comparison
-        if c is None or self._busy:
+        if c is None or self._busy or not PromoteConfirm.ask(self, c.preview):
             return
         self._busy = True
         self._update_button()
@@ -228,6 +257,7 @@ class EnvironmentCompareDialog(QDialog):
         if entry is not None:
             self._note = (f"Promoted to {entry.environment}: now version {entry.version} "
                           f"(audit entry #{entry.id}).")
+            self.reason.clear()  # the next promote gets its own reason
         self.reload()
 
     def _promote_failed(self, error: BaseException) -> None:
@@ -250,9 +280,10 @@ class EnvironmentCompareDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, runner: Runner, service: ConfigurationService,
-            setting_name: str) -> bool:
-        """True when something was promoted (the window reloads then)."""
-        dialog = cls(runner, service, setting_name, parent)
+            setting_name: str, read_only: str | None = None) -> bool:
+        """True when something was promoted (the window reloads then); `read_only` says why this
+        user may compare but not promote."""
+        dialog = cls(runner, service, setting_name, parent, read_only)
         try:
             dialog.exec()
         finally:

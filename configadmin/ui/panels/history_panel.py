@@ -50,6 +50,7 @@ class HistoryPanel(QWidget):
         self._export: CsvExport | None = None
         self.export_page_size = EXPORT_PAGE
         self.last_chain_report: ChainReport | None = None
+        self._read_only_reason: str | None = None
 
         self.filters = HistoryFilterBar([k.name for k in service.registry.keys])
         self.filters.set_environment(service.environment)
@@ -203,7 +204,7 @@ class HistoryPanel(QWidget):
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         row = self.selected_row()
-        self.revert_button.setEnabled(row is not None)
+        self.revert_button.setEnabled(row is not None and not self._read_only_reason)
         if row is None:
             self._runner.drop("detail", self)
             self.detail.show_detail(None)
@@ -236,12 +237,30 @@ class HistoryPanel(QWidget):
         self._run(lambda: load_detail(service, audit_id), on_success=self.detail.show_detail,
                   on_failure=on_failure, key="detail")
 
+    def set_read_only(self, reason: str | None) -> None:
+        """A user who may not write is not offered Revert: the button stays off and says why."""
+        self._read_only_reason = reason
+        self.revert_button.setToolTip(reason or "")
+        if reason:
+            self.revert_button.setEnabled(False)
+        else:
+            self.revert_button.setEnabled(self.selected_row() is not None)
+
     # -- actions ---------------------------------------------------------------------------------
     def revert_selected(self) -> None:
         row = self.selected_row()
         if row is None:
             return
-        reason = RevertDialog.ask(row, self)
+        service = self._service
+        self.revert_button.setEnabled(False)
+        self._run(lambda: service.revert_preview(row.id),
+                  on_success=lambda preview: self._confirm_revert(row, preview),
+                  on_failure=self._show_error)
+
+    def _confirm_revert(self, row: HistoryRow, preview: Any) -> None:
+        """Asks with the preview in front of the analyst: what changes now, what it undoes."""
+        self.revert_button.setEnabled(self.selected_row() is not None and not self._read_only_reason)
+        reason = RevertDialog.ask(preview, self)
         if reason is None:
             return
         self.revert_button.setEnabled(False)

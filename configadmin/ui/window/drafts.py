@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from configadmin.ui.plain_text import plain_message_box
@@ -19,6 +19,7 @@ from configadmin.ui.window.draft_file import drafts_folder as drafts_folder
 if TYPE_CHECKING:
     from configadmin.domain.records import Resolved
 
+RESTORE_LINES = 15  # entries listed in the restore question
 DRAFT_DELAY_MS = 1000  # a timer that is not restarted by later edits: on disk within two seconds
 
 
@@ -29,6 +30,7 @@ class RestoreDraftDialog:
     def ask(cls, parent: QWidget | None, draft: Draft, summary: str) -> bool:
         box = QMessageBox(parent)
         box.setObjectName("restoreDraftDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the entries are data
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Unsaved edits found")
         when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -108,7 +110,10 @@ class DraftKeeper(QObject):
         if not wanted:
             self._store.remove()
             return False
-        summary, _ = describe([PendingChange(n, current[n].value, e.value) for n, e in wanted.items()])
+        summary, lines = describe([PendingChange(n, current[n].value, e.value) for n, e in wanted.items()])
+        shown = lines[:RESTORE_LINES] + ([f"… and {len(lines) - RESTORE_LINES:,} more"]
+                                         if len(lines) > RESTORE_LINES else [])
+        summary += "\n\n" + "\n".join(shown)  # the entries themselves, not only their counts
         moved = [n for n, e in wanted.items() if e.base_version != current[n].stored_version]
         if moved:
             summary += f"\n\n{', '.join(moved)} has been saved by someone since; review before saving."

@@ -30,8 +30,9 @@ class IncomingChanges(QObject):
                 w.statusBar().showMessage("Connection to the database is back", 8000)
                 w.reload()
             return
-        w.banner.show_message("connection", WARNING, "Lost the connection to the database; retrying "
-                              "with backoff. Your edits are kept.", [("Retry now", w.reload)])
+        w.banner.show_message("connection", WARNING, "Lost the connection to the database; trying "
+                              "again by itself, less often the longer it lasts. Your edits are kept.",
+                              [("Retry now", w.reload)])
 
     def announce(self, recent: tuple[AuditEntry, ...]) -> None:
         """Says what another process changed, and who (our own saves are not news)."""
@@ -39,7 +40,7 @@ class IncomingChanges(QObject):
         theirs = w.state.theirs(recent)
         if not theirs:
             return
-        parts = [f"{e.setting} {e.action} by {e.actor}" + (f" ({e.reason})" if e.reason else "")
+        parts = [f"{e.setting} {e.action} by {e.actor}" + (f": “{e.reason}”" if e.reason else "")
                  for e in theirs[:3]]
         more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
         w.statusBar().showMessage(elide("Reloaded: " + "; ".join(parts) + more), 15000)
@@ -48,7 +49,7 @@ class IncomingChanges(QObject):
             names = ", ".join(w.state.incoming)
             w.banner.show_message(
                 "incoming", WARNING,
-                f"{names} changed in the database ({'; '.join(parts)}{more}) while you were editing. "
+                f"{names} changed in the database while you were editing — {'; '.join(parts)}{more}. "
                 "Your edits are kept.", [("Review and merge", w.merge_incoming)])
         else:
             w.banner.show_message("changed", INFO, "Updated from the database: " + "; ".join(parts) + more,

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from configadmin.ui.window.controller import WindowController
 from configadmin.ui.window.diff_sync import DiffSync
+from configadmin.ui.window.location_display import value_origin
 from configadmin.ui.icons import icon
 from configadmin.ui.window.incoming_changes import IncomingChanges
 from configadmin.ui.window.layout_memory import restore_layout, save_layout
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         self.snapshot: Snapshot | None = None
         self._infos: dict[str, SettingInfo] = {}
         self._registry: Registry | None = None
-        self._read_only = self._saving = False
+        self._read_only = self._saving = self._closing = False
         self._history_panel: Any = None
         self._state_timer = QTimer(self, singleShot=True, interval=150)
         self._state_timer.timeout.connect(self._update_state)
@@ -76,13 +77,14 @@ class MainWindow(QMainWindow):
         self.save_action, self.discard_action, self.reset_action = ui.save_action, ui.discard_action, ui.reset_action
         self.history_action, self.compare_action = ui.history_action, ui.compare_action
         for action, slot in ((ui.save_action, self.save), (ui.discard_action, self.discard),
-                             (ui.reset_action, actions.reset_category), (ui.history_action, actions.toggle_history),
+                             (ui.reset_action, actions.reset_selected), (ui.history_action, actions.toggle_history),
                              (ui.compare_action, actions.compare), (ui.refresh_action, self.reload)):
             action.triggered.connect(slot)
         ui.environment_combo.textActivated.connect(actions.environment_chosen)
         ui.settings_list.settingSelected.connect(self._show_setting)
         ui.settings_list.customContextMenuRequested.connect(actions.settings_menu)
         ui.editors.changed.connect(self._edited)
+        actions.wire_reset(ui)
         ui.history_dock.visibilityChanged.connect(ui.history_action.setChecked)
         ui.info.readers.clicked.connect(self.show_readers)
         controller.runner.busyChanged.connect(ui.busy.setVisible)
@@ -121,12 +123,20 @@ class MainWindow(QMainWindow):
 
     # -- wiring to the service --------------------------------------------------------------------
 
+    def show_environment(self) -> None:
+        """Title and badge name the environment (and the database) the window writes to."""
+        from configadmin.ui.window.location_display import window_title
+        self.setWindowTitle(window_title(self.environment,
+                                         self.service.database if self.service is not None else None))
+        self.ui.environment_badge.show_environment(self.environment)
+
     def show_first_look(self, look: FirstLook) -> None:
         """What `configadmin gui` shows before the service is there (read without SQLAlchemy): the
         values can be read and edited at once; checks, Save and the panels come with `attach`."""
         from configadmin.ui.window.snapshot import first_snapshot
         if self.service is None:
             self.controller.first_environment, self._registry = look.environment, look.registry
+            self.show_environment()
             self.editors.set_validator(self._validator)
             self.ui.environment_combo.setEnabled(False)  # switching needs the service
             self.controller.first_look(first_snapshot(look))
@@ -137,7 +147,7 @@ class MainWindow(QMainWindow):
         self._registry = service.registry
         self.ui.environment_combo.setEnabled(True)
         self.info.set_connection(service.database, service.user, service.database_user)
-        self.setWindowTitle(f"configadmin — {self.environment} [*]")
+        self.show_environment()
         self.editors.set_validator(self._validator)
         self._drafting.attach(service)
         self._add_panels(service)
@@ -151,6 +161,7 @@ class MainWindow(QMainWindow):
         from configadmin.ui.panels.readers_panel import ReadersPanel
         self._history_panel = HistoryPanel(self.runner, service)
         self._history_panel.set_environment(self.environment)
+        self._history_panel.set_read_only(self.read_only_reason())
         self._history_panel.reverted.connect(self.reload)
         self.history_dock.setWidget(self._history_panel)
         self.readers_dock.setWidget(ReadersPanel(self.runner, service))
@@ -215,9 +226,10 @@ class MainWindow(QMainWindow):
             return
         self.editors.show_setting(name)
         r = self.state.base(name)
-        where = f"from the {r.source}" + (f", version {r.version}" if r and r.version else "") if r else ""
+        where, path = value_origin(r, self.service)
         self.ui.title.setText(info.label)
         self.ui.subtitle.setText(f"{name} · {info.description} Value {where}.")
+        self.ui.subtitle.setToolTip(f"Read from {path}" if path else "")
         if self._history_panel is not None:
             self._history_panel.set_setting(name)
         self._diff_timer.start()
@@ -244,12 +256,14 @@ class MainWindow(QMainWindow):
         problems = self.problems() if self.service is not None else []
         self.save_action.setEnabled(bool(modified) and not problems and not self._read_only
                                     and not self._saving)
-        reason = f"Cannot save — {problems[0]}" if problems else ""
+        blocked = f"Cannot save — {problems[0]}" if problems else ""
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        self.ui.save_blocked.setText(reason + more)
+        self.ui.save_blocked.setText(blocked + more)
         self.ui.save_blocked.setToolTip(plain_tooltip("\n".join(problems[:20])))
         self.ui.save_blocked.setVisible(bool(problems))
-        self.save_action.setToolTip(plain_tooltip("\n".join(problems[:5])) if problems else "Save (Ctrl+S)")
+        reason = self.read_only_reason()
+        self.save_action.setToolTip(f"Save — not available: {reason}" if reason else
+                                    plain_tooltip("\n".join(problems[:5])) if problems else "Save (Ctrl+S)")
         self.discard_action.setEnabled(bool(modified) and not self._saving)
         self.setWindowModified(bool(modified))
         if self.service is not None and MAPPING in self.state.resolved:
@@ -257,21 +271,33 @@ class MainWindow(QMainWindow):
         self._diff_timer.start()
 
     def _set_read_only(self, read_only: bool) -> None:
+        """A user who may not write is not offered Save, Reset, Revert or Promote: each stays off
+        and its tooltip says why (the banner says it once for the window)."""
         self._read_only = read_only
         self.editors.set_read_only(read_only or self._saving)
         self.reset_action.setEnabled(not read_only and self.service is not None)
+        reason = self.read_only_reason()
+        if self._history_panel is not None:
+            self._history_panel.set_read_only(reason)
         if read_only:
-            user = self.service.url.username if self.service is not None else None
-            who = f"the database user {user}" if user else "this database user"
-            self.banner.show_message("readonly", READ_ONLY, f"read-only: {who} may read but not write here; "
-                                     "editing and saving are disabled.")
+            self.banner.show_message("readonly", READ_ONLY, f"{reason}; editing, saving, reset, "
+                                     "revert and promote are disabled.")
+            self.reset_action.setToolTip(f"Reset — not available: {reason}")
         else:
             self.banner.clear("readonly")
+            self.reset_action.setToolTip("Reset the selected setting to its file default")
         self._state_timer.start()
 
     @property
     def is_saving(self) -> bool:
         return self._saving
+    def read_only_reason(self) -> str | None:
+        """Why nothing can be written here, in one line; None when writing is allowed."""
+        if not self._read_only:
+            return None
+        user = self.service.url.username if self.service is not None else None
+        who = f"the database user {user}" if user else "this database user"
+        return f"read-only: {who} may read but not write here"
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
@@ -297,8 +323,20 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.readers_dock], [max(self.height() // 4, 200)], Qt.Orientation.Vertical)
 
     # -- window state -----------------------------------------------------------------------------
+    def _close_after_save(self) -> None:
+        self._closing = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Edits are written to the draft (offered back at the next start), never dropped."""
+        """With edits the analyst chooses: save, keep as a draft (offered back at the next start)
+        or discard; Cancel keeps the window open. Edits are never dropped without that choice."""
+        if self.service is not None and not self._closing:
+            choice = self._actions.ask_about_edits("closing the window")
+            if choice is None or choice == "save":
+                event.ignore()
+                if choice == "save":
+                    self._actions.after_save(self._close_after_save, lambda: None)
+                return
         self._update_state()
         self._drafting.write()
         save_layout(self, self.splitter)

@@ -135,6 +135,10 @@ class StatusInfo:
         self.environment.setText(f"Environment: {elide(environment, 64)}"
                                  + ("  (read-only)" if read_only else ""))
         self.revision.setText(f"Revision {count(revision)}")
+        self.revision.setToolTip(
+            f"Revision {count(revision)} is the id of the newest audit entry of {elide(environment, 64)}: "
+            "every change raises it (the ids count across environments, so it can jump). A reader shows "
+            "the revision it has loaded; it is up to date when its revision is at least this one.")
 
     def set_readers(self, readers: Sequence[ReaderInfo], environment: str, revision: int) -> None:
         text, tip = readers_summary(readers, environment, revision)

@@ -2,12 +2,14 @@
 environment, show the history, reset to defaults, compare environments."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 
 from configadmin.domain.text import split_setting
 from configadmin.ui.icons import icon
+from configadmin.ui.window.location_display import NEW_ENVIRONMENT, NewEnvironmentDialog
 from configadmin.ui.editors.setting_editors import MAPPING
 
 if TYPE_CHECKING:
@@ -21,13 +23,96 @@ class WindowActions(QObject):
         self.window = window
 
     def environment_chosen(self, environment: str) -> None:
+        """Edits are not carried off silently: the analyst saves, keeps a draft or discards first."""
+        w = self.window
+        if w.service is None or environment == w.environment:
+            return
+        if environment == NEW_ENVIRONMENT:
+            combo = w.ui.environment_combo
+            existing = [combo.itemText(i) for i in range(combo.count()) if combo.itemText(i) != NEW_ENVIRONMENT]
+            name = NewEnvironmentDialog.ask(w, existing)
+            self._show_current_environment()
+            if name is None or name == w.environment:
+                return
+            if combo.findText(name) < 0:  # shown at once; it exists once something is saved in it
+                combo.insertItem(combo.count() - 1, name)
+            environment = name
+        choice = self.ask_about_edits(f"switching to {environment}")
+        if choice is None:
+            self._show_current_environment()
+        elif choice == "save":
+            self.after_save(lambda: self.switch_environment(environment), self._show_current_environment)
+        else:
+            self.switch_environment(environment)
+
+    def ask_about_edits(self, leaving: str) -> str | None:
+        """"draft" (nothing to ask: no edits), "save", "discard" (already done) or None (cancel)."""
+        w = self.window
+        w._update_state()
+        modified = w.modified()
+        if not modified:
+            return "draft"
+        from configadmin.domain.resolution import thaw
+        from configadmin.ui.dialogs.save_dialog import PendingChange, describe
+        from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
+        _, lines = describe([PendingChange(name, w.state.resolved[name].value, thaw(e.value()))
+                             for name, e in modified.items()])
+        choice = UnsavedEditsDialog.ask(w, w.environment, leaving, lines)
+        if choice == "discard":
+            w.discard()
+        return choice
+
+    def after_save(self, then: Callable[[], None], otherwise: Callable[[], None]) -> None:
+        """Opens the save; `then` runs once it is stored, `otherwise` when it is cancelled or fails."""
+        w = self.window
+        problems = w.problems() if w.service is not None else []
+        blocked = w.read_only_reason() or (problems[0] if problems else "")
+        w.save()
+        if not w._saving:  # the save dialog was cancelled, or nothing can be saved
+            if blocked:
+                w.statusBar().showMessage(f"Not saved: {blocked}. Your edits are still here.", 10000)
+            otherwise()
+            return
+
+        flow = w._saves.flow
+
+        def done() -> None:
+            w.saved.disconnect(ok)
+            w.saveFailed.disconnect(failed)
+            if flow is not None:
+                flow.cancelled.disconnect(cancelled)
+
+        def ok() -> None:
+            done()
+            then()
+
+        def failed(_text: str) -> None:
+            done()
+            otherwise()
+
+        def cancelled() -> None:  # e.g. the merge question was cancelled: stay, edits kept
+            done()
+            otherwise()
+
+        w.saved.connect(ok)
+        w.saveFailed.connect(failed)
+        if flow is not None:
+            flow.cancelled.connect(cancelled)
+
+    def _show_current_environment(self) -> None:
+        combo = self.window.ui.environment_combo
+        combo.blockSignals(True)
+        combo.setCurrentText(self.window.environment)
+        combo.blockSignals(False)
+
+    def switch_environment(self, environment: str) -> None:
         w = self.window
         if w.service is None or environment == w.environment:
             return
         if w.drafts is not None:
             w.drafts.bind(w.service.database_identity, environment)  # writes the old one first
         w.banner.clear("incoming")
-        w.setWindowTitle(f"configadmin — {environment} [*]")
+        w.show_environment()
         if w._history_panel is not None:
             w._history_panel.set_environment(environment)
         w.controller.switch(environment)
@@ -43,6 +128,48 @@ class WindowActions(QObject):
 
     def category(self) -> str:
         return split_setting(self.window.settings_list.current_name() or MAPPING)[0]
+
+    def wire_reset(self, ui: Any) -> None:
+        """Reset offers both scopes plainly: the button resets the selected setting; its menu also
+        holds "the whole category", so a click never resets more than the analyst is looking at."""
+        from PySide6.QtGui import QAction
+        from PySide6.QtWidgets import QMenu, QToolButton
+        w = self.window
+        self.reset_setting_action = QAction(icon("reset"), "Reset this setting…", w)
+        self.reset_setting_action.setObjectName("resetSettingAction")
+        self.reset_category_action = QAction(icon("reset"), "Reset the whole category…", w)
+        self.reset_category_action.setObjectName("resetCategoryAction")
+        self.reset_setting_action.triggered.connect(self.reset_selected)
+        self.reset_category_action.triggered.connect(self.reset_category)
+        menu = QMenu(w)
+        menu.setObjectName("resetMenu")
+        menu.addAction(self.reset_setting_action)
+        menu.addAction(self.reset_category_action)
+        button = ui.buttons["reset"]
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        ui.reset_action.changed.connect(self._reset_scope_enabled)
+        ui.settings_list.settingSelected.connect(self.name_reset)
+
+    def _reset_scope_enabled(self) -> None:
+        enabled = self.window.reset_action.isEnabled()
+        self.reset_setting_action.setEnabled(enabled)
+        self.reset_category_action.setEnabled(enabled)
+
+    def name_reset(self, name: str) -> None:
+        """The labels name what each scope resets: the selected setting, or its category."""
+        category = name.split(".", 1)[0]
+        self.reset_setting_action.setText(f"Reset {name} to its default…")
+        self.reset_category_action.setText(f"Reset the whole category {category}…")
+        action = self.window.reset_action
+        if action.isEnabled():
+            action.setToolTip(f"Reset {name} to its file default (the arrow also offers the whole "
+                              f"category {category})")
+
+    def reset_selected(self) -> None:
+        name = self.window.settings_list.current_name()
+        if name:
+            self.reset_setting(name)
 
     def reset_category(self) -> None:
         w = self.window
@@ -75,7 +202,7 @@ class WindowActions(QObject):
         name = w.settings_list.current_name()
         if w.service is not None and name:
             from configadmin.ui.panels.environment_compare import EnvironmentCompareDialog
-            if EnvironmentCompareDialog.ask(w, w.runner, w.service, name):
+            if EnvironmentCompareDialog.ask(w, w.runner, w.service, name, w.read_only_reason()):
                 w.reload()
 
     def settings_menu(self, pos: Any) -> None:
@@ -85,6 +212,9 @@ class WindowActions(QObject):
             return
         from PySide6.QtWidgets import QMenu
         menu = QMenu(w)
-        reset = menu.addAction(icon("reset"), f"Reset {name} to defaults")
+        reset = menu.addAction(icon("reset"), f"Reset {name} to its default…")
         reset.triggered.connect(lambda: self.reset_setting(name))
+        category = name.split(".", 1)[0]
+        whole = menu.addAction(icon("reset"), f"Reset the whole category {category}…")
+        whole.triggered.connect(self.reset_category)
         menu.popup(w.settings_list.viewport().mapToGlobal(pos))

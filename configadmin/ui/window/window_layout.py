@@ -22,6 +22,7 @@ from configadmin.ui.icons import icon
 from configadmin.ui.editors.setting_editors import SettingEditors
 from configadmin.ui.editors.settings_list import SettingsList
 from configadmin.ui import theme
+from configadmin.ui.window.location_display import EnvironmentBadge
 from configadmin.ui.window.status import StatusBanner, StatusInfo
 from configadmin.ui.plain_text import plain
 
@@ -109,7 +110,10 @@ class WindowLayout:
         label.setContentsMargins(8, 0, 0, 0)
         bar.addWidget(label)
         bar.addWidget(self.environment_combo)
+        self.environment_badge = EnvironmentBadge()
+        bar.addWidget(self.environment_badge)
         bar.addSeparator()
+        self.buttons: dict[str, QToolButton] = {}
 
         def button(name: str, text: str, icon_name: str, key: str | None = None,
                    checkable: bool = False) -> QAction:
@@ -121,6 +125,7 @@ class WindowLayout:
             widget = QToolButton()
             widget.setObjectName(f"{name}Button")
             widget.setAutoRaise(True)
+            self.buttons[name] = widget
             widget.setDefaultAction(action)
             widget.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             bar.addWidget(widget)
@@ -129,7 +134,7 @@ class WindowLayout:
 
         self.save_action = button("save", "Save", "save", "Ctrl+S")
         self.discard_action = button("discard", "Discard edits", "discard")
-        self.reset_action = button("reset", "Reset to defaults", "reset")
+        self.reset_action = button("reset", "Reset setting", "reset")
         bar.addSeparator()
         self.history_action = button("history", "History", "history", "Ctrl+H", checkable=True)
         self.compare_action = button("compare", "Compare environments", "compare")

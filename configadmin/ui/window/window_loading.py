@@ -64,10 +64,12 @@ class WindowLoading(QObject):
                                         [("Retry now", self.window.reload)])
 
     def fill_environments(self, environments: tuple[str, ...]) -> None:
+        from configadmin.ui.window.location_display import NEW_ENVIRONMENT
         combo = self.window.ui.environment_combo
         combo.blockSignals(True)
-        if [combo.itemText(i) for i in range(combo.count())] != list(environments):
+        wanted = [*environments, NEW_ENVIRONMENT]  # the last item starts a new environment
+        if [combo.itemText(i) for i in range(combo.count())] != wanted:
             combo.clear()
-            combo.addItems(list(environments))
+            combo.addItems(wanted)
         combo.setCurrentText(self.window.environment)
         combo.blockSignals(False)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject
 
 from configadmin.domain.errors import DatabaseUnavailable, PermissionDenied
 from configadmin.domain.resolution import changes_anything
+from configadmin.ui.editors.setting_editors import MAPPING
 from configadmin.ui.window.status import ERROR, INFO
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ class WindowSaving(QObject):
         if not any(changes_anything(base, value) for base, value in plan):
             self.saved([], [], [base for base, _ in plan])
             return
-        reason = SaveDialog.ask(w, [PendingChange(b.name, b.value, v) for b, v in plan], w.environment)
+        changes = [PendingChange(b.name, b.value, v) for b, v in plan]
+        reason = SaveDialog.ask(w, changes, w.environment, self.warnings(plan))
         if reason is None:
             return
         w._drafting.write()
@@ -50,6 +52,19 @@ class WindowSaving(QObject):
             self.flow.cancelled.connect(self.cancelled)
         self.offline = False
         self.flow.start(w.service, w.environment, plan, reason)
+
+    def warnings(self, plan: Plan) -> list[str]:
+        """The cross-field check on the values as they will be after the save (the edited ones
+        over the stored ones), shown in the save dialog at the moment of saving."""
+        from configadmin.domain.validation import input_size_warnings
+        from configadmin.ui.editors.setting_editors import INPUT_SIZE
+        if not {base.name for base, _ in plan} & {MAPPING, INPUT_SIZE}:
+            return []
+        resolved = self.window.state.resolved
+        after = {name: resolved[name].value for name in (MAPPING, INPUT_SIZE)
+                 if name in resolved}  # read-only values: no copy of a 100k mapping
+        after.update({base.name: value for base, value in plan})
+        return input_size_warnings(after.get(INPUT_SIZE), after.get(MAPPING))
 
     def saved(self, entries: list[AuditEntry], plan: Plan, unchanged: list[Resolved]) -> None:
         """`plan` was written as `entries`; `unchanged` needed no write (the database holds it)."""
