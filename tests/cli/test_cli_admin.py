@@ -214,7 +214,7 @@ def test_history_says_what_the_window_history_says_about_each_entry(cli: Cli, db
     cli("set", "ml.feature_mapping", '{"revenue": "net_revenue", "region": "region_code"}')
     cli("set", "ml.model_input_size", "16")
     cli("set", "ml.churn_threshold", "0.5")
-    assert cli("reset", "ml.model_input_size").code == 0
+    assert cli("reset", "ml.model_input_size", "--yes").code == 0
     lines = cli("history").out.splitlines()[1:]
 
     runner = Runner()
