@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from configadmin.domain.diff import Kind, diff_values
+from configadmin.domain.diff import Diff, Kind, diff_values
 from configadmin.domain.resolution import thaw
 
 SHOWN_LINES = 500
@@ -30,6 +30,7 @@ class PendingChange:
     name: str
     old: Any
     new: Any
+    diff: Diff | None = None  # the editor's own diff of the edits (else computed from old and new)
 
 
 def _short(value: Any) -> str:
@@ -41,7 +42,7 @@ def describe(changes: Sequence[PendingChange]) -> tuple[str, list[str]]:
     """A one-line summary per setting and the changed entries, as the dialog shows them."""
     heads, lines = [], []
     for change in changes:
-        diff = diff_values(thaw(change.old), thaw(change.new))
+        diff = change.diff if change.diff is not None else diff_values(thaw(change.old), thaw(change.new))
         heads.append(f"{change.name}: {diff.summary}")
         for e in diff.entries:
             where = f"{change.name}[{e.path}]" if e.path else change.name

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from configadmin.domain.errors import PermissionDenied
+from configadmin.ui.editors.setting_editors import MAPPING
 from configadmin.ui.window.status import ERROR
 
 if TYPE_CHECKING:
@@ -29,8 +30,11 @@ class WindowSaving(QObject):
         from configadmin.domain.resolution import thaw
         from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
         from configadmin.ui.operations.save_flow import SaveFlow
-        plan: Plan = [(w._resolved[name], thaw(e.value())) for name, e in w.modified().items()]
-        reason = SaveDialog.ask(w, [PendingChange(b.name, b.value, v) for b, v in plan], w.environment)
+        # The mapping editor's value is a fresh dict after every edit, never changed in place: no copy
+        plan: Plan = [(w._resolved[name], e.value() if name == MAPPING else thaw(e.value()))
+                      for name, e in w.modified().items()]
+        changes = [PendingChange(b.name, b.value, v, w.editors.edit_diff(b.name)) for b, v in plan]
+        reason = SaveDialog.ask(w, changes, w.environment)
         if reason is None:
             return
         w._drafting.write()
