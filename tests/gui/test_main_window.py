@@ -55,7 +55,7 @@ def type_into(qtbot: QtBot, win: MainWindow, row: int, col: int, text: str) -> N
     if not (view.state() == view.State.EditingState and view.currentIndex() == index):
         view.setCurrentIndex(index)
         view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
+    editor = next((e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()), None)
     assert editor is not None
     editor.selectAll()
     qtbot.keyClicks(editor, text)
@@ -275,7 +275,7 @@ def test_a_cell_is_checked_while_it_is_typed(qtbot: QtBot, window: MainWindow) -
     index = view.model().index(row_of(window, "tier"), COL_COLUMN)
     view.setCurrentIndex(index)
     view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
+    editor = next((e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()), None)
     editor.selectAll()
     qtbot.keyClicks(editor, "loyalty tier")  # no Enter yet
     assert "not identifier-like" in editor.toolTip()

@@ -41,7 +41,8 @@ def edit_column(qtbot: QtBot, win: MainWindow, feature: str, text: str) -> None:
     index = model.index(row, COL_COLUMN)
     view.setCurrentIndex(index)
     view.edit(index)
-    editor = view.viewport().findChild(QLineEdit)
+    # the open editor: an earlier one may linger hidden until its deleteLater runs
+    editor = next((e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()), None)
     editor.selectAll()
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)

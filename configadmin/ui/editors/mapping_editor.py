@@ -164,7 +164,6 @@ class MappingEditor(QWidget):
         self._counts.timeout.connect(self._update_footer)
         self.model.contentChanged.connect(self._content_changed)
         self.model.modelReset.connect(self._counts.start)
-        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_filter)
 
     def _make_actions(self) -> None:
         def action(name: str, text: str, icon_name: str, slot: Any, *keys: QKeySequence) -> QAction:
@@ -187,6 +186,9 @@ class MappingEditor(QWidget):
         self.paste_action = action("pasteRows", "Paste entries from a spreadsheet", "paste", self.paste,
                                    QKeySequence(QKeySequence.StandardKey.Paste))
         self.reset_entry_action = action("resetEntry", "Reset entry to default", "reset", self.reset_entries)
+        self.find_action = action("findEntry", "Filter entries", "search", self._focus_filter,
+                                  QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # from anywhere in the window
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
         for act, name, keys in ((self.undo_action, "undo", [QKeySequence("Ctrl+Z")]),

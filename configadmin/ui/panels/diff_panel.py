@@ -60,6 +60,7 @@ class DiffPanel(QWidget):
     """Marks every row by icon and word (never colour alone); selecting a row names its entry."""
 
     entrySelected = Signal(str)
+    pendingModeChanged = Signal(bool)
     diffShown = Signal()  # after each result is on screen (tests and benchmarks wait for it)
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
@@ -84,8 +85,9 @@ class DiffPanel(QWidget):
         self._title.setFont(font)
         self._toggle = QPushButton("Show pending edits", objectName="diffPendingToggle")
         self._toggle.setCheckable(True)
-        self._toggle.setToolTip("Compare your unsaved edits with the stored value instead")
+        self._toggle.setToolTip("Compare your unsaved edits with the stored value instead (Ctrl+Shift+P)")
         self._toggle.toggled.connect(self._mode_changed)
+        self._toggle.toggled.connect(self.pendingModeChanged)
         top = QHBoxLayout()
         top.addWidget(self._title, 1)
         top.addWidget(self._toggle)
@@ -159,6 +161,13 @@ class DiffPanel(QWidget):
 
     def set_pending_mode(self, on: bool) -> None:
         self._toggle.setChecked(on)
+
+    def focus_first(self) -> None:
+        """Ctrl+2: the keyboard lands on the diff table (or the toggle when there is no table)."""
+        target = self.table if self.table.isVisible() else self._toggle
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if target is self.table and not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     @property
     def counts(self) -> dict[Kind, int]:

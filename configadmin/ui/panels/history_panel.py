@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QSize, Qt, Signal
+from PySide6.QtCore import QItemSelection, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
@@ -36,6 +36,16 @@ _BANNER_STYLE = {
     "error": "background:#fbeaea; border:1px solid #e3b4b4; color:#7a1c1c;",
 }
 _COLUMN_WIDTHS = (140, 90, 170, 70, 100, 260)
+_TIMELINE_POOL: list[QThreadPool] = []
+
+
+def _timeline_pool() -> QThreadPool:
+    """One thread, shared by every history panel, for the timeline and the list of actors."""
+    if not _TIMELINE_POOL:
+        pool = QThreadPool()
+        pool.setMaxThreadCount(1)
+        _TIMELINE_POOL.append(pool)
+    return _TIMELINE_POOL[0]
 
 
 class HistoryPanel(QWidget):
@@ -53,6 +63,12 @@ class HistoryPanel(QWidget):
         self._detail_generation = 0
         self._timeline_generation = 0
         self._timeline_due = False
+        self._timeline_running = self._timeline_again = False
+        self._newer_due = False
+        # The 90-day timeline has a thread of its own: on a million rows its count takes ~0.4 s, and
+        # a page of the table must never queue behind it (nor behind the window's other work).
+        self._timeline_runner = Runner(pool=_timeline_pool())  # no parent: a late count finishes quietly
+        self._actors_loaded = False
         self._export: CsvExport | None = None
         self.export_page_size = EXPORT_PAGE
         self.last_chain_report: ChainReport | None = None
@@ -75,6 +91,7 @@ class HistoryPanel(QWidget):
         self.model.loadingChanged.connect(self._loading_changed)
         self.model.modelReset.connect(self._update_count)
         self.model.failed.connect(self._show_error)
+        self.model.newerInserted.connect(self._newer_inserted)
         self.table = QTableView()
         self.table.setObjectName("historyTable")
         self._setup_table()
@@ -150,19 +167,59 @@ class HistoryPanel(QWidget):
     def query(self) -> HistoryQuery:
         return self.filters.query
 
+    @property
+    def busy(self) -> bool:
+        """Whether a page, a detail, the timeline or the list of actors is still being read."""
+        return self._runner.busy or self._timeline_runner.busy
+
     def refresh(self) -> None:
         """Reloads the first page and the timeline for the current filters. While the panel is
-        hidden (a closed dock) it only notes that it is stale and loads when shown, so the window
+        hidden (another tab) it only notes that it is stale and loads when shown, so the window
         may call this after every save at no cost."""
         if not self.isVisible():
             self._stale = True
             return
-        self._stale = False
+        self._stale = self._newer_due = False
+        if not self._actors_loaded:
+            self._load_actors()
         self._detail_generation += 1
         self.detail.show_detail(None)
         self.revert_button.setEnabled(False)
         self._timeline_due = True
         self.model.set_query(self.filters.query)
+
+    def refresh_live(self) -> None:
+        """After a save (mine or anyone's) or F5: new entries appear on top, the selected entry
+        and the rows in view stay where they are. Hidden, it waits until shown."""
+        if self._stale:
+            return  # a full load is due anyway
+        if not self.isVisible():
+            self._newer_due = True
+            return
+        self._newer_due = False
+        self.model.fetch_newer()
+
+    def _newer_inserted(self, count: int) -> None:
+        """Rows went in above: a scrolled view moves down by as many, so the rows in view stay."""
+        bar = self.table.verticalScrollBar()
+        if bar.value() > 0:
+            per_item = self.table.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem
+            bar.setValue(bar.value() + (count if per_item else count * self.table.verticalHeader().defaultSectionSize()))
+        self._update_count()
+        self._load_timeline()
+        self._load_actors()
+
+    def _load_actors(self) -> None:
+        """The actor filter's list of names (one small DISTINCT query, on the timeline's thread)."""
+        self._actors_loaded = True
+        service, environment = self._service, self.filters.query.environment
+
+        def loaded(names: list[str]) -> None:
+            if isValid(self):
+                self.filters.set_actors(names)
+
+        self._timeline_runner.run(lambda: service.actors(environment), on_success=loaded,
+                                  on_failure=lambda _error: None)  # the list is a convenience
 
     def sizeHint(self) -> QSize:
         return QSize(1000, 420)
@@ -179,6 +236,8 @@ class HistoryPanel(QWidget):
         super().showEvent(event)
         if self._stale:
             self.refresh()
+        elif self._newer_due:
+            self.refresh_live()
 
     # -- timeline and detail -------------------------------------------------------------------
     def _loading_changed(self, loading: bool) -> None:
@@ -189,6 +248,11 @@ class HistoryPanel(QWidget):
             self._load_timeline()
 
     def _load_timeline(self) -> None:
+        """One count at a time: asked again while one runs, the latest filters run after it."""
+        if self._timeline_running:
+            self._timeline_again = True
+            return
+        self._timeline_running = True
         self._timeline_generation += 1
         generation, query, service = self._timeline_generation, self.filters.query, self._service
         category, _, key = (query.setting or "").partition(".")
@@ -196,14 +260,26 @@ class HistoryPanel(QWidget):
         title += "".join(f", {label} {value!r}" for label, value in (
             ("by", query.actor), ("action", query.action), ("reason containing", query.text)) if value)
 
+        def ended() -> None:
+            self._timeline_running = False
+            if self._timeline_again:
+                self._timeline_again = False
+                self._load_timeline()
+
         def shown(counts: list[tuple[date, int]]) -> None:
             if generation == self._timeline_generation:
                 self.timeline.set_counts(counts, title, datetime.now(UTC).date())
+            ended()
 
+        def failed(error: BaseException) -> None:
+            self._show_error(error)
+            ended()
+
+        filters = query.service_filters()
         self._run(lambda: service.history_per_day(category or None, key or None, query.environment,
-                                                  TIMELINE_DAYS, actor=query.actor, action=query.action,
-                                                  text=query.text),
-                         on_success=shown, on_failure=self._show_error)
+                                                  TIMELINE_DAYS, actor=filters["actor"], actors=filters["actors"],
+                                                  action=query.action, text=query.text),
+                  on_success=shown, on_failure=failed, runner=self._timeline_runner)
 
     def selected_row(self) -> HistoryRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -331,7 +407,7 @@ class HistoryPanel(QWidget):
         self._show_error(error)
 
     def _run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
-             on_failure: Callable[[BaseException], None]) -> None:
+             on_failure: Callable[[BaseException], None], runner: Runner | None = None) -> None:
         """Runner call whose callbacks are dropped once the panel is gone (closed mid-query)."""
         def succeeded(result: Any) -> None:
             if isValid(self):
@@ -341,7 +417,7 @@ class HistoryPanel(QWidget):
             if isValid(self):
                 on_failure(error)
 
-        self._runner.run(fn, on_success=succeeded, on_failure=failed)
+        (runner or self._runner).run(fn, on_success=succeeded, on_failure=failed)
 
     # -- feedback ----------------------------------------------------------------------------------
     def _show_error(self, error: BaseException) -> None:
