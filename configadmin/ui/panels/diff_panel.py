@@ -78,7 +78,7 @@ class DiffPanel(QWidget):
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self._title = QLabel(objectName="diffTitle")
+        self._title = QLabel(objectName="diffTitle", wordWrap=True)  # wraps rather than clips
         self._title.setTextFormat(Qt.TextFormat.PlainText)
         font = self._title.font()
         font.setBold(True)
@@ -88,9 +88,6 @@ class DiffPanel(QWidget):
         self._toggle.setToolTip("Compare your unsaved edits with the stored value instead (Ctrl+Shift+P)")
         self._toggle.toggled.connect(self._mode_changed)
         self._toggle.toggled.connect(self.pendingModeChanged)
-        top = QHBoxLayout()
-        top.addWidget(self._title, 1)
-        top.addWidget(self._toggle)
 
         self._counts: dict[Kind, QLabel] = {}
         counts = QHBoxLayout()
@@ -104,6 +101,7 @@ class DiffPanel(QWidget):
             counts.addWidget(label)
             counts.addSpacing(10)
         counts.addStretch(1)
+        counts.addWidget(self._toggle)
         self._legend = QLabel(objectName="diffLegend")
         self._legend.setWordWrap(True)
         muted = self._legend.palette()
@@ -128,10 +126,14 @@ class DiffPanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in ((0, 96), (1, 170), (2, 170)):
-            self.table.setColumnWidth(column, width)
+        # Entry, old and new value share the width (long values end in "…", the tooltip has them
+        # whole), so old → new is visible at 1280 px and a wider window shows more of each.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)  # not ResizeToContents: 100k rows
+        header.setMinimumSectionSize(60)
+        self.table.setColumnWidth(0, self.fontMetrics().horizontalAdvance("removed") + ICON_SIZE + 28)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.selectionModel().currentRowChanged.connect(self._row_selected)
 
         self._status = QLabel(objectName="diffStatus")
@@ -140,7 +142,7 @@ class DiffPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(top)
+        layout.addWidget(self._title)
         layout.addLayout(counts)
         layout.addWidget(self._legend)
         layout.addWidget(self._scalar)

@@ -66,7 +66,10 @@ class HistoryFilterBar(QWidget):
         self.setting_combo.addItem(ALL_SETTINGS, None)
         for name in settings:
             self.setting_combo.addItem(str(name), name)
-        self.actor_edit = _line_edit("historyActorFilter", "Actor (any part, any case)")
+        self.actor_edit = _line_edit("historyActorFilter", "Actor")
+        self.actor_edit.setMinimumWidth(160)
+        self.actor_edit.setToolTip("Who made the change: any part of the name, any case (\"bo\" finds Bob); "
+                                   "the list offers every name in the history. Esc clears.")
         self._actor_names = QStringListModel(self)
         completer = QCompleter(self._actor_names, self.actor_edit)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
