@@ -30,6 +30,7 @@ class SettingEditors(QStackedWidget):
         super().__init__(parent, objectName="editorStack")
         self.mapping = MappingEditor()
         self.input_size = InputSizeEditor()
+        self.input_size.attach_undo(self.mapping.undo_stack)
         self.mapping.changed.connect(self.changed)
         self.input_size.changed.connect(self.changed)
         self._mapping_page = QWidget(objectName="mappingPage")
