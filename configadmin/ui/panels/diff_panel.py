@@ -10,7 +10,8 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QTableView, QVBoxLayout,
+    QWidget,
 )
 from shiboken6 import isValid
 
@@ -88,6 +89,9 @@ class DiffPanel(QWidget):
         self._toggle.setToolTip("Compare your unsaved edits with the stored value instead (Ctrl+Shift+P)")
         self._toggle.toggled.connect(self._mode_changed)
         self._toggle.toggled.connect(self.pendingModeChanged)
+        top = QHBoxLayout()
+        top.addWidget(self._title, 1)
+        top.addWidget(self._toggle, 0, Qt.AlignmentFlag.AlignTop)
 
         self._counts: dict[Kind, QLabel] = {}
         counts = QHBoxLayout()
@@ -96,12 +100,12 @@ class DiffPanel(QWidget):
             mark = QLabel()
             mark.setPixmap(kind_icon(kind).pixmap(ICON_SIZE, ICON_SIZE))
             label = QLabel(objectName=f"diffCount{kind.value.title()}")
+            label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)  # never clipped
             self._counts[kind] = label
             counts.addWidget(mark)
             counts.addWidget(label)
             counts.addSpacing(10)
         counts.addStretch(1)
-        counts.addWidget(self._toggle)
         self._legend = QLabel(objectName="diffLegend")
         self._legend.setWordWrap(True)
         muted = self._legend.palette()
@@ -142,7 +146,7 @@ class DiffPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self._title)
+        layout.addLayout(top)
         layout.addLayout(counts)
         layout.addWidget(self._legend)
         layout.addWidget(self._scalar)

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget, QComboBox, QCompleter, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget,
 )
@@ -101,8 +101,7 @@ class HistoryFilterBar(QWidget):
         self.actor_edit.returnPressed.connect(self._apply)
         self.text_edit.returnPressed.connect(self._apply)
         for edit in (self.actor_edit, self.text_edit):  # Esc clears the filter it is typed in
-            QShortcut(QKeySequence(Qt.Key.Key_Escape), edit, edit.clear,
-                      context=Qt.ShortcutContext.WidgetShortcut)
+            edit.installEventFilter(self)
         for combo in (self.setting_combo, self.action_combo):
             combo.currentIndexChanged.connect(lambda _: self._apply())
         for edit in (self.since_edit, self.until_edit):
@@ -110,7 +109,16 @@ class HistoryFilterBar(QWidget):
             edit.calendarWidget().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """An unset bound opens its calendar on this month, not on the year-2000 "any" marker."""
+        """Esc in a text filter clears it (and closes the actor suggestions); an unset date bound
+        opens its calendar on this month, not on the year-2000 "any" marker."""
+        if (event.type() == QEvent.Type.KeyPress and isinstance(watched, QLineEdit)
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape and watched.text()):
+            completer = watched.completer()
+            if completer is not None:
+                completer.popup().hide()
+            watched.clear()
+            self._apply()
+            return True
         if event.type() == QEvent.Type.Show and isinstance(watched, QCalendarWidget):
             if watched.selectedDate() == _NO_DATE:
                 today = QDate.currentDate()

@@ -36,16 +36,17 @@ _BANNER_STYLE = {
     "error": "background:#fbeaea; border:1px solid #e3b4b4; color:#7a1c1c;",
 }
 _COLUMN_WIDTHS = (140, 90, 170, 70, 100, 260)
-_TIMELINE_POOL: list[QThreadPool] = []
+_TIMELINE_RUNNER: list[Runner] = []
 
 
-def _timeline_pool() -> QThreadPool:
-    """One thread, shared by every history panel, for the timeline and the list of actors."""
-    if not _TIMELINE_POOL:
+def _timeline_runner() -> Runner:
+    """One thread, shared by every history panel, for the timeline and the list of actors; kept
+    for the process, so a count still running when its panel closes finishes quietly."""
+    if not _TIMELINE_RUNNER:
         pool = QThreadPool()
         pool.setMaxThreadCount(1)
-        _TIMELINE_POOL.append(pool)
-    return _TIMELINE_POOL[0]
+        _TIMELINE_RUNNER.append(Runner(pool=pool))
+    return _TIMELINE_RUNNER[0]
 
 
 class HistoryPanel(QWidget):
@@ -67,8 +68,9 @@ class HistoryPanel(QWidget):
         self._newer_due = False
         # The 90-day timeline has a thread of its own: on a million rows its count takes ~0.4 s, and
         # a page of the table must never queue behind it (nor behind the window's other work).
-        self._timeline_runner = Runner(pool=_timeline_pool())  # no parent: a late count finishes quietly
+        self._timeline_runner = _timeline_runner()
         self._actors_loaded = False
+        self._followed: str | None = None
         self._export: CsvExport | None = None
         self.export_page_size = EXPORT_PAGE
         self.last_chain_report: ChainReport | None = None
@@ -162,6 +164,13 @@ class HistoryPanel(QWidget):
         if name != self.filters.query.setting:
             self.filters.set_setting(name)
             self.refresh()
+
+    def follow_setting(self, name: str | None) -> None:
+        """The window's selected setting: applied when the selection moves to another setting, not
+        on every reload (a filter the analyst chose here, e.g. "All settings", stays)."""
+        if name != self._followed:
+            self._followed = name
+            self.set_setting(name)
 
     @property
     def query(self) -> HistoryQuery:

@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         self.ui.title.setText(info.label)
         self.ui.subtitle.setText(f"{name} · {info.description} Value {where}.")
         if self._history_panel is not None:
-            self._history_panel.set_setting(name)
+            self._history_panel.follow_setting(name)
         self._diff_timer.start()
 
     # -- state: modified, valid, read-only --------------------------------------------------------
