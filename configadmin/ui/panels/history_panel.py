@@ -189,8 +189,6 @@ class HistoryPanel(QWidget):
             self._stale = True
             return
         self._stale = self._newer_due = False
-        if not self._actors_loaded:
-            self._load_actors()
         self._detail_generation += 1
         self.detail.show_detail(None)
         self.revert_button.setEnabled(False)
@@ -250,11 +248,13 @@ class HistoryPanel(QWidget):
 
     # -- timeline and detail -------------------------------------------------------------------
     def _loading_changed(self, loading: bool) -> None:
-        """The timeline waits for the first page: the table comes first on a long history."""
+        """The timeline and the list of actors wait for the first page: the table comes first."""
         self._update_count()
         if not loading and self._timeline_due:
             self._timeline_due = False
             self._load_timeline()
+            if not self._actors_loaded:
+                self._load_actors()
 
     def _load_timeline(self) -> None:
         """One count at a time: asked again while one runs, the latest filters run after it."""
