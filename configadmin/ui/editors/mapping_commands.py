@@ -54,13 +54,16 @@ class Remove(QUndoCommand):
         super().__init__(f"Remove {len(ids)} entr{'y' if len(ids) == 1 else 'ies'}")
         self._model, self._ids = model, ids
         self._blocks: list[Block] = []
+        self._touched = model.touched_state()
 
     def redo(self) -> None:
+        self._touched = self._model.touched_state()
         self._blocks = self._model.remove(self._ids)
 
     def undo(self) -> None:
         for anchor, entries in self._blocks:
             self._model.insert(entries, anchor)
+        self._model.restore_touched(self._touched)  # the rows are back as they were: so is what edits touched
 
 
 def parse_rows(text: str) -> tuple[list[tuple[str, str]], str]:

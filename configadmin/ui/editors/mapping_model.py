@@ -152,6 +152,13 @@ class MappingModel(QAbstractTableModel):
         order of the edits (None: every feature): the save dialog diffs these, not the whole mapping."""
         return None if self._touched_all else list(self._touched)
 
+    def touched_state(self) -> tuple[dict[str, None], bool]:
+        """What `touched` knows, kept by a removal so that undoing it restores it exactly."""
+        return dict(self._touched), self._touched_all
+
+    def restore_touched(self, state: tuple[dict[str, None], bool]) -> None:
+        self._touched, self._touched_all = dict(state[0]), state[1]
+
     def entry(self, rid: int) -> tuple[str, str]:
         feature, column = self._rows[rid]
         return feature, column
