@@ -36,8 +36,9 @@ class _RowsKept(Sequence[Entry]):
     """The rows a remove-all took away, kept as they were (the old id list and row dict) and read
     as entries only if the removal is undone."""
 
-    def __init__(self, ids: list[int], rows: dict[int, list[str]]) -> None:
-        self._ids, self._rows = ids, rows
+    def __init__(self, ids: list[int], rows: dict[int, list[str]],
+                 problems: dict[int, tuple[str | None, str | None]]) -> None:
+        self._ids, self._rows, self.problems = ids, rows, problems
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -414,6 +415,9 @@ class MappingModel(QAbstractTableModel):
         even when the filter would hide them, so the analyst sees what was added."""
         if not entries:
             return
+        if isinstance(entries, _RowsKept) and not self._rows:
+            self._put_back_all(entries)
+            return
         at = 0 if anchor is None else self._all.index(anchor) + 1
         ids = [rid for rid, _, _ in entries]
         for rid, feature, column in entries:
@@ -472,7 +476,7 @@ class MappingModel(QAbstractTableModel):
     def _remove_all(self) -> list[Block]:
         """Select all + Delete: one reset and whole-table bookkeeping, no per-row work beyond
         keeping the rows for undo (100k rows in a few milliseconds)."""
-        entries = _RowsKept(self._all, self._rows)
+        entries = _RowsKept(self._all, self._rows, self._problems)
         self._touched_all = True
         self.beginResetModel()
         self._rows, self._all, self._pinned = {}, [], set()
@@ -481,6 +485,21 @@ class MappingModel(QAbstractTableModel):
         self._counts, self._dupes, self._problems = Counter(), set(), {}
         self.contentChanged.emit()
         return [(None, entries)]
+
+    def _put_back_all(self, kept: _RowsKept) -> None:
+        """Undo of a remove-all: the kept rows and their checks come back as they were, in one
+        reset (no per-row validation: they were checked before they were removed)."""
+        with _gc_paused():
+            self.beginResetModel()
+            self._rows = kept._rows
+            self._all = list(kept._ids)
+            self._problems = dict(kept.problems)
+            self._counts = Counter(row[0] for row in self._rows.values())
+            self._dupes = {feature for feature, n in self._counts.items() if n > 1}
+            self._pinned = set(kept._ids) if self._filter else set()
+            self._rebuild_view()
+            self.endResetModel()
+        self.contentChanged.emit()
 
     def _all_changed(self) -> None:
         if self._view:
