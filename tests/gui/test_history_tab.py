@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
 from window_support import close_window, edit_column, show_window
@@ -36,6 +36,7 @@ def service(sqlite_url: str) -> Iterator[ConfigurationService]:
 
 @pytest.fixture
 def window(qtbot: QtBot, service: ConfigurationService) -> Iterator[MainWindow]:
+    QSettings("configadmin", "configadmin").clear()  # the default layout, not one an earlier test left
     win = show_window(qtbot, service)
     win.resize(1280, 800)
     yield win
@@ -126,7 +127,9 @@ def test_diff_panel_shows_old_and_new_at_1280_and_uses_the_width_at_1920(
 def test_diff_counts_are_not_clipped_at_100000(qtbot: QtBot, window: MainWindow) -> None:
     diff = window.diff_panel
     entries = tuple(EntryDiff(kind, f"f{i}_{kind.value}", "a", "b") for kind in Kind for i in range(100_000))
+    window.splitter.setSizes([400, 10_000, 10])  # the analyst squeezes the diff panel
     diff._show(PanelDiff(Diff(entries), dict.fromkeys(Kind, 100_000), False, None, None))
+    qtbot.wait(50)
     for kind in Kind:
         label = diff.findChild(QLabel, f"diffCount{kind.value.title()}")
         assert label.text() == f"100,000 {kind.value}"

@@ -136,8 +136,7 @@ class MainWindow(QMainWindow):
         self.loaded.connect(self._history_panel.refresh_live)  # my saves, others' saves, F5
         self.ui.set_history_panel(self._history_panel)
         self.readers_dock.setWidget(ReadersPanel(self.runner, service))
-        panel = DiffPanel(self.runner)
-        panel.setMinimumWidth(300)  # its one-line title would otherwise claim half the window
+        panel = DiffPanel(self.runner)  # its minimum width is its counts' (the title wraps)
         self._diff_sync.attach(panel)
         self.ui.replace_diff_panel(panel)
         self.menus.attach_panels(panel, self._history_panel)
