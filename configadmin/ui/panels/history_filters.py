@@ -100,8 +100,8 @@ class HistoryFilterBar(QWidget):
         self.text_edit.textChanged.connect(lambda _: self._typing.start())
         self.actor_edit.returnPressed.connect(self._apply)
         self.text_edit.returnPressed.connect(self._apply)
-        for edit in (self.actor_edit, self.text_edit):  # Esc clears the filter it is typed in
-            edit.installEventFilter(self)
+        for line in (self.actor_edit, self.text_edit):  # Esc clears the filter it is typed in
+            line.installEventFilter(self)
         for combo in (self.setting_combo, self.action_combo):
             combo.currentIndexChanged.connect(lambda _: self._apply())
         for edit in (self.since_edit, self.until_edit):
@@ -114,8 +114,9 @@ class HistoryFilterBar(QWidget):
         if (event.type() == QEvent.Type.KeyPress and isinstance(watched, QLineEdit)
                 and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape and watched.text()):
             completer = watched.completer()
-            if completer is not None:
-                completer.popup().hide()
+            popup = completer.popup() if completer is not None else None
+            if popup is not None:
+                popup.hide()
             watched.clear()
             self._apply()
             return True

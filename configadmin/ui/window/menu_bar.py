@@ -76,7 +76,8 @@ class WindowMenus(QObject):
     # -- building ---------------------------------------------------------------------------------
     def _action(self, name: str, text: str, keys: tuple[str, ...], slot: Callable[..., Any],
                 checkable: bool = False) -> QAction:
-        action = QAction(text, self.window, objectName=f"{name}Action", checkable=checkable)
+        action = QAction(text, self.window, checkable=checkable)
+        action.setObjectName(f"{name}Action")
         action.setShortcuts([QKeySequence(k) for k in keys])
         with_shortcut_tip(action)
         action.triggered.connect(slot)
@@ -115,8 +116,8 @@ class WindowMenus(QObject):
             table.setFocus(Qt.FocusReason.ShortcutFocusReason)
             if not table.currentIndex().isValid() and table.model().rowCount():
                 table.setCurrentIndex(table.model().index(0, 0))
-        else:
-            w.editors.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif (current := w.editors.currentWidget()) is not None:
+            current.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_filter(self) -> None:
         self._editor_tab()
