@@ -200,8 +200,8 @@ class HistoryPanel(QWidget):
         and the rows in view stay where they are. Hidden, it waits until shown."""
         if self._stale:
             return  # a full load is due anyway
-        if not self.isVisible():
-            self._newer_due = True
+        if not self.isVisible() or (self.model.loading and not self.model.rowCount()):
+            self._newer_due = True  # hidden, or the first page is on its way: ask once it is there
             return
         self._newer_due = False
         self.model.fetch_newer()
@@ -250,6 +250,8 @@ class HistoryPanel(QWidget):
     def _loading_changed(self, loading: bool) -> None:
         """The timeline and the list of actors wait for the first page: the table comes first."""
         self._update_count()
+        if not loading and self._newer_due and self.isVisible():
+            self.refresh_live()
         if not loading and self._timeline_due:
             self._timeline_due = False
             self._load_timeline()
