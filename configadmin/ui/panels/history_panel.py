@@ -7,10 +7,10 @@ through the Runner; errors end up in the panel's banner, in one place (`_show_er
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QItemSelection, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
@@ -26,27 +26,16 @@ from configadmin.ui.panels.history_export import EXPORT_PAGE, CsvExport, ExportF
 from configadmin.ui.panels.history_filters import HistoryFilterBar, HistoryQuery
 from configadmin.ui.panels.history_model import PAGE_SIZE, HistoryModel, HistoryRow
 from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
+from configadmin.ui.panels.history_counts import TIMELINE_DAYS, HistoryCounts
 from configadmin.ui.panels.history_timeline import TimelineChart
 from configadmin.ui.worker import Runner
 
-TIMELINE_DAYS = 90
 _BANNER_STYLE = {
     "info": "background:#e8f0fb; border:1px solid #b6cbe8; color:#1d3b63;",
     "ok": "background:#e7f4ea; border:1px solid #b3d8bd; color:#1e5631;",
     "error": "background:#fbeaea; border:1px solid #e3b4b4; color:#7a1c1c;",
 }
 _COLUMN_WIDTHS = (140, 90, 170, 70, 100, 260)
-_TIMELINE_RUNNER: list[Runner] = []
-
-
-def _timeline_runner() -> Runner:
-    """One thread, shared by every history panel, for the timeline and the list of actors; kept
-    for the process, so a count still running when its panel closes finishes quietly."""
-    if not _TIMELINE_RUNNER:
-        pool = QThreadPool()
-        pool.setMaxThreadCount(1)
-        _TIMELINE_RUNNER.append(Runner(pool=pool))
-    return _TIMELINE_RUNNER[0]
 
 
 class HistoryPanel(QWidget):
@@ -62,14 +51,8 @@ class HistoryPanel(QWidget):
         self._service = service
         self._stale = True
         self._detail_generation = 0
-        self._timeline_generation = 0
         self._timeline_due = False
-        self._timeline_running = self._timeline_again = False
         self._newer_due = False
-        # The 90-day timeline has a thread of its own: on a million rows its count takes ~0.4 s, and
-        # a page of the table must never queue behind it (nor behind the window's other work).
-        self._timeline_runner = _timeline_runner()
-        self._actors_loaded = False
         self._followed: str | None = None
         self._export: CsvExport | None = None
         self.export_page_size = EXPORT_PAGE
@@ -79,6 +62,8 @@ class HistoryPanel(QWidget):
         self.filters.set_environment(service.environment)
         self.filters.changed.connect(lambda _: self.refresh())
         self.timeline = TimelineChart(days=TIMELINE_DAYS)
+        self.counts = HistoryCounts(service, self.timeline, self.filters, self)
+        self.counts.failed.connect(self._show_error)
         self.banner = QLabel()
         self.banner.setObjectName("historyBanner")
         self.banner.setWordWrap(True)
@@ -179,7 +164,7 @@ class HistoryPanel(QWidget):
     @property
     def busy(self) -> bool:
         """Whether a page, a detail, the timeline or the list of actors is still being read."""
-        return self._runner.busy or self._timeline_runner.busy
+        return self._runner.busy or self.counts.busy
 
     def refresh(self) -> None:
         """Reloads the first page and the timeline for the current filters. While the panel is
@@ -213,20 +198,8 @@ class HistoryPanel(QWidget):
             per_item = self.table.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem
             bar.setValue(bar.value() + (count if per_item else count * self.table.verticalHeader().defaultSectionSize()))
         self._update_count()
-        self._load_timeline()
-        self._load_actors()
-
-    def _load_actors(self) -> None:
-        """The actor filter's list of names (one small DISTINCT query, on the timeline's thread)."""
-        self._actors_loaded = True
-        service, environment = self._service, self.filters.query.environment
-
-        def loaded(names: list[str]) -> None:
-            if isValid(self):
-                self.filters.set_actors(names)
-
-        self._timeline_runner.run(lambda: service.actors(environment), on_success=loaded,
-                                  on_failure=lambda _error: None)  # the list is a convenience
+        self.counts.load_timeline()
+        self.counts.load_actors()
 
     def sizeHint(self) -> QSize:
         return QSize(1000, 420)
@@ -254,43 +227,9 @@ class HistoryPanel(QWidget):
             self.refresh_live()
         if not loading and self._timeline_due:
             self._timeline_due = False
-            self._load_timeline()
-            if not self._actors_loaded:
-                self._load_actors()
-
-    def _load_timeline(self) -> None:
-        """One count at a time: asked again while one runs, the latest filters run after it."""
-        if self._timeline_running:
-            self._timeline_again = True
-            return
-        self._timeline_running = True
-        self._timeline_generation += 1
-        generation, query, service = self._timeline_generation, self.filters.query, self._service
-        category, _, key = (query.setting or "").partition(".")
-        title = f"{query.setting or 'All settings'} in {query.environment or 'all environments'}"
-        title += "".join(f", {label} {value!r}" for label, value in (
-            ("by", query.actor), ("action", query.action), ("reason containing", query.text)) if value)
-
-        def ended() -> None:
-            self._timeline_running = False
-            if self._timeline_again:
-                self._timeline_again = False
-                self._load_timeline()
-
-        def shown(counts: list[tuple[date, int]]) -> None:
-            if generation == self._timeline_generation:
-                self.timeline.set_counts(counts, title, datetime.now(UTC).date())
-            ended()
-
-        def failed(error: BaseException) -> None:
-            self._show_error(error)
-            ended()
-
-        filters = query.service_filters()
-        self._run(lambda: service.history_per_day(category or None, key or None, query.environment,
-                                                  TIMELINE_DAYS, actor=filters["actor"], actors=filters["actors"],
-                                                  action=query.action, text=query.text),
-                  on_success=shown, on_failure=failed, runner=self._timeline_runner)
+            self.counts.load_timeline()
+            if not self.counts.actors_loaded:
+                self.counts.load_actors()
 
     def selected_row(self) -> HistoryRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -418,7 +357,7 @@ class HistoryPanel(QWidget):
         self._show_error(error)
 
     def _run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
-             on_failure: Callable[[BaseException], None], runner: Runner | None = None) -> None:
+             on_failure: Callable[[BaseException], None]) -> None:
         """Runner call whose callbacks are dropped once the panel is gone (closed mid-query)."""
         def succeeded(result: Any) -> None:
             if isValid(self):
@@ -428,7 +367,7 @@ class HistoryPanel(QWidget):
             if isValid(self):
                 on_failure(error)
 
-        (runner or self._runner).run(fn, on_success=succeeded, on_failure=failed)
+        self._runner.run(fn, on_success=succeeded, on_failure=failed)
 
     # -- feedback ----------------------------------------------------------------------------------
     def _show_error(self, error: BaseException) -> None:
