@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -29,44 +27,16 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
 from configadmin.ui.icons import icon
+from configadmin.ui.editors.mapping_delegate import CellDelegate
 from configadmin.ui.editors.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
 from configadmin.ui.editors.mapping_model import (
     COL_COLUMN,
     COL_DEFAULT,
     COL_FEATURE,
     MappingModel,
-    cell_checks,
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class _CellDelegate(QStyledItemDelegate):
-    """Checks the text as it is typed: the editor turns red and says why before Enter is pressed."""
-
-    problemTyped = Signal(str)
-
-    def __init__(self, editor: MappingEditor) -> None:
-        super().__init__(editor)
-        self._owner = editor
-
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex) -> QWidget:
-        line = QLineEdit(parent)
-        line.setFrame(False)
-        rid = self._owner.model.row_id(index.row())
-        line.textEdited.connect(lambda text: self._check(line, rid, index.column(), text))
-        return line
-
-    def _check(self, line: QLineEdit, rid: int, col: int, text: str) -> None:
-        feature_problem, column_problem = cell_checks()
-        problem = feature_problem(text) if col == COL_FEATURE else column_problem(text)
-        if problem is None and col == COL_FEATURE:
-            other = self._owner.model.find_feature(text)
-            if other is not None and other != rid:
-                problem = f"feature {text!r} appears more than once"
-        line.setStyleSheet("background: #fde7e9; color: #8a1c12;" if problem else "")
-        line.setToolTip(problem or "")
-        self.problemTyped.emit(problem or "")
 
 
 class MappingEditor(QWidget):
@@ -119,7 +89,7 @@ class MappingEditor(QWidget):
         header.resizeSection(COL_FEATURE, 230)
         header.resizeSection(COL_DEFAULT, 90)
         header.setStretchLastSection(False)
-        self.delegate = _CellDelegate(self)
+        self.delegate = CellDelegate(self)
         self.table.setItemDelegate(self.delegate)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
