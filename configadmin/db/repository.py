@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
@@ -27,13 +28,17 @@ _SANE_TIMES = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC
 
 
 def _audit_filters(query: Select[Any], *, environment: str | None, category: str | None, key: str | None,
-                   actor: str | None, action: str | None, text: str | None) -> Select[Any]:
-    """The history filters, in SQL: exact columns, and the reason containing `text` (any case)."""
+                   actor: str | None, action: str | None, text: str | None,
+                   actors: Sequence[str] | None = None) -> Select[Any]:
+    """The history filters, in SQL: exact columns, any of `actors` (the window's "bo" finds "Bob" and
+    "bob.smith", resolved against the list of actors), and the reason containing `text` (any case)."""
     A = ConfigurationAudit
     for column, wanted in ((A.environment, environment), (A.category, category), (A.key, key),
                            (A.actor, actor), (A.action, action)):
         if wanted is not None:
             query = query.where(column == wanted)
+    if actors is not None:
+        query = query.where(A.actor.in_(list(actors)))
     if text:
         query = query.where(func.lower(A.reason).contains(text.lower(), autoescape=True))
     return query
@@ -80,11 +85,12 @@ class Repository:
                 key: str | None = None, actor: str | None = None, action: str | None = None,
                 since: datetime | None = None, until: datetime | None = None,
                 text: str | None = None, before_id: int | None = None,
-                limit: int = 100) -> list[AuditEntry]:
+                limit: int = 100, actors: Sequence[str] | None = None) -> list[AuditEntry]:
         """Newest first, keyset-paginated by id (`before_id`), every filter in SQL."""
         A = ConfigurationAudit
         query = _audit_filters(select(A).order_by(A.id.desc()).limit(limit), environment=environment,
-                               category=category, key=key, actor=actor, action=action, text=text)
+                               category=category, key=key, actor=actor, action=action, text=text,
+                               actors=actors)
         if since is not None:
             query = query.where(A.at >= since)
         if until is not None:
@@ -95,7 +101,8 @@ class Repository:
 
     def history_per_day(self, *, since: datetime, environment: str | None = None,
                         category: str | None = None, key: str | None = None, actor: str | None = None,
-                        action: str | None = None, text: str | None = None) -> list[tuple[date, int]]:
+                        action: str | None = None, text: str | None = None,
+                        actors: Sequence[str] | None = None) -> list[tuple[date, int]]:
         """Audit entries per UTC day from `since` on, grouped in SQL (only days with entries); the
         filters are those of `history`."""
         A = ConfigurationAudit
@@ -105,9 +112,17 @@ class Repository:
             day = func.date(A.at)
         query = _audit_filters(select(day, func.count()).where(A.at >= since).group_by(day).order_by(day),
                                environment=environment, category=category, key=key, actor=actor,
-                               action=action, text=text)
+                               action=action, text=text, actors=actors)
         return [(d if isinstance(d, date) else date.fromisoformat(d), int(n))
                 for d, n in self.session.execute(query)]
+
+    def actors(self, environment: str | None = None) -> list[str]:
+        """Every name that has changed something (of one environment), for the actor filter's list."""
+        A = ConfigurationAudit
+        query = select(A.actor).distinct().order_by(A.actor)
+        if environment is not None:
+            query = query.where(A.environment == environment)
+        return list(self.session.scalars(query))
 
     def verify_audit(self, expect_head: tuple[int, str] | None = None) -> ChainReport:
         return audit_verify.verify(self.session, expect_head)

@@ -15,7 +15,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -440,16 +440,24 @@ class ConfigurationService(CachedReads):
     def history(self, category: str | None = None, key: str | None = None, *,
                 actor: str | None = None, action: str | None = None, since: datetime | None = None,
                 until: datetime | None = None, text: str | None = None, limit: int = 100,
-                before_id: int | None = None, environment: str | None = None) -> list[AuditEntry]:
-        """Newest first; every filter is applied in SQL; page on with `before_id` (keyset)."""
+                before_id: int | None = None, environment: str | None = None,
+                actors: Sequence[str] | None = None) -> list[AuditEntry]:
+        """Newest first; every filter is applied in SQL; page on with `before_id` (keyset);
+        `actors`: any of these names (the window's partial actor filter)."""
         with self._uow() as uow:
             return uow.repo.history(environment=environment, category=category, key=key,
                                     actor=actor, action=action, since=since, until=until,
-                                    text=text, before_id=before_id, limit=limit)
+                                    text=text, before_id=before_id, limit=limit, actors=actors)
+
+    def actors(self, environment: str | None = None) -> list[str]:
+        """The names in the audit trail (of one environment), sorted: the actor filter's choices."""
+        with self._uow() as uow:
+            return list(uow.repo.actors(environment))
 
     def history_per_day(self, category: str | None = None, key: str | None = None,
                         environment: str | None = None, days: int = 90, *, actor: str | None = None,
-                        action: str | None = None, text: str | None = None) -> list[tuple[date, int]]:
+                        action: str | None = None, text: str | None = None,
+                        actors: Sequence[str] | None = None) -> list[tuple[date, int]]:
         """Changes per UTC day over the last `days` days (today included), oldest first; days
         without changes are left out. Counted in SQL, so it stays cheap on a long history; the
         filters are those of `history`."""
@@ -458,7 +466,8 @@ class ConfigurationService(CachedReads):
         since = datetime(first.year, first.month, first.day, tzinfo=UTC)
         with self._uow() as uow:
             return uow.repo.history_per_day(since=since, environment=environment, category=category,
-                                            key=key, actor=actor, action=action, text=text)
+                                            key=key, actor=actor, action=action, text=text,
+                                            actors=actors)
 
     def audit_entry(self, audit_id: int) -> AuditEntry:
         with self._uow() as uow:

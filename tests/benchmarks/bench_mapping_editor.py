@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,65 @@ def test_large_mapping_ready_filter_and_edit(tmp_path: Path, sqlite_url: str) ->
     print(f"remove all 100k selected rows: {remove_ms:.0f} ms; undo it: {undo_ms:.0f} ms")
     for needle, ms, rows in timings:
         print(f"filter {needle!r:>14}: {ms:6.1f} ms, {rows:,} rows shown")
+
+
+def test_select_all_remove_all_and_save_dialog_at_100k(qtbot: Any, sqlite_url: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15 item 15, as the analyst does it: Ctrl+A, Delete, Ctrl+Z in a window of 100k entries,
+    and Ctrl+S → save dialog after one edit. The time runs from the key press until the event loop
+    is idle again (what the analyst waits for)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from configadmin import ConfigurationService
+    from configadmin.ui import MainWindow
+    from configadmin.ui.dialogs.save_dialog import SaveDialog
+    from tests.benchmarks.benchmark_table import record
+    size, ctrl = 100_000, Qt.KeyboardModifier.ControlModifier
+    with ConfigurationService.connect(sqlite_url, environment="default", user="bench") as svc:
+        svc.set("ml", "feature_mapping", {f"feature_{i}": f"column_{i}" for i in range(size)})
+        win = MainWindow(svc)
+        qtbot.addWidget(win)
+        with qtbot.waitSignal(win.loaded, timeout=60_000):
+            win.show()
+        table = win.findChild(QTableView, "mappingTable")
+        qtbot.waitUntil(lambda: table.model().rowCount() == size, timeout=60_000)
+        qtbot.wait(500)
+
+        def timed(key: Any, modifiers: Any = Qt.KeyboardModifier.NoModifier) -> float:
+            started = time.perf_counter()
+            qtbot.keyClick(table, key, modifiers)
+            QApplication.processEvents()
+            return (time.perf_counter() - started) * 1000
+
+        select, remove, undo, dialog = [], [], [], []
+        opened: list[float] = []
+
+        def shown(dialog: SaveDialog) -> int:  # the dialog is built and about to show: stop the clock
+            opened.append(time.perf_counter())
+            return 0
+
+        monkeypatch.setattr(SaveDialog, "exec", shown)
+        for run in range(RUNS):
+            qtbot.wait(1000)  # the checks, diff and draft that follow a load are done
+            table.setFocus()
+            table.setCurrentIndex(table.model().index(5, 0))
+            select.append(timed(Qt.Key.Key_A, ctrl))
+            remove.append(timed(Qt.Key.Key_Delete))
+            assert table.model().rowCount() == 0
+            undo.append(timed(Qt.Key.Key_Z, ctrl))
+            assert table.model().rowCount() == size
+            table.model().setData(table.model().index(10 + run, 1), f"edited_{run}")
+            qtbot.waitUntil(win.save_action.isEnabled, timeout=10_000)
+            qtbot.wait(300)  # the diff panel and the draft follow the edit; then the analyst presses Ctrl+S
+            started = time.perf_counter()
+            qtbot.keyClick(table, Qt.Key.Key_S, ctrl)
+            dialog.append((opened[-1] - started) * 1000)
+            win.discard()
+            qtbot.wait(300)
+        win.close()
+        qtbot.waitUntil(lambda: not win.runner.busy, timeout=30_000)
+    for what, values in (("Ctrl+A (select all)", select), ("Delete after Ctrl+A (remove all)", remove),
+                         ("Ctrl+Z (the 100k entries back)", undo), ("Ctrl+S → save dialog, one edit", dialog)):
+        record("mapping editor, 100k entries", what, f"{statistics.median(values):.0f} ms",
+               f"median of {RUNS}, max {max(values):.0f} ms")

@@ -31,7 +31,7 @@ def panel(qtbot: QtBot, runner: Runner, service: ConfigurationService) -> Iterat
     widget.resize(1000, 700)
     widget.show()
     yield widget
-    qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: not widget.busy, timeout=WAIT)
 
 
 def loaded(qtbot: QtBot, panel: HistoryPanel) -> list[HistoryRow]:
@@ -206,7 +206,8 @@ def test_export_writes_exactly_the_filtered_rows(
     with qtbot.waitSignal(panel.exported, timeout=WAIT) as done:
         panel.export_button.click()
     assert done.args == [25, str(target)]
-    with target.open(newline="", encoding="utf-8") as f:
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfid,")  # a BOM: Excel reads the file as UTF-8
+    with target.open(newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     expected = service.history(actor="alice", limit=1000)
     assert [int(r["id"]) for r in rows] == [e.id for e in expected]

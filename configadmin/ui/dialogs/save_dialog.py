@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from configadmin.domain.diff import Kind, diff_values
+from configadmin.domain.diff import Diff, Kind, diff_values
 from configadmin.domain.resolution import thaw
 from configadmin.domain.text import brief
 
@@ -33,6 +33,7 @@ class PendingChange:
     name: str
     old: Any
     new: Any
+    diff: Diff | None = None  # the editor's own diff of the edits (else computed from old and new)
 
 
 def _short(value: Any) -> str:
@@ -43,7 +44,7 @@ def describe(changes: Sequence[PendingChange]) -> tuple[str, list[str]]:
     """A one-line summary per setting and the changed entries, as the dialog shows them."""
     heads, lines = [], []
     for change in changes:
-        diff = diff_values(thaw(change.old), thaw(change.new))
+        diff = change.diff if change.diff is not None else diff_values(thaw(change.old), thaw(change.new))
         whole = len(diff) == 1 and not diff.entries[0].path
         heads.append(f"{change.name}: {_short(change.old)} → {_short(change.new)}" if whole
                      and diff.entries[0].kind is Kind.CHANGED else f"{change.name}: {diff.summary}")

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from configadmin.ui.icons import icon
@@ -12,6 +13,41 @@ from configadmin.ui.plain_text import plain
 from configadmin.ui import theme
 
 MAX_INPUT_SIZE = 1_000_000
+
+
+class SetInputSize(QUndoCommand):
+    """A change of the input size, in the same undo stack as the mapping it is checked against;
+    steps in a row (arrow clicks, typed digits) merge into one."""
+
+    ID = 0x15B
+
+    def __init__(self, editor: InputSizeEditor, old: int, new: int) -> None:
+        super().__init__()
+        self._editor, self._old, self._new = editor, old, new
+        self._done = True  # the spin box already shows the new value when this is pushed
+        self._name()
+
+    def _name(self) -> None:
+        self.setText(f"Model input size {self._old:,} → {self._new:,}")
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+        if not isinstance(other, SetInputSize) or other._editor is not self._editor:
+            return False
+        self._new = other._new
+        self._name()
+        return True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._editor.set_quietly(self._new)
+
+    def undo(self) -> None:
+        self._editor.set_quietly(self._old)
 
 
 class InputSizeEditor(QWidget):
@@ -22,6 +58,8 @@ class InputSizeEditor(QWidget):
         self.setObjectName("inputSizeEditor")
         self._base: int | None = None
         self._read_only = False
+        self._shown = 1  # the value before the latest change (what an undo goes back to)
+        self._undo: QUndoStack | None = None
         # Before the first load the box shows "—", not a size nobody chose (0 is the blank).
         self.spin = QSpinBox()
         self.spin.setObjectName("inputSizeSpin")
@@ -46,18 +84,35 @@ class InputSizeEditor(QWidget):
         layout.addWidget(self.warning)
         layout.addStretch(1)
         self._show_warning("")
-        self.spin.valueChanged.connect(lambda _: self.changed.emit())
+        self.spin.valueChanged.connect(self._typed)
+
+    def attach_undo(self, stack: QUndoStack) -> None:
+        """Changes go into `stack` (the mapping's): Ctrl+Z undoes them in the order they were made."""
+        self._undo = stack
+
+    def _typed(self, value: int) -> None:
+        if self._undo is not None and value != self._shown:
+            self._undo.push(SetInputSize(self, self._shown, value))
+        self._shown = value
+        self.changed.emit()
+
+    def set_quietly(self, value: int) -> None:
+        """Shows `value` without recording an undo step (undo and redo call this)."""
+        self.spin.blockSignals(True)
+        self.spin.setValue(value)
+        self.spin.blockSignals(False)
+        self._shown = value
+        self.changed.emit()
 
     def load(self, value: Any, *, base: Any = None) -> None:
         self._base = int(base if base is not None else value)
-        self.spin.blockSignals(True)
         if self.spin.minimum() == 0:  # the first value: from now on a size is at least 1
+            self.spin.blockSignals(True)
             self.spin.setSpecialValueText("")
             self.spin.setMinimum(1)
             self.spin.setReadOnly(self._read_only)
-        self.spin.setValue(int(value))
-        self.spin.blockSignals(False)
-        self.changed.emit()
+            self.spin.blockSignals(False)
+        self.set_quietly(int(value))
 
     def rebase(self, value: Any) -> None:
         self._base = int(value)

@@ -2,6 +2,8 @@
 for rows pasted from a spreadsheet."""
 from __future__ import annotations
 
+import csv
+
 from PySide6.QtGui import QUndoCommand
 
 from configadmin.domain.text import counted
@@ -53,25 +55,33 @@ class Remove(QUndoCommand):
         super().__init__(f"Remove {counted(len(ids), 'entry', 'entries')}")
         self._model, self._ids = model, ids
         self._blocks: list[Block] = []
+        self._touched = model.touched_state()
 
     def redo(self) -> None:
+        self._touched = self._model.touched_state()
         self._blocks = self._model.remove(self._ids)
 
     def undo(self) -> None:
         for anchor, entries in self._blocks:
             self._model.insert(entries, anchor)
+        self._model.restore_touched(self._touched)  # the rows are back as they were: so is what edits touched
 
 
-def parse_rows(text: str) -> list[tuple[str, str]]:
-    """Spreadsheet rows (tab-separated) → (feature, column); a leading 'feature, column' header and
-    blank lines are skipped, cells are trimmed, a missing column is left empty (flagged invalid)."""
+def parse_rows(text: str) -> tuple[list[tuple[str, str]], str]:
+    """Spreadsheet rows → (feature, column) pairs and the separator read ("tab" or "comma").
+
+    Tab-separated as a spreadsheet copies them; text without any tab but with commas is read as CSV
+    (quotes honoured), so "revenue,total_revenue" never becomes a feature named "revenue,total_revenue".
+    A leading 'feature, column' header and blank lines are skipped, cells are trimmed, a missing
+    column is left empty (flagged invalid)."""
+    lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+    comma = "\t" not in text and any("," in line for line in lines)
+    rows = csv.reader(lines, skipinitialspace=True) if comma else (line.split("\t") for line in lines)
     pairs = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if not line.strip():
-            continue
-        cells = [c.strip() for c in line.split("\t")]
-        pairs.append((cells[0], cells[1] if len(cells) > 1 else ""))
+    for cells in rows:
+        cells = [c.strip() for c in cells]
+        pairs.append((cells[0] if cells else "", cells[1] if len(cells) > 1 else ""))
     if pairs and (pairs[0][0].casefold(), pairs[0][1].casefold()) in {("feature", "column"),
                                                                        ("feature", "data column")}:
         pairs.pop(0)
-    return pairs
+    return pairs, "comma" if comma else "tab"

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelection, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,15 +19,15 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
 from configadmin.ui.icons import icon
+from configadmin.ui.editors.mapping_delegate import CellDelegate
 from configadmin.ui.editors.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
 from configadmin.ui import theme
 from configadmin.domain.text import count, counted
@@ -34,49 +36,22 @@ from configadmin.ui.editors.mapping_model import (
     COL_DEFAULT,
     COL_FEATURE,
     MappingModel,
-    cell_checks,
 )
-from configadmin.ui.plain_text import plain, plain_tooltip
+from configadmin.ui.plain_text import plain
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class _CellDelegate(QStyledItemDelegate):
-    """Checks the text as it is typed: the editor turns red and says why before Enter is pressed."""
-
-    problemTyped = Signal(str)
-
-    def __init__(self, editor: MappingEditor) -> None:
-        super().__init__(editor)
-        self._owner = editor
-
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex) -> QWidget:
-        line = QLineEdit(parent)
-        line.setFrame(False)
-        rid = self._owner.model.row_id(index.row())
-        line.textEdited.connect(lambda text: self._check(line, rid, index.column(), text))
-        return line
-
-    def _check(self, line: QLineEdit, rid: int, col: int, text: str) -> None:
-        feature_problem, column_problem = cell_checks()
-        problem = feature_problem(text) if col == COL_FEATURE else column_problem(text)
-        if problem is None and col == COL_FEATURE:
-            other = self._owner.model.find_feature(text)
-            if other is not None and other != rid:
-                problem = f"feature {text!r} appears more than once"
-        line.setStyleSheet(theme.cell_sheet(theme.ERROR) if problem else "")
-        line.setToolTip(plain_tooltip(problem or ""))
-        self.problemTyped.emit(problem or "")
 
 
 class MappingEditor(QWidget):
     """Edits ml.feature_mapping; `changed` fires after every edit, undo and redo."""
 
     changed = Signal()
+    notice = Signal(str)  # what a paste, remove or undo did, in words ("Pasted 3 entries: 2 new, 1 changed")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = MappingModel(self)
+        self._exact = True  # whether the model's touched features cover every difference from the base
         self.undo_stack = QUndoStack(self)
         self.model.edit_hook = self._edit
         self._base: dict[str, str] = {}
@@ -90,6 +65,9 @@ class MappingEditor(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.filter.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.filter.textChanged.connect(self.model.set_filter)
+        self.filter.setToolTip("Filter features and columns (Ctrl+F; Esc clears)")
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter, self._escape_filter,
+                  context=Qt.ShortcutContext.WidgetShortcut)
         self.count_label = QLabel()
         self.count_label.setObjectName("mappingCount")
         self.count_label.setStyleSheet("color: palette(placeholder-text);")
@@ -97,6 +75,12 @@ class MappingEditor(QWidget):
         self.table = QTableView()
         self.table.setObjectName("mappingTable")
         self.table.setModel(self.model)
+        # The headers get a selection model of their own: sharing the table's, they ask every row's
+        # flags on each repaint after a select-all (4 s at 100k rows, DESIGN §8 "never freezes").
+        self._header_selection = QItemSelectionModel(self.model, self)
+        self.table.horizontalHeader().setSelectionModel(self._header_selection)
+        self.table.verticalHeader().setSelectionModel(self._header_selection)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between cells
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -112,7 +96,7 @@ class MappingEditor(QWidget):
         header.resizeSection(COL_FEATURE, 230)
         header.resizeSection(COL_DEFAULT, 90)
         header.setStretchLastSection(False)
-        self.delegate = _CellDelegate(self)
+        self.delegate = CellDelegate(self)
         self.table.setItemDelegate(self.delegate)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -144,8 +128,16 @@ class MappingEditor(QWidget):
         layout.setSpacing(6)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("mappingNotice")
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice_label.setStyleSheet("color: #1d3b63;")
+        self._notice_timer = QTimer(self, singleShot=True, interval=8000)
+        self._notice_timer.timeout.connect(self.notice_label.clear)
+        self.notice.connect(self._show_notice)
         footer = QHBoxLayout()
         footer.addWidget(self.problem_label, 1)
+        footer.addWidget(self.notice_label, 0, Qt.AlignmentFlag.AlignRight)
         footer.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignRight)
         layout.addLayout(footer)
 
@@ -153,7 +145,6 @@ class MappingEditor(QWidget):
         self._counts.timeout.connect(self._update_footer)
         self.model.contentChanged.connect(self._content_changed)
         self.model.modelReset.connect(self._counts.start)
-        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_filter)
 
     def _make_actions(self) -> None:
         def action(name: str, text: str, icon_name: str, slot: Any, *keys: QKeySequence) -> QAction:
@@ -177,6 +168,9 @@ class MappingEditor(QWidget):
         self.paste_action = action("pasteRows", "Paste entries from a spreadsheet", "paste", self.paste,
                                    QKeySequence(QKeySequence.StandardKey.Paste))
         self.reset_entry_action = action("resetEntry", "Reset entry to default", "reset", self.reset_entries)
+        self.find_action = action("findEntry", "Filter entries", "search", self._focus_filter,
+                                  QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # from anywhere in the window
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
         for act, name, keys in ((self.undo_action, "undo", [QKeySequence("Ctrl+Z")]),
@@ -197,6 +191,7 @@ class MappingEditor(QWidget):
         self._base = base.copy() if isinstance(base, (dict, MappingProxyType)) else dict(base)
         self.model.load(mapping, defaults)
         self.undo_stack.setClean()
+        self._exact = base is mapping or base == mapping
         if base is None:
             self._value, self._modified = self._base, False
 
@@ -218,6 +213,26 @@ class MappingEditor(QWidget):
 
     def problem(self) -> str | None:
         return self.model.first_problem_checked()
+
+    def edit_diff(self) -> Diff:
+        """The edits against the base, entry by entry: from the features the edits touched, so one
+        edit in 100k entries costs one lookup, not a pass over both mappings (the save dialog)."""
+        old, new = self._base, self.value()
+        touched = self.model.touched()
+        if not self._exact or touched is None:
+            return diff_values(old, new)
+        missing = object()
+        changed: list[EntryDiff] = []
+        added: list[EntryDiff] = []
+        for feature in touched:
+            before, after = old.get(feature, missing), new.get(feature, missing)
+            if before is missing and after is not missing:
+                added.append(EntryDiff(Kind.ADDED, feature, new=after))
+            elif before is not missing and after is missing:
+                changed.append(EntryDiff(Kind.REMOVED, feature, old=before))
+            elif before != after:
+                changed.append(EntryDiff(Kind.CHANGED, feature, old=before, new=after))
+        return Diff(tuple(changed + added))
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
@@ -247,12 +262,17 @@ class MappingEditor(QWidget):
         self.undo_stack.push(SetCell(self.model, rid, col, text))
 
     def _selected_ids(self) -> list[int]:
-        """From the selection's ranges (not one index per cell: a select-all of 100k rows is one range)."""
-        rows: set[int] = set()
+        """From the selection's ranges (not one index per cell: a select-all of 100k rows is one
+        range, taken as one slice of the view)."""
         selection = self.table.selectionModel().selection()
-        for span in (selection.at(i) for i in range(selection.count())):
-            rows.update(range(span.top(), span.bottom() + 1))
-        return self.model.row_ids(sorted(rows))
+        spans = sorted((span.top(), span.bottom()) for span in (selection.at(i) for i in range(selection.count())))
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(bottom, merged[-1][1]))
+            else:
+                merged.append((top, bottom))
+        return [rid for top, bottom in merged for rid in self.model.view_slice(top, bottom + 1)]
 
     def _anchor(self) -> int | None:
         current = self.table.currentIndex()
@@ -266,11 +286,16 @@ class MappingEditor(QWidget):
         return ids
 
     def _select(self, ids: list[int]) -> None:
-        self.table.clearSelection()
-        rows = self.model.view_rows(ids[:1000])
-        selection = self.table.selectionModel()
-        for r in rows:
-            selection.select(self.model.index(r, 0), selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+        """Selects the rows as ranges of consecutive rows (one range for a pasted block)."""
+        rows = sorted(self.model.view_rows(ids))
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i] != rows[i - 1] + 1:
+                selection.select(self.model.index(rows[start], 0), self.model.index(rows[i - 1], last))
+                start = i
+        self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if rows:
             self.table.setCurrentIndex(self.model.index(rows[0], COL_FEATURE))
             self.table.scrollTo(self.model.index(rows[0], COL_FEATURE))
@@ -304,6 +329,7 @@ class MappingEditor(QWidget):
         self.undo_stack.push(Remove(self.model, ids))
         if self.model.rowCount():
             self.table.selectRow(min(first, self.model.rowCount() - 1))
+        self.notice.emit(f"Removed {_entries(len(ids))} (Ctrl+Z brings them back)")
 
     def reset_entries(self) -> None:
         """Selected entries back to the file default; entries the defaults file lacks are removed."""
@@ -336,8 +362,9 @@ class MappingEditor(QWidget):
         new ones are added after the current row; one undo step."""
         if self._read_only:
             return
-        pairs = parse_rows(QGuiApplication.clipboard().text())
+        pairs, separator = parse_rows(QGuiApplication.clipboard().text())
         if not pairs:
+            self.notice.emit("Nothing to paste: copy rows of feature and column (tab- or comma-separated)")
             return
         self.undo_stack.beginMacro(f"Paste {counted(len(pairs), 'entry', 'entries')}")
         new: dict[str, str] = {}
@@ -355,8 +382,25 @@ class MappingEditor(QWidget):
         if new:
             self._insert(list(new.items()), "Add pasted entries")
         self.undo_stack.endMacro()
+        same = len(pairs) - len(new) - len(changed)
+        detail = ", ".join(part for part in (f"{len(new):,} new" if new else "",
+                                             f"{len(changed):,} changed" if changed else "",
+                                             f"{same:,} unchanged" if same > 0 else "") if part)
+        read = " (read as comma-separated)" if separator == "comma" else ""
+        self.notice.emit(f"Pasted {_entries(len(pairs))}: {detail}{read}")
 
     # -- view helpers -----------------------------------------------------------------------------
+    def _show_notice(self, text: str) -> None:
+        self.notice_label.setText(text)
+        self._notice_timer.start()
+
+    def _escape_filter(self) -> None:
+        """Esc in the filter clears it; pressed again (empty filter) it goes back to the table."""
+        if self.filter.text():
+            self.filter.clear()
+        else:
+            self.table.setFocus()
+
     def _focus_filter(self) -> None:
         self.filter.setFocus()
         self.filter.selectAll()
@@ -393,3 +437,7 @@ class MappingEditor(QWidget):
             more = f" ({count(invalid)} invalid cells)" if invalid > 1 else ""
             self.problem_label.setText(f"⚠ {problem}{more}")
         self.problem_label.setVisible(bool(problem))
+
+
+def _entries(count: int) -> str:
+    return f"{count:,} entr{'y' if count == 1 else 'ies'}"

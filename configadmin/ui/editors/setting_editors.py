@@ -12,6 +12,7 @@ from configadmin.ui.editors.input_size_editor import InputSizeEditor
 from configadmin.ui.editors.mapping_editor import MappingEditor
 
 if TYPE_CHECKING:
+    from configadmin.domain.diff import Diff
     from configadmin.ui.editors.json_editor import JsonEditor
 
     Editor = MappingEditor | InputSizeEditor | JsonEditor
@@ -30,6 +31,7 @@ class SettingEditors(QStackedWidget):
         self.setObjectName("editorStack")
         self.mapping = MappingEditor()
         self.input_size = InputSizeEditor()
+        self.input_size.attach_undo(self.mapping.undo_stack)
         self.mapping.changed.connect(self.changed)
         self.input_size.changed.connect(self.changed)
         self._mapping_page = QWidget()
@@ -83,6 +85,10 @@ class SettingEditors(QStackedWidget):
 
     def modified(self, names: Iterable[str]) -> dict[str, Editor]:
         return {name: e for name in names if (e := self.editor(name)).is_modified()}
+
+    def edit_diff(self, name: str) -> Diff | None:
+        """The mapping editor's diff of its edits (cheap at 100k entries); None for the others."""
+        return self.mapping.edit_diff() if name == MAPPING else None
 
     def problems(self, names: Iterable[str]) -> list[str]:
         return [f"{name}: {p}" for name in names if (p := self.editor(name).problem())]

@@ -57,7 +57,8 @@ class _Delegate(QStyledItemDelegate):
         painter.setFont(small)
         metrics = painter.fontMetrics()
         badge_w = metrics.horizontalAdvance(badge) + 12
-        badge_rect = QRect(rect.right() - badge_w - 8, rect.top() + 7, badge_w, metrics.height() + 4)
+        # The badge sits on the second line, beside the key, so the title has the row's whole width
+        badge_rect = QRect(rect.right() - badge_w - 8, rect.top() + 24, badge_w, metrics.height() + 2)
         fg, bg = theme.SOURCE_BADGES.get(source, (theme.NEUTRAL.text, theme.NEUTRAL.background))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -66,9 +67,9 @@ class _Delegate(QStyledItemDelegate):
         painter.setPen(QColor(fg))
         painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
         painter.setPen(muted)
-        name_rect = QRect(rect.left() + 10, rect.top() + 24, rect.width() - 20, metrics.height() + 2)
+        name_rect = QRect(rect.left() + 10, rect.top() + 24, rect.width() - badge_w - 28, metrics.height() + 2)
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         str(index.data(NameRole)))
+                         metrics.elidedText(str(index.data(NameRole)), Qt.TextElideMode.ElideRight, name_rect.width()))
         title = str(index.data(Qt.ItemDataRole.DisplayRole))
         if index.data(ModifiedRole):
             title = "● " + title
@@ -76,7 +77,7 @@ class _Delegate(QStyledItemDelegate):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(text_color)
-        title_rect = QRect(rect.left() + 10, rect.top() + 5, rect.width() - badge_w - 28, 18)
+        title_rect = QRect(rect.left() + 10, rect.top() + 4, rect.width() - 20, 18)
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width()))
         painter.restore()

@@ -9,7 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+)
 
 from configadmin.domain.diff import Diff, Kind, diff_structure
 from configadmin.domain.text import value_text
@@ -59,6 +61,7 @@ class DiffPanel(QWidget):
     """Marks every row by icon and word (never colour alone); selecting a row names its entry."""
 
     entrySelected = Signal(str)
+    pendingModeChanged = Signal(bool)
     diffShown = Signal()  # after each result is on screen (tests and benchmarks wait for it)
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
@@ -76,6 +79,7 @@ class DiffPanel(QWidget):
     def _build(self) -> None:
         self._title = QLabel()
         self._title.setObjectName("diffTitle")
+        self._title.setWordWrap(True)  # wraps rather than clips
         self._title.setTextFormat(Qt.TextFormat.PlainText)
         font = self._title.font()
         font.setBold(True)
@@ -83,11 +87,12 @@ class DiffPanel(QWidget):
         self._toggle = QPushButton("Show pending edits")
         self._toggle.setObjectName("diffPendingToggle")
         self._toggle.setCheckable(True)
-        self._toggle.setToolTip("Compare your unsaved edits with the stored value instead")
+        self._toggle.setToolTip("Compare your unsaved edits with the stored value instead (Ctrl+Shift+P)")
         self._toggle.toggled.connect(self._mode_changed)
+        self._toggle.toggled.connect(self.pendingModeChanged)
         top = QHBoxLayout()
         top.addWidget(self._title, 1)
-        top.addWidget(self._toggle)
+        top.addWidget(self._toggle, 0, Qt.AlignmentFlag.AlignTop)
 
         self._counts: dict[Kind, QLabel] = {}
         counts = QHBoxLayout()
@@ -97,6 +102,7 @@ class DiffPanel(QWidget):
             mark.setPixmap(kind_icon(kind).pixmap(ICON_SIZE, ICON_SIZE))
             label = QLabel()
             label.setObjectName(f"diffCount{kind.value.title()}")
+            label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)  # never clipped
             self._counts[kind] = label
             counts.addWidget(mark)
             counts.addWidget(label)
@@ -120,6 +126,15 @@ class DiffPanel(QWidget):
         self.model = DiffModel(self)
         self.table = diff_table(self.model, "diffTable", (96, 170, 170))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        # Entry, old and new value share the width (long values end in "…", the tooltip has them
+        # whole), so old → new is visible at 1280 px and a wider window shows more of each.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)  # not ResizeToContents: 100k rows
+        header.setMinimumSectionSize(60)
+        self.table.setColumnWidth(0, self.fontMetrics().horizontalAdvance("removed") + ICON_SIZE + 28)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.selectionModel().currentRowChanged.connect(self._row_selected)
 
         self._status = QLabel()
@@ -147,6 +162,13 @@ class DiffPanel(QWidget):
     @property
     def pending_mode(self) -> bool:
         return bool(self._toggle.isChecked())
+
+    def focus_first(self) -> None:
+        """Ctrl+2: the keyboard lands on the diff table (or the toggle when there is no table)."""
+        target = self.table if self.table.isVisible() else self._toggle
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if target is self.table and not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     @property
     def counts(self) -> dict[Kind, int]:

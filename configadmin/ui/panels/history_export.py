@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
 from configadmin.atomic_file import private_output
@@ -29,12 +29,19 @@ CSV_COLUMNS = ("id", "time_utc", "environment", "setting", "action", "actor", "r
                "version", "old_value", "new_value", "client", "db_user")
 
 
+def documents_folder() -> Path:
+    """The user's documents folder (QStandardPaths), where an export is first offered."""
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found else Path.home()
+
+
 class ExportFilePicker:
     """The save-as question, wrapped so tests patch `ask` instead of Qt."""
 
     @classmethod
     def ask(cls, parent: QWidget | None, suggested: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, "Export history as CSV", suggested,
+        """`suggested` is a file name; the dialog opens in the documents folder."""
+        name, _ = QFileDialog.getSaveFileName(parent, "Export history as CSV", str(documents_folder() / suggested),
                                               "CSV files (*.csv);;All files (*)")
         return Path(name) if name else None
 
@@ -81,7 +88,8 @@ class _Sink:
         if self._file is None:
             self._output = private_output(self.target)
             binary = self._output.__enter__()
-            self._file = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=True)
+            # utf-8-sig: a byte order mark, so Excel reads "−", "é" and "→" as UTF-8, not as ANSI
+            self._file = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="", write_through=True)
             self._writer = csv.writer(self._file)
             self._writer.writerow(CSV_COLUMNS)
         self._writer.writerows(csv_row(e) for e in entries)

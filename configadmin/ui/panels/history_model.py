@@ -65,6 +65,7 @@ class HistoryModel(ColumnsModel):
 
     loadingChanged = Signal(bool)
     pageLoaded = Signal(int)
+    newerInserted = Signal(int)  # entries put on top by `fetch_newer`
     failed = Signal(object)
 
     def __init__(self, runner: Runner, service: ConfigurationService, page_size: int = PAGE_SIZE,
@@ -101,6 +102,33 @@ class HistoryModel(ColumnsModel):
 
     def reload(self) -> None:
         self.set_query(self._query)
+
+    def fetch_newer(self) -> None:
+        """Puts entries newer than the top row on top (a live refresh: the rows below, and so the
+        view's selection, stay); starts over only when more than a page arrived at once."""
+        if not self._rows:
+            if not self.loading:
+                self.reload()
+            return
+        query, service, limit = self._query, self._service, self.page_size
+        self._runner.run(lambda: fetch_page(service, query, None, limit),
+                         on_success=lambda page: self._newer_arrived(query, page),
+                         on_failure=self._failed, owner=self, key="newer")
+
+    def _newer_arrived(self, query: HistoryQuery, page: list[HistoryRow]) -> None:
+        if query is not self._query or not self._rows:  # the filters changed meanwhile
+            return
+        top = self._rows[0].id
+        newer = [row for row in page if row.id > top]
+        if not newer:
+            return
+        if len(newer) == len(page) == self.page_size:  # a gap between the page and the rows shown
+            self.reload()
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(newer) - 1)
+        self._rows[0:0] = newer
+        self.endInsertRows()
+        self.newerInserted.emit(len(newer))
 
     def row_at(self, row: int) -> HistoryRow:
         return self._rows[row]

@@ -7,7 +7,7 @@ through the Runner; errors end up in the panel's banner, in one place (`_show_er
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QSize, Qt, Signal
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.records import ChainReport
-from configadmin.domain.text import counted, split_setting
+from configadmin.domain.text import counted
 from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui import theme
@@ -27,10 +27,15 @@ from configadmin.ui.panels.history_export import EXPORT_PAGE, CsvExport, ExportF
 from configadmin.ui.panels.history_filters import HistoryFilterBar, HistoryQuery
 from configadmin.ui.panels.history_model import PAGE_SIZE, HistoryModel, HistoryRow
 from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
+from configadmin.ui.panels.history_counts import TIMELINE_DAYS, HistoryCounts
 from configadmin.ui.panels.history_timeline import TimelineChart
 from configadmin.ui.worker import Runner
 
-TIMELINE_DAYS = 90
+_BANNER_STYLE = {
+    "info": "background:#e8f0fb; border:1px solid #b6cbe8; color:#1d3b63;",
+    "ok": "background:#e7f4ea; border:1px solid #b3d8bd; color:#1e5631;",
+    "error": "background:#fbeaea; border:1px solid #e3b4b4; color:#7a1c1c;",
+}
 _COLUMN_WIDTHS = (140, 90, 170, 70, 100, 260)
 
 
@@ -46,7 +51,10 @@ class HistoryPanel(QWidget):
         self._runner = runner
         self._service = service
         self._stale = True
+        self._detail_generation = 0
         self._timeline_due = False
+        self._newer_due = False
+        self._followed: str | None = None
         self._export: CsvExport | None = None
         self.export_page_size = EXPORT_PAGE
         self.last_chain_report: ChainReport | None = None
@@ -56,6 +64,8 @@ class HistoryPanel(QWidget):
         self.filters.set_environment(service.environment)
         self.filters.changed.connect(lambda _: self.refresh())
         self.timeline = TimelineChart(days=TIMELINE_DAYS)
+        self.counts = HistoryCounts(service, self.timeline, self.filters, self)
+        self.counts.failed.connect(self._show_error)
         self.banner = QLabel()
         self.banner.setObjectName("historyBanner")
         self.banner.setWordWrap(True)
@@ -70,6 +80,7 @@ class HistoryPanel(QWidget):
         self.model.loadingChanged.connect(self._loading_changed)
         self.model.modelReset.connect(self._update_count)
         self.model.failed.connect(self._show_error)
+        self.model.newerInserted.connect(self._newer_inserted)
         self.table = QTableView()
         self.table.setObjectName("historyTable")
         self._setup_table()
@@ -141,23 +152,57 @@ class HistoryPanel(QWidget):
             self.filters.set_setting(name)
             self.refresh()
 
+    def follow_setting(self, name: str | None) -> None:
+        """The window's selected setting: applied when the selection moves to another setting, not
+        on every reload (a filter the analyst chose here, e.g. "All settings", stays)."""
+        if name != self._followed:
+            self._followed = name
+            self.set_setting(name)
+
     @property
     def query(self) -> HistoryQuery:
         return self.filters.query
 
+    @property
+    def busy(self) -> bool:
+        """Whether a page, a detail, the timeline or the list of actors is still being read."""
+        return self._runner.busy or self.counts.busy
+
     def refresh(self) -> None:
         """Reloads the first page and the timeline for the current filters. While the panel is
-        hidden (a closed dock) it only notes that it is stale and loads when shown, so the window
+        hidden (another tab) it only notes that it is stale and loads when shown, so the window
         may call this after every save at no cost."""
         if not self.isVisible():
             self._stale = True
             return
-        self._stale = False
+        self._stale = self._newer_due = False
+        self._detail_generation += 1
         self._runner.drop("detail", self)
         self.detail.show_detail(None)
         self.revert_button.setEnabled(False)
         self._timeline_due = True
         self.model.set_query(self.filters.query)
+
+    def refresh_live(self) -> None:
+        """After a save (mine or anyone's) or F5: new entries appear on top, the selected entry
+        and the rows in view stay where they are. Hidden, it waits until shown."""
+        if self._stale:
+            return  # a full load is due anyway
+        if not self.isVisible() or (self.model.loading and not self.model.rowCount()):
+            self._newer_due = True  # hidden, or the first page is on its way: ask once it is there
+            return
+        self._newer_due = False
+        self.model.fetch_newer()
+
+    def _newer_inserted(self, count: int) -> None:
+        """Rows went in above: a scrolled view moves down by as many, so the rows in view stay."""
+        bar = self.table.verticalScrollBar()
+        if bar.value() > 0:
+            per_item = self.table.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem
+            bar.setValue(bar.value() + (count if per_item else count * self.table.verticalHeader().defaultSectionSize()))
+        self._update_count()
+        self.counts.load_timeline()
+        self.counts.load_actors()
 
     def sizeHint(self) -> QSize:
         return QSize(1000, 420)
@@ -174,29 +219,20 @@ class HistoryPanel(QWidget):
         super().showEvent(event)
         if self._stale:
             self.refresh()
+        elif self._newer_due:
+            self.refresh_live()
 
     # -- timeline and detail -------------------------------------------------------------------
     def _loading_changed(self, loading: bool) -> None:
-        """The timeline waits for the first page: the table comes first on a long history."""
+        """The timeline and the list of actors wait for the first page: the table comes first."""
         self._update_count()
+        if not loading and self._newer_due and self.isVisible():
+            self.refresh_live()
         if not loading and self._timeline_due:
             self._timeline_due = False
-            self._load_timeline()
-
-    def _load_timeline(self) -> None:
-        query, service = self.filters.query, self._service
-        category, key = split_setting(query.setting or "")
-        title = f"{query.setting or 'All settings'} in {query.environment or 'all environments'}"
-        title += "".join(f", {label} {value!r}" for label, value in (
-            ("by", query.actor), ("action", query.action), ("reason containing", query.text)) if value)
-
-        def shown(counts: list[tuple[date, int]]) -> None:
-            self.timeline.set_counts(counts, title, datetime.now(UTC).date())
-
-        self._run(lambda: service.history_per_day(category or None, key or None, query.environment,
-                                                  TIMELINE_DAYS, actor=query.actor, action=query.action,
-                                                  text=query.text),
-                  on_success=shown, on_failure=self._show_error, key="timeline")
+            self.counts.load_timeline()
+            if not self.counts.actors_loaded:
+                self.counts.load_actors()
 
     def selected_row(self) -> HistoryRow | None:
         rows = self.table.selectionModel().selectedRows()

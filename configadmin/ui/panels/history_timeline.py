@@ -29,10 +29,10 @@ class TimelineChart(QWidget):
         self.setMouseTracking(True)
 
     def sizeHint(self) -> QSize:
-        return QSize(480, 70)
+        return QSize(480, 96)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(200, 70)
+        return QSize(200, 96)
 
     def set_counts(self, counts: list[tuple[date, int]], title: str, last_day: date) -> None:
         self._counts = dict(counts)
@@ -48,8 +48,11 @@ class TimelineChart(QWidget):
         return self._last_day - timedelta(days=self.days - 1)
 
     def _plot(self) -> QRectF:
-        line = QFontMetrics(self.font()).height()
-        return QRectF(8, line + 6, max(self.width() - 16, 1), max(self.height() - 2 * line - 12, 1))
+        """The bars' area: the title above, the day axis below, the count axis on the left."""
+        metrics = QFontMetrics(self.font())
+        left = 14 + metrics.horizontalAdvance(f"{max(self._counts.values(), default=0):,}")
+        line = metrics.height()
+        return QRectF(left, line + 8, max(self.width() - left - 8, 1), max(self.height() - 2 * line - 16, 1))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -71,17 +74,41 @@ class TimelineChart(QWidget):
             bar = QRectF(plot.left() + offset * step + 0.5, plot.bottom() - height,
                          max(step - 1.0, 1.0), height)
             painter.fillRect(bar, TODAY_BAR if offset == self.days - 1 else BAR)
-        painter.setPen(AXIS)
-        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
-        painter.setPen(TEXT)
-        baseline = int(plot.bottom() + metrics.ascent() + 3)
-        painter.drawText(QPoint(int(plot.left()), baseline), first.isoformat())
-        last_text = self._last_day.isoformat()
-        painter.drawText(QPoint(int(plot.right() - metrics.horizontalAdvance(last_text)), baseline),
-                         last_text)
+        self._axes(painter, plot, peak, step, first)
         if not self._counts:
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no changes")
         painter.end()
+
+    def _axes(self, painter: QPainter, plot: QRectF, peak: int, step: float, first: date) -> None:
+        """Count axis (0 and the busiest day) on the left; day axis with a tick and label at the
+        first of each month, and the last day at the right end."""
+        metrics = QFontMetrics(self.font())
+        painter.setPen(AXIS)
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        painter.drawLine(plot.bottomLeft(), plot.topLeft())
+        painter.setPen(TEXT)
+        for value, y in ((0, plot.bottom()), (peak, plot.top())):
+            if value or y == plot.bottom():
+                text = f"{value:,}"
+                painter.drawText(QPoint(int(plot.left() - 6 - metrics.horizontalAdvance(text)),
+                                        int(y + metrics.ascent() / 2 - 1)), text)
+        baseline = int(plot.bottom() + metrics.ascent() + 5)
+        last_text = self._last_day.isoformat()
+        last_left = plot.right() - metrics.horizontalAdvance(last_text)
+        taken = last_left
+        for offset in range(self.days):
+            day = first + timedelta(days=offset)
+            if day.day != 1:
+                continue
+            x = plot.left() + offset * step
+            painter.setPen(AXIS)
+            painter.drawLine(QPoint(int(x), int(plot.bottom())), QPoint(int(x), int(plot.bottom() + 4)))
+            label = day.strftime("%b %Y") if day.month == 1 or offset < 31 else day.strftime("%b")
+            if x + metrics.horizontalAdvance(label) + 8 < taken:
+                painter.setPen(TEXT)
+                painter.drawText(QPoint(int(x + 2), baseline), label)
+        painter.setPen(TEXT)
+        painter.drawText(QPoint(int(last_left), baseline), last_text)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):

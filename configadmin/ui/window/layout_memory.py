@@ -2,7 +2,7 @@
 arrangement survives a restart."""
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 
@@ -16,7 +16,27 @@ def restore_layout(window: QMainWindow, splitter: QSplitter) -> bool:
     if isinstance(state, QByteArray):
         window.restoreState(state)
     sizes = settings.value("window/splitter")
-    return isinstance(sizes, QByteArray) and splitter.restoreState(sizes)
+    if not isinstance(sizes, QByteArray):
+        return False
+    _RestoreWhenShown(splitter, sizes)
+    return True
+
+
+class _RestoreWhenShown(QObject):
+    """Puts the splitter's sizes back at its first show: it sits in a tab page, which has its real
+    width only then (restored earlier, the sizes would be squeezed into a 640 px default)."""
+
+    def __init__(self, splitter: QSplitter, sizes: QByteArray) -> None:
+        super().__init__(splitter)
+        self._sizes = sizes
+        splitter.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Show and isinstance(watched, QSplitter):
+            watched.removeEventFilter(self)
+            watched.restoreState(self._sizes)
+            self.deleteLater()
+        return False
 
 
 def save_layout(window: QMainWindow, splitter: QSplitter) -> None:

@@ -16,6 +16,7 @@ from configadmin.ui.window.location_display import value_origin
 from configadmin.ui.icons import icon
 from configadmin.ui.window.incoming_changes import IncomingChanges
 from configadmin.ui.window.layout_memory import restore_layout, save_layout
+from configadmin.ui.window.menu_bar import WindowMenus
 from configadmin.ui.editors.setting_editors import MAPPING
 from configadmin.ui.window.status import ERROR, READ_ONLY
 from configadmin.ui.window.window_actions import WindowActions
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
         self.ui = ui = WindowLayout(self)
         self.banner, self.settings_list, self.editors, self.info = ui.banner, ui.settings_list, ui.editors, ui.info
         self.mapping_editor, self.input_size = ui.editors.mapping, ui.editors.input_size
-        self.splitter, self.history_dock, self.readers_dock = ui.splitter, ui.history_dock, ui.readers_dock
+        self.splitter, self.tabs, self.readers_dock = ui.splitter, ui.tabs, ui.readers_dock
         self.save_action, self.discard_action, self.reset_action = ui.save_action, ui.discard_action, ui.reset_action
         self.history_action, self.compare_action = ui.history_action, ui.compare_action
         for action, slot in ((ui.save_action, self.save), (ui.discard_action, self.discard),
@@ -85,7 +86,7 @@ class MainWindow(QMainWindow):
         ui.settings_list.customContextMenuRequested.connect(actions.settings_menu)
         ui.editors.changed.connect(self._edited)
         actions.wire_reset(ui)
-        ui.history_dock.visibilityChanged.connect(ui.history_action.setChecked)
+        ui.tabs.currentChanged.connect(actions.tab_changed)
         ui.info.readers.clicked.connect(self.show_readers)
         controller.runner.busyChanged.connect(ui.busy.setVisible)
         controller.failure.connect(self._unhandled_failure)
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         controller.wants_draft = lambda: self.drafts is not None and not self.drafts.ready
         self.reset_action.setEnabled(False)
         self.compare_action.setEnabled(False)
+        self.menus = WindowMenus(self)
         self._update_state()
         self._layout_restored = restore_layout(self, self.splitter)
         if service is not None:
@@ -163,12 +165,13 @@ class MainWindow(QMainWindow):
         self._history_panel.set_environment(self.environment)
         self._history_panel.set_read_only(self.read_only_reason())
         self._history_panel.reverted.connect(self.reload)
-        self.history_dock.setWidget(self._history_panel)
+        self.loaded.connect(self._history_panel.refresh_live)  # my saves, others' saves, F5
+        self.ui.set_history_panel(self._history_panel)
         self.readers_dock.setWidget(ReadersPanel(self.runner, service))
-        panel = DiffPanel(self.runner)
-        panel.setMinimumWidth(300)  # its one-line title would otherwise claim half the window
+        panel = DiffPanel(self.runner)  # its minimum width is its counts' (the title wraps)
         self._diff_sync.attach(panel)
         self.ui.replace_diff_panel(panel)
+        self.menus.attach_panels(panel, self._history_panel)
         if not self._layout_restored:
             QTimer.singleShot(0, self.ui.default_sizes)
         self.reset_action.setEnabled(True)
@@ -231,7 +234,7 @@ class MainWindow(QMainWindow):
         self.ui.subtitle.setText(f"{name} · {info.description} Value {where}.")
         self.ui.subtitle.setToolTip(f"Read from {path}" if path else "")
         if self._history_panel is not None:
-            self._history_panel.set_setting(name)
+            self._history_panel.follow_setting(name)
         self._diff_timer.start()
 
     # -- state: modified, valid, read-only --------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 
 from configadmin.domain.text import split_setting
 from configadmin.ui.icons import icon
@@ -118,13 +118,16 @@ class WindowActions(QObject):
         w.controller.switch(environment)
 
     def toggle_history(self, checked: bool) -> None:
+        """History has a tab of its own beside the editor: the whole window's room for it."""
+        from configadmin.ui.window.window_layout import EDITOR_TAB, HISTORY_TAB
+        self.window.tabs.setCurrentIndex(HISTORY_TAB if checked else EDITOR_TAB)
+
+    def tab_changed(self, index: int) -> None:
+        from configadmin.ui.window.window_layout import HISTORY_TAB
         w = self.window
-        w.history_dock.setVisible(checked)
-        if checked:
-            w.resizeDocks([w.history_dock], [max(w.height() // 4, 200)], Qt.Orientation.Vertical)
-        if checked and w._history_panel is not None:
-            w._history_panel.refresh()
-            w.history_dock.raise_()
+        w.history_action.setChecked(index == HISTORY_TAB)
+        if index == HISTORY_TAB and w._history_panel is not None:
+            w._history_panel.table.setFocus()
 
     def category(self) -> str:
         return split_setting(self.window.settings_list.current_name() or MAPPING)[0]

@@ -1,18 +1,22 @@
-"""The window's widgets and where they sit (toolbar, settings, editor, diff, docks, status bar);
-what they do is wired in main_window.py. Object names here are part of the contract (DESIGN §8)."""
+"""The window's widgets and where they sit (toolbar, settings, editor, diff, the History tab, the
+readers dock, status bar); what they do is wired in main_window.py and the menus in menu_bar.py.
+Object names here are part of the contract (DESIGN §8)."""
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
+    QSizePolicy,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,7 +31,9 @@ from configadmin.ui.window.status import StatusBanner, StatusInfo
 from configadmin.ui.plain_text import plain
 
 DEFAULT_SIZE = (1280, 800)
-LIST_WIDTH, DIFF_WIDTH = 260, 440
+LIST_WIDTH = 260
+DIFF_SHARE = 0.46  # of the width beside the settings list: old → new values fit at 1280 px
+EDITOR_TAB, HISTORY_TAB = 0, 1
 
 
 def _placeholder(text: str, name: str = "") -> QLabel:
@@ -35,6 +41,46 @@ def _placeholder(text: str, name: str = "") -> QLabel:
     label.setObjectName(name)
     label.setStyleSheet("color: palette(placeholder-text);")
     return label
+
+
+def shortcut_text(action: QAction) -> str:
+    """The action's shortcuts as the platform writes them ("Ctrl+S")."""
+    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+
+
+def with_shortcut_tip(action: QAction, text: str | None = None) -> QAction:
+    """Tooltips name the shortcut, so the toolbar teaches the keyboard."""
+    tip = text or action.text().replace("&", "")
+    keys = shortcut_text(action)
+    action.setToolTip(f"{tip} ({keys})" if keys else tip)
+    return action
+
+
+class ElidedLabel(QLabel):
+    """One line that shortens itself with "…" (the full text in `text()` and the tooltip), so a
+    long message never wraps and pushes the table below it down."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self._full = text
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(self.contentsRect().width() - 4, 40)
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
 
 
 class WindowLayout:
@@ -52,10 +98,9 @@ class WindowLayout:
         self.subtitle.setObjectName("settingSubtitle")
         self.subtitle.setWordWrap(True)
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.save_blocked = plain(QLabel())
-        self.save_blocked.setObjectName("saveBlockedLabel")
-        self.save_blocked.setWordWrap(True)
-        self.save_blocked.setStyleSheet(theme.banner_sheet(theme.ERROR))
+        self.save_blocked = ElidedLabel("saveBlockedLabel")
+        self.save_blocked.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.save_blocked.setStyleSheet(theme.banner_sheet(theme.ERROR, padding="1px 8px"))
         self.save_blocked.hide()
         self.editors = SettingEditors()
         centre = QWidget()
@@ -63,8 +108,12 @@ class WindowLayout:
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.setSpacing(6)
-        for widget in (self.title, self.subtitle, self.save_blocked):
-            layout.addWidget(widget)
+        heading = QHBoxLayout()  # the "Cannot save" reason sits beside the title, not above the table
+        heading.addWidget(self.title)
+        heading.addSpacing(12)
+        heading.addWidget(self.save_blocked, 1)
+        layout.addLayout(heading)
+        layout.addWidget(self.subtitle)
         layout.addSpacing(4)
         layout.addWidget(self.editors, 1)
 
@@ -73,10 +122,22 @@ class WindowLayout:
         self.splitter.setObjectName("mainSplitter")
         for pane in (self.settings_list, centre, self.diff_panel):
             self.splitter.addWidget(pane)
-        for index, stretch in enumerate((0, 3, 2)):
+        for index, stretch in enumerate((0, 1, 1)):
             self.splitter.setStretchFactor(index, stretch)
         self.splitter.setChildrenCollapsible(False)
         self.default_sizes()
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.splitter, icon("database"), "Editor")
+        self.history_page = QWidget()
+        self.history_page.setObjectName("historyPage")
+        history_layout = QVBoxLayout(self.history_page)
+        history_layout.setContentsMargins(0, 4, 0, 0)
+        history_layout.addWidget(_placeholder("History (shown once the database is open)"))
+        self.tabs.addTab(self.history_page, icon("history"), "History")
+        self.tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+1 / Ctrl+H switch; Tab stays in the page
 
         host = QWidget()
         host.setObjectName("centralArea")
@@ -84,12 +145,10 @@ class WindowLayout:
         outer.setContentsMargins(8, 8, 8, 0)
         outer.setSpacing(8)
         outer.addWidget(self.banner)
-        outer.addWidget(self.splitter, 1)
+        outer.addWidget(self.tabs, 1)
         window.setCentralWidget(host)
 
-        self.history_dock = self._dock("History", "historyDock")
         self.readers_dock = self._dock("Readers", "readersDock")
-        window.tabifyDockWidget(self.history_dock, self.readers_dock)
         self.info = StatusInfo(window.statusBar())
         self.busy = QProgressBar(textVisible=False)
         self.busy.setObjectName("busyIndicator")
@@ -105,8 +164,9 @@ class WindowLayout:
         self.environment_combo = QComboBox()
         self.environment_combo.setObjectName("environmentCombo")
         self.environment_combo.setMinimumWidth(150)
-        self.environment_combo.setToolTip("Environment being edited")
-        label = QLabel("Environment ")
+        self.environment_combo.setToolTip("Environment being edited (Ctrl+E)")
+        label = QLabel("E&nvironment ")
+        label.setBuddy(self.environment_combo)
         label.setContentsMargins(8, 0, 0, 0)
         bar.addWidget(label)
         bar.addWidget(self.environment_combo)
@@ -115,13 +175,13 @@ class WindowLayout:
         bar.addSeparator()
         self.buttons: dict[str, QToolButton] = {}
 
-        def button(name: str, text: str, icon_name: str, key: str | None = None,
+        def button(name: str, text: str, icon_name: str, keys: tuple[str, ...] = (),
                    checkable: bool = False) -> QAction:
-            action = QAction(icon(icon_name), text, window, checkable=checkable)
+            action = QAction(icon(icon_name), text, window)
+            action.setCheckable(checkable)
             action.setObjectName(f"{name}Action")
-            if key:
-                action.setShortcut(QKeySequence(key))
-                action.setToolTip(f"{text} ({key})")
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            with_shortcut_tip(action)
             widget = QToolButton()
             widget.setObjectName(f"{name}Button")
             widget.setAutoRaise(True)
@@ -132,13 +192,13 @@ class WindowLayout:
             window.addAction(action)
             return action
 
-        self.save_action = button("save", "Save", "save", "Ctrl+S")
-        self.discard_action = button("discard", "Discard edits", "discard")
-        self.reset_action = button("reset", "Reset setting", "reset")
+        self.save_action = button("save", "Save", "save", ("Ctrl+S",))
+        self.discard_action = button("discard", "Discard edits", "discard", ("Ctrl+Shift+D",))
+        self.reset_action = button("reset", "Reset setting", "reset", ("Ctrl+Shift+R",))
         bar.addSeparator()
-        self.history_action = button("history", "History", "history", "Ctrl+H", checkable=True)
-        self.compare_action = button("compare", "Compare environments", "compare")
-        self.refresh_action = button("refresh", "Refresh", "refresh", "F5")
+        self.history_action = button("history", "History", "history", ("Ctrl+H",), checkable=True)
+        self.compare_action = button("compare", "Compare environments", "compare", ("Ctrl+Shift+C",))
+        self.refresh_action = button("refresh", "Refresh", "refresh", ("F5",))
 
     def _dock(self, title: str, name: str) -> QDockWidget:
         dock = QDockWidget(title, self._window)
@@ -151,8 +211,12 @@ class WindowLayout:
         return dock
 
     def default_sizes(self) -> None:
+        """The settings list keeps its width; editor and diff share the rest (the diff's old and new
+        columns fit at 1280 px and it grows with a wider window)."""
         width = max(self.splitter.width(), DEFAULT_SIZE[0] - 16)
-        self.splitter.setSizes([LIST_WIDTH, width - LIST_WIDTH - DIFF_WIDTH, DIFF_WIDTH])
+        rest = width - LIST_WIDTH
+        diff = int(rest * DIFF_SHARE)
+        self.splitter.setSizes([LIST_WIDTH, rest - diff, diff])
 
     def replace_diff_panel(self, panel: QWidget) -> None:
         sizes = self.splitter.sizes()
@@ -160,3 +224,13 @@ class WindowLayout:
         self.splitter.setSizes(sizes)
         self.diff_panel.deleteLater()
         self.diff_panel = panel
+
+    def set_history_panel(self, panel: QWidget) -> None:
+        layout = self.history_page.layout()
+        assert layout is not None
+        while layout.count():
+            item = layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        layout.addWidget(panel)

@@ -32,11 +32,13 @@ class WindowSaving(QObject):
         from configadmin.domain.resolution import thaw
         from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
         from configadmin.ui.operations.save_flow import SaveFlow
-        plan: Plan = [(w.state.resolved[name], thaw(e.value())) for name, e in w.modified().items()]
+        # The mapping editor's value is a fresh dict after every edit, never changed in place: no copy
+        plan: Plan = [(w.state.resolved[name], e.value() if name == MAPPING else thaw(e.value()))
+                      for name, e in w.modified().items()]
         if not any(changes_anything(base, value) for base, value in plan):
             self.saved([], [], [base for base, _ in plan])
             return
-        changes = [PendingChange(b.name, b.value, v) for b, v in plan]
+        changes = [PendingChange(b.name, b.value, v, w.editors.edit_diff(b.name)) for b, v in plan]
         reason = SaveDialog.ask(w, changes, w.environment, self.warnings(plan))
         if reason is None:
             return
