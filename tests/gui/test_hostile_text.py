@@ -155,15 +155,17 @@ def test_dialogs_show_actors_features_and_environments_literally(qtbot: QtBot) -
     from datetime import UTC, datetime
 
     from configadmin.domain.diff import MergeConflict
+    from configadmin.domain.previews import RevertPreview
+    from configadmin.domain.records import AuditEntry
     from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
     from configadmin.ui.dialogs.merge_dialog import ConflictItem, MergeDialog
     from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
-    from configadmin.ui.panels.history_model import HistoryRow
     actor = "<b>boss</b>"
     merge = MergeDialog([ConflictItem("ml.feature_mapping", MergeConflict(f"<i>f</i>", "a", "b", "c"))],
                         actor)
-    revert = RevertDialog(HistoryRow(1, datetime.now(UTC), "default", "ml.label", "set", actor,
-                                     PHISHING, "a → b"))
+    entry, later = (AuditEntry(i, datetime.now(UTC), "default", "ml", "label", "set", old, new, i, actor,
+                               PHISHING, None) for i, old, new in ((1, "a", "b"), (2, "b", "c")))
+    revert = RevertDialog(RevertPreview(entry, "c", "b", (later,)).prepared())
     save = SaveDialog([PendingChange(f"ml.label", "<b>old</b>", "<b>new</b>")], "<u>env</u>")
     for dialog in (merge, revert, save):
         qtbot.addWidget(dialog)

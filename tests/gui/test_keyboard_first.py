@@ -43,7 +43,7 @@ def test_menu_bar_holds_every_action_with_its_shortcut_and_mnemonic(window: Main
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["&File", "&Edit", "&View", "H&istory", "&Help"]
     actions = menu_actions(window)
-    wanted = {"Save": "Ctrl+S", "Discard edits": "Ctrl+Shift+D", "Reset to defaults": "Ctrl+Shift+R",
+    wanted = {"Save": "Ctrl+S", "Discard edits": "Ctrl+Shift+D", "Reset setting": "Ctrl+Shift+R",
               "Compare environments": "Ctrl+Shift+C", "Show pending edits": "Ctrl+Shift+P",
               "History": "Ctrl+H", "Refresh": "F5", "Diff panel": "Ctrl+2", "Readers": "Ctrl+3",
               "Filter entries": "Ctrl+F", "Add entry": "Ctrl+N", "Remove entries": "Del", "Undo": "Ctrl+Z"}

@@ -74,7 +74,8 @@ def test_the_save_summary_comes_from_the_edit_and_matches_the_whole_diff(editor:
 def test_ctrl_s_shows_the_one_edit_in_the_save_dialog(qtbot: QtBot, window: MainWindow,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[Any] = []
-    monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, parent, changes, env: seen.extend(changes)))
+    monkeypatch.setattr(SaveDialog, "ask", classmethod(  # the save warnings come as a 4th argument
+        lambda cls, parent, changes, env, warnings=(): seen.extend(changes)))
     edit_column(qtbot, window, "tier", "loyalty_tier_v3")
     qtbot.waitUntil(window.save_action.isEnabled)
     qtbot.keyClick(window.findChild(QTableView, "mappingTable"), Qt.Key.Key_S, CTRL)

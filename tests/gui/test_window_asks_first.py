@@ -9,7 +9,7 @@ from analyst_answers import (
     EditsAsked, SaveAsked, choose_environment, click_in_modal, save_button, select,
 )
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialogButtonBox, QLabel, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 from window_support import close_window, show_window
 
@@ -21,6 +21,14 @@ from configadmin.ui.window.drafts import DraftStore, RestoreDraftDialog
 pytestmark = pytest.mark.gui
 WAIT = 15_000
 REAL_UNSAVED_ASK = UnsavedEditsDialog.ask.__func__  # the suite patches `ask`; one test runs it
+
+
+def type_json(qtbot: QtBot, window: QWidget, name: str, text: str) -> None:
+    """Types `text` over the JSON editor's text, as the analyst does (the editor checks it after a
+    short pause)."""
+    editor = window.findChild(QWidget, f"jsonEditor_{name}").findChild(QPlainTextEdit, "jsonText")
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
 
 
 def test_the_save_dialog_repeats_the_cross_field_warning(
@@ -62,8 +70,7 @@ def test_a_probability_out_of_range_cannot_be_saved(
     window = show_window(qtbot, service)
     try:
         select(window, "ml.churn_threshold")
-        editor = window.findChild(QWidget, "jsonEditor_ml.churn_threshold")
-        editor.set_text("7.5")
+        type_json(qtbot, window, "ml.churn_threshold", "7.5")
         blocked = window.findChild(QLabel, "saveBlockedLabel")
         qtbot.waitUntil(lambda: "must be from 0 to 1, got 7.5" in blocked.text(), timeout=WAIT)
         assert not save_button(window).isEnabled()
@@ -89,7 +96,7 @@ def test_switching_environment_with_edits_asks_first(
             with qtbot.waitSignal(window.loaded, timeout=WAIT):
                 choose_environment(window, "staging")
             assert window.environment == "staging" and window.input_size.spin.value() == 15
-            draft = DraftStore(service.database, "default")
+            draft = DraftStore(service.database_identity, "default")
             assert draft.path.exists() == (answer == "draft")
         (environment, leaving, lines), = asked.shown
         assert (environment, leaving) == ("default", "switching to staging")
@@ -137,7 +144,7 @@ def test_choosing_save_while_an_edit_is_invalid_keeps_the_window_and_says_why(
     window = show_window(qtbot, service)
     try:
         select(window, "ml.churn_threshold")
-        window.findChild(QWidget, "jsonEditor_ml.churn_threshold").set_text("7.5")
+        type_json(qtbot, window, "ml.churn_threshold", "7.5")
         qtbot.waitUntil(lambda: window.isWindowModified(), timeout=WAIT)
         window.close()
         assert window.isVisible()

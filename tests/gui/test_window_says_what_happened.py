@@ -47,7 +47,7 @@ def window(qtbot: QtBot, bob: ConfigurationService, service: ConfigurationServic
 def reason(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     asked: list[Any] = []
 
-    def ask(cls: type, parent: Any, changes: Any, environment: str) -> str:
+    def ask(cls: type, parent: Any, changes: Any, environment: str, warnings: Any = ()) -> str:
         asked.append(changes)
         return "weekly update"
 

@@ -163,6 +163,10 @@ class DiffPanel(QWidget):
     def pending_mode(self) -> bool:
         return bool(self._toggle.isChecked())
 
+    def set_pending_mode(self, on: bool) -> None:
+        """View › Show pending edits (Ctrl+Shift+P) drives the panel's own toggle."""
+        self._toggle.setChecked(on)
+
     def focus_first(self) -> None:
         """Ctrl+2: the keyboard lands on the diff table (or the toggle when there is no table)."""
         target = self.table if self.table.isVisible() else self._toggle

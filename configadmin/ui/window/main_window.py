@@ -21,7 +21,7 @@ from configadmin.ui.editors.setting_editors import MAPPING
 from configadmin.ui.window.status import ERROR, READ_ONLY
 from configadmin.ui.window.window_actions import WindowActions
 from configadmin.ui.window.window_drafts import WindowDrafts
-from configadmin.ui.window.window_layout import WindowLayout
+from configadmin.ui.window.window_layout import WindowLayout, with_shortcut_tip
 from configadmin.ui.window.window_loading import WindowLoading
 from configadmin.ui.window.window_saving import WindowSaving
 from configadmin.ui.plain_text import plain_tooltip
@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
             self.reset_action.setToolTip(f"Reset — not available: {reason}")
         else:
             self.banner.clear("readonly")
-            self.reset_action.setToolTip("Reset the selected setting to its file default")
+            with_shortcut_tip(self.reset_action, "Reset the selected setting to its file default")
         self._state_timer.start()
 
     @property

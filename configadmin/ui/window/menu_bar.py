@@ -179,5 +179,5 @@ class WindowMenus(QObject):
         box.open()
 
 
-_MNEMONIC = {"Save": "&Save", "Discard edits": "&Discard edits", "Reset to defaults": "&Reset to defaults…",
+_MNEMONIC = {"Save": "&Save", "Discard edits": "&Discard edits", "Reset setting": "&Reset setting…",
              "History": "&History", "Compare environments": "&Compare environments…"}

@@ -112,10 +112,10 @@ class WindowActions(QObject):
         if w.drafts is not None:
             w.drafts.bind(w.service.database_identity, environment)  # writes the old one first
         w.banner.clear("incoming")
-        w.show_environment()
         if w._history_panel is not None:
             w._history_panel.set_environment(environment)
         w.controller.switch(environment)
+        w.show_environment()  # after the switch: title and badge name the new environment
 
     def toggle_history(self, checked: bool) -> None:
         """History has a tab of its own beside the editor: the whole window's room for it."""
@@ -166,8 +166,9 @@ class WindowActions(QObject):
         self.reset_category_action.setText(f"Reset the whole category {category}…")
         action = self.window.reset_action
         if action.isEnabled():
-            action.setToolTip(f"Reset {name} to its file default (the arrow also offers the whole "
-                              f"category {category})")
+            from configadmin.ui.window.window_layout import shortcut_text
+            action.setToolTip(f"Reset {name} to its file default ({shortcut_text(action)}); the arrow "
+                              f"also offers the whole category {category}")
 
     def reset_selected(self) -> None:
         name = self.window.settings_list.current_name()
