@@ -25,7 +25,7 @@ _NOISE = re.compile(r"^([.sFEx]+\s*(\[\s*\d+%\])?|=+.*|-+.*|.*\b(passed|failed|s
 def run_pytest(files: list[str], extra: list[str], env: dict[str, str]) -> tuple[int, list[str]]:
     """Runs pytest on `files`, echoing its output; returns the exit code and the printed lines."""
     command = [sys.executable, "-m", "pytest", "-m", "benchmark", "-s", "-q", "-p", "no:cacheprovider",
-               *files, *extra]
+               "-n", "0", *files, *extra]  # one process: benchmarks must not share the cores
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None

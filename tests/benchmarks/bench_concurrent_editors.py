@@ -2,7 +2,7 @@
 time (read-modify-write). configadmin saves with compare-and-swap and retries; django-constance's
 database backend keeps whatever the last writer wrote, so concurrent additions are lost.
 
-    python -m pytest -m benchmark -s tests/benchmarks/bench_concurrent_editors.py
+    python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_concurrent_editors.py
 """
 from __future__ import annotations
 

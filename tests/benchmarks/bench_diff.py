@@ -1,6 +1,6 @@
 """How long a 100k-entry feature mapping takes to diff, and to appear in the diff panel.
 
-    QT_QPA_PLATFORM=offscreen python -m pytest -m benchmark -s tests/benchmarks/bench_diff.py
+    QT_QPA_PLATFORM=offscreen python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_diff.py
 
 Prints numbers; never asserts on time (the machine is shared). Target: <= 200 ms for both.
 """

@@ -1,5 +1,5 @@
 """History viewer on 1,000 vs 1,000,000 audit rows (SQLite and PostgreSQL). Prints numbers and query
-plans; never asserts on time. Run: pytest -m benchmark -s tests/benchmarks/bench_history.py
+plans; never asserts on time. Run: pytest -m benchmark -n 0 -s tests/benchmarks/bench_history.py
 
 The rows are generated in SQL (generate_series / a recursive CTE): the hash chain is not valid, which
 does not matter for reading speed. Nothing is disabled; the tables are ANALYZEd like a live database.

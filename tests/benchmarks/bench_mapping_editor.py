@@ -1,7 +1,7 @@
 """Large mappings: ready with 1k against 100k entries, filter, edit, paste, remove; prints numbers,
 asserts nothing about time. (Start-up against a bare window: bench_startup.py.)
 
-    python -m pytest -m benchmark -s tests/benchmarks/bench_mapping_editor.py
+    python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_mapping_editor.py
 """
 from __future__ import annotations
 

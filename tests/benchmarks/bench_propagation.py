@@ -2,7 +2,7 @@
 Target: p99 <= 100 ms on PostgreSQL (LISTEN/NOTIFY). SQLite readers check `PRAGMA data_version`
 at most every 50 ms on read, so about 25 ms on average there.
 
-    python -m pytest -m benchmark -s tests/benchmarks/bench_propagation.py
+    python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_propagation.py
 """
 from __future__ import annotations
 

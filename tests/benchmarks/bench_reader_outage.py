@@ -1,7 +1,7 @@
 """A reader through an outage: warm read while stale, time for a change to show once the database
 is back, connections held per reader.
 
-    python -m pytest -m benchmark -s tests/benchmarks/bench_reader_outage.py
+    python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_reader_outage.py
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Warm reads: `get_ml_feature_mapping()` against a plain dict lookup and against django-constance's
 database backend on the same PostgreSQL server. Target: <= 1 µs median for a warm read.
 
-    python -m pytest -m benchmark -s tests/benchmarks/bench_reads.py
+    python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_reads.py
 """
 from __future__ import annotations
 

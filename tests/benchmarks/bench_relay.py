@@ -3,7 +3,7 @@ database connections it holds, commit → client latency over event streams and 
 per second for `GET /api/config/ml` with and without If-None-Match, the relay's memory and CPU.
 Goal (issue 18): ≤ 3 connections, every client within 1 s p99, the relay's CPU the limit.
 
-    python -m pytest -m benchmark -s tests/benchmarks/bench_relay.py
+    python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_relay.py
 
 Load generators are separate processes running raw asyncio sockets (httpx would cost more CPU than
 the relay on this 2-core machine); each run is bounded in time.

@@ -2,7 +2,7 @@
 `set_ml_feature_mapping` call (validation, compare-and-swap write, audit row with old and new
 value and its hash, commit, notification).
 
-    python -m pytest -m benchmark -s tests/benchmarks/bench_saves.py
+    python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_saves.py
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 PySide6 window with an empty QTableView, both measured the same way: from the process's own start
 time (/proc) to the first Paint event, in a fresh process per run, the commands taking turns.
 
-    python -m pytest -m benchmark -s tests/benchmarks/bench_startup.py
+    python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_startup.py
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 value CHECKs, audit trigger with hash and NOTIFY) against a bare UPDATE of a `json` column in a
 table without triggers or CHECKs (the floor any write path pays).
 
-    python -m pytest -m benchmark -s tests/benchmarks/bench_write_path.py
+    python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_write_path.py
 """
 from __future__ import annotations
 
