@@ -15,7 +15,7 @@ from configadmin.domain.resolution import resolve_every
 from configadmin.service.class_calls import shared_or_bound
 from configadmin.service.reader_state import ReaderState
 from configadmin.service.refresher import Refresher
-from configadmin.service.snapshot import SnapshotStore
+from configadmin.service.snapshot import SnapshotStore, offline_start
 from configadmin.sources.pyfile import FileLayer
 
 if TYPE_CHECKING:
@@ -56,12 +56,7 @@ class CachedReads:
     def _start_offline(self, unavailable: DatabaseUnavailable) -> dict[CacheKey, Resolved]:
         """A reader that has never loaded and cannot reach the database starts from its snapshot,
         else from the file layers (and says which); with neither it raises."""
-        snapshot = self._snapshots.load() if self._snapshots is not None else None
-        if snapshot is not None:
-            values, source, revision = snapshot.values, "snapshot", snapshot.revision
-        else:
-            values = resolve_every(self.registry.keys, {}, self.defaults.values, self.legacy.values)
-            source, revision = "files", None
+        values, source, revision = offline_start(self._snapshots, self.registry, self.defaults, self.legacy)
         if not values:
             raise unavailable
         with self._lock:

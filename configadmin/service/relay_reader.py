@@ -16,12 +16,12 @@ from typing import Any
 from configadmin.domain.errors import DatabaseUnavailable, NotFound
 from configadmin.domain.records import ReaderStatus, Resolved, SettingKey, Source
 from configadmin.domain.registry import Registry, parse_key
-from configadmin.domain.resolution import freeze, resolve_every, thaw
+from configadmin.domain.resolution import freeze, thaw
 from configadmin.service.locate import read_layers
 from configadmin.service.reader_state import ReaderState
 from configadmin.service.refresher import Refresher
 from configadmin.service.relay_client import RelayClient, RelayConfig
-from configadmin.service.snapshot import SnapshotStore
+from configadmin.service.snapshot import SnapshotStore, offline_start
 from configadmin.sources.pyfile import FileLayer
 
 TOKEN_VARIABLE = "CONFIGADMIN_RELAY_TOKEN"
@@ -77,12 +77,7 @@ class RelayReader:
         return reader
 
     def _start_offline(self, exc: DatabaseUnavailable) -> None:
-        snapshot = self._snapshots.load() if self._snapshots is not None else None
-        if snapshot is not None:
-            values, source, revision = snapshot.values, "snapshot", snapshot.revision
-        else:
-            values = resolve_every(self.registry.keys, {}, self.defaults.values, self.legacy.values)
-            source, revision = "files", None
+        values, source, revision = offline_start(self._snapshots, self.registry, self.defaults, self.legacy)
         if not values:
             raise exc
         self._cache = {(r.category, r.key): r for r in values}

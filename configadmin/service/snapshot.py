@@ -13,8 +13,10 @@ from typing import Any
 
 from configadmin.atomic_file import private_dir, write_private
 from configadmin.domain.records import Resolved, Source
-from configadmin.domain.resolution import freeze, thaw
+from configadmin.domain.registry import Registry
+from configadmin.domain.resolution import freeze, resolve_every, thaw
 from configadmin.paths import snapshot_dir
+from configadmin.sources.pyfile import FileLayer
 
 FORMAT = 1
 log = logging.getLogger("configadmin")
@@ -81,3 +83,13 @@ def _resolved(e: dict[str, Any]) -> Resolved:
     return Resolved(str(e["category"]), str(e["key"]), freeze(e["value"]), Source(e["source"]),
                     e["version"], int(e.get("stored_version", 0)),
                     {Source(s): freeze(v) for s, v in e.get("layers", {}).items()})
+
+
+def offline_start(snapshots: SnapshotStore | None, registry: Registry, defaults: FileLayer,
+                  legacy: FileLayer) -> tuple[list[Resolved], str, int | None]:
+    """What a reader that cannot reach its source starts from: its snapshot, else the file layers
+    (values, source "snapshot" or "files", revision). Empty values: it has nothing to serve."""
+    snapshot = snapshots.load() if snapshots is not None else None
+    if snapshot is not None:
+        return list(snapshot.values), "snapshot", snapshot.revision
+    return resolve_every(registry.keys, {}, defaults.values, legacy.values), "files", None
