@@ -183,17 +183,10 @@ class EnvironmentCompareDialog(QDialog):
             self._clear(f"Pick two different environments (both are {source!r}).")
             return
         self.status.setText("Loading…")
-        self._runner.run(lambda: self._compare(source, target), on_success=self._show,
+        service, setting = self._service, self._setting  # plain values: the job must not touch the dialog
+        self._runner.run(lambda: _compare(service, setting, source, target), on_success=self._show,
                          on_failure=self._failed("Could not compare the environments"),
                          owner=self, key="compare")
-
-    def _compare(self, source: str, target: str) -> _Comparison:
-        """Worker side: three reads, no widgets."""
-        s, k = self._setting.category, self._setting.key
-        preview = self._service.promote_preview(s, k, source, target)
-        return _Comparison(_side(source, self._service.stored_resolution(self._setting, source)),
-                           _side(target, self._service.stored_resolution(self._setting, target)),
-                           preview)
 
     def _show(self, result: _Comparison) -> None:
         self._comparison = result
@@ -290,3 +283,10 @@ class EnvironmentCompareDialog(QDialog):
             runner.forget(dialog)  # results still on their way find nobody to show them to
             dialog.deleteLater()
         return dialog.promoted
+
+
+def _compare(service: ConfigurationService, setting: SettingKey, source: str, target: str) -> _Comparison:
+    """Worker side: three reads, nothing of the dialog's (it may be closed while this runs)."""
+    preview = service.promote_preview(setting.category, setting.key, source, target)
+    return _Comparison(_side(source, service.stored_resolution(setting, source)),
+                       _side(target, service.stored_resolution(setting, target)), preview)
