@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from configadmin import ConfigurationService, Source
 from configadmin.domain.diff import Diff, EntryDiff, Kind
 from configadmin.domain.previews import ResetStep
-from configadmin.ui.operations import reset_flow
+from configadmin.ui.window.window_actions import ask_and_reset
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.dialogs.reset_dialog import ResetDialog
 from configadmin.ui.worker import Runner
@@ -62,7 +62,7 @@ def test_reset_restores_file_default_and_audits_it(
     asked = Asked(monkeypatch, answer=True)
     done: list[bool] = []
 
-    reset_flow.reset_category(None, runner, service, "ml", lambda _: done.append(True))
+    ask_and_reset(None, runner, service, "ml", None, lambda _: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
 
     (title, diffs), = asked.shown
@@ -87,7 +87,7 @@ def test_cancelling_the_reset_changes_nothing(
     asked = Asked(monkeypatch, answer=False)
     done: list[bool] = []
 
-    reset_flow.reset_category(None, runner, service, "ml", lambda _: done.append(True))
+    ask_and_reset(None, runner, service, "ml", None, lambda _: done.append(True))
     qtbot.waitUntil(lambda: bool(asked.shown), timeout=WAIT)
     qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
 
@@ -104,7 +104,7 @@ def test_reset_of_one_setting_leaves_the_others_in_the_database(
     asked = Asked(monkeypatch, answer=True)
     done: list[bool] = []
 
-    reset_flow.reset_setting(None, runner, service, "ml", "model_input_size", lambda _: done.append(True))
+    ask_and_reset(None, runner, service, "ml", "model_input_size", lambda _: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
 
     assert list(asked.shown[0][1]) == ["ml.model_input_size"]
@@ -118,7 +118,7 @@ def test_nothing_to_reset_is_said_and_nothing_asked(
         qtbot: QtBot, runner: Runner, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
     asked = Asked(monkeypatch, answer=True)
 
-    reset_flow.reset_category(None, runner, service, "ml", lambda _: None)
+    ask_and_reset(None, runner, service, "ml", None, lambda _: None)
     qtbot.waitUntil(lambda: bool(asked.messages), timeout=WAIT)
 
     assert asked.shown == []
@@ -136,7 +136,7 @@ def test_a_value_saved_elsewhere_while_asking_is_not_reset(
         return True
 
     monkeypatch.setattr(ResetDialog, "ask", classmethod(meanwhile))
-    reset_flow.reset_category(None, runner, service, "ml", lambda _: None)
+    ask_and_reset(None, runner, service, "ml", None, lambda _: None)
     qtbot.waitUntil(lambda: bool(asked.messages), timeout=WAIT)
 
     kind, text = asked.messages[0]

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
-from shiboken6 import isValid
 
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.panels.history_filters import HistoryFilterBar, HistoryQuery
@@ -45,7 +44,6 @@ class HistoryCounts(QObject):
         super().__init__(parent)
         self._service, self._chart, self._filters = service, chart, filters
         self._runner = counts_runner()
-        self._generation = 0
         self._running = self._again = False
         self.actors_loaded = False
 
@@ -60,8 +58,7 @@ class HistoryCounts(QObject):
             self._again = True
             return
         self._running = True
-        self._generation += 1
-        generation, query, service = self._generation, self._filters.query, self._service
+        query, service = self._filters.query, self._service
         category, _, key = (query.setting or "").partition(".")
         filters = query.service_filters()
 
@@ -71,15 +68,14 @@ class HistoryCounts(QObject):
                                            action=query.action, text=query.text)
 
         def shown(counts: list[tuple[date, int]]) -> None:
-            if generation == self._generation:
-                self._chart.set_counts(counts, timeline_title(query), datetime.now(UTC).date())
+            self._chart.set_counts(counts, timeline_title(query), datetime.now(UTC).date())
             self._ended()
 
         def failed(error: BaseException) -> None:
             self.failed.emit(error)
             self._ended()
 
-        self._run(count, shown, failed)
+        self._run(count, shown, failed, key="timeline")
 
     def _ended(self) -> None:
         self._running = False
@@ -91,10 +87,11 @@ class HistoryCounts(QObject):
         """The names to pick from (one DISTINCT query); a failure leaves the list as it was."""
         self.actors_loaded = True
         service, environment, filters = self._service, self._filters.query.environment, self._filters
-        self._run(lambda: service.actors(environment), filters.set_actors, lambda _error: None)
+        self._run(lambda: service.actors(environment), filters.set_actors, lambda _error: None,
+                  key="actors")
 
     def _run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
-             on_failure: Callable[[BaseException], None]) -> None:
-        """Callbacks are dropped once the panel (and so this object) is gone."""
-        self._runner.run(fn, on_success=lambda result: on_success(result) if isValid(self) else None,
-                         on_failure=lambda error: on_failure(error) if isValid(self) else None)
+             on_failure: Callable[[BaseException], None], key: str) -> None:
+        """Owned by this object: dropped once the panel (and so this object) is gone, or when a
+        newer job of the same `key` was started."""
+        self._runner.run(fn, on_success, on_failure, owner=self, key=key)

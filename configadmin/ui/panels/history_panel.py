@@ -51,7 +51,6 @@ class HistoryPanel(QWidget):
         self._runner = runner
         self._service = service
         self._stale = True
-        self._detail_generation = 0
         self._timeline_due = False
         self._newer_due = False
         self._followed: str | None = None
@@ -176,7 +175,6 @@ class HistoryPanel(QWidget):
             self._stale = True
             return
         self._stale = self._newer_due = False
-        self._detail_generation += 1
         self._runner.drop("detail", self)
         self.detail.show_detail(None)
         self.revert_button.setEnabled(False)

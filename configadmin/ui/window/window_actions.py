@@ -13,7 +13,12 @@ from configadmin.ui.window.location_display import NEW_ENVIRONMENT, NewEnvironme
 from configadmin.ui.editors.setting_editors import MAPPING
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from configadmin.domain.previews import ResetStep
     from configadmin.domain.records import AuditEntry
+    from configadmin.service.configuration_service import ConfigurationService
+    from configadmin.ui.worker import Runner
     from configadmin.ui.window.main_window import MainWindow
 
 
@@ -178,16 +183,14 @@ class WindowActions(QObject):
     def reset_category(self) -> None:
         w = self.window
         if w.service is not None and not w._read_only:
-            from configadmin.ui.operations.reset_flow import reset_category
             category = self.category()
-            reset_category(w, w.runner, w.service, category, lambda done: self.after_reset(category, done))
+            ask_and_reset(w, w.runner, w.service, category, None, lambda done: self.after_reset(category, done))
 
     def reset_setting(self, name: str) -> None:
         w = self.window
         if w.service is not None and not w._read_only:
-            from configadmin.ui.operations.reset_flow import reset_setting
             category, key = split_setting(name)
-            reset_setting(w, w.runner, w.service, category, key, lambda done: self.after_reset(name, done))
+            ask_and_reset(w, w.runner, w.service, category, key, lambda done: self.after_reset(name, done))
 
     def after_reset(self, prefix: str, entries: list[AuditEntry]) -> None:
         """A reset replaces the stored values, so edits on them are dropped with it. Its audit
@@ -222,3 +225,31 @@ class WindowActions(QObject):
         whole = menu.addAction(icon("reset"), f"Reset the whole category {category}…")
         whole.triggered.connect(self.reset_category)
         menu.popup(w.settings_list.viewport().mapToGlobal(pos))
+
+
+def ask_and_reset(parent: QWidget | None, runner: Runner, service: ConfigurationService, category: str,
+                  key: str | None, on_done: Callable[[list[AuditEntry]], None]) -> None:
+    """The view's half of a reset (`key` None: the whole category): it asks the dialogs, the
+    operation (`reset_flow`) runs the preview and the reset off the GUI thread."""
+    from configadmin.domain.text import join_setting
+    from configadmin.ui.dialogs.messages import Messages
+    from configadmin.ui.dialogs.reset_dialog import ResetDialog
+    from configadmin.ui.error_text import error_text
+    from configadmin.ui.operations.reset_flow import reset
+    env = service.environment
+    what = join_setting(category, key) if key else f"the whole category {category}"
+
+    def confirm(steps: list[ResetStep]) -> bool:
+        if not steps:
+            Messages.info(parent, f"{what} already uses the file defaults in {env}: nothing to reset.")
+            return False
+        title = (f"Reset {what} to the file default in {env}" if key else
+                 f"Reset {what} ({len(steps)} stored setting{'s' if len(steps) != 1 else ''}) "
+                 f"to the file defaults in {env}")
+        return bool(ResetDialog.ask(parent, title, steps))
+
+    def failed(error: BaseException) -> None:
+        Messages.error(parent, error_text(error, service, "Reset failed"))
+
+    reset(runner, service, category, key, owner=parent, confirm=confirm, on_done=on_done,
+          on_failure=failed)
