@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QPlainTextEdit, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
+from analyst_answers import save_button, select
 from window_support import close_window, show_window
 
 from configadmin import ConfigurationService
@@ -26,15 +27,6 @@ def window(qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.Monk
     close_window(qtbot, win)
 
 
-def select(win: MainWindow, name: str) -> None:
-    settings = win.findChild(QListWidget, "settingsList")
-    item = next(settings.item(i) for i in range(settings.count())
-                if settings.item(i).data(Qt.ItemDataRole.UserRole + 1) == name)
-    settings.setCurrentItem(item)
-
-
-def save_button(win: MainWindow) -> QToolButton:
-    return win.findChild(QToolButton, "saveButton")
 
 
 def test_other_settings_are_edited_as_checked_json(qtbot: QtBot, window: MainWindow,
