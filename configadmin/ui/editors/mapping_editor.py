@@ -96,7 +96,7 @@ class MappingEditor(QWidget):
         header.resizeSection(COL_FEATURE, 230)
         header.resizeSection(COL_DEFAULT, 90)
         header.setStretchLastSection(False)
-        self.delegate = CellDelegate(self)
+        self.delegate = CellDelegate(self.model, self)
         self.table.setItemDelegate(self.delegate)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
