@@ -15,6 +15,7 @@ from configadmin.domain.resolution import changes_anything, thaw
 from configadmin.domain.errors import ConflictError
 from configadmin.ui.edits.conflicts import ConflictItem
 from configadmin.ui.edits.pending import Plan
+from configadmin.ui.operations.write import write
 from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:
@@ -47,9 +48,9 @@ class SaveFlow(QObject):
         changes = [Change(self._environment, base.category, base.key, Action.SET, value, True,
                           base.stored_version, reason or None) for base, value in plan]
         service = self._service
-        self._runner.run(lambda: service.apply_changes(changes),
-                         lambda entries: self.succeeded.emit(entries, plan, list(unchanged)),
-                         lambda exc: self._write_failed(exc, plan, reason), owner=self)
+        write(self._runner, lambda: service.apply_changes(changes), owner=self,
+              done=lambda entries: self.succeeded.emit(entries, plan, list(unchanged)),
+              failed=lambda exc: self._write_failed(exc, plan, reason))
 
     def _write_failed(self, exc: BaseException, plan: Plan, reason: str) -> None:
         self._rounds += 1
