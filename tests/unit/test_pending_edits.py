@@ -7,6 +7,8 @@ import sys
 from types import MappingProxyType
 from typing import Any
 
+import pytest
+
 from configadmin.domain.records import Resolved, Source
 from configadmin.domain.resolution import freeze
 from configadmin.ui.edits.pending import (
@@ -62,3 +64,24 @@ def test_a_draft_keeps_the_base_version_and_skips_values_that_do_not_parse_excep
     kept = draft_entries(RESOLVED, edits)
     assert {name: (e.base_version, e.value) for name, e in kept.items()} == {
         MAPPING: (3, {"": "x"}), SIZE: (5, 4)}
+
+
+def test_a_changed_entry_is_a_change_without_encoding_the_whole_mapping(monkeypatch: Any) -> None:
+    import configadmin.ui.edits.pending as pending
+    big = {f"f{i}": f"c{i}" for i in range(1000)}
+    base = {MAPPING: stored("feature_mapping", big, 2)}
+    monkeypatch.setattr(pending, "changes_anything", lambda *a: pytest.fail("encoded the whole mapping"))
+    assert not changes_nothing(save_plan(base, [PendingEdit(MAPPING, {**big, "f500": "other"})]))
+    assert not changes_nothing(save_plan(base, [PendingEdit(MAPPING, {**big, "new": "c"})]))
+
+
+def test_a_mapping_equal_entry_by_entry_is_still_compared_as_stored_text() -> None:
+    base = {"ml.weights": stored("weights", {"a": 1, "b": 2}, 4)}
+    assert changes_nothing(save_plan(base, [PendingEdit("ml.weights", {"a": 1, "b": 2})]))
+    assert not changes_nothing(save_plan(base, [PendingEdit("ml.weights", {"a": 1.0, "b": 2})]))
+    assert not changes_nothing(save_plan(base, [PendingEdit("ml.weights", {"b": 2, "a": 1})]))
+
+
+def test_a_reordered_mapping_is_a_change_found_by_position() -> None:
+    base = {MAPPING: stored("feature_mapping", {"a": "x", "b": "y"}, 2)}
+    assert not changes_nothing(save_plan(base, [PendingEdit(MAPPING, {"b": "y", "a": "x"})]))

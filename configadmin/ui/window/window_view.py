@@ -172,6 +172,8 @@ class WindowView(QMainWindow):
         self.save_action.setToolTip(f"Save — not available: {reason}" if reason else
                                     plain_tooltip("\n".join(problems[:5])) if problems else "Save (Ctrl+S)")
         self.discard_action.setEnabled(bool(modified) and not self._saving)
+        if MAPPING in modified and not problems:
+            self.editors.edit_diff(MAPPING)  # worked out while the analyst pauses: Ctrl+S shows it at once
         self.setWindowModified(bool(modified))
         if self.service is not None and MAPPING in self.state.resolved:
             self.editors.check_cross_field()
