@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from tests.benchmarks.benchmark_table import scaled
+
 pytestmark = [pytest.mark.benchmark, pytest.mark.gui,
               pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
-RUNS = int(os.environ.get("BENCH_RUNS", "7"))
-SIZE = int(os.environ.get("BENCH_SAVE_DIALOG_SIZE", "100000"))
+RUNS = int(os.environ.get("BENCH_RUNS", scaled(7, 2)))
+SIZE = scaled(100_000, 2_000)
 EDITED = SIZE // 20
 
 

@@ -241,3 +241,26 @@ def test_no_import_circle_under_the_window() -> None:
 def test_the_circle_finder_finds_a_circle() -> None:
     graph = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"], "e": []}
     assert import_circles(graph) == [["a", "b", "c"]]
+
+
+MIGRATIONS = PACKAGE / "db" / "migrations" / "versions"
+
+
+def live_imports(module: str, code: str) -> list[Arrow]:
+    """A migration is frozen: what it runs is in its own file, so a change of live code can never
+    change what an old migration does on a fresh database. Any import of ours is refused."""
+    return [a for a in imports_in(module, False, code) if a.target.split(".")[0] == "configadmin"]
+
+
+def test_no_migration_imports_live_code() -> None:
+    found = [str(arrow) for path in sorted(MIGRATIONS.glob("*.py"))
+             for arrow in live_imports(module_name(path), path.read_text(encoding="utf-8"))]
+    assert len(list(MIGRATIONS.glob("0*.py"))) >= 3
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("code", ["from configadmin.db.write_path import STATEMENTS\n",
+                                  "def upgrade():\n    import configadmin.db.tables\n",
+                                  "from ... import write_path\n"])
+def test_the_migration_check_refuses_any_import_of_live_code(code: str) -> None:
+    assert live_imports("configadmin.db.migrations.versions.0009_probe", code)

@@ -1,6 +1,7 @@
 """Revert to a version from the history: the preview (what changes now, what it undoes) is read off
 the GUI thread, the view asks with it in front of the analyst (`confirm` returns the reason, or None
-to cancel), then the revert is written off the GUI thread. An operation: it touches no widget."""
+to cancel), then the revert is written off the GUI thread — refused (ConflictError) when the value
+moved since the preview the analyst confirmed. An operation: it touches no widget."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -23,8 +24,8 @@ def revert(runner: Runner, service: ConfigurationService, audit_id: int, *, owne
     def previewed(preview: RevertPreview) -> None:
         reason = confirm(preview)
         if reason is not None:
-            write(runner, lambda: service.revert(audit_id, reason=reason), owner=owner,
-                  done=on_done, failed=on_failure)
+            write(runner, lambda: service.revert(audit_id, reason=reason, expected_version=preview.now_version),
+                  owner=owner, done=on_done, failed=on_failure)
 
     runner.run(lambda: service.revert_preview(audit_id), on_success=previewed, on_failure=on_failure,
                owner=owner)
