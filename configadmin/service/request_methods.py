@@ -43,22 +43,24 @@ class RequestMethods:
         requests.unprotect(self._svc(), environment)
 
     def propose(self, changes: Mapping[tuple[str, str], Any] | Sequence[ProposedChange], *, reason: str,
-                updated_by: str | None = None, supersedes: int | None = None) -> ChangeRequest:
-        """A change request in this environment; Mapping values are the new value or
-        `configadmin.RESET`, each based on the version stored now."""
+                updated_by: str | None = None, supersedes: int | None = None,
+                environment: str | None = None) -> ChangeRequest:
+        """A change request in this environment (or `environment`: the relay serves several);
+        Mapping values are the new value or `configadmin.RESET`, each based on the version stored now."""
         from configadmin.service import requests
         return requests.propose(self._svc(), changes, reason=reason, actor=self._actor(updated_by),
-                                supersedes=supersedes)
+                                supersedes=supersedes, environment=environment or self.environment)
 
     def propose_again(self, request_id: int, *, reason: str | None = None,
                       updated_by: str | None = None) -> ChangeRequest:
         from configadmin.service import requests
         return requests.propose_again(self._svc(), request_id, reason=reason, actor=self._actor(updated_by))
 
-    def requests(self, state: RequestState | str | None = None, *, limit: int = 100) -> list[ChangeRequest]:
-        """This environment's requests, newest first."""
+    def requests(self, state: RequestState | str | None = None, *, limit: int = 100,
+                 environment: str | None = None) -> list[ChangeRequest]:
+        """This environment's requests (or `environment`'s), newest first."""
         from configadmin.service import requests
-        return requests.requests(self._svc(), state, limit)
+        return requests.requests(self._svc(), state, limit, environment or self.environment)
 
     def request(self, request_id: int) -> ChangeRequest:
         from configadmin.service import requests

@@ -113,10 +113,10 @@ def planned_changes(service: ConfigurationService, environment: str, changes: Ch
 
 
 def propose(service: ConfigurationService, changes: Changes, *, reason: str, actor: str,
-            supersedes: int | None = None) -> ChangeRequest:
+            supersedes: int | None = None, environment: str | None = None) -> ChangeRequest:
     why = _text("reason", reason, MAX_REASON_CHARS, required=True)
     assert why is not None
-    environment = service.environment
+    environment = environment or service.environment
     planned = planned_changes(service, environment, changes)
     with _uow(service, write=True) as uow:
         store, sqlite = _stores(uow)
@@ -146,7 +146,8 @@ def request(service: ConfigurationService, request_id: int) -> ChangeRequest:
         return _stores(uow)[0].get(request_id)
 
 
-def requests(service: ConfigurationService, state: RequestState | str | None, limit: int) -> list[ChangeRequest]:
+def requests(service: ConfigurationService, state: RequestState | str | None, limit: int,
+             environment: str | None = None) -> list[ChangeRequest]:
     wanted = None
     if state is not None:
         try:
@@ -155,7 +156,8 @@ def requests(service: ConfigurationService, state: RequestState | str | None, li
             raise ValidationError(f"unknown state {state!r}: one of "
                                   f"{', '.join(s.value for s in RequestState)}") from None
     with _uow(service) as uow:
-        return _stores(uow)[0].of_environment(service.environment, wanted, max(1, min(limit, 1000)))
+        return _stores(uow)[0].of_environment(environment or service.environment, wanted,
+                                              max(1, min(limit, 1000)))
 
 
 def requests_head(service: ConfigurationService) -> int:

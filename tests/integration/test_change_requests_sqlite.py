@@ -97,3 +97,18 @@ def test_verify_audit_catches_an_edited_request_or_event(make_service: Make, raw
     problems = " ".join(b.problem for b in report.breaks)
     assert not report.ok
     assert "is not what was proposed" in problems and "does not match its hash" in problems
+
+
+@on_databases("sqlite", "postgres")
+def test_a_request_event_reaches_a_live_subscriber_like_a_change_does(make_service: Make, wait_for: Callable[..., bool]) -> None:
+    alice, _ = _protected(make_service)
+    watcher = make_service(environment="production", user="carol")
+    heard: list[tuple[str | None, int | None]] = []
+    connected: list[bool] = []
+    watcher.subscribe(lambda env, rev: heard.append((env, rev)), connected.append)
+    head = watcher.requests_head()
+    assert wait_for(lambda: True in connected)
+    heard.clear()
+    alice.propose({("ml", "model_input_size"): 9}, reason="nine")
+    assert wait_for(lambda: ("production", alice.revision("production")) in heard)
+    assert watcher.requests_head() > head
