@@ -1,4 +1,4 @@
-"""A change request with a 10,000-entry mapping (1,000 under CI=true, or BENCH_REQUEST_ENTRIES):
+"""A change request with a 10,000-entry mapping (1,000 with CONFIGADMIN_BENCH_SCALE=small):
 proposed, diffed (against now and against its base), approved by another login and applied; the
 time of each step, on PostgreSQL (two editor logins, the rules inside the database) and SQLite.
 
@@ -6,7 +6,6 @@ time of each step, on PostgreSQL (two editor logins, the rules inside the databa
 """
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,13 +13,12 @@ from typing import Any
 import pytest
 from roles_support import logins
 
-from benchmark_table import record
+from benchmark_table import record, scaled
 from configadmin import ConfigurationService
 
 pytestmark = [pytest.mark.benchmark]
 SECTION = "Change requests (four eyes): a whole-mapping request, step by step"
-ENTRIES = int(os.environ.get("BENCH_REQUEST_ENTRIES")
-              or (1_000 if os.environ.get("CI", "").lower() in ("1", "true", "yes") else 10_000))
+ENTRIES = scaled(10_000, 1_000)
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
