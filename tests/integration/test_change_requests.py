@@ -91,6 +91,11 @@ def test_a_forged_actor_in_a_direct_function_call_cannot_approve_ones_own_reques
 def test_direct_writes_to_a_protected_environment_are_refused_for_every_role(
         team: tuple[Connect, dict[str, str]], who: str) -> None:
     connect, urls = team
+    owner = connect(urls["owner"], "owner")
+    owner.unprotect("production")
+    owner.set("ml", "model_input_size", 21)  # an older entry to revert to
+    owner.set("ml", "model_input_size", 22)
+    owner.protect("production", 1)
     svc = connect(urls[who], who)
     with pytest.raises(ProtectedEnvironment, match="production is protected: propose the change with "
                                                    "`configadmin propose`"):
@@ -100,7 +105,7 @@ def test_direct_writes_to_a_protected_environment_are_refused_for_every_role(
     with pytest.raises(ProtectedEnvironment):
         svc.import_values({"format": "configadmin-export/1", "values": {"ml.model_input_size": 4}})
     with pytest.raises(ProtectedEnvironment):
-        svc.revert(svc.history(environment="production", limit=1)[0].id)
+        svc.revert(svc.history("ml", "model_input_size", environment="production", limit=2)[1].id)
     for sql in ("SELECT configadmin_save('production', 'ml', 'model_input_size', '5', true, NULL, 'set', "
                 "'x', NULL, NULL)",
                 "UPDATE system_configuration SET value = '{}' WHERE environment = 'production'",
