@@ -3,11 +3,12 @@ call of the database's own function, which decides; on SQLite `db/request_sqlite
 same rules. `ConfigurationService` keeps the public methods and delegates here."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from configadmin.domain import request_rules as rules
-from configadmin.domain.errors import ValidationError
+from configadmin.domain.errors import PermissionDenied, ValidationError
 from configadmin.domain.names import hidden_characters
 from configadmin.domain.requests import (
     MAX_APPROVALS, MAX_CHANGES, MAX_COMMENT_CHARS, MAX_REASON_CHARS, RESET, ChangeRequest, Policy,
@@ -28,6 +29,16 @@ Changes = Mapping[tuple[str, str], Any] | Sequence[ProposedChange]
 def _uow(service: ConfigurationService, *, write: bool = False) -> UnitOfWork:
     from configadmin.db.repository import UnitOfWork
     return UnitOfWork(service.engine, write=write)
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """A login without SELECT on the requests (a reader) is told so, not that it "may not write"."""
+    try:
+        yield
+    except PermissionDenied:
+        raise PermissionDenied("this database login may not read change requests (readers see none; "
+                               "viewers and editors do)") from None
 
 
 def _stores(uow: UnitOfWork) -> tuple[RequestStore, SqliteRequests | None]:
@@ -142,7 +153,7 @@ def propose_again(service: ConfigurationService, request_id: int, *, reason: str
 
 # -- reading ------------------------------------------------------------------------------------
 def request(service: ConfigurationService, request_id: int) -> ChangeRequest:
-    with _uow(service) as uow:
+    with _reading(), _uow(service) as uow:
         return _stores(uow)[0].get(request_id)
 
 
@@ -155,13 +166,13 @@ def requests(service: ConfigurationService, state: RequestState | str | None, li
         except ValueError:
             raise ValidationError(f"unknown state {state!r}: one of "
                                   f"{', '.join(s.value for s in RequestState)}") from None
-    with _uow(service) as uow:
+    with _reading(), _uow(service) as uow:
         return _stores(uow)[0].of_environment(environment or service.environment, wanted,
                                               max(1, min(limit, 1000)))
 
 
 def requests_head(service: ConfigurationService) -> int:
-    with _uow(service) as uow:
+    with _reading(), _uow(service) as uow:
         return _stores(uow)[0].head()
 
 

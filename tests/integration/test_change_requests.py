@@ -9,7 +9,7 @@ from roles_support import logins, run_as
 from sqlalchemy.exc import DBAPIError
 
 from configadmin import (
-    RESET, ConfigurationService, PolicyRefused, ProtectedEnvironment, StaleRequest,
+    RESET, ConfigurationService, PermissionDenied, PolicyRefused, ProtectedEnvironment, StaleRequest,
 )
 from configadmin.domain.requests import RequestState
 
@@ -226,7 +226,32 @@ def test_only_the_owner_or_configadmin_admin_sets_policies_and_readers_see_no_re
     assert vera.request_permissions(request.id).approve is not None
     with pytest.raises(DBAPIError, match="permission denied"):
         run_as(urls["rita"], "SELECT * FROM configuration_request")
+    with pytest.raises(PermissionDenied, match="may not read change requests"):
+        connect(urls["rita"], "rita").requests()
     ada = connect(urls["ada"], "ada")
     ada.unprotect("production")
     assert not alice.is_protected()
     alice.set("ml", "model_input_size", 8)  # unprotected: as before
+
+
+def test_on_the_command_line_alice_cannot_approve_her_own_request_whatever_user_she_gives(
+        team: tuple[Connect, dict[str, str]], capsys: pytest.CaptureFixture[str]) -> None:
+    from configadmin.cli.command_line import main
+    connect, urls = team
+
+    def cli(who: str, *argv: str, user: str | None = None) -> tuple[int, str, str]:
+        code = main([*argv, "--database-url", urls[who], "--env", "production", "--user", user or who])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _ = cli("alice", "propose", "ml.model_input_size", "14", "--reason", "bigger", "--json")
+    request_id = __import__("json").loads(out)["id"]
+    code, _, err = cli("alice", "approve", str(request_id), user="bob")
+    assert code == 6 and "another login must approve it" in err
+    code, _, err = cli("alice", "apply", str(request_id), "--yes")
+    assert code == 6 and "0 of the 1 approval(s)" in err
+    assert cli("bob", "approve", str(request_id))[0] == 0
+    assert cli("alice", "apply", str(request_id), "--yes")[1].strip() == f"request {request_id}: applied"
+    code, _, err = cli("alice", "protect", "staging", "--approvals", "1")
+    assert code == 6 and "configadmin_admin" in err
+    assert cli("ada", "protect", "staging", "--approvals", "2")[0] == 0
