@@ -176,12 +176,13 @@ class CachedReads:
                 self._generation += 1
             envs = {environment} if environment is not None else {k[0] for k in self._cache}
             for env in envs - {keep}:
-                self._env_generations[env] = self._env_generations.get(env, 0) + 1
+                if env in self._env_generations:  # never loaded: nothing to drop (a flood of
+                    self._env_generations[env] += 1  # made-up names must not grow this)
             for k in [k for k in self._cache if k[0] in envs and k[0] != keep]:
                 del self._cache[k]
 
     def _generation_of(self, environment: str) -> tuple[int, int]:
-        return self._generation, self._env_generations.get(environment, 0)
+        return self._generation, self._env_generations.setdefault(environment, 0)
 
     # -- the background refresh of a reader (configadmin/service/refresher.py) -------------------
     def _watch(self, *, failing: bool = False) -> None:
