@@ -18,6 +18,9 @@ from configadmin.domain.errors import (
     ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, ValidationError, one_line,
 )
 from configadmin.http import changes
+from configadmin.http.connection_limits import (
+    DEFAULT_MAX_CONNECTIONS, FD_RESERVE, Census, Limits, limits_for,
+)
 from configadmin.http.metrics import exposition
 from configadmin.http.state import RelayState, RevisionMoved
 from configadmin.http.tokens import Tokens
@@ -47,10 +50,12 @@ def _short(text: str) -> str:
 class Api:
     """The endpoints, bound to one relay state and one tokens file."""
 
-    def __init__(self, state: RelayState, tokens: Tokens, secrets: Sequence[str]) -> None:
+    def __init__(self, state: RelayState, tokens: Tokens, secrets: Sequence[str],
+                 limits: Limits) -> None:
         self.state = state
         self.tokens = tokens
         self.secrets = list(secrets)
+        self.streams = Census(limits.max_streams, limits.max_per_address, "event streams")
 
     def environment(self, request: Request) -> str:
         """`?env=E`, else the first environment served (the seed's URLs name none)."""
@@ -119,7 +124,11 @@ class Api:
         if not after.isdigit() or len(after) > 18:
             raise ApiError(400, "after must be a revision: a whole number ≥ 0")
         if changes.wants_stream(request):
-            return changes.event_stream(self.state, env)
+            address = request.client.host if request.client else ""
+            refused = self.streams.admit(address)
+            if refused is not None:
+                raise ApiError(503, f"{refused}: try again later")
+            return changes.event_stream(self.state, env, lambda: self.streams.leave(address))
         timeout = changes.timeout_param(request.query_params.get("timeout"))
         if timeout is None:
             raise ApiError(400, "timeout must be a number of seconds ≥ 0 (at most 30 are waited)")
@@ -178,8 +187,9 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = ()) -> Starlette:
-    api = Api(state, tokens, secrets)
+def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = (),
+              limits: Limits | None = None) -> Starlette:
+    api = Api(state, tokens, secrets, limits or limits_for(DEFAULT_MAX_CONNECTIONS + FD_RESERVE))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -12,6 +12,9 @@ import uvicorn
 
 from configadmin.domain.errors import ConfigAdminError
 from configadmin.http.app import build_app
+from configadmin.http.connection_limits import (
+    IDLE_TIMEOUT, Census, guarded_protocol, limits_for, raise_fd_limit,
+)
 from configadmin.http.state import RelayState
 from configadmin.http.tokens import Tokens
 from configadmin.service.configuration_service import ConfigurationService
@@ -44,21 +47,26 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(service: ConfigurationService, environments: Sequence[str], tokens: Tokens,
-          host: str, port: int, secrets: Sequence[str] = ()) -> int:
+          host: str, port: int, secrets: Sequence[str] = (), *, max_connections: int | None = None,
+          max_per_address: int | None = None, max_streams: int | None = None) -> int:
     """Loads every environment (a database that is away fails here, exit 4), then serves."""
     logging.basicConfig(format="configadmin serve: %(message)s", level=logging.WARNING,
                         stream=sys.stderr)
+    limits = limits_for(raise_fd_limit(), max_connections, max_per_address, max_streams)
     state = RelayState(service, list(environments))
     try:
         state.load()
         sock = listen(host, port)
         bound = sock.getsockname()[1]
-        config = uvicorn.Config(build_app(state, tokens, secrets), log_level="warning",
+        config = uvicorn.Config(build_app(state, tokens, secrets, limits), log_level="warning",
                                 access_log=False, lifespan="on", backlog=4096,
-                                timeout_graceful_shutdown=2, server_header=False)
+                                timeout_graceful_shutdown=2, server_header=False,
+                                http=guarded_protocol(Census(limits.max_connections,
+                                                             limits.max_per_address)),
+                                timeout_keep_alive=IDLE_TIMEOUT)
         writes = f"writes by {len(tokens)} token(s)" if len(tokens) else "writes off: no --tokens"
         print(f"configadmin serve: {', '.join(state.environments)} on http://{host}:{bound} "
-              f"({writes})", flush=True)
+              f"({writes}; {limits.describe()})", flush=True)
         _Server(config).run(sockets=[sock])
     finally:
         state.close()
