@@ -184,3 +184,6 @@ class ReaderStatus:
     revision: int | None
     stale: bool
     since: datetime
+    unusable: tuple[str, ...] = ()
+    """Settings whose stored value could not be used (too deep, too large, wrong type), each as
+    "ml.x: why; serving the file default" (or the last good value)."""

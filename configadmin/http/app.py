@@ -136,7 +136,8 @@ class Api:
 
     async def healthz(self, request: Request) -> Response:
         return _json(dumps({"status": "ok", "stale": self.state.stale,
-                            "environments": self.state.revisions()}))
+                            "environments": self.state.revisions(),
+                            "unusable": self.state.unusable()}))
 
     async def metrics(self, request: Request) -> Response:
         relayed = {env: ch.relayed for env, ch in self.state.channels.items()}

@@ -98,6 +98,10 @@ class RelayState:
     def snapshot(self, environment: str) -> Snapshot:
         return self.channels[environment].snapshot
 
+    def unusable(self) -> dict[str, list[str]]:
+        """Per environment, the stored values it does not serve and what it serves instead."""
+        return {env: list(ch.snapshot.unusable) for env, ch in self.channels.items() if ch.snapshot.unusable}
+
     def revisions(self) -> dict[str, int]:
         return {env: ch.snapshot.revision for env, ch in self.channels.items()}
 
@@ -168,7 +172,7 @@ class RelayState:
         if revision == known:
             return None
         settings = self.service.resolve_all(environment)
-        return Snapshot(environment, revision, tuple(settings))
+        return Snapshot(environment, revision, tuple(settings), self.service.unusable(environment))
 
     def _hint(self, environment: str | None, revision: int | None) -> None:
         """On the listener thread: a hint, not a fact (any login may NOTIFY); checked on the loop.
