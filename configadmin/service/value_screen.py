@@ -18,7 +18,7 @@ from typing import Any
 from configadmin.domain.errors import ValidationError
 from configadmin.domain.records import Resolved, SettingKey, Source, StoredValue
 from configadmin.domain.registry import DECLARED, Registry, declared_shape_problem
-from configadmin.domain.resolution import resolve
+from configadmin.domain.resolution import resolve, thaw
 from configadmin.domain.stored_json import UnusableValue
 
 log = logging.getLogger("configadmin")
@@ -28,6 +28,8 @@ def value_problem(registry: Registry, key: SettingKey, value: Any) -> str | None
     """Why a reader cannot serve `value` for `key` (None: it can)."""
     if isinstance(value, UnusableValue):
         return str(value)
+    if not isinstance(value, (dict, list)):
+        value = thaw(value)  # a relay's answer arrives frozen
     if key in DECLARED:
         problem = declared_shape_problem(key, value)
         return f"wrong type: {problem}" if problem else None
