@@ -23,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tokens", metavar="FILE",
                         help="`TOKEN USER` lines allowing POST /api/config/ml (mode 0600); "
                              "without it writes are refused")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="a name clients reach the relay by (its Host header), besides IP "
+                             "addresses, loopback names, --host and this machine's names; repeatable")
     parser.add_argument("--max-connections", type=_count, metavar="N",
                         help="open connections served at once (default 16384, kept below the "
                              "file-descriptor limit); beyond it: 503, /healthz still answers")
@@ -64,4 +67,4 @@ def serve(args: argparse.Namespace) -> int:
                                            args.user, watch=True)
     return run(service, envs, tokens, args.host, args.port, url_secrets(args.database_url),
                max_connections=args.max_connections, max_per_address=args.max_per_address,
-               max_streams=args.max_streams)
+               max_streams=args.max_streams, allow_hosts=args.allow_host)

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -17,10 +18,13 @@ from starlette.routing import Route
 from configadmin.domain.errors import (
     ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, ValidationError, one_line,
 )
+from configadmin.domain.stored_json import nesting_depth
+from configadmin.domain.validation import MAX_DEPTH
 from configadmin.http import changes
 from configadmin.http.connection_limits import (
     DEFAULT_MAX_CONNECTIONS, FD_RESERVE, Census, Limits, limits_for,
 )
+from configadmin.http.host_check import HostCheck
 from configadmin.http.metrics import exposition
 from configadmin.http.state import RelayState, RevisionMoved
 from configadmin.http.tokens import Tokens
@@ -99,6 +103,10 @@ class Api:
     def checked_body(self, body: bytes) -> dict[str, Any]:
         """The seed's POST body; every problem is named: bad JSON, wrong shape, unknown keys,
         and each bad entry of each value."""
+        if body.count(b"[") + body.count(b"{") > MAX_DEPTH and (
+                depth := nesting_depth(body.decode("utf-8", "replace"))) > MAX_DEPTH:
+            problem = f"the body is nested {depth:,} levels deep (at most {MAX_DEPTH})"
+            raise ApiError(422, problem, [problem])
         try:
             data = json.loads(body)
         except ValueError as exc:
@@ -189,7 +197,7 @@ async def _body(request: Request) -> bytes:
 
 
 def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = (),
-              limits: Limits | None = None) -> Starlette:
+              limits: Limits | None = None, served_names: frozenset[str] | None = None) -> Starlette:
     api = Api(state, tokens, secrets, limits or limits_for(DEFAULT_MAX_CONNECTIONS + FD_RESERVE))
 
     @asynccontextmanager
@@ -215,4 +223,6 @@ def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = (),
         Route("/healthz", guarded(api.healthz), methods=["GET"]),
         Route("/metrics", guarded(api.metrics), methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: api.error})
+    middleware = [Middleware(HostCheck, names=served_names)] if served_names is not None else []
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: api.error},
+                     middleware=middleware)

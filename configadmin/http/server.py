@@ -1,6 +1,7 @@
 """Running the relay: the first load, the listening socket, uvicorn until SIGINT/SIGTERM."""
 from __future__ import annotations
 
+import ipaddress
 import logging
 import signal
 import socket
@@ -15,9 +16,12 @@ from configadmin.http.app import build_app
 from configadmin.http.connection_limits import (
     IDLE_TIMEOUT, Census, guarded_protocol, limits_for, raise_fd_limit,
 )
+from configadmin.http.host_check import LOOPBACK_NAMES, host_name, served_names
 from configadmin.http.state import RelayState
 from configadmin.http.tokens import Tokens
 from configadmin.service.configuration_service import ConfigurationService
+
+log = logging.getLogger("configadmin.serve")
 
 
 class _Server(uvicorn.Server):
@@ -29,6 +33,15 @@ class _Server(uvicorn.Server):
         captured = getattr(self, "_captured_signals", None)
         if isinstance(captured, list) and sig in (signal.SIGINT, signal.SIGTERM):
             captured.remove(sig)
+
+
+def _is_loopback(host: str) -> bool:
+    if host_name(host) in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host_name(host)).is_loopback
+    except ValueError:
+        return False
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -48,7 +61,8 @@ def listen(host: str, port: int) -> socket.socket:
 
 def serve(service: ConfigurationService, environments: Sequence[str], tokens: Tokens,
           host: str, port: int, secrets: Sequence[str] = (), *, max_connections: int | None = None,
-          max_per_address: int | None = None, max_streams: int | None = None) -> int:
+          max_per_address: int | None = None, max_streams: int | None = None,
+          allow_hosts: Sequence[str] = ()) -> int:
     """Loads every environment (a database that is away fails here, exit 4), then serves."""
     logging.basicConfig(format="configadmin serve: %(message)s", level=logging.WARNING,
                         stream=sys.stderr)
@@ -58,7 +72,11 @@ def serve(service: ConfigurationService, environments: Sequence[str], tokens: To
         state.load()
         sock = listen(host, port)
         bound = sock.getsockname()[1]
-        config = uvicorn.Config(build_app(state, tokens, secrets, limits), log_level="warning",
+        if len(tokens) and not _is_loopback(host):
+            log.warning("tokens are sent in clear text to %s: put TLS in front of the relay (a "
+                        "reverse proxy) and have writers use https://", host)
+        app = build_app(state, tokens, secrets, limits, served_names(host, allow_hosts))
+        config = uvicorn.Config(app, log_level="warning",
                                 access_log=False, lifespan="on", backlog=4096,
                                 timeout_graceful_shutdown=2, server_header=False,
                                 http=guarded_protocol(Census(limits.max_connections,
