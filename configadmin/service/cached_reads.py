@@ -154,7 +154,7 @@ class CachedReads:
             repo.revision(environment), repo.all_bounded(environment, MAX_GENERIC_BYTES, LARGE_SETTINGS)))
         rows = {SettingKey(r.category, r.key): r for r in stored}
         values = self._screen.screen(
-            environment, self.registry, rows, self.defaults.values, self.legacy.values,
+            environment, rows, self.defaults.values, self.legacy.values,
             resolve_every(self.registry.keys, rows, self.defaults.values, self.legacy.values))
         resolved = {(environment, r.category, r.key): r for r in values}
         with self._lock:

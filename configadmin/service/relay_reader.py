@@ -137,7 +137,7 @@ class RelayReader:
         rows = {SettingKey(r.category, r.key): StoredValue(self.environment, r.category, r.key, r.value,
                                                            True, r.stored_version, None, None)
                 for r in config.settings}
-        values = self._screen.screen(self.environment, self.registry, rows, self.defaults.values,
+        values = self._screen.screen(self.environment, rows, self.defaults.values,
                                      self.legacy.values, config.settings)
         self._cache = {(r.category, r.key): r for r in values}  # one reference swap
         self._revision = config.revision

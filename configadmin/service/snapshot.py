@@ -146,7 +146,7 @@ def _usable(registry: Registry, value: Resolved, defaults: FileLayer, legacy: Fi
             ) -> Resolved | None:
     """A snapshot's value checked as a stored one; the file layers' value in place of a bad one."""
     key = SettingKey(value.category, value.key)
-    if value_problem(registry, key, value.value) is None:
+    if value_problem(key, value.value, defaults.values, legacy.values) is None:
         return value
     log.warning("configadmin: the reader snapshot's value of %s is unusable; serving the files' value",
                 key.name)

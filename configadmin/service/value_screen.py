@@ -15,17 +15,20 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from configadmin.domain.errors import ValidationError
 from configadmin.domain.records import Resolved, SettingKey, Source, StoredValue
-from configadmin.domain.registry import DECLARED, Registry, declared_shape_problem
+from configadmin.domain.registry import DECLARED, declared_shape_problem
 from configadmin.domain.resolution import resolve, thaw
 from configadmin.domain.stored_json import UnusableValue
+from configadmin.domain.validation import json_type
 
 log = logging.getLogger("configadmin")
 
 
-def value_problem(registry: Registry, key: SettingKey, value: Any) -> str | None:
-    """Why a reader cannot serve `value` for `key` (None: it can)."""
+def value_problem(key: SettingKey, value: Any, file_values: Mapping[SettingKey, Any],
+                  settings_values: Mapping[SettingKey, Any]) -> str | None:
+    """Why a reader cannot serve `value` for `key` (None: it can): unreadable, or not of the type
+    its setting has (declared schema, else the JSON type of its file or settings value). Bounds
+    are the save's business: a stored value out of a newer range is still served."""
     if isinstance(value, UnusableValue):
         return str(value)
     if not isinstance(value, (dict, list)):
@@ -33,12 +36,16 @@ def value_problem(registry: Registry, key: SettingKey, value: Any) -> str | None
     if key in DECLARED:
         problem = declared_shape_problem(key, value)
         return f"wrong type: {problem}" if problem else None
-    if registry.knows(key):
-        try:
-            registry.spec(key).validate(value)
-        except ValidationError as exc:
-            return f"wrong value: {'; '.join(exc.problems[:3])}"
+    example = file_values[key] if key in file_values else settings_values.get(key, _NONE)
+    if example is _NONE:
+        return None
+    expected, actual = json_type(example), json_type(value)
+    if actual != expected and not (expected == "number" and actual == "integer"):
+        return f"wrong type: expected {expected} (the type of the default), got {actual}"
     return None
+
+
+_NONE = object()
 
 
 class ValueScreen:
@@ -50,12 +57,12 @@ class ValueScreen:
         self._logged: set[tuple[str, SettingKey, int, str]] = set()
         self.unusable: dict[str, tuple[str, ...]] = {}
 
-    def screen(self, environment: str, registry: Registry, rows: Mapping[SettingKey, StoredValue],
+    def screen(self, environment: str, rows: Mapping[SettingKey, StoredValue],
                file_values: Mapping[SettingKey, Any], settings_values: Mapping[SettingKey, Any],
                values: Iterable[Resolved]) -> list[Resolved]:
         """`values` (resolved from `rows`) with every unusable database value replaced."""
-        bad = {key: problem for key, row in rows.items() if row.is_active
-               and (problem := value_problem(registry, key, row.value)) is not None}
+        bad = {key: problem for key, row in rows.items() if row.is_active and (
+            problem := value_problem(key, row.value, file_values, settings_values)) is not None}
         with self._lock:
             good = self._good.setdefault(environment, {})
             served: list[Resolved] = []

@@ -32,8 +32,9 @@ def test_a_relay_starts_serves_and_follows_changes_beside_a_value_5000_levels_de
 
 
 @on_databases("sqlite")
-def test_the_window_becomes_ready_beside_a_value_5000_levels_deep(db_url: str) -> None:
+def test_the_window_becomes_ready_beside_a_value_5000_levels_deep_and_a_text_input_size(db_url: str) -> None:
     plant(db_url, "ml.junk", DEEP)
+    plant(db_url, "ml.model_input_size", '"ten"')
     done = subprocess.run([sys.executable, "-m", "configadmin", "--database-url", db_url, "gui",
                            "--exit-when-ready"], capture_output=True, text=True, timeout=120,
                           env={"QT_QPA_PLATFORM": "offscreen", **os.environ})
