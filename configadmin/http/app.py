@@ -16,7 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from configadmin.domain.errors import (
-    ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, ValidationError, one_line,
+    ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, PolicyRefused,
+    ProtectedEnvironment, ValidationError, one_line,
 )
 from configadmin.domain.stored_json import nesting_depth
 from configadmin.domain.validation import MAX_DEPTH
@@ -26,6 +27,7 @@ from configadmin.http.connection_limits import (
 )
 from configadmin.http.host_check import HostCheck
 from configadmin.http.metrics import exposition
+from configadmin.http.requests_api import RequestRefused, RequestsApi
 from configadmin.http.state import RelayState, RevisionMoved
 from configadmin.http.tokens import Tokens
 from configadmin.http.wire import ML_KEYS, Snapshot, dumps, error_body, if_match_revision, matches
@@ -60,6 +62,7 @@ class Api:
         self.tokens = tokens
         self.secrets = list(secrets)
         self.streams = Census(limits.max_streams, limits.max_per_address, "event streams")
+        self.requests = RequestsApi(state, tokens, self.environment)
 
     def environment(self, request: Request) -> str:
         """`?env=E`, else the first environment served (the seed's URLs name none)."""
@@ -97,7 +100,10 @@ class Api:
             if if_match is None:
                 raise ApiError(400, 'If-Match must name one revision, e.g. "42"')
         values = await asyncio.to_thread(self.checked_body, await _body(request))
-        snapshot = await self.state.write_ml(env, values, user, if_match)
+        try:
+            snapshot = await self.state.write_ml(env, values, user, if_match)
+        except ProtectedEnvironment:  # the way in is a change request: 202 with its URL
+            return await self.requests.propose(env, values, user)
         return _json(snapshot.ml_body, etag=snapshot.etag)
 
     def checked_body(self, body: bytes) -> dict[str, Any]:
@@ -175,7 +181,9 @@ class Api:
 def _status(exc: Exception) -> int:
     if isinstance(exc, (RevisionMoved, ConflictError)):
         return 409
-    if isinstance(exc, PermissionDenied):
+    if isinstance(exc, RequestRefused):
+        return exc.status
+    if isinstance(exc, (PermissionDenied, PolicyRefused)):
         return 403
     if isinstance(exc, DatabaseUnavailable):
         return 503
@@ -220,6 +228,8 @@ def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = (),
         Route("/api/config", guarded(api.config), methods=["GET"]),
         Route("/api/config/ml", guarded(api.ml), methods=["GET", "POST"]),
         Route("/api/config/changes", guarded(api.changes), methods=["GET"]),
+        Route("/api/requests", guarded(api.requests.listed), methods=["GET"]),
+        Route("/api/requests/{request_id}", guarded(api.requests.one), methods=["GET"]),
         Route("/healthz", guarded(api.healthz), methods=["GET"]),
         Route("/metrics", guarded(api.metrics), methods=["GET"]),
     ]
