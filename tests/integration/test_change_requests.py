@@ -255,3 +255,19 @@ def test_on_the_command_line_alice_cannot_approve_her_own_request_whatever_user_
     code, _, err = cli("alice", "protect", "staging", "--approvals", "1")
     assert code == 6 and "configadmin_admin" in err
     assert cli("ada", "protect", "staging", "--approvals", "2")[0] == 0
+
+
+def test_a_transaction_left_open_after_a_request_event_is_ended_within_15_seconds(
+        team: tuple[Connect, dict[str, str]]) -> None:
+    """The events' head stays locked until COMMIT: an editor who leaves the transaction open must
+    not hold every other request of every environment for long."""
+    from sqlalchemy import create_engine, text
+    _, urls = team
+    engine = create_engine(urls["alice"])
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SELECT configadmin_request_propose('production', :c, 'open', 'alice', NULL, NULL)"),
+                         {"c": '[{"category":"ml","key":"model_input_size","base_version":null,"reset":false,"value":3}]'})
+            assert conn.execute(text("SELECT current_setting('idle_in_transaction_session_timeout')")).scalar() == "15s"
+    finally:
+        engine.dispose()
