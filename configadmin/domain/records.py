@@ -132,6 +132,8 @@ class AuditBreak:
 
     audit_id: int | None
     problem: str
+    chain: str = "audit"
+    """"audit", or "requests": the change-request events (their problems name the event)."""
 
 
 @dataclass(frozen=True, slots=True)
