@@ -104,10 +104,13 @@ def emptied(changes: Sequence[PendingChange]) -> list[str]:
 
 class SaveDialog(QDialog):
     def __init__(self, changes: Sequence[PendingChange], environment: str,
-                 parent: QWidget | None = None, warnings: Sequence[str] = ()) -> None:
+                 parent: QWidget | None = None, warnings: Sequence[str] = (),
+                 approvals: int | None = None) -> None:
+        """`approvals`: the environment is protected, the changes are proposed (a change request
+        that many other logins approve) and the reason is required."""
         super().__init__(parent)
         self.setObjectName("saveDialog")
-        self.setWindowTitle(f"Save changes to {environment}")
+        self.setWindowTitle(f"{'Propose' if approvals else 'Save'} changes to {environment}")
         self.resize(640, 440)
         heads, lines = describe(changes)
         empty = emptied(changes)
@@ -142,10 +145,15 @@ class SaveDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        if approvals:
+            self._propose()
         if empty:  # an emptied mapping is saved only when the analyst says so in words
             self.save_button.setEnabled(False)
-            self.confirm_empty.toggled.connect(self.save_button.setEnabled)
-        where = QLabel(f"These changes take effect in {environment} as soon as they are saved.")
+            self.confirm_empty.toggled.connect(lambda _: self._may_save())
+        where = QLabel(f"These changes take effect in {environment} as soon as they are saved." if not approvals
+                       else f"{environment} is protected: these changes take effect once {approvals} other "
+                       "login(s) approved the request and someone applied it.")
+        where.setWordWrap(True)
         where.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
@@ -159,11 +167,25 @@ class SaveDialog(QDialog):
         layout.addWidget(buttons)
         self.reason.setFocus()
 
+    def _propose(self) -> None:
+        self.save_button.setText("Propose")
+        self.save_button.setObjectName("proposeButton")
+        self.reason.setPlaceholderText("Why this change? (required: the reviewers read it)")
+        self.reason.textChanged.connect(lambda _: self._may_save())
+        self.save_button.setEnabled(False)
+
+    def _may_save(self) -> None:
+        """Propose needs a reason; an emptied mapping needs its tick."""
+        proposing = self.save_button.objectName() == "proposeButton"
+        self.save_button.setEnabled((not proposing or bool(self.reason.text().strip()))
+                                    and (self.confirm_empty.isHidden() or self.confirm_empty.isChecked()))
+
     @classmethod
     def ask(cls, parent: QWidget | None, changes: Sequence[PendingChange], environment: str,
-            warnings: Sequence[str] = ()) -> str | None:
-        """The reason ('' for none), or None when the analyst cancels."""
-        dialog = cls(changes, environment, parent, warnings)
+            warnings: Sequence[str] = (), approvals: int | None = None) -> str | None:
+        """The reason ('' for none), or None when the analyst cancels. With `approvals` the changes
+        are proposed: the dialog says so and needs a reason."""
+        dialog = cls(changes, environment, parent, warnings, approvals)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from configadmin.ui.window.draft_file import DraftEntry
     from configadmin.ui.window.drafts import Draft, UnusableDraft
     from configadmin.ui.window.live_refresh import LiveRefresh
+    from configadmin.ui.window.requests_watch import RequestsWatch
     from configadmin.ui.window.snapshot import Snapshot
 
 RETRY_FIRST_MS, RETRY_MAX_MS = 1000, 30_000
@@ -43,6 +44,9 @@ class WindowController(QObject):
     saveFailed = Signal(object)  # the error; the edits are still in the window
     saveCancelled = Signal()  # the merge question was cancelled; the edits are kept
     valuesChanged = Signal(object)  # a write from this window is stored (its audit entries, maybe none)
+    requestsChanged = Signal(object, object)  # (the look before or None, RequestsSeen): policy, requests
+    proposeSucceeded = Signal(object, object)  # (the ChangeRequest, the plan it holds)
+    proposeFailed = Signal(object)  # the error; the edits are still in the window
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +55,7 @@ class WindowController(QObject):
         self.runner = Runner()  # no Qt parent: jobs still running when the window goes finish quietly
         self.state = EditState()
         self.live: LiveRefresh | None = None
+        self.requests: RequestsWatch | None = None
         self.wants_draft: Callable[[], bool] = lambda: False  # the view's draft keeper says
         self._loading = self._reload_again = False
         self.retry_ms = RETRY_FIRST_MS
@@ -82,6 +87,16 @@ class WindowController(QObject):
         self.live.changed.connect(self._external_change)
         self.live.connectionChanged.connect(self.connectionChanged)
         self.live.attach(service)
+        self._watch_requests(service)
+
+    def _watch_requests(self, service: ConfigurationService) -> None:
+        """Change requests (DESIGN §10): looked at after every load and on every change notice."""
+        from configadmin.ui.window.requests_watch import RequestsWatch
+        assert self.live is not None
+        self.requests = RequestsWatch(self.runner, service, self)
+        self.requests.changed.connect(self.requestsChanged)
+        self.live.changed.connect(self.requests.notice)
+        self.snapshotLoaded.connect(lambda *_: self.requests.check() if self.requests else None)
 
     def first_look(self, snap: Snapshot) -> None:
         """The values read before the service exists (`configadmin gui`), shown like a load."""
@@ -184,6 +199,30 @@ class WindowController(QObject):
         self.state.mine(entries)
         return self.state.reset(prefix)
 
+    # -- change requests (DESIGN §10) ------------------------------------------------------------
+    @property
+    def protected(self) -> int | None:
+        """The approvals the environment's policy asks for (Save becomes Propose…), else None."""
+        seen = self.requests.seen if self.requests is not None else None
+        if seen is None or seen.environment != self.environment or seen.policy is None:
+            return None
+        return seen.policy.approvals
+
+    def propose(self, plan: Plan, reason: str) -> None:
+        """The propose operation: a change request holding the plan, each edit based on the version
+        it started from; ends in proposeSucceeded / proposeFailed."""
+        from configadmin.ui.operations import request_flow
+        assert self.service is not None
+        request_flow.propose(self.runner, self.service, plan, reason, owner=self,
+                             on_done=lambda request: self.proposeSucceeded.emit(request, plan),
+                             on_failure=self.proposeFailed.emit)
+
+    def proposed(self, plan: Plan) -> dict[str, Resolved]:
+        """The proposed edits live in the request now, not in the window: returns what to show."""
+        if self.requests is not None:
+            self.requests.check_now()
+        return self.state.discard([base.name for base, _ in plan])
+
     def wrote(self, entries: Sequence[AuditEntry] = ()) -> None:
         """Every write from this window ends here (save, reset, revert, promote): its audit entries
         are ours (the reload does not report them as someone else's), then what shows is refreshed."""
@@ -206,6 +245,8 @@ class WindowController(QObject):
     def close(self) -> None:
         if self.live is not None:
             self.live.detach()
+        if self.requests is not None:
+            self.requests.stop()
         self.retry_timer.stop()
         self.change_timer.stop()
 

@@ -21,6 +21,7 @@ from configadmin.ui.window.status import ERROR
 from configadmin.ui.window.window_actions import WindowActions
 from configadmin.ui.window.window_drafts import WindowDrafts
 from configadmin.ui.window.window_loading import WindowLoading
+from configadmin.ui.window.window_requests import WindowRequests
 from configadmin.ui.window.window_saving import WindowSaving
 from configadmin.ui.window.window_view import WindowView
 
@@ -40,7 +41,8 @@ class MainWindow(WindowView):
         self._diff_sync = DiffSync(self)
         self.diff_timer.timeout.connect(self._diff_sync.refresh)
         self._drafting = WindowDrafts(self)
-        self._saves = WindowSaving(self, self._drafting)
+        self._requests = WindowRequests(self, self._drafting)
+        self._saves = WindowSaving(self, self._drafting, self._requests)
         self._incoming_changes = IncomingChanges(self, self._saves)
         self._loader = WindowLoading(self, self._saves, self._drafting, self._incoming_changes)
         self._actions = actions = WindowActions(self, self._saves)
@@ -112,6 +114,7 @@ class MainWindow(WindowView):
         self._diff_sync.attach(panel)
         self.ui.replace_diff_panel(panel)
         self.menus.attach_panels(panel, self.history_panel)
+        self._requests.attach(service)
         if not self._layout_restored:
             QTimer.singleShot(0, self.ui.default_sizes)
         self.reset_action.setEnabled(True)

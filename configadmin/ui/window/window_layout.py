@@ -33,7 +33,7 @@ from configadmin.ui.plain_text import plain
 DEFAULT_SIZE = (1280, 800)
 LIST_WIDTH = 260
 DIFF_SHARE = 0.46  # of the width beside the settings list: old → new values fit at 1280 px
-EDITOR_TAB, HISTORY_TAB = 0, 1
+EDITOR_TAB, HISTORY_TAB, REQUESTS_TAB = 0, 1, 2
 
 
 def _placeholder(text: str, name: str = "") -> QLabel:
@@ -224,6 +224,15 @@ class WindowLayout:
         self.splitter.setSizes(sizes)
         self.diff_panel.deleteLater()
         self.diff_panel = panel
+
+    def add_requests_tab(self, panel: QWidget) -> None:
+        """The Requests tab (DESIGN §10), next to History; its title carries the open count."""
+        self.tabs.insertTab(REQUESTS_TAB, panel, icon("check"), "Requests")
+
+    def set_requests_count(self, count: int) -> None:
+        self.tabs.setTabText(REQUESTS_TAB, f"Requests ({count})" if count else "Requests")
+        self.tabs.setTabToolTip(REQUESTS_TAB, f"{count} open change request(s)" if count else
+                                "Change requests of this environment")
 
     def set_history_panel(self, panel: QWidget) -> None:
         layout = self.history_page.layout()

@@ -15,14 +15,16 @@ if TYPE_CHECKING:
     from configadmin.domain.records import AuditEntry, Resolved
     from configadmin.ui.edits.pending import Plan
     from configadmin.ui.window.window_drafts import WindowDrafts
+    from configadmin.ui.window.window_requests import WindowRequests
     from configadmin.ui.window.window_view import WindowView
 
 
 class WindowSaving(QObject):
-    def __init__(self, window: WindowView, drafting: WindowDrafts) -> None:
+    def __init__(self, window: WindowView, drafting: WindowDrafts, requests: WindowRequests) -> None:
         super().__init__(window)
         self.window = window
         self.drafting = drafting
+        self.requests = requests
         self.offline = False  # the last save failed because the database could not be reached
         controller = window.controller
         controller.saveSucceeded.connect(self.saved)
@@ -31,6 +33,9 @@ class WindowSaving(QObject):
 
     def save(self) -> None:
         w = self.window
+        if self.requests.wanted():  # a protected environment: the edits become a change request
+            self.requests.propose()
+            return
         w.update_state()
         if w.service is None or not w.save_action.isEnabled():
             return

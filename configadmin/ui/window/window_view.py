@@ -49,6 +49,7 @@ class WindowView(QMainWindow):
         self.registry: Registry | None = None
         self.history_panel: Any = None
         self._read_only = self._saving = False
+        self._proposing: int | None = None  # a protected environment: Save becomes Propose…
         self._state_timer = QTimer(self, singleShot=True, interval=150)
         self._state_timer.timeout.connect(self.update_state)
         self.diff_timer = QTimer(self, singleShot=True, interval=200)
@@ -169,8 +170,11 @@ class WindowView(QMainWindow):
         self.ui.save_blocked.setToolTip(plain_tooltip("\n".join(problems[:20])))
         self.ui.save_blocked.setVisible(bool(problems))
         reason = self.read_only_reason()
-        self.save_action.setToolTip(f"Save — not available: {reason}" if reason else
-                                    plain_tooltip("\n".join(problems[:5])) if problems else "Save (Ctrl+S)")
+        verb = "Propose" if self._proposing else "Save"
+        self.save_action.setToolTip(f"{verb} — not available: {reason}" if reason else
+                                    plain_tooltip("\n".join(problems[:5])) if problems else
+                                    f"{verb} (Ctrl+S)" + (f": {self.environment} is protected, the edits "
+                                                          "become a change request" if self._proposing else ""))
         self.discard_action.setEnabled(bool(modified) and not self._saving)
         if MAPPING in modified and not problems:
             self.editors.edit_diff(MAPPING)  # worked out while the analyst pauses: Ctrl+S shows it at once
@@ -178,6 +182,12 @@ class WindowView(QMainWindow):
         if self.service is not None and MAPPING in self.state.resolved:
             self.editors.check_cross_field()
         self.diff_timer.start()
+
+    def set_proposing(self, approvals: int | None) -> None:
+        """In a protected environment Save becomes Propose… (the edits go into a change request)."""
+        self._proposing = approvals
+        self.save_action.setText("Propose…" if approvals else "Save")
+        self.update_state()
 
     @property
     def read_only(self) -> bool:
