@@ -151,8 +151,9 @@ class SaveDialog(QDialog):
             self.save_button.setEnabled(False)
             self.confirm_empty.toggled.connect(lambda _: self._may_save())
         where = QLabel(f"These changes take effect in {environment} as soon as they are saved." if not approvals
-                       else f"{environment} is protected: these changes take effect once {approvals} other "
-                       "login(s) approved the request and someone applied it.")
+                       else f"{environment} is protected: these changes become a change request. They take "
+                       f"effect once {'another login' if approvals == 1 else f'{approvals} other logins'} "
+                       "approved it and someone applied it.")
         where.setWordWrap(True)
         where.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)

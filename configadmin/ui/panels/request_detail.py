@@ -16,7 +16,7 @@ from configadmin.ui.panels.request_review import RequestReview
 from configadmin.ui.plain_text import elide, plain
 
 NOW_TAB, BASE_TAB = 0, 1
-_WIDTHS = (80, 150, 170, 200)
+_WIDTHS = (96, 150, 170, 220)
 
 
 def _label(name: str, *, wrap: bool = True) -> QLabel:
