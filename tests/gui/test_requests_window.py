@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QToolButton
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QTableView, QToolButton
 from pytestqt.qtbot import QtBot
 from window_support import close_window, column_of, edit_column, show_window
 
@@ -196,3 +196,43 @@ def test_an_environment_that_is_not_protected_still_saves(
     with qtbot.waitSignal(win.saved, timeout=15000):
         win.save()
     assert owner.get("ml", "feature_mapping")["age"] == "age_years"
+
+
+def test_bob_rejects_with_a_comment_alice_reads_it_and_withdraws_her_other_request(
+        qtbot: QtBot, connect: Connect, windows: list[MainWindow], answers: dict[str, Any]) -> None:
+    production(connect)
+    alice_svc = connect("alice")
+    first = alice_svc.propose({("ml", "model_input_size"): 7}, reason="smaller input")
+    second = alice_svc.propose({("ml", "model_input_size"): 9}, reason="a bit smaller")
+    alice, bob = open_window(qtbot, windows, alice_svc), open_window(qtbot, windows, connect("bob"))
+    qtbot.waitUntil(lambda: alice.tabs.tabText(REQUESTS_TAB) == "Requests (2)", timeout=10000)
+
+    request_row(qtbot, bob, first.id)
+    answers["comment"] = "the model needs 10 inputs"
+    qtbot.mouseClick(button(bob, "requestRejectButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: state_shown(alice, first.id) == "rejected", timeout=10000)
+    qtbot.waitUntil(lambda: "bob rejected your request #1" in alice.banner.text(), timeout=10000)
+    request_row(qtbot, alice, first.id)
+    events = alice.findChild(QPlainTextEdit, "requestEvents").toPlainText()
+    assert "rejected by bob" in events and events.endswith(": the model needs 10 inputs")
+    assert "is rejected" in button(alice, "requestWithdrawButton").toolTip()
+
+    request_row(qtbot, alice, second.id)
+    qtbot.mouseClick(button(alice, "requestWithdrawButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: state_shown(bob, second.id) == "withdrawn", timeout=10000)
+    qtbot.waitUntil(lambda: bob.tabs.tabText(REQUESTS_TAB) == "Requests", timeout=10000)
+    assert alice_svc.get("ml", "model_input_size") != 7  # nothing was written
+
+
+def test_the_propose_dialog_needs_a_reason_and_says_what_happens_next(qtbot: QtBot) -> None:
+    from configadmin.ui.dialogs.save_dialog import PendingChange
+    dialog = SaveDialog([PendingChange("ml.model_input_size", 10, 12)], "production", approvals=2)
+    qtbot.addWidget(dialog)
+    propose = dialog.findChild(QPushButton, "proposeButton")
+    assert dialog.windowTitle() == "Propose changes to production"
+    assert propose.text() == "Propose" and not propose.isEnabled()
+    assert any("once 2 other logins approved it" in label.text() for label in dialog.findChildren(QLabel))
+    qtbot.keyClicks(dialog.reason, "   ")
+    assert not propose.isEnabled()
+    qtbot.keyClicks(dialog.reason, "bigger model")
+    assert propose.isEnabled()
