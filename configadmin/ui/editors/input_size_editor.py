@@ -75,14 +75,14 @@ class InputSizeEditor(QWidget):
         self.warning = plain(QLabel())
         self.warning.setObjectName("inputSizeWarning")
         self.warning.setStyleSheet(theme.text_sheet(theme.WARNING))
+        self.warning.setWordWrap(True)  # wraps on a narrow window instead of widening it
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         layout.addWidget(QLabel("Model input size"))
         layout.addWidget(self.spin)
         layout.addWidget(self.warning_icon)
-        layout.addWidget(self.warning)
-        layout.addStretch(1)
+        layout.addWidget(self.warning, 1)
         self._show_warning("")
         self.spin.valueChanged.connect(self._typed)
 

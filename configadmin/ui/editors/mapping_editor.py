@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
 from configadmin.ui.icons import icon
+from configadmin.ui.editors.column_fit import FitColumns
 from configadmin.ui.editors.mapping_delegate import CellDelegate
 from configadmin.ui.editors.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
 from configadmin.ui import theme
@@ -96,6 +97,7 @@ class MappingEditor(QWidget):
         header.resizeSection(COL_FEATURE, 230)
         header.resizeSection(COL_DEFAULT, 90)
         header.setStretchLastSection(False)
+        self._fit = FitColumns(self.table, COL_FEATURE, (COL_DEFAULT,))  # both columns fit at 1024 px
         self.delegate = CellDelegate(self)
         self.table.setItemDelegate(self.delegate)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

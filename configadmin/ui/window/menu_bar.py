@@ -126,6 +126,7 @@ class WindowMenus(QObject):
 
     def focus_diff(self) -> None:
         self._editor_tab()
+        self.window.ui.show_diff()  # dragged shut: Ctrl+2 opens it again
         if self._diff is not None:
             self._diff.focus_first()
 
