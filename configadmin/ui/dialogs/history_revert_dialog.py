@@ -12,6 +12,7 @@ from configadmin.domain.diff import Kind
 from configadmin.domain.previews import RevertPreview
 from configadmin.domain.text import local_time
 from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.table_keys import tab_leaves
 
 REVERT_WORDS = {Kind.ADDED: "comes back", Kind.REMOVED: "removed", Kind.CHANGED: "changes"}
 
@@ -72,6 +73,7 @@ class RevertDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        tab_leaves(self.table)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)

@@ -39,6 +39,7 @@ from configadmin.ui.editors.mapping_model import (
     MappingModel,
 )
 from configadmin.ui.plain_text import plain
+from configadmin.ui.table_keys import tab_leaves
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -81,7 +82,7 @@ class MappingEditor(QWidget):
         self._header_selection = QItemSelectionModel(self.model, self)
         self.table.horizontalHeader().setSelectionModel(self._header_selection)
         self.table.verticalHeader().setSelectionModel(self._header_selection)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between cells
+        tab_leaves(self.table)  # Tab leaves the table; arrows (and Ctrl+Tab) move between cells
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed

@@ -30,6 +30,7 @@ from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
 from configadmin.ui.panels.history_counts import TIMELINE_DAYS, HistoryCounts
 from configadmin.ui.panels.history_timeline import TimelineChart
 from configadmin.ui.worker import Runner
+from configadmin.ui.table_keys import tab_leaves
 
 _BANNER_STYLE = {
     "info": "background:#e8f0fb; border:1px solid #b6cbe8; color:#1d3b63;",
@@ -104,6 +105,7 @@ class HistoryPanel(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
+        tab_leaves(table)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -4,7 +4,7 @@ toolbar's texts drop to icons before the toolbar would hide a button behind its 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QMainWindow, QSplitter, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QToolBar, QToolButton
 
 BESIDE_MIN_WIDTH = 1200  # narrower: editor and diff share the height instead of the width
 LIST_WIDTH, NARROW_LIST_WIDTH = 260, 200
@@ -21,7 +21,6 @@ class ResponsiveLayout(QObject):
         self._window, self._main, self._work, self._toolbar = window, main, work, toolbar
         self._beside: bool | None = None
         self._icons_only: bool | None = None
-        self._full_toolbar = 0
         window.installEventFilter(self)
 
     @property
@@ -57,20 +56,23 @@ class ResponsiveLayout(QObject):
             self._work.setSizes([height - int(height * DIFF_BELOW_SHARE), int(height * DIFF_BELOW_SHARE)])
 
     def _fit_toolbar(self, width: int) -> None:
-        buttons = [w for w in self._toolbar.findChildren(QToolButton) if w.objectName().endswith("Button")]
-        if not self._full_toolbar:
-            if not self._toolbar.isVisible():
-                return  # measured once shown: the style's fonts and margins apply only then
-            self._set_style(buttons, Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            self._full_toolbar = self._needed_width()
-        icons_only = self._full_toolbar > width - 8
+        """Measured on every resize: the environment badge's width changes with the environment."""
+        if not self._toolbar.isVisible():
+            return  # the style's fonts and margins apply once shown
+        icons_only = self._needed_width() > width - 8
         if icons_only != self._icons_only:
             self._icons_only = icons_only
-            self._set_style(buttons, Qt.ToolButtonStyle.ToolButtonIconOnly if icons_only
-                            else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            style = (Qt.ToolButtonStyle.ToolButtonIconOnly if icons_only
+                     else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            for button in self._buttons():
+                button.setToolButtonStyle(style)
+
+    def _buttons(self) -> list[QToolButton]:
+        return [w for w in self._toolbar.findChildren(QToolButton) if w.objectName().endswith("Button")]
 
     def _needed_width(self) -> int:
-        """What every toolbar item asks for, side by side (the toolbar's own hint stops at the screen)."""
+        """What every toolbar item asks for with its text beside the icon, side by side (the
+        toolbar's own hint is what it shows now, and stops at the screen)."""
         layout = self._toolbar.layout()
         if layout is None:
             return 0
@@ -78,15 +80,15 @@ class ResponsiveLayout(QObject):
         for index in range(layout.count()):
             item = layout.itemAt(index)
             widget = item.widget() if item is not None else None
-            if isinstance(widget, QWidget):
-                total += widget.sizeHint().width() + max(layout.spacing(), 0)
-        return total + 24
+            if widget is None:
+                continue
+            total += widget.sizeHint().expandedTo(widget.minimumSize()).width() + max(layout.spacing(), 0)
+            if (isinstance(widget, QToolButton) and widget.objectName().endswith("Button")
+                    and widget.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly):
+                total += widget.fontMetrics().horizontalAdvance(widget.text().replace("&", "")) + 10
+        margins = self._toolbar.contentsMargins()
+        return total + margins.left() + margins.right() + 24
 
     @property
     def icons_only(self) -> bool:
         return bool(self._icons_only)
-
-    @staticmethod
-    def _set_style(buttons: list[QToolButton], style: Qt.ToolButtonStyle) -> None:
-        for button in buttons:
-            button.setToolButtonStyle(style)
