@@ -49,7 +49,7 @@ class RevertPreview:
 
     @cached_property
     def later_summaries(self) -> tuple[str, ...]:
-        """What each later change did, one short phrase each ("+1 −0 ~0 entries", "15 → 17")."""
+        """What each later change did, one short phrase each ("1 added", "15 → 17")."""
         return tuple(change_summary(e.old_value, e.new_value) for e in self.later)
 
     def prepared(self) -> RevertPreview:

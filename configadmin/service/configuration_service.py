@@ -33,7 +33,7 @@ from configadmin.domain.registry import (
 )
 from configadmin.domain.resolution import resolve, same_value, thaw
 from configadmin.domain.names import check_environment, hidden_characters
-from configadmin.domain.validation import input_size_warnings
+from configadmin.domain.validation import cross_field_warnings, input_size_warnings
 from configadmin.service import previews
 from configadmin.service.cached_reads import CacheKey, CachedReads
 from configadmin.service.class_calls import bind_instance_calls, shared_or_bound
@@ -226,7 +226,7 @@ class ConfigurationService(CachedReads):
         if setting == MODEL_INPUT_SIZE:
             return input_size_warnings(checked, self._peek(FEATURE_MAPPING))
         if setting == FEATURE_MAPPING:
-            return input_size_warnings(self._peek(MODEL_INPUT_SIZE), checked)
+            return cross_field_warnings(self._peek(MODEL_INPUT_SIZE), checked)
         return []
 
     def _peek(self, setting: SettingKey) -> Any:

@@ -60,7 +60,7 @@ def test_revert_preview_shows_the_change_now_and_the_later_changes_it_undoes(
     lines = undone.splitlines()[1:]
     assert [line.split()[0] for line in lines] == ["#3", "#2"]
     assert "carol" in lines[0] and "net revenue" in lines[0] and "bob" in lines[1]
-    assert dialog.findChild(QLabel, "revertSummary").text() == "What changes now: +0 −1 ~1 entries"
+    assert dialog.findChild(QLabel, "revertSummary").text() == "What changes now: 1 removed, 1 changed"
     model = dialog.model
     rows = {model.index(r, 1).data(): (model.index(r, 0).data(), model.index(r, 2).data(),
                                        model.index(r, 3).data()) for r in range(model.rowCount())}

@@ -138,6 +138,12 @@ class MappingEditor(QWidget):
         self._notice_timer = QTimer(self, singleShot=True, interval=8000)
         self._notice_timer.timeout.connect(self.notice_label.clear)
         self.notice.connect(self._show_notice)
+        self.warning_label = plain(QLabel())
+        self.warning_label.setObjectName("mappingWarning")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(theme.text_sheet(theme.WARNING))
+        self.warning_label.hide()
+        layout.addWidget(self.warning_label)
         footer = QHBoxLayout()
         footer.addWidget(self.problem_label, 1)
         footer.addWidget(self.notice_label, 0, Qt.AlignmentFlag.AlignRight)
@@ -423,6 +429,13 @@ class MappingEditor(QWidget):
         self._value = self._modified = None
         self._counts.start()
         self.changed.emit()
+
+    def check_columns_shared(self) -> None:
+        """A column mapped by two features is a warning under the table (saving still works)."""
+        from configadmin.domain.validation import duplicate_column_warnings
+        warnings = duplicate_column_warnings(self.value()) if self.model.total_rows() else []
+        self.warning_label.setText("⚠ " + "; ".join(warnings) if warnings else "")
+        self.warning_label.setVisible(bool(warnings))
 
     def _show_typed_problem(self, problem: str) -> None:
         if problem:

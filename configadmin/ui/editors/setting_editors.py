@@ -100,5 +100,6 @@ class SettingEditors(QStackedWidget):
             editor.set_read_only(read_only)
 
     def check_cross_field(self) -> None:
-        """The input size warning follows the mapping as it is edited."""
+        """The input size warning and the mapping's own (a column mapped twice) follow the edits."""
         self.input_size.check_against(self.mapping.value())
+        self.mapping.check_columns_shared()

@@ -58,7 +58,7 @@ class WindowSaving(QObject):
     def warnings(self, plan: Plan) -> list[str]:
         """The cross-field check on the values as they will be after the save (the edited ones
         over the stored ones), shown in the save dialog at the moment of saving."""
-        from configadmin.domain.validation import input_size_warnings
+        from configadmin.domain.validation import cross_field_warnings
         from configadmin.ui.editors.setting_editors import INPUT_SIZE
         if not {base.name for base, _ in plan} & {MAPPING, INPUT_SIZE}:
             return []
@@ -66,7 +66,7 @@ class WindowSaving(QObject):
         after = {name: resolved[name].value for name in (MAPPING, INPUT_SIZE)
                  if name in resolved}  # read-only values: no copy of a 100k mapping
         after.update({base.name: value for base, value in plan})
-        return input_size_warnings(after.get(INPUT_SIZE), after.get(MAPPING))
+        return cross_field_warnings(after.get(INPUT_SIZE), after.get(MAPPING))
 
     def saved(self, entries: list[AuditEntry], plan: Plan, unchanged: list[Resolved]) -> None:
         """`plan` was written as `entries`; `unchanged` needed no write (the database holds it)."""
