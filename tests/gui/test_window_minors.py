@@ -41,3 +41,23 @@ def test_two_features_mapped_to_one_column_show_a_warning_that_goes_with_the_fix
     assert window.save_action.isEnabled()  # a warning, not a block
     edit_column(qtbot, window, "tier", "loyalty_tier")
     qtbot.waitUntil(lambda: not warning.isVisible())
+
+
+def test_clearing_the_filter_keeps_the_entry_selected_and_in_view(qtbot: QtBot, window: MainWindow) -> None:
+    editor = window.mapping_editor
+    table, box = editor.table, editor.filter
+    window.resize(1280, 400)  # fewer rows than entries: "in view" means scrolled to it
+    qtbot.keyClick(table, Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(box, "support")
+    qtbot.keyClick(box, Qt.Key.Key_Down)  # Down in the filter: into the results
+    assert table.hasFocus() and table.currentIndex().data() == "support_tickets"
+    qtbot.keyClick(table, Qt.Key.Key_F, CTRL)
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # clears the filter
+    assert table.model().rowCount() == 15
+    current = table.currentIndex()
+    assert current.data() == "support_tickets" and current.row() == 14
+    assert table.selectionModel().isRowSelected(14)
+    assert table.viewport().rect().intersects(table.visualRect(current))
+    qtbot.keyClicks(box, "tier")
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter: into the results too
+    assert table.hasFocus() and table.currentIndex().data() == "tier"

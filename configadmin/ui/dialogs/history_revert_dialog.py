@@ -3,6 +3,7 @@ later changes it undoes, with who made them and when; the reason goes into the r
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
     QTableView, QVBoxLayout, QWidget,
@@ -106,6 +107,11 @@ class RevertDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.resize(760, 460 if diff else 260)
+        self.reason.setFocus()  # the one thing the analyst must type; the table is for reading
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @classmethod
     def ask(cls, preview: RevertPreview, parent: QWidget | None = None) -> str | None:

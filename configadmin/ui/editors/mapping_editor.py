@@ -60,16 +60,19 @@ class MappingEditor(QWidget):
         self._value: dict[str, str] | None = None
         self._modified: bool | None = None
         self._read_only = False
+        self._kept_entry: int | None = None  # the entry to select again once a filter shows it
 
         self.filter = QLineEdit()
         self.filter.setObjectName("mappingFilter")
         self.filter.setPlaceholderText("Filter features and columns  (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
         self.filter.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.filter.textChanged.connect(self.model.set_filter)
-        self.filter.setToolTip("Filter features and columns (Ctrl+F; Esc clears)")
+        self.filter.textChanged.connect(self._filter_changed)
+        self.filter.setToolTip("Filter features and columns (Ctrl+F; Esc clears; Down or Enter: to the results)")
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter, self._escape_filter,
                   context=Qt.ShortcutContext.WidgetShortcut)
+        for key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(key), self.filter, self._into_results, context=Qt.ShortcutContext.WidgetShortcut)
         self.count_label = QLabel()
         self.count_label.setObjectName("mappingCount")
         self.count_label.setStyleSheet("color: palette(placeholder-text);")
@@ -409,6 +412,29 @@ class MappingEditor(QWidget):
             self.filter.clear()
         else:
             self.table.setFocus()
+
+    def _filter_changed(self, text: str) -> None:
+        """The entry the analyst was on stays selected and in view when the filter changes (and
+        when it is cleared), instead of the table jumping back to row 0."""
+        current = self.table.currentIndex()
+        rid = self.model.row_id(current.row()) if current.isValid() else self._kept_entry
+        column = current.column() if current.isValid() else COL_FEATURE
+        self.model.set_filter(text)
+        row = self.model.view_row(rid) if rid is not None else None
+        self._kept_entry = rid if row is None else None  # hidden by this filter: back with the next
+        if row is not None:
+            index = self.model.index(row, column)
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def _into_results(self) -> None:
+        """Down or Enter in the filter: into the table, on the current entry or the first shown."""
+        if not self.model.rowCount():
+            return
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
 
     def _focus_filter(self) -> None:
         self.filter.setFocus()
