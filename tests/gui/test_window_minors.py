@@ -61,3 +61,47 @@ def test_clearing_the_filter_keeps_the_entry_selected_and_in_view(qtbot: QtBot, 
     qtbot.keyClicks(box, "tier")
     qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter: into the results too
     assert table.hasFocus() and table.currentIndex().data() == "tier"
+
+
+def test_footer_notices_go_when_what_they_say_is_undone_or_discarded(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtGui import QGuiApplication
+    editor = window.mapping_editor
+    notice = window.findChild(QLabel, "mappingNotice")
+    QGuiApplication.clipboard().setText("new_a\tcol_a\nnew_b\tcol_b\n")
+    editor.table.setFocus()
+    qtbot.keyClick(editor.table, Qt.Key.Key_V, CTRL)
+    assert notice.text().startswith("Pasted 2 entries")
+    qtbot.keyClick(editor.table, Qt.Key.Key_Z, CTRL)
+    assert editor.model.total_rows() == 15 and notice.text() == ""
+    editor.table.selectRow(0)
+    qtbot.keyClick(editor.table, Qt.Key.Key_Delete)  # one entry
+    assert "Ctrl+Z brings them back" in notice.text()
+    window.discard()  # one entry: Discard does not ask
+    qtbot.waitUntil(lambda: editor.model.total_rows() == 15)
+    assert notice.text() == ""
+
+
+def test_discard_asks_before_more_than_a_few_entries_go(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    from configadmin.ui.dialogs.discard_confirm import DiscardConfirm
+    asked: list[tuple[int, list[str]]] = []
+    answer = {"yes": False}
+
+    def ask(cls: type, parent: object, total: int, lines: list[str]) -> bool:
+        asked.append((total, list(lines)))
+        return answer["yes"]
+
+    monkeypatch.setattr(DiscardConfirm, "ask", classmethod(ask))
+    editor = window.mapping_editor
+    editor.table.setFocus()
+    qtbot.waitUntil(editor.table.hasFocus)
+    editor.table.selectAll()
+    qtbot.keyClick(editor.table, Qt.Key.Key_Delete)  # 15 entries removed
+    qtbot.waitUntil(lambda: window.discard_action.isEnabled())
+    qtbot.keyClick(editor.table, Qt.Key.Key_D, CTRL | SHIFT)
+    assert asked == [(15, ["ml.feature_mapping: 15 removed"])]
+    assert editor.model.total_rows() == 0  # "Cancel": the edits stay
+    answer["yes"] = True
+    qtbot.keyClick(editor.table, Qt.Key.Key_D, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: editor.model.total_rows() == 15)
+    assert len(asked) == 2

@@ -141,6 +141,9 @@ class MappingEditor(QWidget):
         self._notice_timer = QTimer(self, singleShot=True, interval=8000)
         self._notice_timer.timeout.connect(self.notice_label.clear)
         self.notice.connect(self._show_notice)
+        # A notice tells what the last step did: an undo, a redo or a reload makes it stale
+        # ("Pasted 500 entries" after the paste was undone, "Ctrl+Z brings them back" after Discard).
+        self.undo_stack.indexChanged.connect(self._clear_notice)
         self.warning_label = plain(QLabel())
         self.warning_label.setObjectName("mappingWarning")
         self.warning_label.setWordWrap(True)
@@ -198,6 +201,7 @@ class MappingEditor(QWidget):
              base: Mapping[str, str] | None = None) -> None:
         """Shows `mapping`; edits are measured against `base` (default: the mapping itself)."""
         self.undo_stack.clear()
+        self._clear_notice()
         base = base if base is not None else mapping
         # A frozen value (mappingproxy) copies its dict at C speed; dict() would go key by key.
         self._base = base.copy() if isinstance(base, (dict, MappingProxyType)) else dict(base)
@@ -405,6 +409,10 @@ class MappingEditor(QWidget):
     def _show_notice(self, text: str) -> None:
         self.notice_label.setText(text)
         self._notice_timer.start()
+
+    def _clear_notice(self) -> None:
+        self.notice_label.clear()
+        self._notice_timer.stop()
 
     def _escape_filter(self) -> None:
         """Esc in the filter clears it; pressed again (empty filter) it goes back to the table."""

@@ -316,6 +316,10 @@ class MainWindow(QMainWindow):
     def discard(self) -> None:
         self._saves.discard()
 
+    def discard_now(self) -> None:
+        """Discard without the question (the analyst answered "Discard edits" already)."""
+        self._saves.discard(ask=False)
+
     def merge_incoming(self) -> None:
         """Puts the change that arrived under the analyst's edits (see IncomingChanges.merge)."""
         self._incoming_changes.merge()

@@ -64,7 +64,7 @@ class WindowActions(QObject):
                              for name, e in modified.items()])
         choice = UnsavedEditsDialog.ask(w, w.environment, leaving, lines)
         if choice == "discard":
-            w.discard()
+            w.discard_now()
         return choice
 
     def after_save(self, then: Callable[[], None], otherwise: Callable[[], None]) -> None:
