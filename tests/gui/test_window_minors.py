@@ -105,3 +105,27 @@ def test_discard_asks_before_more_than_a_few_entries_go(
     qtbot.keyClick(editor.table, Qt.Key.Key_D, CTRL | SHIFT)
     qtbot.waitUntil(lambda: editor.model.total_rows() == 15)
     assert len(asked) == 2
+
+
+def test_notices_from_the_database_share_one_banner_and_the_status_bar_message_is_whole(
+        qtbot: QtBot, window: MainWindow, sqlite_url: str) -> None:
+    """Bob's first notice stayed through later saves, each a banner of its own; a status-bar message
+    was cut at 1280 px behind the database and user labels."""
+    from PySide6.QtWidgets import QFrame
+    window.resize(1280, 800)
+    with ConfigurationService.connect(sqlite_url, environment="default", user="bob") as bob:
+        for size in (16, 17, 18):
+            bob.set("ml", "model_input_size", size, reason=f"a longer reason for size {size} so the line is long")
+            qtbot.waitUntil(lambda s=size: window.input_size.spin.value() == s, timeout=10000)
+    rows = [r for r in window.banner.findChildren(QFrame) if r.objectName().startswith("banner_") and r.isVisible()]
+    assert len(rows) == 1
+    text = rows[0].findChild(QLabel, "bannerText").text()
+    assert "by bob" in text and "size 18" in text and text.endswith("(2 earlier notices)")
+    bar = window.statusBar()
+    message = bar.currentMessage()
+    assert message.startswith("Reloaded: ml.model_input_size set by bob")
+    assert not window.findChild(QLabel, "databaseLabel").isVisible()  # it makes room, comes back after
+    right = sum(w.width() for w in bar.findChildren(QLabel) if w.isVisible() and w.objectName())
+    assert bar.fontMetrics().horizontalAdvance(message) < bar.width() - right
+    bar.clearMessage()
+    assert window.findChild(QLabel, "databaseLabel").isVisible()

@@ -10,9 +10,10 @@ from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import (
-    QItemSelection, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal,
+    QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer,
+    Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -71,8 +72,8 @@ class MappingEditor(QWidget):
         self.filter.setToolTip("Filter features and columns (Ctrl+F; Esc clears; Down or Enter: to the results)")
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter, self._escape_filter,
                   context=Qt.ShortcutContext.WidgetShortcut)
-        for key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(key), self.filter, self._into_results, context=Qt.ShortcutContext.WidgetShortcut)
+        self.filter.installEventFilter(self)  # Down / Enter: into the results (a QShortcut for Return
+        # there would take the Return that commits a cell typed in another window's table)
         self.count_label = QLabel()
         self.count_label.setObjectName("mappingCount")
         self.count_label.setStyleSheet("color: palette(placeholder-text);")
@@ -435,6 +436,14 @@ class MappingEditor(QWidget):
             self.table.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
             self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (watched is self.filter and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            self._into_results()
+            return True
+        return super().eventFilter(watched, event)
 
     def _into_results(self) -> None:
         """Down or Enter in the filter: into the table, on the current entry or the first shown."""

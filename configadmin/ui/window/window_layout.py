@@ -162,7 +162,7 @@ class WindowLayout:
         self.busy.setMaximumSize(90, 12)
         self.busy.setRange(0, 0)
         self.busy.hide()
-        window.statusBar().insertPermanentWidget(0, self.busy)
+        window.statusBar().insertPermanentWidget(self.info.LEFT, self.busy)  # first on the right
         self.responsive = ResponsiveLayout(window, self.splitter, self.work, self.toolbar)
         self.responsive.arrange(force=True)
 
