@@ -129,3 +129,18 @@ def test_notices_from_the_database_share_one_banner_and_the_status_bar_message_i
     assert bar.fontMetrics().horizontalAdvance(message) < bar.width() - right
     bar.clearMessage()
     assert window.findChild(QLabel, "databaseLabel").isVisible()
+
+
+def test_history_shows_the_whole_actor_and_says_one_changed_entry_in_words(
+        qtbot: QtBot, window: MainWindow, service: ConfigurationService) -> None:
+    from configadmin.ui.panels.history_model import HistoryModel
+    mapping = dict(service.get("ml", "feature_mapping"))
+    service.set("ml", "feature_mapping", mapping, updated_by="alice")
+    service.set("ml", "feature_mapping", {**mapping, "tier": "tier_v2"}, updated_by="bob.from.the.pricing.team")
+    qtbot.keyClick(window.mapping_editor.table, Qt.Key.Key_H, CTRL)
+    table = window.findChild(QTableView, "historyTable")
+    qtbot.waitUntil(lambda: table.isVisible() and table.model().rowCount() == 2, timeout=10000)
+    actor = table.model().index(0, HistoryModel.COL_ACTOR).data()
+    assert actor.startswith("bob.from.the.pricing.team (db: ")
+    assert table.columnWidth(HistoryModel.COL_ACTOR) > table.fontMetrics().horizontalAdvance(actor)
+    assert table.model().index(0, HistoryModel.COL_SUMMARY).data() == "1 changed"

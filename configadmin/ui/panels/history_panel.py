@@ -38,6 +38,7 @@ _BANNER_STYLE = {
     "error": "background:#fbeaea; border:1px solid #e3b4b4; color:#7a1c1c;",
 }
 _COLUMN_WIDTHS = (140, 90, 170, 70, 100, 260)
+ACTOR_MAX = 280  # a longer actor ends in "…" (the tooltip and the detail have it whole)
 
 
 class HistoryPanel(QWidget):
@@ -117,6 +118,17 @@ class HistoryPanel(QWidget):
         for column, width in enumerate(_COLUMN_WIDTHS):
             header.resizeSection(column, width)
         table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(lambda: self._fit_actors(0, self.model.rowCount() - 1))
+        self.model.rowsInserted.connect(lambda _parent, first, last: self._fit_actors(first, last))
+
+    def _fit_actors(self, first: int, last: int) -> None:
+        """The Actor column grows to its widest name ("bob (db: postgres_ops)"), up to ACTOR_MAX."""
+        column, metrics = HistoryModel.COL_ACTOR, self.table.fontMetrics()
+        widest = max((metrics.horizontalAdvance(str(self.model.index(r, column).data() or ""))
+                      for r in range(first, last + 1)), default=0)
+        wanted = min(widest + 20, ACTOR_MAX)
+        if wanted > self.table.columnWidth(column):
+            self.table.setColumnWidth(column, wanted)
 
     def _layout(self) -> None:
         buttons = QHBoxLayout()
