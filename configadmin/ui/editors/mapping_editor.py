@@ -61,6 +61,7 @@ class MappingEditor(QWidget):
         self._value: dict[str, str] | None = None
         self._modified: bool | None = None
         self._read_only = False
+        self._usual_tips: dict[QAction, str] = {}  # while read-only, the tooltips say why
         self._kept_entry: int | None = None  # the entry to select again once a filter shows it
 
         self.filter = QLineEdit()
@@ -251,12 +252,19 @@ class MappingEditor(QWidget):
                 changed.append(EntryDiff(Kind.CHANGED, feature, old=before, new=after))
         return Diff(tuple(changed + added))
 
-    def set_read_only(self, read_only: bool) -> None:
+    def set_read_only(self, read_only: bool, why: str = "") -> None:
+        """`why` goes into the disabled actions' tooltips ("Add entry — not available: read-only: …")."""
         self._read_only = read_only
         self.model.set_read_only(read_only)
         for act in (self.add_action, self.duplicate_action, self.remove_action, self.paste_action,
                     self.reset_entry_action):
             act.setEnabled(not read_only)
+            usual = self._usual_tips.pop(act, None) if not read_only else None
+            if usual is not None:
+                act.setToolTip(usual)
+            elif read_only and why:
+                usual = self._usual_tips.setdefault(act, act.toolTip())
+                act.setToolTip(f"{usual} — not available: {why}")
         self.undo_stack.setActive(not read_only)
         self.undo_action.setEnabled(not read_only and self.undo_stack.canUndo())
         self.redo_action.setEnabled(not read_only and self.undo_stack.canRedo())

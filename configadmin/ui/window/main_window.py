@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         """For the app: the service could not be created; `text` is one line without secrets. Values
         shown from the first look stay visible but can no longer be edited: nothing could save them."""
         if self.service is None and self.snapshot is not None:
-            self.editors.set_read_only(True)
+            self.editors.set_read_only(True, "the database cannot be opened")
             text += ". The values shown were read before; editing is off"
         self.banner.show_message("connect", ERROR, f"Cannot open the database: {text}")
 
@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
         """A user who may not write is not offered Save, Reset, Revert or Promote: each stays off
         and its tooltip says why (the banner says it once for the window)."""
         self._read_only = read_only
-        self.editors.set_read_only(read_only or self._saving)
+        self.editors.set_read_only(read_only or self._saving, self._why_read_only())
         self.reset_action.setEnabled(not read_only and self.service is not None)
         reason = self.read_only_reason()
         if self._history_panel is not None:
@@ -290,6 +290,9 @@ class MainWindow(QMainWindow):
             self.banner.clear("readonly")
             with_shortcut_tip(self.reset_action, "Reset the selected setting to its file default")
         self._state_timer.start()
+
+    def _why_read_only(self) -> str:
+        return self.read_only_reason() or ("saving" if self._saving else "")
 
     @property
     def is_saving(self) -> bool:
@@ -304,7 +307,7 @@ class MainWindow(QMainWindow):
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
-        self.editors.set_read_only(saving or self._read_only)
+        self.editors.set_read_only(saving or self._read_only, self._why_read_only())
         if saving:
             self.statusBar().showMessage("Saving…")
         self._update_state()
