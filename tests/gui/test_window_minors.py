@@ -144,3 +144,39 @@ def test_history_shows_the_whole_actor_and_says_one_changed_entry_in_words(
     assert actor.startswith("bob.from.the.pricing.team (db: ")
     assert table.columnWidth(HistoryModel.COL_ACTOR) > table.fontMetrics().horizontalAdvance(actor)
     assert table.model().index(0, HistoryModel.COL_SUMMARY).data() == "1 changed"
+
+
+def test_f1_opens_a_searchable_table_of_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtWidgets import QApplication, QLineEdit
+    from configadmin.ui.dialogs.shortcuts_window import ShortcutsWindow
+    qtbot.keyClick(window.mapping_editor.table, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: any(isinstance(w, ShortcutsWindow) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    shown = window.findChild(ShortcutsWindow, "shortcutsWindow")
+    rows = shown.rows()
+    assert ("Ctrl+S", "Save", "File") in rows and ("Tab / Shift+Tab", "Next / previous part of the window",
+                                                    "Window") in rows
+    search = shown.findChild(QLineEdit, "shortcutsFilter")
+    qtbot.keyClicks(search, "undo")
+    assert shown.rows() == [("Ctrl+Z", "Undo", "Edit")]
+    assert shown.findChild(QLabel, "shortcutsCount").text().startswith("1 of ")
+    search.clear()
+    qtbot.keyClicks(search, "ctrl+shift+")
+    assert len(shown.rows()) >= 8 and all("Ctrl+Shift+" in keys for keys, _, _ in shown.rows())
+    shown.close()
+
+
+def test_about_names_version_database_environment_licence_logs_and_drafts_never_the_password(
+        qtbot: QtBot, window: MainWindow) -> None:
+    from configadmin import __version__
+    from configadmin.ui.dialogs.about_box import AboutBox
+    window.menus.show_about()
+    box = window.findChild(AboutBox, "aboutBox")
+    qtbot.waitUntil(box.isVisible)
+    assert box.findChild(QLabel, "aboutVersion").text() == __version__
+    assert box.findChild(QLabel, "aboutDatabase").text() == window.service.database
+    assert box.findChild(QLabel, "aboutEnvironment").text() == "default"
+    assert box.findChild(QLabel, "aboutDrafts").text().endswith("drafts")
+    assert "standard error" in box.findChild(QLabel, "aboutLogs").text()
+    assert box.findChild(QLabel, "aboutLicence").text()
+    box.close()
