@@ -180,3 +180,23 @@ def test_about_names_version_database_environment_licence_logs_and_drafts_never_
     assert "standard error" in box.findChild(QLabel, "aboutLogs").text()
     assert box.findChild(QLabel, "aboutLicence").text()
     box.close()
+
+
+def test_my_own_revert_is_not_announced_as_an_update_from_the_database(
+        qtbot: QtBot, window: MainWindow, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
+    with ConfigurationService.connect(sqlite_url, environment="default", user="bob") as bob:
+        bob.set("ml", "model_input_size", 16, reason="first")
+        bob.set("ml", "model_input_size", 17, reason="second")
+    qtbot.waitUntil(lambda: window.input_size.spin.value() == 17, timeout=10000)
+    window.banner.clear("changed")
+    monkeypatch.setattr(RevertDialog, "ask", classmethod(lambda cls, *a: "back to 16"))
+    qtbot.keyClick(window.mapping_editor.table, Qt.Key.Key_H, CTRL)
+    window._history_panel.set_setting(None)  # every setting's entries
+    table = window.findChild(QTableView, "historyTable")
+    qtbot.waitUntil(lambda: table.isVisible() and table.model().rowCount() == 2, timeout=10000)
+    table.selectRow(1)
+    window._history_panel.revert_selected()
+    qtbot.waitUntil(lambda: window.input_size.spin.value() == 16, timeout=10000)
+    qtbot.wait(600)  # the change notice of the revert has come and been handled
+    assert "Updated from the database" not in window.banner.text()

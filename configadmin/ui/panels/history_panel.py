@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from configadmin.domain.records import ChainReport
-from configadmin.domain.text import counted
+from configadmin.domain.text import counted, split_setting
 from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui import theme
@@ -43,6 +43,7 @@ ACTOR_MAX = 280  # a longer actor ends in "…" (the tooltip and the detail have
 
 class HistoryPanel(QWidget):
     reverted = Signal()
+    ownEntry = Signal(object)  # the AuditEntry a revert from here wrote (not news to this window)
     exported = Signal(int, str)
     chainChecked = Signal(object)
 
@@ -313,9 +314,21 @@ class HistoryPanel(QWidget):
             return
         self.revert_button.setEnabled(False)
         service = self._service
-        self._run(lambda: service.revert(row.id, reason=reason),
-                         on_success=lambda version: self._reverted(row, version),
-                         on_failure=self._show_error)
+
+        def revert() -> tuple[int, Any]:
+            """The new version and its audit entry (the window then knows the change is its own)."""
+            version = service.revert(row.id, reason=reason)
+            category, key = split_setting(row.setting)
+            written = next((e for e in service.history(category, key, action="revert", limit=5)
+                            if e.version == version and e.environment == row.environment), None)
+            return version, written
+
+        def done(result: tuple[int, Any]) -> None:
+            if result[1] is not None:
+                self.ownEntry.emit(result[1])
+            self._reverted(row, result[0])
+
+        self._run(revert, on_success=done, on_failure=self._show_error)
 
     def _reverted(self, row: HistoryRow, version: int) -> None:
         self._show_banner("ok", f"Reverted {row.setting} ({row.environment}) to entry #{row.id}; "

@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self._history_panel.set_environment(self.environment)
         self._history_panel.set_read_only(self.read_only_reason())
         self._history_panel.reverted.connect(self.reload)
+        self._history_panel.ownEntry.connect(lambda entry: self.state.mine([entry]))  # not "Updated from…"
         self.loaded.connect(self._history_panel.refresh_live)  # my saves, others' saves, F5
         self.ui.set_history_panel(self._history_panel)
         self.readers_dock.setWidget(ReadersPanel(self.runner, service))
