@@ -181,10 +181,12 @@ class MainWindow(QMainWindow):
     def show_error(self, text: str) -> None:
         """For the app: the service could not be created; `text` is one line without secrets. Values
         shown from the first look stay visible but can no longer be edited: nothing could save them."""
+        from configadmin.ui.error_text import plain_sentence
+        sentence, details = plain_sentence(str(text))  # str: the runner may hand over the error itself
         if self.service is None and self.snapshot is not None:
             self.editors.set_read_only(True, "the database cannot be opened")
-            text += ". The values shown were read before; editing is off"
-        self.banner.show_message("connect", ERROR, f"Cannot open the database: {text}")
+            sentence += ". The values shown were read before; editing is off"
+        self.banner.show_message("connect", ERROR, f"Cannot open the database: {sentence}", details=details)
 
     @property
     def diff_panel(self) -> Any:

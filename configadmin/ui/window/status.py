@@ -26,6 +26,7 @@ class _Message(NamedTuple):
     text: str
     row: QWidget
     earlier: int = 0  # info notices this one replaced (one info banner at a time, the newest)
+    details: str | None = None
 
 
 class StatusBanner(QFrame):
@@ -42,7 +43,8 @@ class StatusBanner(QFrame):
         self.hide()
 
     def show_message(self, key: str, kind: str, text: str, actions: Sequence[Action] = (),
-                     closable: bool = False) -> None:
+                     closable: bool = False, details: str | None = None) -> None:
+        """`details`: what a "Details…" button shows (the driver's words behind a plain sentence)."""
         earlier = 0
         if kind == INFO:
             for other, message in list(self._messages.items()):
@@ -66,11 +68,12 @@ class StatusBanner(QFrame):
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(glyph, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(label, 1)
-        if needs_details(text):
-            details = QPushButton("Details…", row)
-            details.setObjectName(f"banner_{key}_details")
-            details.clicked.connect(lambda: TextDetailsDialog.show_text(self.window(), "Details", text))
-            layout.addWidget(details)
+        if details or needs_details(text):
+            full = f"{text}\n\n{details}" if details else text
+            button = QPushButton("Details…", row)
+            button.setObjectName(f"banner_{key}_details")
+            button.clicked.connect(lambda: TextDetailsDialog.show_text(self.window(), "Details", full))
+            layout.addWidget(button)
         for caption, slot in actions:
             button = QPushButton(caption, row)
             button.setObjectName(f"banner_{key}_{caption.split()[0].lower()}")
@@ -80,7 +83,7 @@ class StatusBanner(QFrame):
             close = QPushButton("Dismiss", row, flat=True)
             close.clicked.connect(lambda: self.clear(key))
             layout.addWidget(close)
-        self._messages[key] = _Message(kind, text, row, earlier)
+        self._messages[key] = _Message(kind, text, row, earlier, details)
         self._layout.addWidget(row)
         self.show()
 
@@ -101,6 +104,11 @@ class StatusBanner(QFrame):
     def text(self) -> str:
         """Every message shown, one per line (what the analyst reads)."""
         return "\n".join(m.text for m in self._messages.values())
+
+    def details(self, key: str) -> str | None:
+        """What the message's Details… button shows beyond its sentence (None: nothing more)."""
+        message = self._messages.get(key)
+        return message.details if message else None
 
 
 class _Link(QLabel):
