@@ -82,7 +82,8 @@ class InputSizeEditor(QWidget):
         layout.addWidget(QLabel("Model input size"))
         layout.addWidget(self.spin)
         layout.addWidget(self.warning_icon)
-        layout.addWidget(self.warning, 1)
+        layout.addWidget(self.warning)
+        layout.addStretch(1)
         self._show_warning("")
         self.spin.valueChanged.connect(self._typed)
 
