@@ -317,7 +317,7 @@ class HistoryPanel(QWidget):
 
         def revert() -> tuple[int, Any]:
             """The new version and its audit entry (the window then knows the change is its own)."""
-            version = service.revert(row.id, reason=reason)
+            version = service.revert(row.id, reason=reason, expected_version=preview.now_version)
             category, key = split_setting(row.setting)
             written = next((e for e in service.history(category, key, action="revert", limit=5)
                             if e.version == version and e.environment == row.environment), None)
