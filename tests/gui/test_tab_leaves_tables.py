@@ -52,7 +52,7 @@ def test_tab_leaves_the_mapping_diff_and_history_tables(qtbot: QtBot, window: Ma
     qtbot.waitUntil(lambda: history.isVisible() and history.model().rowCount() >= 3)
     tab_leaves(qtbot, history)
     history.selectRow(0)
-    detail = window._history_panel.detail.findChild(QTableView)
+    detail = window.history_panel.detail.findChild(QTableView)
     qtbot.waitUntil(lambda: detail.isVisible() and detail.model().rowCount() > 0)
     tab_leaves(qtbot, detail)
 

@@ -192,11 +192,11 @@ def test_my_own_revert_is_not_announced_as_an_update_from_the_database(
     window.banner.clear("changed")
     monkeypatch.setattr(RevertDialog, "ask", classmethod(lambda cls, *a: "back to 16"))
     qtbot.keyClick(window.mapping_editor.table, Qt.Key.Key_H, CTRL)
-    window._history_panel.set_setting(None)  # every setting's entries
+    window.history_panel.set_setting(None)  # every setting's entries
     table = window.findChild(QTableView, "historyTable")
     qtbot.waitUntil(lambda: table.isVisible() and table.model().rowCount() == 2, timeout=10000)
     table.selectRow(1)
-    window._history_panel.revert_selected()
+    window.history_panel.revert_selected()
     qtbot.waitUntil(lambda: window.input_size.spin.value() == 16, timeout=10000)
     qtbot.wait(600)  # the change notice of the revert has come and been handled
     assert "Updated from the database" not in window.banner.text()

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from configadmin.domain.previews import RevertPreview
 from configadmin.domain.records import ChainReport
-from configadmin.domain.text import counted, split_setting
+from configadmin.domain.text import counted
 from configadmin.ui.error_text import error_text
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui import theme
@@ -42,8 +43,7 @@ ACTOR_MAX = 280  # a longer actor ends in "…" (the tooltip and the detail have
 
 
 class HistoryPanel(QWidget):
-    reverted = Signal()
-    ownEntry = Signal(object)  # the AuditEntry a revert from here wrote (not news to this window)
+    reverted = Signal(object)  # the audit entries the revert wrote (the window's own: not news)
     exported = Signal(int, str)
     chainChecked = Signal(object)
 
@@ -297,43 +297,31 @@ class HistoryPanel(QWidget):
 
     # -- actions ---------------------------------------------------------------------------------
     def revert_selected(self) -> None:
+        """The revert operation (ui/operations/revert_flow.py); the panel asks with the preview."""
+        from configadmin.ui.operations.revert_flow import revert
         row = self.selected_row()
         if row is None:
             return
-        service = self._service
         self.revert_button.setEnabled(False)
-        self._run(lambda: service.revert_preview(row.id),
-                  on_success=lambda preview: self._confirm_revert(row, preview),
-                  on_failure=self._show_error)
+        revert(self._runner, self._service, row.id, owner=self, confirm=self._confirm_revert,
+               on_done=lambda version, entries: self._reverted(row, version, entries),
+               on_failure=self._show_error)
 
-    def _confirm_revert(self, row: HistoryRow, preview: Any) -> None:
+    def _confirm_revert(self, preview: RevertPreview) -> str | None:
         """Asks with the preview in front of the analyst: what changes now, what it undoes."""
-        self.revert_button.setEnabled(self.selected_row() is not None and not self._read_only_reason)
+        self._revert_button_follows_selection()
         reason = RevertDialog.ask(preview, self)
-        if reason is None:
-            return
-        self.revert_button.setEnabled(False)
-        service = self._service
+        if reason is not None:
+            self.revert_button.setEnabled(False)
+        return reason
 
-        def revert() -> tuple[int, Any]:
-            """The new version and its audit entry (the window then knows the change is its own)."""
-            version = service.revert(row.id, reason=reason, expected_version=preview.now_version)
-            category, key = split_setting(row.setting)
-            written = next((e for e in service.history(category, key, action="revert", limit=5)
-                            if e.version == version and e.environment == row.environment), None)
-            return version, written
+    def _revert_button_follows_selection(self) -> None:
+        self.revert_button.setEnabled(self.selected_row() is not None and not self._read_only_reason)
 
-        def done(result: tuple[int, Any]) -> None:
-            if result[1] is not None:
-                self.ownEntry.emit(result[1])
-            self._reverted(row, result[0])
-
-        self._run(revert, on_success=done, on_failure=self._show_error)
-
-    def _reverted(self, row: HistoryRow, version: int) -> None:
+    def _reverted(self, row: HistoryRow, version: int, entries: tuple[Any, ...]) -> None:
         self._show_banner("ok", f"Reverted {row.setting} ({row.environment}) to entry #{row.id}; "
                                 f"it is now at version {version}.")
-        self.reverted.emit()
+        self.reverted.emit(entries)
         self.refresh()
 
     def export_csv(self) -> None:
