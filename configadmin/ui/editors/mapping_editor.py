@@ -242,6 +242,12 @@ class MappingEditor(QWidget):
             self._diff = self._work_out_diff()
         return self._diff
 
+    def prepare_edit_diff(self) -> None:
+        """Works out the edit diff ahead of Ctrl+S when that is cheap (from the touched features);
+        after a draft or a merge it would be a pass over both mappings, left to the save itself."""
+        if self._diff is None and self._exact and self.model.touched() is not None:
+            self._diff = self._work_out_diff()
+
     def _work_out_diff(self) -> Diff:
         old, new = self._base, self.value()
         touched = self.model.touched()

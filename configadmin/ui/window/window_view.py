@@ -173,7 +173,7 @@ class WindowView(QMainWindow):
                                     plain_tooltip("\n".join(problems[:5])) if problems else "Save (Ctrl+S)")
         self.discard_action.setEnabled(bool(modified) and not self._saving)
         if MAPPING in modified and not problems:
-            self.editors.edit_diff(MAPPING)  # worked out while the analyst pauses: Ctrl+S shows it at once
+            self.mapping_editor.prepare_edit_diff()  # while the analyst pauses: Ctrl+S shows it at once
         self.setWindowModified(bool(modified))
         if self.service is not None and MAPPING in self.state.resolved:
             self.editors.check_cross_field()
