@@ -15,7 +15,7 @@ from roles_support import logins
 from test_requests_window import (
     MAPPING, answers, button, open_window, propose_tenure, request_row, state_shown,
 )
-from window_support import close_window, column_of
+from window_support import close_window, column_of, show_window
 
 from configadmin import ConfigurationService
 from configadmin.domain.requests import RequestState
@@ -28,7 +28,8 @@ __all__ = ["answers"]  # the fixture, shared
 
 @pytest.fixture
 def team(pg_own_url: str) -> Iterator[dict[str, ConfigurationService]]:
-    """The owner protects production (one approval); alice and bob are logins in configadmin_editor."""
+    """The owner protects production (one approval); alice and bob are logins in configadmin_editor,
+    vera in configadmin_viewer."""
     made: list[ConfigurationService] = []
     with logins(pg_own_url) as login:
         owner = ConfigurationService.connect(pg_own_url, environment="production", user="owner")
@@ -36,9 +37,9 @@ def team(pg_own_url: str) -> Iterator[dict[str, ConfigurationService]]:
         owner.set("ml", "feature_mapping", MAPPING, reason="first mapping")
         owner.protect("production", 1)
         people = {"owner": owner}
-        for name in ("alice", "bob"):
-            svc = ConfigurationService.connect(login("configadmin_editor"), environment="production",
-                                               user=name, strict=True)
+        for name, role in (("alice", "configadmin_editor"), ("bob", "configadmin_editor"),
+                           ("vera", "configadmin_viewer")):
+            svc = ConfigurationService.connect(login(role), environment="production", user=name, strict=True)
             made.append(svc)
             people[name] = svc
         yield people
@@ -61,30 +62,36 @@ def test_two_logins_four_eyes_in_two_windows_live(
     bob = open_window(qtbot, windows, team["bob"])
 
     propose_tenure(qtbot, alice)
-    qtbot.waitUntil(lambda: bob.tabs.tabText(REQUESTS_TAB) == "Requests (1)", timeout=10000)
-    qtbot.waitUntil(lambda: "alice proposed a change to production (#1)" in bob.banner.text(), timeout=10000)
+    qtbot.waitUntil(lambda: bob.tabs.tabText(REQUESTS_TAB) == "Requests (1)", timeout=20000)
+    qtbot.waitUntil(lambda: "alice proposed a change to production (#1)" in bob.banner.text(), timeout=20000)
 
     request_row(qtbot, alice, 1)
     assert not button(alice, "requestApproveButton").isEnabled()
     assert "you proposed request 1: another login must approve it" in button(alice, "requestApproveButton").toolTip()
     assert not button(alice, "requestApplyButton").isEnabled()
 
+    vera = show_window(qtbot, team["vera"])  # a viewer sees the request and may do nothing with it
+    request_row(qtbot, vera, 1)
+    assert not button(vera, "requestApproveButton").isEnabled()
+    assert "may only read change requests" in button(vera, "requestApproveButton").toolTip()
+    close_window(qtbot, vera)  # the windows share the worker threads (one per core)
+
     request_row(qtbot, bob, 1)
     assert not button(bob, "requestWithdrawButton").isEnabled()
     assert "only its proposer" in button(bob, "requestWithdrawButton").toolTip()
     qtbot.mouseClick(button(bob, "requestApproveButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: state_shown(alice, 1) == "approved", timeout=10000)  # live, through NOTIFY
+    qtbot.waitUntil(lambda: state_shown(alice, 1) == "approved", timeout=20000)  # live, through NOTIFY
     qtbot.waitUntil(lambda: button(bob, "requestApproveButton").toolTip().startswith("you already approved"),
-                    timeout=10000)
+                    timeout=20000)
 
-    qtbot.waitUntil(lambda: button(alice, "requestApplyButton").isEnabled(), timeout=10000)
+    qtbot.waitUntil(lambda: button(alice, "requestApplyButton").isEnabled(), timeout=20000)
     qtbot.mouseClick(button(alice, "requestApplyButton"), Qt.MouseButton.LeftButton)
     for win in (alice, bob):
         qtbot.waitUntil(lambda w=win: column_of(w, "age") == "age_years", timeout=15000)
-        qtbot.waitUntil(lambda w=win: state_shown(w, 1) == "applied", timeout=10000)
+        qtbot.waitUntil(lambda w=win: state_shown(w, 1) == "applied", timeout=20000)
     bob.tabs.setCurrentIndex(1)  # History
     history = bob.findChild(QTableView, "historyTable").model()
-    qtbot.waitUntil(lambda: history.rowCount() >= 2 and "request #1" in str(history.row_at(0).reason), timeout=10000)
+    qtbot.waitUntil(lambda: history.rowCount() >= 2 and "request #1" in str(history.row_at(0).reason), timeout=20000)
     alice_login, bob_login = team["alice"].database_user, team["bob"].database_user
     assert f"approved by bob (db: {bob_login})" in str(history.row_at(0).reason)
     request = team["owner"].request(1)

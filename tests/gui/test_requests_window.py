@@ -77,7 +77,7 @@ def production(connect: Connect, approvals: int = 1) -> ConfigurationService:
 def open_window(qtbot: QtBot, windows: list[MainWindow], service: ConfigurationService) -> MainWindow:
     win = show_window(qtbot, service)
     windows.append(win)
-    qtbot.waitUntil(lambda: win.findChild(QToolButton, "saveButton").text() == "Propose", timeout=10000)
+    qtbot.waitUntil(lambda: win.findChild(QToolButton, "saveButton").text() == "Propose", timeout=20000)
     assert win.save_action.text() == "Propose…"  # the menu's wording; the button drops the dots
     return win
 
@@ -87,9 +87,9 @@ def request_row(qtbot: QtBot, win: MainWindow, request_id: int) -> None:
     win.tabs.setCurrentIndex(REQUESTS_TAB)
     table = win.findChild(QTableView, "requestsTable")
     panel = win.findChild(QLabel, "requestHeader")
-    qtbot.waitUntil(lambda: table.model().row_of(request_id) is not None, timeout=10000)
+    qtbot.waitUntil(lambda: table.model().row_of(request_id) is not None, timeout=20000)
     table.selectRow(table.model().row_of(request_id))
-    qtbot.waitUntil(lambda: panel.text().startswith(f"Request #{request_id} in"), timeout=10000)
+    qtbot.waitUntil(lambda: panel.text().startswith(f"Request #{request_id} in"), timeout=20000)
 
 
 def button(win: MainWindow, name: str) -> QPushButton:
@@ -121,8 +121,8 @@ def test_alice_proposes_bob_sees_it_live_approves_and_alice_applies_in_both_wind
     assert column_of(alice, "age") == "customer_age"  # nothing written yet
     assert owner.get("ml", "feature_mapping") == MAPPING
 
-    qtbot.waitUntil(lambda: bob.tabs.tabText(REQUESTS_TAB) == "Requests (1)", timeout=10000)
-    qtbot.waitUntil(lambda: "alice proposed a change to production (#1)" in bob.banner.text(), timeout=10000)
+    qtbot.waitUntil(lambda: bob.tabs.tabText(REQUESTS_TAB) == "Requests (1)", timeout=20000)
+    qtbot.waitUntil(lambda: "alice proposed a change to production (#1)" in bob.banner.text(), timeout=20000)
     assert "proposed" not in alice.banner.text().replace("Proposed as", "")  # not news to herself
 
     request_row(qtbot, alice, 1)
@@ -137,14 +137,14 @@ def test_alice_proposes_bob_sees_it_live_approves_and_alice_applies_in_both_wind
         "changed", "ml.feature_mapping", "age", "customer_age", "age_years"]
     assert not button(bob, "requestWithdrawButton").isEnabled()
     qtbot.mouseClick(button(bob, "requestApproveButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: state_shown(alice, 1) == "approved", timeout=10000)
-    qtbot.waitUntil(lambda: button(alice, "requestApplyButton").isEnabled(), timeout=10000)
+    qtbot.waitUntil(lambda: state_shown(alice, 1) == "approved", timeout=20000)
+    qtbot.waitUntil(lambda: button(alice, "requestApplyButton").isEnabled(), timeout=20000)
 
     qtbot.mouseClick(button(alice, "requestApplyButton"), Qt.MouseButton.LeftButton)
     for win in (alice, bob):
         qtbot.waitUntil(lambda w=win: column_of(w, "age") == "age_years", timeout=15000)
-        qtbot.waitUntil(lambda w=win: state_shown(w, 1) == "applied", timeout=10000)
-        qtbot.waitUntil(lambda w=win: w.tabs.tabText(REQUESTS_TAB) == "Requests", timeout=10000)
+        qtbot.waitUntil(lambda w=win: state_shown(w, 1) == "applied", timeout=20000)
+        qtbot.waitUntil(lambda w=win: w.tabs.tabText(REQUESTS_TAB) == "Requests", timeout=20000)
     events = alice.findChild(QTableView, "requestsTable")
     assert events is not None
     assert [a for a, _, _ in answers["asked"]] == ["approve", "apply"]
@@ -169,16 +169,16 @@ def test_a_request_gone_stale_says_so_and_is_proposed_again_on_current_values(
     stale_note = alice.findChild(QLabel, "requestStale")
     qtbot.waitUntil(lambda: stale_note.isVisible() and "would write nothing" in stale_note.text(), timeout=5000)
     qtbot.mouseClick(button(alice, "requestApplyButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: state_shown(alice, first.id) == "stale", timeout=10000)
+    qtbot.waitUntil(lambda: state_shown(alice, first.id) == "stale", timeout=20000)
     banner = alice.findChild(QLabel, "requestsBanner")
     assert "went stale and nothing was written" in banner.text()
     assert alice_svc.get("ml", "feature_mapping") == {**MAPPING, "spend": "spend_90d"}
 
     again = button(alice, "requestProposeAgainButton")
-    qtbot.waitUntil(lambda: again.isVisible() and again.isEnabled(), timeout=10000)
+    qtbot.waitUntil(lambda: again.isVisible() and again.isEnabled(), timeout=20000)
     answers["comment"] = ""
     qtbot.mouseClick(again, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Proposed again as request #3" in banner.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "Proposed again as request #3" in banner.text(), timeout=20000)
     renewed = alice_svc.request(3)
     assert renewed.supersedes == first.id and renewed.reason == "add tenure"
     assert renewed.changes[0].base_version == 2 and renewed.changes[0].value == {**MAPPING, "tenure": "months"}
@@ -190,7 +190,7 @@ def test_an_environment_that_is_not_protected_still_saves(
     owner.set("ml", "feature_mapping", MAPPING)
     win = show_window(qtbot, connect("alice"))
     windows.append(win)
-    qtbot.waitUntil(lambda: "not protected" in win.findChild(QLabel, "requestsSummary").text(), timeout=10000)
+    qtbot.waitUntil(lambda: "not protected" in win.findChild(QLabel, "requestsSummary").text(), timeout=20000)
     assert win.findChild(QToolButton, "saveButton").text() == "Save"
     edit_column(qtbot, win, "age", "age_years")
     with qtbot.waitSignal(win.saved, timeout=15000):
@@ -205,13 +205,13 @@ def test_bob_rejects_with_a_comment_alice_reads_it_and_withdraws_her_other_reque
     first = alice_svc.propose({("ml", "model_input_size"): 7}, reason="smaller input")
     second = alice_svc.propose({("ml", "model_input_size"): 9}, reason="a bit smaller")
     alice, bob = open_window(qtbot, windows, alice_svc), open_window(qtbot, windows, connect("bob"))
-    qtbot.waitUntil(lambda: alice.tabs.tabText(REQUESTS_TAB) == "Requests (2)", timeout=10000)
+    qtbot.waitUntil(lambda: alice.tabs.tabText(REQUESTS_TAB) == "Requests (2)", timeout=20000)
 
     request_row(qtbot, bob, first.id)
     answers["comment"] = "the model needs 10 inputs"
     qtbot.mouseClick(button(bob, "requestRejectButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: state_shown(alice, first.id) == "rejected", timeout=10000)
-    qtbot.waitUntil(lambda: "bob rejected your request #1" in alice.banner.text(), timeout=10000)
+    qtbot.waitUntil(lambda: state_shown(alice, first.id) == "rejected", timeout=20000)
+    qtbot.waitUntil(lambda: "bob rejected your request #1" in alice.banner.text(), timeout=20000)
     request_row(qtbot, alice, first.id)
     events = alice.findChild(QPlainTextEdit, "requestEvents").toPlainText()
     assert "rejected by bob" in events and events.endswith(": the model needs 10 inputs")
@@ -219,8 +219,8 @@ def test_bob_rejects_with_a_comment_alice_reads_it_and_withdraws_her_other_reque
 
     request_row(qtbot, alice, second.id)
     qtbot.mouseClick(button(alice, "requestWithdrawButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: state_shown(bob, second.id) == "withdrawn", timeout=10000)
-    qtbot.waitUntil(lambda: bob.tabs.tabText(REQUESTS_TAB) == "Requests", timeout=10000)
+    qtbot.waitUntil(lambda: state_shown(bob, second.id) == "withdrawn", timeout=20000)
+    qtbot.waitUntil(lambda: bob.tabs.tabText(REQUESTS_TAB) == "Requests", timeout=20000)
     assert alice_svc.get("ml", "model_input_size") != 7  # nothing was written
 
 

@@ -123,6 +123,10 @@ class RequestsPanel(QWidget):
             self.detail.show_review(None, None)
             self._update_buttons()
 
+    def show_failure(self, error: BaseException) -> None:
+        """The look at the requests failed (an outage, a login that may not read them)."""
+        self.summary.setText(f"Cannot read the change requests: {error_text(error, self._service)}")
+
     def selected_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.request_at(rows[0].row()).id if rows else None

@@ -41,6 +41,8 @@ class WindowRequests(QObject):
         self.panel = panel = RequestsPanel(w.runner, service)
         panel.acted.connect(lambda _: w.controller.requests.check_now() if w.controller.requests else None)
         panel.applied.connect(w.controller.wrote)
+        if w.controller.requests is not None:
+            w.controller.requests.failed.connect(panel.show_failure)
         w.ui.add_requests_tab(panel)
 
     def wanted(self) -> bool:

@@ -185,6 +185,8 @@ class WindowView(QMainWindow):
 
     def set_proposing(self, approvals: int | None) -> None:
         """In a protected environment Save becomes Propose… (the edits go into a change request)."""
+        if approvals == self._proposing:
+            return
         self._proposing = approvals
         self.save_action.setText("Propose…" if approvals else "Save")
         self.update_state()
