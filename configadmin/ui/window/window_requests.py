@@ -44,6 +44,24 @@ class WindowRequests(QObject):
         if w.controller.requests is not None:
             w.controller.requests.failed.connect(panel.show_failure)
         w.ui.add_requests_tab(panel)
+        self._menu_entry()
+
+    def _menu_entry(self) -> None:
+        """View ▸ Change requests (Ctrl+4), beside History: the keyboard reaches the tab too."""
+        from PySide6.QtGui import QAction, QKeySequence
+        from PySide6.QtWidgets import QMenu
+
+        from configadmin.ui.window.window_layout import with_shortcut_tip
+        w = self.window
+        action = QAction("Change re&quests", w)
+        action.setObjectName("showRequestsAction")
+        action.setShortcut(QKeySequence("Ctrl+4"))
+        with_shortcut_tip(action)
+        action.triggered.connect(self.focus)
+        w.addAction(action)
+        menu = w.findChild(QMenu, "viewMenu")
+        if menu is not None:
+            menu.insertAction(w.history_action, action)
 
     def wanted(self) -> bool:
         """Save proposes instead: the environment is protected."""
@@ -106,6 +124,11 @@ class WindowRequests(QObject):
             w.banner.show_message("requests", INFO, line, [("Review requests", lambda: self.show())], closable=True)
         elif before is not None and before.environment != seen.environment:
             w.banner.clear("requests")
+
+    def focus(self) -> None:
+        self.show()
+        if self.panel is not None:
+            self.panel.table.setFocus()
 
     def show(self, request_id: int | None = None) -> None:
         """The Requests tab, with `request_id` selected when it is listed."""
