@@ -31,9 +31,12 @@ T = TypeVar("T")
 
 
 def send(session: Session, environment: str, revision: int) -> None:
-    """Queues the notification in the writer's transaction: it is delivered only if that commits."""
+    """Queues the notification in the writer's transaction: it is delivered only if that commits.
+    Skipped while the cluster's queue is half full (another login may fill it): a hint must not
+    make the save fail at COMMIT; readers also watch the head."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": f"{environment}:{revision}"})
+        session.execute(text("SELECT pg_notify(:c, :p) WHERE configadmin_notify_room()"),
+                        {"c": CHANNEL, "p": f"{environment}:{revision}"})
 
 
 def _listener_connect_args() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from configadmin.domain.errors import NotFound
 
 _stored = write_path.to_stored
 MAX_READERS = 1000  # the reader list is bounded: a role that reports many readers cannot stall it
+MAX_READERS_PER_LOGIN = 200
 # A timestamp Python cannot hold (year 20000) would fail the whole list: such a time reads as unknown.
 _SANE_TIMES = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
 
@@ -135,13 +136,26 @@ class Repository:
         def sane(column: Any) -> Any:
             return case((column.between(*_SANE_TIMES), column), else_=None)
 
+        # each login's newest MAX_READERS_PER_LOGIN: one login's many rows cannot push out the others'
+        rank = func.row_number().over(partition_by=R.db_user, order_by=R.last_seen.desc()).label("rank")
+        ranked = select(R.reader_id, R.host, R.pid, R.environment, R.revision, sane(R.loaded_at).label("loaded"),
+                        sane(R.last_seen).label("seen"), R.last_seen, R.db_user, rank).subquery()
         rows = self.session.execute(
-            select(R.reader_id, R.host, R.pid, R.environment, R.revision, sane(R.loaded_at),
-                   sane(R.last_seen)).order_by(R.last_seen.desc()).limit(MAX_READERS))
+            select(ranked.c.reader_id, ranked.c.host, ranked.c.pid, ranked.c.environment, ranked.c.revision,
+                   ranked.c.loaded, ranked.c.seen, ranked.c.db_user)
+            .where(ranked.c.rank <= MAX_READERS_PER_LOGIN)
+            .order_by(ranked.c.rank, ranked.c.last_seen.desc()).limit(MAX_READERS))
         found = [ReaderInfo(reader_id, host, pid, environment, revision,
-                            audit.utc(loaded) if loaded else None, audit.utc(seen) if seen else None)
-                 for reader_id, host, pid, environment, revision, loaded, seen in rows]
+                            audit.utc(loaded) if loaded else None, audit.utc(seen) if seen else None,
+                            login=login or "")
+                 for reader_id, host, pid, environment, revision, loaded, seen, login in rows]
         return sorted(found, key=lambda r: (r.environment, r.reader_id))
+
+    def reader_logins(self) -> dict[str, int]:
+        """How many readers each database login claims (all of them, not only those listed)."""
+        R = ConfigReader
+        return {login or "": int(n) for login, n in
+                self.session.execute(select(R.db_user, func.count()).group_by(R.db_user))}
 
     def may_write(self) -> bool:
         """PostgreSQL: may this login call the write function; SQLite: may it write the file."""

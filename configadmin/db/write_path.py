@@ -16,6 +16,7 @@ from configadmin.db import audit
 from configadmin.db.pg_write_path import CONFLICT
 from configadmin.db.tables import ConfigurationAudit, SystemConfiguration
 from configadmin.domain.errors import ConflictError, NotFound, ValidationError
+from configadmin.domain.names import hidden_characters
 from configadmin.domain.records import AuditEntry, Change, SettingKey, StoredValue
 
 MAX_VALUE_BYTES = 16 * 1024 * 1024
@@ -44,6 +45,9 @@ def stored_text(change: Change) -> str | None:
     if change.reason is not None and len(change.reason) > MAX_REASON_CHARS:
         raise ValidationError(f"the reason is longer than {MAX_REASON_CHARS} characters "
                               f"({len(change.reason)})")
+    hidden = hidden_characters(change.reason or "")
+    if hidden:  # a line break or a bidi override would make history lie on screen and in exports
+        raise ValidationError(f"the reason contains control or hidden characters ({', '.join(hidden[:5])})")
     if change.new_value is None:
         return None
     try:
@@ -74,9 +78,12 @@ def current_row(session: Session, environment: str, key: SettingKey, *, for_upda
 
 
 def start_postgres_write(session: Session) -> None:
-    """A write transaction never hangs: it waits at most LOCK_TIMEOUT for any lock."""
+    """A write transaction never hangs: it waits at most LOCK_TIMEOUT for any lock. Its audit
+    entries are written at once (not at COMMIT, the database's default since 0004), so the save
+    learns them; this client commits right after, so it holds the chain's head only that long."""
     session.execute(text("SELECT set_config('lock_timeout', :l, true), set_config('statement_timeout', :s, true)"),
                     {"l": LOCK_TIMEOUT, "s": STATEMENT_TIMEOUT})
+    session.execute(text("SET CONSTRAINTS system_configuration_audit IMMEDIATE"))
 
 
 def save_postgres(session: Session, change: Change, *, actor: str, client: str) -> AuditEntry:

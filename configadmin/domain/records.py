@@ -123,6 +123,7 @@ class ReaderInfo:
     loaded_at: datetime | None
     last_seen: datetime | None
     stale: bool = False
+    login: str = ""  # the database login that reported it (PostgreSQL's session_user)
 
 
 @dataclass(frozen=True, slots=True)

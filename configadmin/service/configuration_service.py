@@ -492,8 +492,13 @@ class ConfigurationService(CachedReads):
             readers = uow.repo.readers()
         cutoff = datetime.now(UTC) - READER_STALE_AFTER
         return [ReaderInfo(r.reader_id, r.host, r.pid, r.environment, r.revision, r.loaded_at,
-                           r.last_seen, stale=r.last_seen is None or r.last_seen < cutoff)
+                           r.last_seen, stale=r.last_seen is None or r.last_seen < cutoff, login=r.login)
                 for r in readers]
+
+    def reader_logins(self) -> dict[str, int]:
+        """How many readers each database login claims (the reader list shows at most 200 each)."""
+        with self._uow() as uow:
+            return uow.repo.reader_logins()
 
     def can_write(self) -> bool:
         """False for a database user that may read but not write (the window goes read-only)."""
