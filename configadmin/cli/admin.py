@@ -66,7 +66,8 @@ def readers(args: argparse.Namespace) -> int:
         done = sum(1 for r in live if r.revision >= revision)
         emit(f"{printable(env)}: revision {count(revision)} loaded by {count(done)} of "
              f"{counted(len(live), 'live reader')}")
-    emit(printable(readers_per_login(logins)))
+    if len(logins) > 1:
+        emit(printable(readers_per_login(logins)))
     return 0
 
 

@@ -165,7 +165,7 @@ class ReadersPanel(QWidget):
         parts.append(f"{count(stale)} stale (greyed)" if stale else "all alive")
         if behind:
             parts.append(f"{count(behind)} not on the latest revision yet")
-        if logins:
+        if logins and len(logins) > 1:
             parts.append(readers_per_login(logins))
         self.summary.setText(", ".join(parts))
 
