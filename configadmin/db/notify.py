@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -28,15 +28,6 @@ log = logging.getLogger(__name__)
 OnChange = Callable[[str | None, int | None], None]  # (environment, revision); None: reload all
 OnConnection = Callable[[bool], None]
 T = TypeVar("T")
-
-
-def send(session: Session, environment: str, revision: int) -> None:
-    """Queues the notification in the writer's transaction: it is delivered only if that commits.
-    Skipped while the cluster's queue is half full (another login may fill it): a hint must not
-    make the save fail at COMMIT; readers also watch the head."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:c, :p) WHERE configadmin_notify_room()"),
-                        {"c": CHANNEL, "p": f"{environment}:{revision}"})
 
 
 def _listener_connect_args() -> dict[str, Any]:
