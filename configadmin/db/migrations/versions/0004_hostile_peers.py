@@ -20,7 +20,7 @@ Every function is defined here completely (CREATE OR REPLACE): no later code cha
 Upgrades in place: stored values that break the new rules stay readable (CHECKs `NOT VALID`).
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0005
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0003"
+down_revision = "0005"  # landed after 0005 (change requests): the chain is 0003, 0005, 0004
 branch_labels = None
 depends_on = None
 
