@@ -255,3 +255,41 @@ def test_on_the_command_line_alice_cannot_approve_her_own_request_whatever_user_
     code, _, err = cli("alice", "protect", "staging", "--approvals", "1")
     assert code == 6 and "configadmin_admin" in err
     assert cli("ada", "protect", "staging", "--approvals", "2")[0] == 0
+
+
+def test_a_transaction_left_open_after_a_request_event_is_ended_within_15_seconds(
+        team: tuple[Connect, dict[str, str]]) -> None:
+    """The events' head stays locked until COMMIT: an editor who leaves the transaction open must
+    not hold every other request of every environment for long."""
+    from sqlalchemy import create_engine, text
+    _, urls = team
+    engine = create_engine(urls["alice"])
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SELECT configadmin_request_propose('production', :c, 'open', 'alice', NULL, NULL)"),
+                         {"c": '[{"category":"ml","key":"model_input_size","base_version":null,"reset":false,"value":3}]'})
+            assert conn.execute(text("SELECT current_setting('idle_in_transaction_session_timeout')")).scalar() == "15s"
+    finally:
+        engine.dispose()
+
+
+def test_two_logins_applying_one_request_at_once_write_it_once(team: tuple[Connect, dict[str, str]]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    connect, urls = team
+    alice, bob, carol = (connect(urls[n], n) for n in ("alice", "bob", "carol"))
+    request = alice.propose({("ml", "model_input_size"): 31}, reason="thirty-one")
+    bob.approve(request.id)
+    before = len(alice.history(environment="production", limit=100))
+
+    def apply(svc: ConfigurationService) -> str:
+        try:
+            return str(svc.apply_request(request.id).state)
+        except PolicyRefused as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(apply, (alice, carol)))
+    assert outcomes[0] == "applied" and outcomes[1] == f"request {request.id} is applied: only an open " \
+                                                       "request can be applied"
+    assert len(alice.history(environment="production", limit=100)) == before + 1
+    assert [e.action for e in alice.request(request.id).events] == ["proposed", "approved", "applied"]

@@ -100,7 +100,12 @@ DECLARE
     v_at timestamptz;
     v_hash text;
     v_actor text := left(coalesce(nullif(p_actor, ''), session_user::text), 150);
+    v_idle bigint := (SELECT setting::bigint FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout');
 BEGIN
+    -- The events' head is locked until COMMIT: a transaction left open after it ends within 15 s.
+    IF v_idle = 0 OR v_idle > 15000 THEN
+        PERFORM set_config('idle_in_transaction_session_timeout', '15s', true);
+    END IF;
     SELECT * INTO head FROM configuration_request_head FOR UPDATE;
     v_id := head.id + 1;
     v_at := clock_timestamp();
@@ -115,8 +120,10 @@ BEGIN
     VALUES (v_id, p_request_id, p_environment, v_at, p_action, p_state, v_actor, session_user,
             p_comment, p_detail, head.hash, v_hash);
     UPDATE configuration_request_head SET id = v_id, hash = v_hash;
-    PERFORM pg_notify('configadmin', p_environment || ':' || (SELECT coalesce(max(id), 0)
-                      FROM configuration_audit WHERE environment = p_environment));
+    IF pg_notification_queue_usage() < 0.5 THEN  -- a full queue would fail the COMMIT: a hint is skipped
+        PERFORM pg_notify('configadmin', p_environment || ':' || (SELECT coalesce(max(id), 0)
+                          FROM configuration_audit WHERE environment = p_environment));
+    END IF;
     RETURN v_id;
 END $$"""
 
@@ -340,7 +347,7 @@ BEGIN
         RETURN 'stale';
     END IF;
     PERFORM configadmin_request_event(p_id, r.environment, 'applied', 'applied', v_actor, NULL,
-                                      'audit ' || v_first || '..' || v_last);
+                                      'audit ' || v_first || '..' || v_last);  -- NULL: audited at COMMIT
     RETURN 'applied';
 END $$"""
 
