@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 from configadmin.domain.records import Resolved, SettingKey, Source, StoredValue
+from configadmin.domain.stored_json import is_unusable, read_stored
 
 _MISSING = object()
 
@@ -102,7 +103,8 @@ def text_changes_anything(stored: str | None, value: Any, value_text: str) -> bo
         return True
     if stored == value_text:
         return False
-    return not same_value(json.loads(stored), value)
+    now = read_stored(stored)
+    return is_unusable(now) or not same_value(now, value)  # an unusable value is replaced
 
 
 def changes_anything(base: Resolved | StoredValue | None, value: Any) -> bool:

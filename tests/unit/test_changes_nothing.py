@@ -59,3 +59,9 @@ def test_near_duplicates_still_finds_case_twins_among_many_ascii_names() -> None
     assert near_duplicates(names) == [("FEATURE_17", "feature_17")]
     assert near_duplicates([f"feature_{i}" for i in range(10_000)]) == []
     assert near_duplicates(["a\nb", "A\nB"]) == [("A\nB", "a\nb")]  # a line break: the general path
+
+
+def test_a_stored_text_no_reader_can_use_is_replaced_by_a_save() -> None:
+    too_deep = "[" * 300 + "]" * 300
+    assert text_changes_anything(too_deep, {"a": "x"}, '{"a":"x"}') is True
+    assert text_changes_anything("NaN", 1, "1") is True
