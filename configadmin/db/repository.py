@@ -18,7 +18,7 @@ from configadmin.db.engine import translate
 from configadmin.db.shared_queries import PG_MAY_WRITE
 from configadmin.db.tables import ConfigurationAudit, ConfigReader, SystemConfiguration
 from configadmin.domain.records import (
-    AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredValue,
+    AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredText, StoredValue,
 )
 from configadmin.domain.errors import NotFound, ProtectedEnvironment
 from configadmin.domain.stored_json import UnusableValue
@@ -61,6 +61,11 @@ class Repository:
     def get(self, environment: str, key: SettingKey) -> StoredValue | None:
         row = self._row(environment, key)
         return _stored(row) if row is not None else None
+
+    def get_text(self, environment: str, key: SettingKey) -> StoredText | None:
+        """The row's value as its stored JSON text, not parsed (a save compares it first)."""
+        row = self._row(environment, key)
+        return StoredText(row.version, row.is_active, row.value) if row is not None else None
 
     def all(self, environment: str) -> list[StoredValue]:
         rows = self.session.scalars(
@@ -188,19 +193,41 @@ class Repository:
         return not database or os.access(database, os.W_OK)
 
     # -- writes ----------------------------------------------------------------------------
-    def apply(self, change: Change, *, actor: str, client: str) -> AuditEntry:
+    @staticmethod
+    def encode(change: Change) -> str | None:
+        """The exact text the change's value will be stored (and hashed) as; ValidationError for a
+        value JSON cannot hold or an overlong reason. Pass it on to `apply`/`write`."""
+        return write_path.stored_text(change)
+
+    def apply(self, change: Change, *, actor: str, client: str,
+              value_text: str | None = None) -> AuditEntry:
         """Writes one change with compare-and-swap on `version` and appends its audit row."""
         if self._postgres:
-            if not self._writing:
-                write_path.start_postgres_write(self.session)
-                self._writing = True
-            return write_path.save_postgres(self.session, change, actor=actor, client=client)
+            self._start_write()
+            return write_path.save_postgres(self.session, change, actor=actor, client=client,
+                                            value_text=value_text)
+        return self._save_sqlite(change, actor, client, value_text)
+
+    def write(self, change: Change, *, actor: str, client: str, value_text: str | None = None) -> int:
+        """As `apply`, returning the new version only (the audit entry is not read back)."""
+        if self._postgres:
+            self._start_write()
+            return write_path.save_postgres_version(self.session, change, actor=actor, client=client,
+                                                    value_text=value_text)
+        return self._save_sqlite(change, actor, client, value_text).version
+
+    def _start_write(self) -> None:
+        if not self._writing:
+            write_path.start_postgres_write(self.session)
+            self._writing = True
+
+    def _save_sqlite(self, change: Change, actor: str, client: str, value_text: str | None) -> AuditEntry:
         if not self._applying:  # PostgreSQL's trigger refuses it; here the service does
             self._refuse_protected(change.environment)
         if self._head is None:
             self._head = audit.chain_head(self.session)
         self._head, entry = write_path.save_sqlite(self.session, self._head, change, actor=actor,
-                                                   client=client)
+                                                   client=client, value_text=value_text)
         return entry
 
     @contextmanager

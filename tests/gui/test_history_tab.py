@@ -40,13 +40,13 @@ def window(qtbot: QtBot, service: ConfigurationService) -> Iterator[MainWindow]:
     win = show_window(qtbot, service)
     win.resize(1280, 800)
     yield win
-    qtbot.waitUntil(lambda: not win._history_panel.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: not win.history_panel.busy, timeout=WAIT)
     close_window(qtbot, win)
 
 
 def open_history(qtbot: QtBot, win: MainWindow) -> HistoryPanel:
     qtbot.keyClick(win.findChild(QTableView, "mappingTable"), Qt.Key.Key_H, CTRL)
-    panel: HistoryPanel = win._history_panel
+    panel: HistoryPanel = win.history_panel
     qtbot.waitUntil(lambda: panel.isVisible() and not panel.model.loading, timeout=WAIT)
     return panel
 
@@ -127,7 +127,9 @@ def test_diff_panel_shows_old_and_new_at_1280_and_uses_the_width_at_1920(
 def test_diff_counts_are_not_clipped_at_100000(qtbot: QtBot, window: MainWindow) -> None:
     diff = window.diff_panel
     entries = tuple(EntryDiff(kind, f"f{i}_{kind.value}", "a", "b") for kind in Kind for i in range(100_000))
-    window.splitter.setSizes([400, 10_000, 10])  # the analyst squeezes the diff panel
+    window.ui.work.setSizes([10_000, diff.minimumSizeHint().width()])  # the analyst squeezes the diff panel
+    qtbot.waitUntil(lambda: not window.runner.running("diff", diff), timeout=WAIT)
+    qtbot.wait(300)  # the diff of the loaded values is on screen: it does not overwrite what follows
     diff._show(PanelDiff(Diff(entries), dict.fromkeys(Kind, 100_000), False, None, None))
     qtbot.wait(50)
     for kind in Kind:

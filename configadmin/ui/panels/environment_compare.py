@@ -25,6 +25,7 @@ from configadmin.ui.panels.diff_table import diff_table
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.worker import Runner
 from configadmin.ui.plain_text import plain
+from configadmin.ui.table_keys import tab_leaves
 
 SHOWN_CHARS = 2_000_000
 PROMOTION_ORDER = ("default", "dev", "staging", "production")
@@ -108,6 +109,7 @@ class EnvironmentCompareDialog(QDialog):
             text = QPlainTextEdit()
             text.setObjectName(name)
             text.setReadOnly(True)
+            tab_leaves(text)
             text.setFont(mono)
             text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             sides.addWidget(caption, 0, column)
@@ -242,10 +244,9 @@ class EnvironmentCompareDialog(QDialog):
         self._update_button()
         preview, reason = c.preview, self.reason.text().strip() or None
         self.status.setText(f"Promoting to {preview.to_env}…")
-        self._runner.run(
-            lambda: self._service.promote(preview.setting.category, preview.setting.key,
-                                          preview.from_env, preview.to_env, reason, preview=preview),
-            on_success=self._promoted, on_failure=self._promote_failed, owner=self)
+        from configadmin.ui.operations.promote_flow import promote
+        promote(self._runner, self._service, preview, reason, owner=self, on_done=self._promoted,
+                on_failure=self._promote_failed)
 
     def _promoted(self, entry: Any) -> None:
         self.promoted = self.promoted or entry is not None
