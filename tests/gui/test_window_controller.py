@@ -34,8 +34,8 @@ def test_a_load_emits_the_snapshot_and_records_its_revision(
     service.set("ml", "model_input_size", 12, updated_by="alice")
     with qtbot.waitSignal(controller.snapshotLoaded, timeout=10000) as loaded:
         controller.reload()
-    snap, draft = loaded.args
-    assert draft is None and snap.environment == "default"
+    snap, drafts = loaded.args
+    assert drafts == [] and snap.environment == "default"  # no window left a draft
     assert controller.state.revision == snap.revision > 0
     assert [r.value for r in snap.resolved if r.name == "ml.model_input_size"] == [12]
 

@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 
 
 class WindowController(QObject):
-    snapshotLoaded = Signal(object, object)  # (Snapshot, the draft to offer or None)
+    snapshotLoaded = Signal(object, object)  # (Snapshot, the drafts left by other windows to offer)
+    connected = Signal(object)  # the service, once the database answered (see open_service)
+    connectFailed = Signal(str, int)  # (the error in words, seconds until the next try; 0: no retry)
     loadFailed = Signal(str, int)  # (the error in words, seconds until the next try)
     connectionChanged = Signal(bool)  # the change feed's connection went down / came back
     failure = Signal(str)  # a background failure no job handled, in words
@@ -59,6 +61,12 @@ class WindowController(QObject):
         self.change_timer = QTimer(self, singleShot=True, interval=CHANGE_DEBOUNCE_MS)
         self.change_timer.timeout.connect(self._change_due)
         self._waiting_since: float | None = None
+        self._open: Callable[[], ConfigurationService] | None = None
+        self._give_up: Callable[[BaseException], None] | None = None
+        self.connect_ms = RETRY_FIRST_MS
+        self.connect_tries = 0
+        self.connect_timer = QTimer(self, singleShot=True)
+        self.connect_timer.timeout.connect(self.retry_connect)
         self.save_flow: SaveFlow | None = None
         self.runner.unhandledFailure.connect(self._unhandled)
 
@@ -83,15 +91,49 @@ class WindowController(QObject):
         self.live.connectionChanged.connect(self.connectionChanged)
         self.live.attach(service)
 
+    # -- opening the service --------------------------------------------------------------------------
+    def open_service(self, open_service: Callable[[], ConfigurationService],
+                     give_up: Callable[[BaseException], None] | None = None) -> None:
+        """Connects off the GUI thread. While the database does not answer it tries again by
+        itself, 1 s after the first failure, doubling to 30 s (Retry and F5 try at once), and
+        `connected` brings the service when it answers; any other error, or any error at all when
+        `give_up` is given (a script's --exit-when-ready), ends the trying."""
+        self._open, self._give_up = open_service, give_up
+        self.retry_connect()
+
+    def retry_connect(self) -> None:
+        if self._open is None or self.service is not None or self.runner.running("connect", self):
+            return
+        self.connect_timer.stop()
+        self.connect_tries += 1
+        self.runner.run(self._open, self._opened, self._open_failed, owner=self, key="connect")
+
+    def _opened(self, service: ConfigurationService) -> None:
+        self.connect_ms = RETRY_FIRST_MS
+        self.connected.emit(service)
+
+    def _open_failed(self, error: BaseException) -> None:
+        from configadmin.domain.errors import DatabaseUnavailable
+        if self._give_up is not None:
+            self._give_up(error)
+            return
+        if not isinstance(error, DatabaseUnavailable):
+            self.connectFailed.emit(self.say(error), 0)
+            return
+        self.connectFailed.emit(self.say(error), max(self.connect_ms // 1000, 1))
+        self.connect_timer.start(self.connect_ms)
+        self.connect_ms = min(self.connect_ms * 2, RETRY_MAX_MS)
+
     def first_look(self, snap: Snapshot) -> None:
         """The values read before the service exists (`configadmin gui`), shown like a load."""
         self.state.loaded(snap.revision)
-        self.snapshotLoaded.emit(snap, None)
+        self.snapshotLoaded.emit(snap, [])
 
     # -- loading ------------------------------------------------------------------------------------
     def reload(self) -> None:
         """Reads the snapshot off the GUI thread; a reload asked for mid-load runs right after."""
         if self.service is None:
+            self.retry_connect()  # F5 before the database ever answered: try to open it now
             return
         if self._loading:
             self._reload_again = True
@@ -100,22 +142,22 @@ class WindowController(QObject):
         from configadmin.ui.window.snapshot import load_snapshot
         service, env, since, offer = self.service, self.environment, self.state.revision, self.wants_draft()
 
-        def load() -> tuple[Snapshot, Draft | UnusableDraft | None]:
-            from configadmin.ui.window.drafts import DraftStore  # the draft is read here, off the GUI thread
-            draft = DraftStore(service.database_identity, env).load() if offer else None
-            return load_snapshot(service, env, since), draft
+        def load() -> tuple[Snapshot, list[Draft | UnusableDraft]]:
+            from configadmin.ui.window.drafts import DraftStore  # the drafts are read here, off the GUI thread
+            drafts = DraftStore(service.database_identity, env).left() if offer else []
+            return load_snapshot(service, env, since), drafts
 
         self.runner.run(load, self._loaded, self._load_failed, owner=self)
 
-    def _loaded(self, result: tuple[Snapshot, Draft | UnusableDraft | None]) -> None:
-        snap, draft = result
+    def _loaded(self, result: tuple[Snapshot, list[Draft | UnusableDraft]]) -> None:
+        snap, drafts = result
         self._loading = False
         self.retry_ms = RETRY_FIRST_MS
         if snap.environment != self.environment:  # switched while it loaded
             self.reload()
             return
         self.state.loaded(snap.revision)
-        self.snapshotLoaded.emit(snap, draft)
+        self.snapshotLoaded.emit(snap, drafts)
         if self._reload_again:
             self._reload_again = False
             self.reload()
@@ -208,4 +250,6 @@ class WindowController(QObject):
             self.live.detach()
         self.retry_timer.stop()
         self.change_timer.stop()
+        self.connect_timer.stop()
+        self._open = None
 

@@ -42,11 +42,11 @@ class IncomingChanges(QObject):
         theirs = w.state.theirs(recent)
         if not theirs:
             return
-        parts = [f"{e.setting} {e.action} by {e.actor}" + (f": “{e.reason}”" if e.reason else "")
+        parts = [f"{e.setting} {e.action} by {e.by}" + (f": “{e.reason}”" if e.reason else "")
                  for e in theirs[:3]]
         more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
         w.statusBar().showMessage(elide("Reloaded: " + "; ".join(parts) + more), 15000)
-        self.by = ", ".join(dict.fromkeys(e.actor for e in theirs)) or self.by
+        self.by = ", ".join(dict.fromkeys(e.by for e in theirs)) or self.by
         if w.state.incoming:
             names = ", ".join(w.state.incoming)
             w.banner.show_message(

@@ -7,6 +7,7 @@ cases), and the parts that ask the analyst and render the results (saving, loadi
 incoming changes, actions, the diff's sync, the menus), each given the siblings it works with."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
@@ -83,9 +84,22 @@ class MainWindow(WindowView):
             self.ui.environment_combo.setEnabled(False)  # switching needs the service
             self.controller.first_look(first_snapshot(look))
 
+    def open_service(self, connect: Callable[[], ConfigurationService],
+                     offline: Callable[[], FirstLook] | None = None,
+                     give_up: Callable[[BaseException], None] | None = None) -> None:
+        """Opens the service in the background (`configadmin gui`). While the database does not
+        answer, `offline()` (service/first_look.offline_look: the last load's values, else the
+        files) is shown read-only and the controller tries again; `give_up(error)` ends it at the
+        first failure instead (--exit-when-ready, --screenshot)."""
+        from configadmin.ui.window.start_offline import StartOffline
+        StartOffline(self, offline, self.show_first_look).follow(self.controller)
+        self.controller.connected.connect(self.attach)
+        self.controller.open_service(connect, give_up)
+
     def attach(self, service: ConfigurationService) -> None:
         """Called with the connected service (after the first paint when started from `configadmin`)."""
         self.controller.attach(service)
+        self.banner.clear("connect")
         self.registry = service.registry
         self.ui.environment_combo.setEnabled(True)
         self.info.set_connection(service.database, service.user, service.database_user)
