@@ -17,6 +17,7 @@ from starlette.routing import Route
 from configadmin.domain.errors import (
     ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, ValidationError, one_line,
 )
+from configadmin.http.column_warnings import is_strict, report_warnings, with_warnings
 from configadmin.http import changes
 from configadmin.http.metrics import exposition
 from configadmin.http.state import RelayState, RevisionMoved
@@ -88,8 +89,12 @@ class Api:
             if if_match is None:
                 raise ApiError(400, 'If-Match must name one revision, e.g. "42"')
         values = await asyncio.to_thread(self.checked_body, await _body(request))
+        report = await self.state.column_report(env, values)
+        warnings = report_warnings(report) if report is not None else []
+        if report is not None and report.unknown and is_strict(request.query_params.get("strict_columns")):
+            raise ApiError(422, f"not saved: {report.summary()} (strict_columns)", warnings)
         snapshot = await self.state.write_ml(env, values, user, if_match)
-        return _json(snapshot.ml_body, etag=snapshot.etag)
+        return _json(with_warnings(snapshot.ml_body, warnings), etag=snapshot.etag)
 
     def checked_body(self, body: bytes) -> dict[str, Any]:
         """The seed's POST body; every problem is named: bad JSON, wrong shape, unknown keys,

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
+from configadmin.domain.column_check import ColumnReport
 from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.errors import ConflictError, DatabaseUnavailable, NotFound, ValidationError
 from configadmin.domain.previews import ResetStep, RevertPreview
@@ -37,6 +38,7 @@ from configadmin.domain.validation import input_size_warnings
 from configadmin.service import previews
 from configadmin.service.cached_reads import CacheKey, CachedReads
 from configadmin.service.class_calls import bind_instance_calls, shared_or_bound
+from configadmin.service.feature_columns import ColumnsRead, FeatureColumnCache
 from configadmin.service.locate import (
     DEFAULT_ENVIRONMENT, STANDARD_ENVIRONMENTS, database_url, environment_list, environment_name,
     is_relay_url, read_layers,
@@ -112,6 +114,7 @@ class ConfigurationService(CachedReads):
         self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch,
                                 confirmed=self._confirmed_environments)
         self._reader = ReaderHeartbeat(self, reader_name) if reader_name else None
+        self.columns_cache = FeatureColumnCache()
         bind_instance_calls(self)
 
     # -- construction --------------------------------------------------------------------------
@@ -185,6 +188,7 @@ class ConfigurationService(CachedReads):
         if self._reader is not None:
             self._reader.stop()
         self._feed.close()
+        self.columns_cache.close()
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
@@ -416,6 +420,23 @@ class ConfigurationService(CachedReads):
         plan = preview or self.promote_preview(category, key, from_env, to_env)
         from configadmin.service import transfer
         return transfer.promote(self, plan, reason, updated_by=updated_by)
+
+    # -- the feature table (configadmin/service/feature_columns.py) ---------------------------------
+    def check_columns(self, mapping: Mapping[str, str] | None = None, *, environment: str | None = None,
+                      feature_source: str | None = None, refresh: bool = False) -> ColumnReport:
+        """The mapping (default: the stored one) against the columns of `ml.feature_table`:
+        unknown and non-numeric columns, or the notice why they could not be read (never raises
+        for a missing table or an unreachable source)."""
+        from configadmin.service import feature_columns
+        return feature_columns.check_columns(self, mapping, environment or self.environment,
+                                             source=feature_source, refresh=refresh)
+
+    def table_columns(self, environment: str | None = None, *, feature_source: str | None = None,
+                      refresh: bool = False) -> ColumnsRead:
+        """The columns of the environment's feature table (cached; read at most once a minute)."""
+        from configadmin.service import feature_columns
+        return feature_columns.table_columns(self, environment or self.environment,
+                                             source=feature_source, refresh=refresh)
 
     # -- everything else the CLI and the window show -----------------------------------------------
     def diff(self, category: str, key: str, environment: str | None = None) -> Diff:
