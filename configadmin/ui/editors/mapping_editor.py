@@ -390,6 +390,12 @@ class MappingEditor(QWidget):
         self.notice.emit(f"Pasted {_entries(len(pairs))}: {detail}{read}")
 
     # -- view helpers -----------------------------------------------------------------------------
+    def show_above_table(self, widget: QWidget) -> None:
+        """A line between the filter bar and the table (the feature table's column count)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, widget)
+
     def _show_notice(self, text: str) -> None:
         self.notice_label.setText(text)
         self._notice_timer.start()

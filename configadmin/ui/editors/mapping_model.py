@@ -11,13 +11,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from configadmin.ui.plain_text import plain_tooltip
 
 from configadmin.ui import theme
+from configadmin.ui.icons import icon
+
+if TYPE_CHECKING:
+    from configadmin.domain.column_check import ColumnMarks
 
 COL_FEATURE, COL_COLUMN, COL_DEFAULT = 0, 1, 2
 HEADERS = ("Feature", "Column", "vs. default")
@@ -98,6 +102,8 @@ class MappingModel(QAbstractTableModel):
         self._touched_all = False  # a remove-all touched every feature: diff the whole mapping
         self.edit_hook: Callable[[int, int, str], None] | None = None
         """When set, edits typed into the view go through it (the editor's undo stack)."""
+        self.column_marks: ColumnMarks | None = None
+        """When set, the Column cells carry its marks (not in the feature table, not numeric)."""
 
     # -- loading and reading -----------------------------------------------------------------------
     def load(self, mapping: Mapping[str, str], defaults: Mapping[str, str] | None = None) -> None:
@@ -265,10 +271,15 @@ class MappingModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return row[col] if col != COL_DEFAULT else self.status(rid)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._column_mark_icon(row[1]) if col == COL_COLUMN else None
         if role == Qt.ItemDataRole.ToolTipRole:
             problem = self.cell_problem(rid, col)
             if problem:
                 return plain_tooltip(problem)
+            if col == COL_COLUMN and self.column_marks is not None:
+                mark = self.column_marks.mark(row[1])
+                return plain_tooltip(mark.text) if mark is not None else None
             if col == COL_DEFAULT:
                 return plain_tooltip(self._default_tip(rid) or "") or None
             return None
@@ -283,6 +294,18 @@ class MappingModel(QAbstractTableModel):
                 return _STATUS_FG.get(self.status(rid))
             return _INVALID_FG if self.cell_problem(rid, col) else None
         return None
+
+    def _column_mark_icon(self, column: str) -> Any:
+        if self.column_marks is None or not column:
+            return None
+        mark = self.column_marks.mark(column)
+        return icon("warning" if mark.kind == "unknown" else "info") if mark is not None else None
+
+    def marks_changed(self) -> None:
+        """The feature table's columns arrived or changed: the Column cells repaint their marks."""
+        if self._view:
+            self.dataChanged.emit(self.index(0, COL_COLUMN), self.index(len(self._view) - 1, COL_COLUMN),
+                                  [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole])
 
     def _default_tip(self, rid: int) -> str:
         status = self.status(rid)

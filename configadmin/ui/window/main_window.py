@@ -20,6 +20,7 @@ from configadmin.ui.window.menu_bar import WindowMenus
 from configadmin.ui.editors.setting_editors import MAPPING
 from configadmin.ui.window.status import ERROR, READ_ONLY
 from configadmin.ui.window.window_actions import WindowActions
+from configadmin.ui.window.window_columns import WindowColumns
 from configadmin.ui.window.window_drafts import WindowDrafts
 from configadmin.ui.window.window_layout import WindowLayout, with_shortcut_tip
 from configadmin.ui.window.window_loading import WindowLoading
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         self.reset_action.setEnabled(False)
         self.compare_action.setEnabled(False)
         self.menus = WindowMenus(self)
+        self.columns = WindowColumns(self)  # the feature table: completion, marks, counts
+        self.columns.add_to_menu(self.menus.edit_menu)
         self._update_state()
         self._layout_restored = restore_layout(self, self.splitter)
         if service is not None:

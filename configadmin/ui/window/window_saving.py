@@ -39,7 +39,9 @@ class WindowSaving(QObject):
             self.saved([], [], [base for base, _ in plan])
             return
         changes = [PendingChange(b.name, b.value, v, w.editors.edit_diff(b.name)) for b, v in plan]
-        reason = SaveDialog.ask(w, changes, w.environment, self.warnings(plan))
+        columns = w.columns.confirm_text(changes)  # unknown columns need a tick of their own
+        reason = SaveDialog.ask(w, changes, w.environment, self.warnings(plan),
+                                **({"columns": columns} if columns else {}))
         if reason is None:
             return
         w._drafting.write()
