@@ -118,12 +118,13 @@ class ColumnCompleter(QCompleter):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter with the completions open but none chosen stores the text as typed (one Enter,
         as without completions; Qt would only close the list)."""
-        if (watched is self.popup() and event.type() == QEvent.Type.KeyPress
+        popup = self.popup()
+        if (popup is not None and watched is popup and event.type() == QEvent.Type.KeyPress
                 and isinstance(event, QKeyEvent)
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and not self.popup().currentIndex().isValid() and self._line is not None
+                and not popup.currentIndex().isValid() and self._line is not None
                 and self._line.completer() is self):
-            self.popup().hide()
+            popup.hide()
             self.accepted.emit(self._line)
             return True
         return super().eventFilter(watched, event)

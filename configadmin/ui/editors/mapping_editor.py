@@ -390,6 +390,11 @@ class MappingEditor(QWidget):
         self.notice.emit(f"Pasted {_entries(len(pairs))}: {detail}{read}")
 
     # -- view helpers -----------------------------------------------------------------------------
+    def repaint_marks(self) -> None:
+        """The Column cells' marks changed (the feature table was read): repainted from the model,
+        without a dataChanged, which would reset a cell being typed into."""
+        self.table.viewport().update()
+
     def show_above_table(self, widget: QWidget) -> None:
         """A line between the filter bar and the table (the feature table's column count)."""
         layout = self.layout()

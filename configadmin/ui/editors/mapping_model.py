@@ -301,12 +301,6 @@ class MappingModel(QAbstractTableModel):
         mark = self.column_marks.mark(column)
         return icon("warning" if mark.kind == "unknown" else "info") if mark is not None else None
 
-    def marks_changed(self) -> None:
-        """The feature table's columns arrived or changed: the Column cells repaint their marks."""
-        if self._view:
-            self.dataChanged.emit(self.index(0, COL_COLUMN), self.index(len(self._view) - 1, COL_COLUMN),
-                                  [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole])
-
     def _default_tip(self, rid: int) -> str:
         status = self.status(rid)
         if status == STATUS_ADDED:

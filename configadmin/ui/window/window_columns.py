@@ -82,7 +82,7 @@ class WindowColumns(QObject):
             self.window.mapping_editor.delegate.complete_columns(self.completer)
         else:
             self.completer.set_columns(())
-        self.window.mapping_editor.model.marks_changed()
+        self.window.mapping_editor.repaint_marks()
         if not read.configured:
             self._say_not_checked_once(read.notice or "")
         self.show_count()
@@ -90,7 +90,7 @@ class WindowColumns(QObject):
 
     def _failed(self, error: BaseException) -> None:
         self.marks.set_columns(None, self.window.controller.say(error))
-        self.window.mapping_editor.model.marks_changed()
+        self.window.mapping_editor.repaint_marks()
         self.show_count()
         self.columnsShown.emit()
 
