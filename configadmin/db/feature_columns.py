@@ -90,7 +90,8 @@ def read_columns(engine: Engine, table: str) -> TableColumns:
 
 
 def _numeric(kind: Any) -> bool:
-    return isinstance(kind, (sqltypes.Integer, sqltypes.Numeric, sqltypes.Boolean))
+    # Float is not a Numeric since SQLAlchemy 2.1 (both derive from NumericCommon): named apart.
+    return isinstance(kind, (sqltypes.Integer, sqltypes.Numeric, sqltypes.Float, sqltypes.Boolean))
 
 
 def _type_name(kind: Any, engine: Engine) -> str:

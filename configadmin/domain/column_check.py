@@ -150,74 +150,72 @@ def not_numeric_text(info: ColumnInfo) -> str:
     return f"{info.type_name}, not a number or boolean"
 
 
-def unknown_columns(mapping: Mapping[str, str], columns: TableColumns) -> list[str]:
-    """The features whose column is not in the table, in mapping order (one lookup each)."""
-    index = columns.by_name
-    return [feature for feature, column in mapping.items() if column not in index]
-
-
 def check_mapping(mapping: Mapping[str, str], columns: TableColumns,
                   *, suggestions_for: int = 1000) -> ColumnReport:
     """Every entry checked; the first `suggestions_for` unknown ones get their nearest names."""
     unknown: list[ColumnFinding] = []
     soft: list[ColumnFinding] = []
     index = columns.by_name
+    soft_text = {c.name: not_numeric_text(c) for c in columns.columns if not c.numeric}
     for feature, column in mapping.items():
         info = index.get(column)
+        if info is not None and info.numeric:
+            continue
         if info is None:
             if len(unknown) < suggestions_for:
                 unknown.append(ColumnFinding(feature, column, UNKNOWN, columns.why_unknown(column),
                                              columns.suggest(column)))
             else:
                 unknown.append(ColumnFinding(feature, column, UNKNOWN, f"not a column of {columns.table}"))
-        elif not info.numeric:
-            soft.append(ColumnFinding(feature, column, NOT_NUMERIC, not_numeric_text(info),
+        else:
+            soft.append(ColumnFinding(feature, column, NOT_NUMERIC, soft_text[column],
                                       type_name=info.type_name))
     return ColumnReport(columns.table, columns.source, tuple(unknown), tuple(soft),
                         checked=len(mapping))
 
 
-@dataclass(frozen=True)
-class ColumnMark:
-    """What the window shows on a Column cell: a warning (unknown) or a softer note (not numeric)."""
-
-    kind: FindingKind
-    text: str
-
-
 class ColumnMarks:
     """The window's column state, Qt-free: the table's columns (or the notice why there are none)
-    and the mark of any column name, computed when a cell is painted and kept per name."""
+    and the mark of any column name. A mark's kind is one lookup (kept per name) and is what a
+    painted cell needs; its words, with the nearest names, only when a tooltip asks."""
 
     def __init__(self) -> None:
         self.columns: TableColumns | None = None
         self.notice: str | None = None
-        self._marks: dict[str, ColumnMark | None] = {}
+        self._kinds: dict[str, FindingKind | None] = {}
 
     def set_columns(self, columns: TableColumns | None, notice: str | None) -> None:
         self.columns, self.notice = columns, notice
-        self._marks = {}
+        self._kinds = {}
 
     @property
     def active(self) -> bool:
         return self.columns is not None
 
-    def mark(self, column: str) -> ColumnMark | None:
+    def kind(self, column: str) -> FindingKind | None:
+        """UNKNOWN, NOT_NUMERIC or None (a number, or nothing is checked)."""
         if self.columns is None:
             return None
         try:
-            return self._marks[column]
+            return self._kinds[column]
         except KeyError:
             pass
         info = self.columns.get(column)
-        mark: ColumnMark | None = None
-        if info is None:
-            mark = ColumnMark(UNKNOWN, self.columns.why_unknown(column))
-        elif not info.numeric:
-            mark = ColumnMark(NOT_NUMERIC, f"{column} is {not_numeric_text(info)}")
-        if len(self._marks) < 200_000:
-            self._marks[column] = mark
-        return mark
+        kind: FindingKind | None = UNKNOWN if info is None else None if info.numeric else NOT_NUMERIC
+        if len(self._kinds) < 200_000:
+            self._kinds[column] = kind
+        return kind
+
+    def text(self, column: str) -> str | None:
+        """The tooltip: "not a column of analytics.customer_features — did you mean …?" or the
+        type of a column that is not a number."""
+        kind = self.kind(column)
+        if kind is None or self.columns is None:
+            return None
+        if kind == UNKNOWN:
+            return self.columns.why_unknown(column)
+        info = self.columns.get(column)
+        return f"{column} is {not_numeric_text(info)}" if info is not None else None
 
     def unknown_count(self, columns: Iterable[str]) -> int:
         if self.columns is None:

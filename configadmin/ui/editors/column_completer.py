@@ -99,15 +99,26 @@ class ColumnCompleter(QCompleter):
         popup.setUniformRowHeights(True)
         popup.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         popup.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        popup.header().setStretchLastSection(False)
-        popup.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        popup.header().setSectionResizeMode(TYPE, QHeaderView.ResizeMode.ResizeToContents)
+        popup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        popup.header().setStretchLastSection(True)
+        popup.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)
         self.setPopup(popup)
         self._line: QLineEdit | None = None
         self.activated.connect(self._chosen)
 
     def set_columns(self, columns: Sequence[ColumnInfo]) -> None:
+        """Also sizes the list once for the longest name and type (the cell may be narrower):
+        measured here, not per key press, so 2,000 columns stay instant."""
         self.columns.set_columns(columns)
+        popup = self.popup()
+        if popup is None or not columns:
+            return
+        metrics = popup.fontMetrics()
+        names = min(max(metrics.horizontalAdvance(c.name) for c in columns) + 24, 420)
+        types = min(max(metrics.horizontalAdvance(c.type_name) for c in columns) + 16, 200)
+        assert isinstance(popup, QTreeView)
+        popup.setColumnWidth(NAME, names)
+        popup.setMinimumWidth(names + types + 24)
 
     def attach(self, line: QLineEdit) -> None:
         """Completes in this cell editor (one editor at a time: the table opens one)."""

@@ -278,8 +278,8 @@ class MappingModel(QAbstractTableModel):
             if problem:
                 return plain_tooltip(problem)
             if col == COL_COLUMN and self.column_marks is not None:
-                mark = self.column_marks.mark(row[1])
-                return plain_tooltip(mark.text) if mark is not None else None
+                text = self.column_marks.text(row[1])
+                return plain_tooltip(text) if text is not None else None
             if col == COL_DEFAULT:
                 return plain_tooltip(self._default_tip(rid) or "") or None
             return None
@@ -298,8 +298,8 @@ class MappingModel(QAbstractTableModel):
     def _column_mark_icon(self, column: str) -> Any:
         if self.column_marks is None or not column:
             return None
-        mark = self.column_marks.mark(column)
-        return icon("warning" if mark.kind == "unknown" else "info") if mark is not None else None
+        kind = self.column_marks.kind(column)
+        return icon("warning" if kind == "unknown" else "info") if kind is not None else None
 
     def _default_tip(self, rid: int) -> str:
         status = self.status(rid)
