@@ -146,6 +146,12 @@ def unknown_count_text(count: int, table: str) -> str:
     return f"{count:,} column{'s' if count != 1 else ''} not in {table}"
 
 
+def count_unknown(columns: TableColumns, values: Iterable[str]) -> int:
+    """How many of the column names are not in the table (one lookup each; any thread)."""
+    index = columns.by_name
+    return sum(1 for c in values if c not in index)
+
+
 def not_numeric_text(info: ColumnInfo) -> str:
     return f"{info.type_name}, not a number or boolean"
 
@@ -218,10 +224,7 @@ class ColumnMarks:
         return f"{column} is {not_numeric_text(info)}" if info is not None else None
 
     def unknown_count(self, columns: Iterable[str]) -> int:
-        if self.columns is None:
-            return 0
-        index = self.columns.by_name
-        return sum(1 for c in columns if c not in index)
+        return 0 if self.columns is None else count_unknown(self.columns, columns)
 
     def count_text(self, columns: Iterable[str]) -> str | None:
         """The title line's count, or None when nothing is unknown or nothing is checked."""

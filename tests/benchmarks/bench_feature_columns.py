@@ -72,6 +72,8 @@ def test_window_marks_and_counts_without_stalling_and_marks_follow_the_scroll(
     from configadmin.ui import MainWindow
     from configadmin.ui.editors.mapping_model import COL_COLUMN
 
+    from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
+    monkeypatch.setattr(UnsavedEditsDialog, "ask", classmethod(lambda cls, *a: "discard"))  # closing
     monkeypatch.setenv("CONFIGADMIN_FEATURE_SOURCE", _feature_table(tmp_path / "features.sqlite3"))
     service = ConfigurationService.connect(sqlite_url, user="bench")
     service.set("ml", "feature_table", "customer_features")
@@ -95,6 +97,13 @@ def test_window_marks_and_counts_without_stalling_and_marks_follow_the_scroll(
         window.show()
     first_ms = (time.perf_counter() - started) * 1000
     qtbot.wait(1500)  # the load's own work (validation, diff, history) settles first
+    clock.start()
+    beat.start()
+    qtbot.wait(600)  # nothing happening: how late a 2 ms timer is on this machine anyway
+    beat.stop()
+    idle = max(gaps)
+    gaps.clear()
+    last[0] = 0.0
     service.columns_cache.min_interval = 0  # a minute later: "Refresh columns" reads again
     clock.start()
     beat.start()
@@ -102,42 +111,44 @@ def test_window_marks_and_counts_without_stalling_and_marks_follow_the_scroll(
     with qtbot.waitSignal(window.columns.columnsShown, timeout=60_000):
         window.columns.refresh_action.trigger()
     arrived_ms = (time.perf_counter() - started) * 1000
-    window.mapping_editor.model.set_cell(window.mapping_editor.model.row_id(1), COL_COLUMN, "colx_new")
-    qtbot.wait(400)  # an edit: the count follows after its delay
+    qtbot.wait(300)  # a few repaints with the marks
     beat.stop()
     line = window.columns.line.label.text()
-    assert line == f"⚠ {ENTRIES // UNKNOWN_EVERY + 1:,} columns not in customer_features"
+    assert line == f"⚠ {ENTRIES // UNKNOWN_EVERY:,} columns not in customer_features"
+    window.mapping_editor.model.set_cell(window.mapping_editor.model.row_id(1), COL_COLUMN, "colx_new")
+    qtbot.waitUntil(lambda: window.columns.line.label.text()
+                    == f"⚠ {ENTRIES // UNKNOWN_EVERY + 1:,} columns not in customer_features", timeout=30_000)
     record("feature table", f"window, {ENTRIES:,} entries: open → loaded and columns shown",
            f"{first_ms:.0f} ms")
     record("feature table", "Refresh columns → read, marks and count shown", f"{arrived_ms:.0f} ms",
            "the read off the GUI thread")
-    record("feature table", "longest GUI-thread stall from the refresh to the recount after an edit "
-           "(goal ≤ 50 ms)", f"{max(gaps):.1f} ms", f"{len(gaps)} heartbeats of 2 ms")
-
-    window.mapping_editor.value()  # built once per edit, and shared by every part of the window
-    started = time.perf_counter()
-    window.columns.show_count()
-    record("feature table", "the count's own share (title line + diff panel)",
-           f"{(time.perf_counter() - started) * 1000:.1f} ms")
+    record("feature table", "longest GUI-thread stall from Refresh columns to marks and count on screen "
+           "(goal ≤ 50 ms)", f"{max(gaps):.1f} ms",
+           f"{len(gaps)} heartbeats of 2 ms; with nothing happening the longest gap was {idle:.1f} ms")
 
     view = window.findChild(QTableView, "mappingTable")
     model = view.model()
     scroll = view.verticalScrollBar()
-    per_page = []
+    marks = model.column_marks
+    per_page: dict[bool, list[float]] = {True: [], False: []}
     for target in range(0, scroll.maximum(), max(1, scroll.maximum() // 40)):
-        started = time.perf_counter()
-        scroll.setValue(target)
-        QApplication.processEvents()
-        view.viewport().repaint()
-        per_page.append((time.perf_counter() - started) * 1000)
+        for with_marks in (True, False):  # taking turns: the machine's load hits both alike
+            model.column_marks = marks if with_marks else None
+            started = time.perf_counter()
+            scroll.setValue(target + (0 if with_marks else 1))
+            QApplication.processEvents()
+            view.viewport().repaint()
+            per_page[with_marks].append((time.perf_counter() - started) * 1000)
+        model.column_marks = marks
         top = view.rowAt(0)
         shown = [model.index(r, COL_COLUMN) for r in range(top, top + 20)]
         marked = {str(i.data()) for i in shown if i.data(Qt.ItemDataRole.DecorationRole) is not None}
         texts = {str(i.data()) for i in shown}
         # unknown columns (colx_…) and the text ones (every fifth: varchar) carry a mark, no other
         assert marked == {c for c in texts if c.startswith("colx_") or int(c[-4:]) % 5 == 4}
-    record("feature table", "scroll one page with marks (paint included)",
-           f"median {statistics.median(per_page):.1f} ms, max {max(per_page):.1f} ms", f"{len(per_page)} pages")
+    record("feature table", "scroll one page, paint included: with marks / without",
+           f"median {statistics.median(per_page[True]):.1f} / {statistics.median(per_page[False]):.1f} ms",
+           f"{len(per_page[True])} pages each, taking turns")
 
     editor = window.columns.completer
     started = time.perf_counter()

@@ -114,8 +114,10 @@ class ColumnCompleter(QCompleter):
         if popup is None or not columns:
             return
         metrics = popup.fontMetrics()
-        names = min(max(metrics.horizontalAdvance(c.name) for c in columns) + 24, 420)
-        types = min(max(metrics.horizontalAdvance(c.type_name) for c in columns) + 16, 200)
+        longest = sorted(columns, key=lambda c: len(c.name))[-8:]  # measure a few, not 2,000
+        longest_types = {c.type_name for c in columns}
+        names = min(max(metrics.horizontalAdvance(c.name) for c in longest) + 24, 420)
+        types = min(max(metrics.horizontalAdvance(t) for t in sorted(longest_types, key=len)[-8:]) + 16, 200)
         assert isinstance(popup, QTreeView)
         popup.setColumnWidth(NAME, names)
         popup.setMinimumWidth(names + types + 24)

@@ -44,6 +44,8 @@ class CellDelegate(QStyledItemDelegate):
 
     def complete_columns(self, completer: ColumnCompleter) -> None:
         """Column cells complete from the feature table's columns from now on."""
+        if self.column_completer is completer:
+            return
         self.column_completer = completer
         completer.accepted.connect(self._completed)
 

@@ -6,6 +6,7 @@ a proxy) and every reload is one model reset, so 100k entries stay fast: paint c
 """
 from __future__ import annotations
 
+import functools
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -14,7 +15,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QIcon
 from configadmin.ui.plain_text import plain_tooltip
 
 from configadmin.ui import theme
@@ -63,6 +64,13 @@ def cell_checks() -> tuple[Callable[[str], str | None], Callable[[str], str | No
     """Imported late: pydantic is not needed before the first paint."""
     from configadmin.domain.validation import column_name_problem, feature_name_problem
     return feature_name_problem, column_name_problem
+
+
+@functools.cache
+def _mark_icon(kind: str) -> QIcon:
+    """The Column cell's mark, rendered from its SVG once: painting a pixmap per cell costs
+    nothing, rendering the SVG per cell would cost a millisecond each while scrolling."""
+    return QIcon(icon("warning" if kind == "unknown" else "info").pixmap(16, 16))
 
 
 @contextmanager
@@ -299,7 +307,7 @@ class MappingModel(QAbstractTableModel):
         if self.column_marks is None or not column:
             return None
         kind = self.column_marks.kind(column)
-        return icon("warning" if kind == "unknown" else "info") if kind is not None else None
+        return _mark_icon(kind) if kind is not None else None
 
     def _default_tip(self, rid: int) -> str:
         status = self.status(rid)
