@@ -167,6 +167,8 @@ def translate(exc: sa_exc.DBAPIError, url: URL) -> ConfigAdminError:
     if code in ("55P03", "57014"):  # lock_not_available, query_canceled (our timeouts)
         return DatabaseBusy(f"the database at {where(url)} is busy: gave up waiting ({text}); "
                             "nothing was saved, try again")
+    if code in ("CA601", "CA602"):  # the change-request policy (migration 0005)
+        return policy_refusal(code, text)
     if code == "CA002":  # the write path's "no such row"
         return NotFound(text)
     if code == "23514":  # check_violation
@@ -192,6 +194,14 @@ CHECKS = {  # the CHECK constraints of schema 0003, in the user's words
     "ck_configuration_audit_actor": "the user name contains control or hidden characters",
     "ck_configuration_audit_reason": "the reason is longer than 2000 characters",
 }
+
+
+def policy_refusal(code: str, text: str) -> ConfigAdminError:
+    from configadmin.domain.errors import PolicyRefused, ProtectedEnvironment
+    if code == "CA602":
+        refused = ProtectedEnvironment(text.split(" is protected", 1)[0])
+        return refused
+    return PolicyRefused(text)
 
 
 class DatabaseError(ConfigAdminError):

@@ -15,11 +15,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from configadmin.domain.errors import (
-    ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, ValidationError, one_line,
+    ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, PolicyRefused,
+    ProtectedEnvironment, ValidationError, one_line,
 )
 from configadmin.http.column_warnings import is_strict, report_warnings, with_warnings
 from configadmin.http import changes
 from configadmin.http.metrics import exposition
+from configadmin.http.requests_api import RequestRefused, RequestsApi
 from configadmin.http.state import RelayState, RevisionMoved
 from configadmin.http.tokens import Tokens
 from configadmin.http.wire import ML_KEYS, Snapshot, dumps, error_body, if_match_revision, matches
@@ -52,6 +54,7 @@ class Api:
         self.state = state
         self.tokens = tokens
         self.secrets = list(secrets)
+        self.requests = RequestsApi(state, tokens, self.environment)
 
     def environment(self, request: Request) -> str:
         """`?env=E`, else the first environment served (the seed's URLs name none)."""
@@ -93,7 +96,10 @@ class Api:
         warnings = report_warnings(report) if report is not None else []
         if report is not None and report.unknown and is_strict(request.query_params.get("strict_columns")):
             raise ApiError(422, f"not saved: {report.summary()} (strict_columns)", warnings)
-        snapshot = await self.state.write_ml(env, values, user, if_match)
+        try:
+            snapshot = await self.state.write_ml(env, values, user, if_match)
+        except ProtectedEnvironment:  # the way in is a change request: 202 with its URL
+            return await self.requests.propose(env, values, user)
         return _json(with_warnings(snapshot.ml_body, warnings), etag=snapshot.etag)
 
     def checked_body(self, body: bytes) -> dict[str, Any]:
@@ -162,7 +168,9 @@ class Api:
 def _status(exc: Exception) -> int:
     if isinstance(exc, (RevisionMoved, ConflictError)):
         return 409
-    if isinstance(exc, PermissionDenied):
+    if isinstance(exc, RequestRefused):
+        return exc.status
+    if isinstance(exc, (PermissionDenied, PolicyRefused)):
         return 403
     if isinstance(exc, DatabaseUnavailable):
         return 503
@@ -206,6 +214,8 @@ def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = ()) ->
         Route("/api/config", guarded(api.config), methods=["GET"]),
         Route("/api/config/ml", guarded(api.ml), methods=["GET", "POST"]),
         Route("/api/config/changes", guarded(api.changes), methods=["GET"]),
+        Route("/api/requests", guarded(api.requests.listed), methods=["GET"]),
+        Route("/api/requests/{request_id}", guarded(api.requests.one), methods=["GET"]),
         Route("/healthz", guarded(api.healthz), methods=["GET"]),
         Route("/metrics", guarded(api.metrics), methods=["GET"]),
     ]
