@@ -10,7 +10,7 @@ import pytest
 from analyst_answers import SaveAsked, save_button
 from feature_support import COLUMNS_DDL, make_sqlite_table, run_sql
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QTableView
+from PySide6.QtWidgets import QCheckBox, QLabel, QTableView
 from pytestqt.qtbot import QtBot
 from window_support import close_window, column_of, open_cell_editor, show_window
 
@@ -204,14 +204,15 @@ def test_without_a_feature_table_the_window_says_once_how_to_turn_it_on(
     try:
         with qtbot.waitSignals([win.loaded, win.columns.columnsShown], timeout=WAIT):
             win.show()
-        assert win.banner.has("columns")
-        told = [label.text() for label in win.banner.findChildren(QLabel) if "ml.feature_table" in label.text()]
-        assert told and "configadmin set ml.feature_table" in told[0]
+        told = win.statusBar().currentMessage()
+        assert told.startswith("Columns are not checked: set ml.feature_table")
+        assert "configadmin set ml.feature_table" in told and "CONFIGADMIN_FEATURE_SOURCE" in told
+        line = win.findChild(QLabel, "columnCheckLabel")
         assert title_line(win) == "Columns are not checked against a feature table"
-        win.banner.clear("columns")
+        assert "configadmin set ml.feature_table" in line.toolTip()  # how, on the muted line
+        win.statusBar().clearMessage()
         with qtbot.waitSignal(win.columns.columnsShown, timeout=WAIT):
             win.reload()
-        assert not win.banner.has("columns")  # once is enough
+        assert win.statusBar().currentMessage() == ""  # once is enough
     finally:
         close_window(qtbot, win)
-    assert QApplication.instance() is not None

@@ -19,7 +19,6 @@ from configadmin.domain.resolution import thaw
 from configadmin.ui.editors.column_check_line import CHECKED, NOT_CHECKED, UNKNOWN, ColumnCheckLine
 from configadmin.ui.editors.column_completer import ColumnCompleter
 from configadmin.ui.icons import icon
-from configadmin.ui.window.status import INFO
 
 if TYPE_CHECKING:
     from configadmin.service.feature_columns import ColumnsRead
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
 
 COUNT_DELAY_MS = 150  # after an edit settles, not per keystroke
 NOT_CHECKED_TEXT = "Columns are not checked against a feature table"
+NOT_CHECKED_SHOWN_MS = 20_000
 
 
 class WindowColumns(QObject):
@@ -97,11 +97,12 @@ class WindowColumns(QObject):
         self.columnsShown.emit()
 
     def _say_not_checked_once(self, how: str) -> None:
-        """Neither a table nor a source: said once per window, then only on the title line."""
+        """Neither a table nor a source: said once per window in the status bar (no banner that
+        takes room from every analyst who does not use it), then only on the muted title line."""
         if self._told_not_checked:
             return
         self._told_not_checked = True
-        self.window.banner.show_message("columns", INFO, how, closable=True)
+        self.window.statusBar().showMessage(how, NOT_CHECKED_SHOWN_MS)
 
     # -- the count --------------------------------------------------------------------------------
     def count_text(self, mapping: Any = None) -> str | None:
