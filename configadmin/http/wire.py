@@ -35,6 +35,7 @@ class Snapshot:
     environment: str
     revision: int
     settings: tuple[Resolved, ...]
+    unusable: tuple[str, ...] = ()  # stored values not served (configadmin/service/value_screen.py)
     ml_body: bytes = field(init=False)
     _config_head: bytes = field(init=False, repr=False)
     _config_tail: bytes = field(init=False, repr=False)

@@ -2,6 +2,7 @@
 an outage once and the recovery once (logger "configadmin"), however many reads happen meanwhile."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from datetime import UTC, datetime
@@ -22,12 +23,16 @@ class ReaderState:
         self.status = ReaderStatus("files", None, True, datetime.now(UTC))
         self.ever_loaded = False
 
-    def loaded(self, revision: int, *, stale: bool = False) -> None:
-        """Values were just loaded from the live source (a relay may say it serves stale ones)."""
+    def loaded(self, revision: int, *, stale: bool = False, unusable: tuple[str, ...] = ()) -> None:
+        """Values were just loaded from the live source (a relay may say it serves stale ones);
+        `unusable` names the settings isolated at this load."""
         with self._lock:
             if (self.status.source, self.status.revision, self.status.stale) != (
                     self.live_source, revision, stale):
-                self.status = ReaderStatus(self.live_source, revision, stale, datetime.now(UTC))
+                self.status = ReaderStatus(self.live_source, revision, stale, datetime.now(UTC),
+                                           unusable)
+            elif self.status.unusable != unusable:
+                self.status = dataclasses.replace(self.status, unusable=unusable)
             self.ever_loaded = True
             if self._outage_logged:
                 self._outage_logged = False
@@ -39,7 +44,7 @@ class ReaderState:
         with self._lock:
             if not self.status.stale:
                 self.status = ReaderStatus(self.status.source, self.status.revision, True,
-                                           datetime.now(UTC))
+                                           datetime.now(UTC), self.status.unusable)
             if not self._outage_logged:
                 self._outage_logged = True
                 log.warning("configadmin: %s is unreachable (%s); serving last-known-good values "

@@ -164,7 +164,7 @@ def test_healthz_and_metrics_report_revisions_and_clients(
         health = http.get("/healthz")
         metrics = http.get("/metrics").text
     assert health.json() == {"status": "ok", "stale": False,
-                             "environments": {"default": revision, "staging": 0}}
+                             "environments": {"default": revision, "staging": 0}, "unusable": {}}
     assert f'configadmin_relay_revision{{environment="default"}} {revision}' in metrics
     assert 'configadmin_relay_changes_relayed_total{environment="default"} 1' in metrics
     assert "configadmin_relay_stale 0" in metrics

@@ -22,7 +22,7 @@ from configadmin.ui.icons import icon
 
 if TYPE_CHECKING:
     from configadmin.service.feature_columns import ColumnsRead
-    from configadmin.ui.window.main_window import MainWindow
+    from configadmin.ui.window.window_view import WindowView
 
 COUNT_DELAY_MS = 150  # after an edit settles, not per keystroke
 NOT_CHECKED_TEXT = "Columns are not checked against a feature table"
@@ -35,7 +35,7 @@ class WindowColumns(QObject):
 
     columnsShown = Signal()
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowView) -> None:
         super().__init__(window)
         self.window = window
         self.marks = ColumnMarks()
