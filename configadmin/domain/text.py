@@ -86,7 +86,7 @@ def brief(value: Any, limit: int = SUMMARY_CHARS) -> str:
 
 
 def change_summary(old: Any, new: Any, limit: int = SUMMARY_CHARS) -> str:
-    """`+3 −1 ~2 entries` when both sides are mappings, `12 → 15` otherwise (a lone mapping side is
+    """`3 added, 1 removed, 2 changed` when both sides are mappings, `12 → 15` otherwise (a lone mapping side is
     its entry count); an absent side is the file default. The history viewer and `configadmin history` both show exactly this."""
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         return diff_values(old, new).summary

@@ -31,6 +31,7 @@ from configadmin.ui import theme
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.worker import Runner
 from configadmin.ui.plain_text import plain, plain_tooltip
+from configadmin.ui.table_keys import tab_leaves
 
 STALE = QColor(theme.MUTED)
 REFRESH_EVERY_MS = 10_000
@@ -106,6 +107,7 @@ class ReadersPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        tab_leaves(self.table)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()

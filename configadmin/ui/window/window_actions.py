@@ -45,7 +45,8 @@ class WindowActions(QObject):
                 combo.insertItem(combo.count() - 1, name)
             environment = name
         leaving = w.controller.choose_environment(
-            environment, lambda: self.ask_about_edits(f"switching to {environment}"), discard=self.saves.discard,
+            environment, lambda: self.ask_about_edits(f"switching to {environment}"),
+            discard=lambda: self.saves.discard(ask=False),  # the analyst chose Discard already
             save_then=lambda then: self.after_save(then, self._show_current_environment))
         if leaving == "stay":
             self._show_current_environment()
