@@ -99,3 +99,15 @@ def _side(value: Any, limit: int) -> str:
     if isinstance(value, Mapping):
         return counted(len(value), "entry", "entries")
     return brief(value, limit)
+
+
+def readers_per_login(counts: dict[str, int], shown: int = 5) -> str:
+    """`per login: scoring_api 3, mallory 1,000`: one login that claims many readers cannot hide
+    the few real ones behind a large total. Empty for a single login (its count is the total)."""
+    if len(counts) < 2:
+        return ""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    parts = [f"{login or '?'} {count(n)}" for login, n in ranked[:shown]]
+    if len(ranked) > shown:
+        parts.append(f"{counted(len(ranked) - shown, 'other login')}")
+    return "per login: " + ", ".join(parts)

@@ -421,6 +421,10 @@ class ConfigurationService(CachedReads, RequestMethods):
     def readers(self) -> list[ReaderInfo]:
         return queries.readers(self._uow())
 
+    def reader_logins(self) -> dict[str, int]:
+        """How many readers each database login claims (the reader list shows at most 200 each)."""
+        return queries.reader_logins(self._uow())
+
     def can_write(self) -> bool:
         """False for a database user that may read but not write (the window goes read-only)."""
         with self._uow() as uow:
