@@ -51,6 +51,8 @@ class MainWindow(WindowView):
                              (ui.compare_action, actions.compare), (ui.refresh_action, self.reload)):
             action.triggered.connect(slot)
         ui.environment_combo.textActivated.connect(actions.environment_chosen)
+        controller.leavingEnvironment.connect(actions.leaving_environment)
+        controller.environmentSwitched.connect(actions.environment_switched)
         ui.settings_list.settingSelected.connect(self.show_setting)
         ui.settings_list.customContextMenuRequested.connect(actions.settings_menu)
         ui.editors.changed.connect(self._edited)
@@ -156,11 +158,12 @@ class MainWindow(WindowView):
         """With edits the analyst chooses: save, keep as a draft (offered back at the next start)
         or discard; Cancel keeps the window open. Edits are never dropped without that choice."""
         if self.service is not None and not self._closing:
-            choice = self._actions.ask_about_edits("closing the window")
-            if choice is None or choice == "save":
+            leaving = self.controller.leave(
+                lambda: self._actions.ask_about_edits("closing the window"),
+                discard=lambda: self._saves.discard(ask=False),  # the analyst chose Discard already
+                save=lambda: self._actions.after_save(self._close_after_save, lambda: None))
+            if leaving != "gone":
                 event.ignore()
-                if choice == "save":
-                    self._actions.after_save(self._close_after_save, lambda: None)
                 return
         self.update_state()
         self._drafting.write()
