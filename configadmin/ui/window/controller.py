@@ -1,18 +1,20 @@
 """The window's controller: it owns the service, the worker, the edit state, the timers that talk
 to the database (a debounced reload on a change notice, a retry with backoff after a failed load)
-and the use cases — load, switch environment, save, discard, merge, drafts, and the one ending of
-every write (`wrote`: our audit entries are not news, `valuesChanged`, a reload). It touches no
-widget and asks nothing: the view (window_view.py and its parts) asks, and renders what it emits."""
+and the use cases — load, leave the edits, switch environment, save, discard, merge, drafts, and the
+one ending of every write (`wrote`: our audit entries are not news, `valuesChanged`, a reload). It
+touches no widget and asks nothing: the view (window_view.py and its parts) asks through the
+callables it passes, and renders what the controller returns and emits."""
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from configadmin.ui.edits import pending
+from configadmin.ui.edits.conflicts import ConflictItem, MergeOutcome
 from configadmin.ui.error_text import error_text
 from configadmin.ui.window.edit_state import EditState
 from configadmin.ui.worker import Runner
@@ -33,6 +35,12 @@ CHANGE_MAX_WAIT_MS = 500  # ...but a flood (any login may NOTIFY) never postpone
 
 log = logging.getLogger(__name__)
 
+Leaving = Literal["stay", "saving", "gone"]
+"""How leaving the edits ended: the analyst stays, a save runs first, or they were left behind."""
+AskLeaving = Callable[[], "str | None"]  # the view's question: "save", "draft", "discard" or None (cancel)
+SaveThen = Callable[[Callable[[], None]], None]  # the view's save; runs its argument once stored
+AskConflicts = Callable[[list[ConflictItem]], "dict[tuple[str, str], Any] | None"]  # None: cancelled
+
 
 class WindowController(QObject):
     snapshotLoaded = Signal(object, object)  # (Snapshot, the drafts left by other windows to offer)
@@ -45,6 +53,8 @@ class WindowController(QObject):
     saveFailed = Signal(object)  # the error; the edits are still in the window
     saveCancelled = Signal()  # the merge question was cancelled; the edits are kept
     valuesChanged = Signal(object)  # a write from this window is stored (its audit entries, maybe none)
+    leavingEnvironment = Signal(str)  # the next environment; this one's values and edits are still known
+    environmentSwitched = Signal(str)  # the new environment, before its first load starts
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -233,16 +243,65 @@ class WindowController(QObject):
         self.valuesChanged.emit(list(entries))
         self.reload()
 
-    def merge(self, mine: Mapping[str, Any]) -> dict[str, Any]:
-        """Each waiting change against the analyst's edit, entry by entry (the view asks about conflicts)."""
-        return self.state.merge(mine)
+    def merge_incoming(self, mine: Mapping[str, Any], ask: AskConflicts) -> MergeOutcome | None:
+        """The merge use case: each waiting change goes under the analyst's edit (`mine`, by
+        setting), entry by entry; `ask` (the view's merge dialog) is called only when both sides
+        changed an entry. None: the analyst cancelled, nothing changed. Otherwise the edits now
+        start from the waiting changes; the view shows each merged value over its new base."""
+        results = self.state.merge(mine)
+        items = [ConflictItem(name, c) for name, result in results.items() for c in result.conflicts]
+        choices: dict[tuple[str, str], Any] = {}
+        if items:
+            picked = ask(items)
+            if picked is None:
+                return None
+            choices = picked
+        merged = {}
+        for name, result in results.items():
+            theirs = self.state.merged(name)
+            merged[name] = (result.resolve({p: v for (n, p), v in choices.items() if n == name}), theirs.value)
+        return MergeOutcome(merged, asked=bool(items))
 
     # -- environment and shutdown ----------------------------------------------------------------
+    def leave(self, ask: AskLeaving, *, discard: Callable[[], None], save: Callable[[], None]) -> Leaving:
+        """Leaving the edits (another environment, closing the window): they are never carried off
+        or dropped silently. The view asks (save, keep as a draft, discard; "draft" when there is
+        nothing to ask); "saving": the view's save runs and goes on once it is stored."""
+        choice = ask()
+        if choice is None:
+            return "stay"
+        if choice == "save":
+            save()
+            return "saving"
+        if choice == "discard":
+            discard()
+        return "gone"
+
+    def choose_environment(self, environment: str, ask: AskLeaving, *, discard: Callable[[], None],
+                           save_then: SaveThen) -> Leaving:
+        """The environment-switch use case: the analyst picked `environment`; the edits of this one
+        are left as `leave` says, and the switch follows (after the save, if they chose to save)."""
+        if self.service is None or environment == self.environment:
+            return "stay"
+
+        def go() -> None:
+            self.switch(environment)
+
+        leaving = self.leave(ask, discard=discard, save=lambda: save_then(go))
+        if leaving == "gone":
+            go()
+        return leaving
+
     def switch(self, environment: str) -> None:
-        """Another environment: nothing is known about it until it has loaded."""
+        """Another environment: nothing is known about it until it has loaded. The view keeps the
+        draft of this one on `leavingEnvironment` and shows the new one on `environmentSwitched`."""
         assert self.service is not None
+        if environment == self.environment:
+            return
+        self.leavingEnvironment.emit(environment)
         self.service.environment = environment
         self.state.switch()
+        self.environmentSwitched.emit(environment)
         self.reload()
 
     def close(self) -> None:

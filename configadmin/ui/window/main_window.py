@@ -20,6 +20,7 @@ from configadmin.ui.window.layout_memory import restore_layout, save_layout
 from configadmin.ui.window.menu_bar import WindowMenus
 from configadmin.ui.window.status import ERROR
 from configadmin.ui.window.window_actions import WindowActions
+from configadmin.ui.window.window_columns import WindowColumns
 from configadmin.ui.window.window_drafts import WindowDrafts
 from configadmin.ui.window.window_loading import WindowLoading
 from configadmin.ui.window.window_saving import WindowSaving
@@ -51,6 +52,8 @@ class MainWindow(WindowView):
                              (ui.compare_action, actions.compare), (ui.refresh_action, self.reload)):
             action.triggered.connect(slot)
         ui.environment_combo.textActivated.connect(actions.environment_chosen)
+        controller.leavingEnvironment.connect(actions.leaving_environment)
+        controller.environmentSwitched.connect(actions.environment_switched)
         ui.settings_list.settingSelected.connect(self.show_setting)
         ui.settings_list.customContextMenuRequested.connect(actions.settings_menu)
         ui.editors.changed.connect(self._edited)
@@ -67,6 +70,9 @@ class MainWindow(WindowView):
         self.reset_action.setEnabled(False)
         self.compare_action.setEnabled(False)
         self.menus = WindowMenus(self)
+        self.columns = WindowColumns(self)  # the feature table: completion, marks, counts
+        self.columns.add_to_menu(self.menus.edit_menu)
+        self._saves.confirm_columns = self.columns.confirm_text
         self.update_state()
         self._layout_restored = restore_layout(self, self.splitter)
         if service is not None:
@@ -166,11 +172,12 @@ class MainWindow(WindowView):
         """With edits the analyst chooses: save, keep as a draft (offered back at the next start)
         or discard; Cancel keeps the window open. Edits are never dropped without that choice."""
         if self.service is not None and not self._closing:
-            choice = self._actions.ask_about_edits("closing the window")
-            if choice is None or choice == "save":
+            leaving = self.controller.leave(
+                lambda: self._actions.ask_about_edits("closing the window"),
+                discard=lambda: self._saves.discard(ask=False),  # the analyst chose Discard already
+                save=lambda: self._actions.after_save(self._close_after_save, lambda: None))
+            if leaving != "gone":
                 event.ignore()
-                if choice == "save":
-                    self._actions.after_save(self._close_after_save, lambda: None)
                 return
         self.update_state()
         self._drafting.write()
