@@ -55,13 +55,13 @@ def offline_look(url: str | None = None, environment: str | None = None,
     legacy = legacy_layer.values if legacy_layer is not None else {}
     registry = Registry(default_layer.values, legacy)
     snapshot = SnapshotStore(window_snapshot_identity(url), env).load()
-    if snapshot is not None:
-        known = {SettingKey(r.category, r.key) for r in snapshot.values}
-        if set(registry.keys) <= known:
-            return FirstLook(env, tuple(snapshot.values), registry, snapshot.revision or 0, (env,), True,
-                             "snapshot")
-    resolved = resolve_every(registry.keys, {}, default_layer.values, legacy)
-    return FirstLook(env, tuple(resolved), registry, 0, (env,), True, "files")
+    from_files = resolve_every(registry.keys, {}, default_layer.values, legacy)
+    if snapshot is None or not snapshot.values:
+        return FirstLook(env, tuple(from_files), registry, 0, (env,), True, "files")
+    kept = {SettingKey(r.category, r.key): r for r in snapshot.values}
+    missing = [r for r in from_files if SettingKey(r.category, r.key) not in kept]  # new since
+    return FirstLook(env, (*snapshot.values, *missing), registry, snapshot.revision or 0, (env,), True,
+                     "snapshot")
 
 
 def window_snapshot_identity(url: str | None) -> str:
