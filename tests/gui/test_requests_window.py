@@ -53,7 +53,8 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """What the analyst types: the propose dialog's reason, and each request decision's comment."""
     given: dict[str, Any] = {"reason": "add tenure", "comment": "checked the column", "asked": []}
 
-    def reason(cls: Any, parent: Any, changes: Any, env: str, warnings: Any = (), approvals: Any = None) -> str:
+    def reason(cls: Any, parent: Any, changes: Any, env: str, warnings: Any = (), columns: Any = None,
+               approvals: Any = None) -> str:
         given["approvals"] = approvals
         return str(given["reason"])
 
@@ -236,3 +237,21 @@ def test_the_propose_dialog_needs_a_reason_and_says_what_happens_next(qtbot: QtB
     assert not propose.isEnabled()
     qtbot.keyClicks(dialog.reason, "bigger model")
     assert propose.isEnabled()
+
+
+def test_a_requests_review_counts_the_proposed_mappings_columns_not_in_the_feature_table(
+        qtbot: QtBot, connect: Connect, windows: list[MainWindow], answers: dict[str, Any],
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from feature_support import make_sqlite_table
+    monkeypatch.setenv("CONFIGADMIN_FEATURE_SOURCE", make_sqlite_table(tmp_path / "features.sqlite3"))
+    owner = connect("owner")
+    owner.set("ml", "feature_table", "customer_features")
+    owner.set("ml", "feature_mapping", {"revenue": "total_revenue"})
+    owner.protect("production", 1)
+    alice_svc = connect("alice")
+    typo = alice_svc.propose({("ml", "feature_mapping"): {"revenue": "total_revnue", "age": "no_such"}},
+                             reason="two typos")
+    bob = open_window(qtbot, windows, connect("bob"))
+    request_row(qtbot, bob, typo.id)
+    info = bob.findChild(QLabel, "requestInfo").text()
+    assert "the proposed mapping: 2 columns not in customer_features" in info

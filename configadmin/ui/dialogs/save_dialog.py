@@ -106,7 +106,7 @@ def emptied(changes: Sequence[PendingChange]) -> list[str]:
 class SaveDialog(QDialog):
     def __init__(self, changes: Sequence[PendingChange], environment: str,
                  parent: QWidget | None = None, warnings: Sequence[str] = (),
-                 approvals: int | None = None) -> None:
+                 columns: str | None = None, approvals: int | None = None) -> None:
         """`approvals`: the environment is protected, the changes are proposed (a change request
         that many other logins approve) and the reason is required."""
         super().__init__(parent)
@@ -117,6 +117,8 @@ class SaveDialog(QDialog):
         empty = emptied(changes)
         shown_warnings = [*warnings, *(f"{name} will be empty: readers get no entries at all"
                                        for name in empty)]
+        if columns:  # "2 columns not in analytics.customer_features"
+            shown_warnings.append(f"{columns}: the inference service will fail on them, or read zeros")
         self.warnings = QLabel("\n".join(f"⚠ {text}" for text in shown_warnings))
         self.warnings.setObjectName("saveWarnings")
         self.warnings.setWordWrap(True)
@@ -147,11 +149,16 @@ class SaveDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.confirm_columns = QCheckBox(f"Yes, save with {columns}" if columns else "")
+        self.confirm_columns.setObjectName("saveColumnsConfirm")
+        self.confirm_columns.setVisible(bool(columns))
+        self._ticks = [box for box, needed in ((self.confirm_empty, empty), (self.confirm_columns, columns))
+                       if needed]  # an emptied mapping or unknown columns are saved only when the analyst says so
         if approvals:
             self._propose()
-        if empty:  # an emptied mapping is saved only when the analyst says so in words
-            self.save_button.setEnabled(False)
-            self.confirm_empty.toggled.connect(lambda _: self._may_save())
+        for box in self._ticks:
+            box.toggled.connect(lambda _on: self._may_save())
+        self._may_save()
         where = QLabel(f"These changes take effect in {environment} as soon as they are saved." if not approvals
                        else f"{environment} is protected: these changes become a change request. They take "
                        f"effect once {'another login' if approvals == 1 else f'{approvals} other logins'} "
@@ -164,6 +171,7 @@ class SaveDialog(QDialog):
         layout.addWidget(summary)
         layout.addWidget(self.warnings)
         layout.addWidget(self.confirm_empty)
+        layout.addWidget(self.confirm_columns)
         layout.addWidget(listing, 1)
         layout.addWidget(QLabel("Reason"))
         layout.addWidget(self.reason)
@@ -175,20 +183,21 @@ class SaveDialog(QDialog):
         self.save_button.setObjectName("proposeButton")
         self.reason.setPlaceholderText("Why this change? (required: the reviewers read it)")
         self.reason.textChanged.connect(lambda _: self._may_save())
-        self.save_button.setEnabled(False)
 
     def _may_save(self) -> None:
-        """Propose needs a reason; an emptied mapping needs its tick."""
+        """Propose needs a reason; an emptied mapping and unknown columns need their ticks."""
         proposing = self.save_button.objectName() == "proposeButton"
         self.save_button.setEnabled((not proposing or bool(self.reason.text().strip()))
-                                    and (self.confirm_empty.isHidden() or self.confirm_empty.isChecked()))
+                                    and all(box.isChecked() for box in self._ticks))
 
     @classmethod
     def ask(cls, parent: QWidget | None, changes: Sequence[PendingChange], environment: str,
-            warnings: Sequence[str] = (), approvals: int | None = None) -> str | None:
-        """The reason ('' for none), or None when the analyst cancels. With `approvals` the changes
-        are proposed: the dialog says so and needs a reason."""
-        dialog = cls(changes, environment, parent, warnings, approvals)
+            warnings: Sequence[str] = (), columns: str | None = None,
+            approvals: int | None = None) -> str | None:
+        """The reason ('' for none), or None when the analyst cancels; `columns` (the count of
+        columns not in the feature table) needs its own tick, like an emptied mapping. With
+        `approvals` the changes are proposed: the dialog says so and needs a reason."""
+        dialog = cls(changes, environment, parent, warnings, columns, approvals)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None

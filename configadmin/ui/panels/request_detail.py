@@ -75,7 +75,8 @@ class RequestDetail(QWidget):
         again = f" · proposes again request #{r.supersedes}" if r.supersedes else ""
         self.info.setText(f"Proposed by {r.proposer_by}{' (you)' if seen.mine(r) else ''} on "
                           f"{local_time(r.created_at, seconds=False)} · approvals {seen.approvals(r)}"
-                          f" · {', '.join(r.settings)}{again}")
+                          f" · {', '.join(r.settings)}{again}"
+                          + (f" · the proposed mapping: {review.columns}" if review.columns else ""))
         self.events.setPlainText("\n".join(
             f"{local_time(e.at, seconds=False)}  {e.action} by {e.by}" + (f": {e.comment}" if e.comment else "")
             for e in r.events))

@@ -46,6 +46,9 @@ def file_default(resolved: Resolved) -> Any:
 def load_snapshot(service: ConfigurationService, environment: str, since: int | None) -> Snapshot:
     resolved, infos = _ordered(service.resolve_all(environment), service.registry)
     revision = service.revision(environment)
+    if revision != since:  # what a start with the database down shows (first_look.offline_look)
+        from configadmin.service.first_look import keep_window_snapshot
+        keep_window_snapshot(service.database, environment, revision, resolved)
     recent: tuple[AuditEntry, ...] = ()
     if since is not None and revision > since:
         recent = tuple(e for e in service.history(environment=environment, limit=20) if e.id > since)

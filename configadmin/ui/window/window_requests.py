@@ -4,6 +4,7 @@ the Requests tab, its badge of open requests, and the banner line about what oth
 proposed a change to production"), one banner for the subject, replaced as news comes."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -15,6 +16,7 @@ from configadmin.ui.window.status import ERROR, INFO
 if TYPE_CHECKING:
     from configadmin.domain.requests import ChangeRequest
     from configadmin.service.configuration_service import ConfigurationService
+    from configadmin.ui.dialogs.save_dialog import PendingChange
     from configadmin.ui.edits.pending import Plan
     from configadmin.ui.edits.request_news import RequestsSeen
     from configadmin.ui.panels.requests_panel import RequestsPanel
@@ -29,6 +31,7 @@ class WindowRequests(QObject):
         self.drafting = drafting
         self.panel: RequestsPanel | None = None
         self._select_when_listed: int | None = None
+        self._confirm_columns: Callable[[Sequence[PendingChange]], str | None] = lambda changes: None
         controller = window.controller
         controller.requestsChanged.connect(self.changed)
         controller.proposeSucceeded.connect(self.proposed)
@@ -68,7 +71,11 @@ class WindowRequests(QObject):
         return self.window.controller.protected is not None
 
     # -- proposing ----------------------------------------------------------------------------------
-    def propose(self) -> None:
+    def propose(self, confirm_columns: Callable[[Sequence[PendingChange]], str | None] | None = None) -> None:
+        """The save dialog as a proposal; `confirm_columns` words the columns not in the feature
+        table (issue 24's check), which need their own tick as in a save."""
+        if confirm_columns is not None:
+            self._confirm_columns = confirm_columns
         w = self.window
         w.update_state()
         approvals = w.controller.protected
@@ -80,7 +87,8 @@ class WindowRequests(QObject):
             w.statusBar().showMessage(f"Nothing to propose: {w.environment} already holds these values", 10000)
             return
         changes = [PendingChange(b.name, b.value, v, w.editors.edit_diff(b.name)) for b, v in plan]
-        reason = SaveDialog.ask(w, changes, w.environment, w.controller.save_warnings(plan), approvals=approvals)
+        reason = SaveDialog.ask(w, changes, w.environment, w.controller.save_warnings(plan),
+                                columns=self._confirm_columns(changes), approvals=approvals)
         if not reason:
             return
         self.drafting.write()
@@ -108,7 +116,7 @@ class WindowRequests(QObject):
         self.drafting.write()
         w.statusBar().showMessage("Propose failed; your edits are kept", 10000)
         w.banner.show_message("save", ERROR, f"Could not propose: {w.controller.say(error)}. Your edits "
-                              "are kept.", [("Retry", self.propose)], closable=True)
+                              "are kept.", [("Retry", lambda: self.propose())], closable=True)
 
     # -- the requests as they are -------------------------------------------------------------------
     def changed(self, before: RequestsSeen | None, seen: RequestsSeen) -> None:
