@@ -20,6 +20,7 @@ from configadmin.domain.records import (
     AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredValue,
 )
 from configadmin.domain.errors import NotFound
+from configadmin.domain.revisions import NO_HEAD, HeadEntry, Revision
 
 _stored = write_path.to_stored
 MAX_READERS = 1000  # the reader list is bounded: a role that reports many readers cannot stall it
@@ -74,6 +75,28 @@ class Repository:
         if environment is not None:
             query = query.where(ConfigurationAudit.environment == environment)
         return self.session.scalar(query) or 0
+
+    def head(self, environment: str) -> HeadEntry:
+        """The environment's newest audit entry as a revision that cannot be confused (id + hash)."""
+        A = ConfigurationAudit
+        row = self.session.execute(
+            select(A.id, A.hash, A.actor, A.category, A.key, A.at).where(A.environment == environment)
+            .order_by(A.id.desc()).limit(1)).first()
+        if row is None:
+            return NO_HEAD
+        return HeadEntry(Revision(int(row[0]), str(row[1])), row[2], f"{row[3]}.{row[4]}",
+                         audit.utc(row[5]) if row[5] is not None else None)
+
+    def in_recovery(self) -> bool:
+        """A PostgreSQL hot standby (read-only until promoted)."""
+        return self._postgres and bool(self.session.scalar(sql_text("SELECT pg_is_in_recovery()")))
+
+    def holds(self, revision: Revision) -> bool:
+        """Whether the audit chain still has this revision (same id, same hash)."""
+        if revision.id == 0:
+            return True
+        found = self.session.scalar(select(ConfigurationAudit.hash).where(ConfigurationAudit.id == revision.id))
+        return found == revision.hash
 
     def audit_entry(self, audit_id: int) -> AuditEntry:
         row = self.session.get(ConfigurationAudit, audit_id)

@@ -44,11 +44,12 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(service: ConfigurationService, environments: Sequence[str], tokens: Tokens,
-          host: str, port: int, secrets: Sequence[str] = ()) -> int:
+          host: str, port: int, secrets: Sequence[str] = (),
+          writer: ConfigurationService | None = None) -> int:
     """Loads every environment (a database that is away fails here, exit 4), then serves."""
     logging.basicConfig(format="configadmin serve: %(message)s", level=logging.WARNING,
                         stream=sys.stderr)
-    state = RelayState(service, list(environments))
+    state = RelayState(service, list(environments), writer)
     try:
         state.load()
         sock = listen(host, port)

@@ -29,6 +29,10 @@ class RelayConfig:
     revision: int
     stale: bool
     settings: dict[str, Any]
+    head: str = ""
+    """The revision as id + hash (`43:3fa2c1d08e4b`); a relay of an older release sends the id."""
+    lost: str | None = None
+    """The relay found the revision it served before gone from the database (a failover)."""
 
 
 class RelayConflict(ConflictError):
@@ -76,8 +80,8 @@ class RelayClient:
         finally:
             conn.close()
 
-    def config(self, known_revision: int | None = None) -> RelayConfig | None:
-        """Every setting; None when the relay answers 304 (still at `known_revision`)."""
+    def config(self, known_revision: str | None = None) -> RelayConfig | None:
+        """Every setting; None when the relay answers 304 (still at `known_revision`, id + hash)."""
         headers = {"Accept": "application/json"}
         if known_revision is not None:
             headers["If-None-Match"] = f'"{known_revision}"'
@@ -85,8 +89,10 @@ class RelayClient:
         if status == 304:
             return None
         document = self._document(status, body)
+        lost = document.get("lost")
         return RelayConfig(int(document["revision"]), bool(document.get("stale", False)),
-                           dict(document["settings"]))
+                           dict(document["settings"]), str(document.get("head") or document["revision"]),
+                           lost if isinstance(lost, str) else None)
 
     def post_ml(self, body: dict[str, Any], if_match: int | None = None) -> dict[str, Any]:
         """`POST /api/config/ml` with the bearer token; returns the new `GET /api/config/ml` body."""
@@ -120,8 +126,8 @@ class RelayClient:
             raise self._unreachable(error)
         raise ConfigAdminError(f"the relay at {self.address} answered {status}: {error}")
 
-    def revisions(self, after: int | None) -> Iterator[tuple[int, bool]]:
-        """The relay's event stream: (revision, stale) at once, then one per change. Returns (or
+    def revisions(self, after: str | None) -> Iterator[tuple[str, bool]]:
+        """The relay's event stream: (revision as id + hash, stale) at once, then one per change. Returns (or
         raises DatabaseUnavailable) when the stream ends or `cut()` is called; the caller reconnects."""
         conn = self._connection(STREAM_TIMEOUT)
         try:
@@ -145,7 +151,8 @@ class RelayClient:
                     event = json.loads("\n".join(data))
                     data = []
                     if isinstance(event, dict) and "revision" in event:
-                        yield int(event["revision"]), bool(event.get("stale", False))
+                        yield (str(event.get("head") or int(event["revision"])),
+                               bool(event.get("stale", False)))
         except (OSError, http.client.HTTPException, ValueError) as exc:
             raise self._unreachable(_why(exc)) from None
         finally:

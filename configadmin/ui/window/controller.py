@@ -14,6 +14,7 @@ from configadmin.ui.window.edit_state import EditState
 from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:
+    from configadmin.domain.revisions import HeadEntry
     from configadmin.service.configuration_service import ConfigurationService
     from configadmin.ui.window.drafts import Draft, UnusableDraft
     from configadmin.ui.window.live_refresh import LiveRefresh
@@ -36,6 +37,7 @@ class WindowController(QObject):
         self.first_environment = ""  # the first look's, until the service is attached
         self.runner = Runner()  # no Qt parent: jobs still running when the window goes finish quietly
         self.state = EditState()
+        self.head: HeadEntry | None = None  # the head loaded last: the next load checks it is still there
         self.live: LiveRefresh | None = None
         self.wants_draft: Callable[[], bool] = lambda: False  # the view's draft keeper says
         self._loading = self._reload_again = False
@@ -79,11 +81,12 @@ class WindowController(QObject):
         self._loading = True
         from configadmin.ui.window.snapshot import load_snapshot
         service, env, since, offer = self.service, self.environment, self.state.revision, self.wants_draft()
+        held = self.head
 
         def load() -> tuple[Snapshot, Draft | UnusableDraft | None]:
             from configadmin.ui.window.drafts import DraftStore  # the draft is read here, off the GUI thread
             draft = DraftStore(service.database_identity, env).load() if offer else None
-            return load_snapshot(service, env, since), draft
+            return load_snapshot(service, env, since, held), draft
 
         self.runner.run(load, self._loaded, self._load_failed, owner=self)
 
@@ -95,6 +98,7 @@ class WindowController(QObject):
             self.reload()
             return
         self.state.loaded(snap.revision)
+        self.head = snap.head
         self.snapshotLoaded.emit(snap, draft)
         if self._reload_again:
             self._reload_again = False
@@ -126,6 +130,7 @@ class WindowController(QObject):
         """Another environment: nothing is known about it until it has loaded."""
         assert self.service is not None
         self.service.environment = environment
+        self.head = None
         self.state.switch()
         self.reload()
 

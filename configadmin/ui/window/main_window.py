@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self._infos: dict[str, SettingInfo] = {}
         self._registry: Registry | None = None
         self._read_only = self._saving = self._closing = False
+        self.standby = False  # read from a hot standby (read-only until promoted)
         self._history_panel: Any = None
         self._state_timer = QTimer(self, singleShot=True, interval=150)
         self._state_timer.timeout.connect(self._update_state)
@@ -298,6 +299,8 @@ class MainWindow(QMainWindow):
         """Why nothing can be written here, in one line; None when writing is allowed."""
         if not self._read_only:
             return None
+        if self.standby:
+            return "read-only: this database is a hot standby (a replica) until it is promoted"
         user = self.service.url.username if self.service is not None else None
         who = f"the database user {user}" if user else "this database user"
         return f"read-only: {who} may read but not write here"
