@@ -188,3 +188,62 @@ def primary_and_standby(migrate: bool = True) -> Iterator[Pair]:
             if (server.data / "postmaster.pid").exists():
                 server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+class EventStreams:
+    """`n` clients of a relay's event stream (`GET /api/config/changes`, text/event-stream) on
+    plain sockets, read together: `wait_for(head)` returns when every one has seen that revision,
+    with the time each saw it."""
+
+    def __init__(self, base_url: str, n: int, environment: str = "default") -> None:
+        import selectors
+        host, port = base_url.split("://", 1)[1].rsplit(":", 1)
+        self._selector = selectors.DefaultSelector()
+        self.last: dict[int, str] = {}
+        self.seen_at: dict[int, dict[str, float]] = {}
+        self._buffers: dict[int, bytes] = {}
+        self._sockets: list[socket.socket] = []
+        request = (f"GET /api/config/changes?env={environment} HTTP/1.1\r\nHost: {host}\r\n"
+                   "Accept: text/event-stream\r\n\r\n").encode()
+        for i in range(n):
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            sock.sendall(request)
+            sock.setblocking(False)
+            self._sockets.append(sock)
+            self._buffers[i] = b""
+            self.seen_at[i] = {}
+            self._selector.register(sock, selectors.EVENT_READ, i)
+
+    def _pump(self, timeout: float) -> None:
+        import json
+        for key, _ in self._selector.select(timeout):
+            i = key.data
+            try:
+                chunk = key.fileobj.recv(65536)  # type: ignore[union-attr]
+            except (BlockingIOError, ConnectionError):
+                continue
+            now = time.monotonic()
+            self._buffers[i] += chunk
+            *events, self._buffers[i] = self._buffers[i].split(b"\n\n")
+            for event in events:
+                for line in event.split(b"\n"):
+                    if line.startswith(b"data: "):
+                        head = str(json.loads(line[6:])["head"])
+                        self.last[i] = head
+                        self.seen_at[i].setdefault(head, now)
+
+    def wait_for(self, head: str, timeout: float = 20) -> list[float]:
+        """When (time.monotonic) each client saw `head`; fails the test at the timeout."""
+        deadline = time.monotonic() + timeout
+        while any(head not in self.seen_at[i] for i in self.seen_at):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                missing = sum(1 for i in self.seen_at if head not in self.seen_at[i])
+                raise AssertionError(f"{missing} of {len(self.seen_at)} stream clients never saw {head}")
+            self._pump(min(left, 0.5))
+        return [self.seen_at[i][head] for i in sorted(self.seen_at)]
+
+    def close(self) -> None:
+        for sock in self._sockets:
+            sock.close()
+        self._selector.close()
