@@ -32,6 +32,8 @@ class WindowLoading(QObject):
         w.snapshot = snap
         w._infos = {i.name: i for i in snap.settings}
         self.fill_environments(snap.environments)
+        if snap.lost is not None:
+            w.state.distrust()
         for r in snap.resolved:
             self.apply_resolved(r)
         if snap.lost is not None:  # red, until dismissed: a change the analyst may have relied on is gone
