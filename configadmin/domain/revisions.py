@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from configadmin.domain.errors import ValidationError
-
 HASH_SHOWN = 12
 
 
@@ -27,23 +25,11 @@ class Revision:
         """Whether `text` (`43:3fa2c1…`, any prefix of the hash of at least 8 digits) names this
         revision. A bare id never does once the revision has a hash: it could name a lost change."""
         ident, sep, prefix = text.partition(":")
-        if not ident.isdigit() or int(ident) != self.id:
+        if not ident.isdigit() or len(ident) > 19 or int(ident) != self.id:
             return False
         if not self.hash:
             return not prefix
         return bool(sep) and len(prefix) >= 8 and self.hash.startswith(prefix.lower())
-
-    @staticmethod
-    def parse(text: str) -> tuple[int, str]:
-        """`43` or `43:3fa2c1d08e4b` → (43, "3fa2c1d08e4b"); a ValidationError names the form."""
-        ident, _, prefix = text.strip().partition(":")
-        if not ident.isdigit() or len(ident) > 18 or (prefix and not _is_hex(prefix)):
-            raise ValidationError(f"{text[:40]!r} is not a revision: write ID or ID:HASH, e.g. 43:3fa2c1d08e4b")
-        return int(ident), prefix.lower()
-
-
-def _is_hex(text: str) -> bool:
-    return 0 < len(text) <= 64 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,6 +108,7 @@ def test_a_failover_that_lost_a_commit_is_detected_by_readers_the_relay_and_veri
         ha_pair.wait_replayed()
         readers = [open_reader(url, f"inference-{i}") for i in range(2)]
         relay = start_relay(url)
+        readers.append(open_reader(relay.url, "through-the-relay"))
         ha_pair.standby.cut_receiver()  # from here on the standby receives nothing
 
         writer.set_ml_model_input_size(22, updated_by="alice")  # only the primary has it
@@ -131,9 +132,9 @@ def test_a_failover_that_lost_a_commit_is_detected_by_readers_the_relay_and_veri
         assert new_head != lost_head
 
         assert wait_until(lambda: all(r.get_ml_model_input_size() == 33 for r in readers), timeout=10)
+        assert wait_until(lambda: all(r.status().head == new_head for r in readers), timeout=10)
         for reader in readers:
             status = reader.status()
-            assert status.head == new_head
             assert status.lost is not None
             assert f"no longer has revision {lost_id} (alice, ml.model_input_size," in status.lost
         loud = [r.getMessage() for r in caplog.records if "no longer has revision" in r.getMessage()]

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtWidgets import QSpinBox, QWidget
 
 from configadmin import ConfigurationService
+from configadmin.service.first_look import first_look
 from configadmin.ui.window.status import ERROR
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "gui"))
@@ -30,6 +31,9 @@ def size_shown(win: QWidget) -> int:
 
 
 def test_the_window_on_a_standby_opens_read_only_and_says_why(qtbot: QtBot, ha_pair: Pair) -> None:
+    on_primary, on_standby = first_look(ha_pair.url()), first_look(ha_pair.url(attrs="prefer-standby"))
+    assert on_primary is not None and on_standby is not None  # the first look reads two-host URLs
+    assert on_primary.can_write and not on_standby.can_write
     svc = ConfigurationService.connect(ha_pair.standby.url(), environment="default", user="carol",
                                        strict=True)
     win = show_window(qtbot, svc)
