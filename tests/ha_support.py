@@ -20,7 +20,17 @@ from typing import Any
 
 import pytest
 
-BIN = Path(os.environ.get("CONFIGADMIN_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+def _server_binaries() -> Path:
+    """CONFIGADMIN_TEST_PG_BIN, else the newest /usr/lib/postgresql/N/bin (Debian, Ubuntu)."""
+    given = os.environ.get("CONFIGADMIN_TEST_PG_BIN")
+    if given:
+        return Path(given)
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
+                   if p.parent.name.isdigit() else 0)
+    return found[-1] if found else Path("/usr/lib/postgresql/15/bin")
+
+
+BIN = _server_binaries()
 DATABASE = "configadmin_ha"
 _CONF = """
 listen_addresses = '127.0.0.1'

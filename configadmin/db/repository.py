@@ -92,10 +92,13 @@ class Repository:
         return self._postgres and bool(self.session.scalar(sql_text("SELECT pg_is_in_recovery()")))
 
     def holds(self, revision: Revision) -> bool:
-        """Whether the audit chain still has this revision (same id, same hash)."""
+        """Whether the audit chain still has this revision (same id, same hash). A failover to a
+        standby that had not received it loses it; another change may then have its id."""
         if revision.id == 0:
             return True
         found = self.session.scalar(select(ConfigurationAudit.hash).where(ConfigurationAudit.id == revision.id))
+        if found is None and self.in_recovery():
+            return True  # a standby that has not replayed it yet is behind, not a lost change
         return found == revision.hash
 
     def audit_entry(self, audit_id: int) -> AuditEntry:
