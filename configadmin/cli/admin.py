@@ -11,6 +11,7 @@ from configadmin.cli.output import (
     reader_json, reader_rows, table,
 )
 from configadmin.cli.session import connected
+from configadmin.service.configuration_service import ConfigurationService
 from configadmin.domain.registry import parse_key
 from configadmin.domain.errors import AuditChainBroken, ValidationError
 from configadmin.domain.text import count, counted
@@ -100,19 +101,9 @@ def _expected_head(text: str) -> tuple[int, str]:
 
 def migrate(args: argparse.Namespace) -> int:
     """The one command that creates or upgrades a shared database (others only check it)."""
-    from configadmin.db import schema
-    from configadmin.db.engine import display_url, make_engine, parse_url, translated_errors
-    url = parse_url(args.database_url)
-    engine = make_engine(url)
-    try:
-        with translated_errors(url):
-            before, after = schema.upgrade(engine)
-    finally:
-        engine.dispose()
-    where = display_url(url)
-    if before == after:
-        emit(f"schema of {where} is already at {after}: nothing to do")
+    done = ConfigurationService.migrate(args.database_url)
+    if not done.changed:
+        emit(f"schema of {done.database} is already at {done.after}: nothing to do")
     else:
-        emit(f"schema of {where}: {before or 'empty'} → {after}")
+        emit(f"schema of {done.database}: {done.before or 'empty'} → {done.after}")
     return 0
-

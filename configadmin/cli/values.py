@@ -72,7 +72,8 @@ def reset(args: argparse.Namespace) -> int:
         if not args.yes and not _confirm(f"Reset {count} in {environment}?", "resetting", "reset"):
             print("configadmin: not reset", file=sys.stderr)
             return 1
-        done = service.reset(category, key, reason=args.reason)
+        done = service.reset(category, key, reason=args.reason,
+                             expected_versions={s.setting: s.version for s in steps})
     if not done:
         emit(f"nothing to reset: {args.target} has no database values in {environment}")
     for entry in done:
@@ -128,7 +129,7 @@ def promote(args: argparse.Namespace) -> int:
         plan = service.promote_preview(setting.category, setting.key, args.from_env, args.to_env)
         emit(f"{style.bold(setting.name)}: {plan.from_env} ({plan.source}) → {plan.to_env}: "
              f"{plan.diff.summary}")
-        if not plan.diff:
+        if not plan.changes:
             emit(f"nothing to promote: {plan.to_env} already has this value")
             return 0
         for line in diff_lines(plan.diff, style, old_label=f"{plan.to_env} now",

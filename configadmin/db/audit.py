@@ -1,5 +1,5 @@
 """The append-only audit trail: the hash of an entry, and appends on SQLite (PostgreSQL appends
-inside the database, see `pg_write_path.py`)."""
+inside the database: the write path of migration 0003 and its successors)."""
 from __future__ import annotations
 
 import hashlib

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -38,12 +38,6 @@ log = logging.getLogger(__name__)
 OnChange = Callable[[str | None, int | None], None]  # (environment, revision); None: reload all
 OnConnection = Callable[[bool], None]
 T = TypeVar("T")
-
-
-def send(session: Session, environment: str, revision: int) -> None:
-    """Queues the notification in the writer's transaction: it is delivered only if that commits."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": f"{environment}:{revision}"})
 
 
 def _listener_connect_args() -> dict[str, Any]:

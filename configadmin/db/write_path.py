@@ -13,11 +13,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from configadmin.db import audit
-from configadmin.db.pg_write_path import CONFLICT
 from configadmin.db.tables import ConfigurationAudit, SystemConfiguration
 from configadmin.domain.errors import ConflictError, NotFound, ValidationError
 from configadmin.domain.records import AuditEntry, Change, SettingKey, StoredValue
 
+CONFLICT = "CA001"  # the SQLSTATE configadmin_save raises on a stale version (migration 0003)
 MAX_VALUE_BYTES = 16 * 1024 * 1024
 LOCK_TIMEOUT = "5s"  # a writer waits this long for a row or the chain's head, then gives up
 STATEMENT_TIMEOUT = "120s"

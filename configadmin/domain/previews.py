@@ -42,6 +42,7 @@ class RevertPreview:
     after: Any
     later: tuple[AuditEntry, ...]
     more_later: bool = False
+    now_version: int | None = None  # the row's version as read (0: no row): what revert compares
 
     @cached_property
     def diff(self) -> Diff:

@@ -79,14 +79,22 @@ def thaw(value: Any) -> Any:
 
 def same_value(a: Any, b: Any) -> bool:
     """Equal as stored: the JSON text, so a mapping's entry order counts (a reorder is a change)
-    and 1 is not 1.0 or true. What decides whether a save would change anything."""
+    and 1 is not 1.0 or true. The one equality of "this changes nothing": `changes_anything`
+    (set, revert, import, reset, the window's save plan) and a promote's target use it."""
     def text(value: Any) -> str:
         return json.dumps(thaw(value), ensure_ascii=False, separators=(",", ":"))
     return text(a) == text(b)
 
 
-def changes_anything(base: Resolved, value: Any) -> bool:
-    """Whether storing `value` over `base` would change what the database holds (a save that
-    would not writes nothing)."""
-    stored = base.layers.get(Source.DATABASE) if base.source is Source.DATABASE else None
+def changes_anything(base: Resolved | StoredValue | None, value: Any) -> bool:
+    """Whether storing `value` (None: a reset) over `base` would change what the database holds:
+    the one place that decides "this changes nothing" (a save, revert, import or promote that
+    would not writes nothing; a reset of a setting without an active database value neither).
+    `base` is what resolves now or the stored row (None: no row)."""
+    if isinstance(base, Resolved):
+        stored = base.layers.get(Source.DATABASE) if base.source is Source.DATABASE else None
+    else:
+        stored = base.value if base is not None and base.is_active else None
+    if value is None:
+        return stored is not None
     return stored is None or not same_value(stored, value)

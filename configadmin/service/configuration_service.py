@@ -11,36 +11,33 @@ from __future__ import annotations
 
 import getpass
 import os
-import random
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
-from configadmin.domain.diff import Diff, diff_values
-from configadmin.domain.errors import ConflictError, DatabaseUnavailable, NotFound, ValidationError
+from configadmin.domain.diff import Diff
+from configadmin.domain.errors import NotFound
 from configadmin.domain.previews import ResetStep, RevertPreview
 from configadmin.domain.records import (
-    Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey,
-    StoredValue,
+    Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, StoredValue,
 )
-from configadmin.domain.registry import (
-    FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key,
-)
-from configadmin.domain.resolution import resolve, same_value, thaw
+from configadmin.domain.registry import FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key
+from configadmin.domain.resolution import thaw
 from configadmin.domain.revisions import HeadEntry, Revision
-from configadmin.domain.names import check_environment, hidden_characters
 from configadmin.domain.validation import input_size_warnings
-from configadmin.service import previews
+from configadmin.service import database_setup, handlers, previews, queries
 from configadmin.service.cached_reads import CacheKey, CachedReads
 from configadmin.service.class_calls import bind_instance_calls, shared_or_bound
+from configadmin.service.database_setup import Migration
+from configadmin.service.commands import (
+    ApplyChanges, ResetValues, RevertTo, Scope, SetValue, UpdateValue,
+)
 from configadmin.service.locate import (
-    DEFAULT_ENVIRONMENT, STANDARD_ENVIRONMENTS, database_url, environment_list, environment_name,
-    is_relay_url, read_layers,
+    DEFAULT_ENVIRONMENT, database_url, environment_list, environment_name, is_relay_url, read_layers,
 )
 from configadmin.service.reader_state import ReaderState
 from configadmin.service.refresher import Refresher
@@ -51,18 +48,6 @@ if TYPE_CHECKING:
     from configadmin.service.transfer import ImportReport, PromotePreview
 
 __all__ = ["ConfigurationService", "ImportReport", "PromotePreview"]
-
-READER_STALE_AFTER = timedelta(seconds=60)
-UPDATE_RETRIES = 20
-
-
-def _check_new_environments(names: set[str], stored: Callable[[], Iterable[str]]) -> None:
-    """A write that starts an environment may not start a look-alike of one that exists."""
-    for name in names:
-        check_environment(name)
-    known = list(stored())
-    for name in names - set(known):
-        check_environment(name, [*STANDARD_ENVIRONMENTS, *known])
 
 
 def app_version() -> str:
@@ -140,38 +125,14 @@ class ConfigurationService(CachedReads):
             relay = RelayReader.open(target, environment_name(environment), defaults, settings,
                                      snapshot_dir=snapshot_dir, strict=strict, watch=watch)
             return cast(ConfigurationService, relay)
-        from configadmin.db import schema
-        from configadmin.db.engine import (
-            display_url, is_embedded_default, make_engine, make_reader_engine, parse_url,
-            translated_errors,
-        )
-        db_url = parse_url(target)
         env = environment_name(environment)
         default_layer, legacy_layer = read_layers(defaults, settings)
-        migrating = migrate if migrate is not None else is_embedded_default(db_url)
-        engine = make_engine(db_url, create=migrating)
-        read_engine = make_reader_engine(db_url)
-        unavailable: DatabaseUnavailable | None = None
-        try:
-            with translated_errors(db_url):
-                if migrating:
-                    schema.upgrade(engine)
-                else:
-                    schema.ensure_current(read_engine)
-        except DatabaseUnavailable as exc:
-            if strict:
-                engine.dispose()
-                read_engine.dispose()
-                raise
-            unavailable = exc
-        except BaseException:
-            engine.dispose()
-            read_engine.dispose()
-            raise
-        snapshots = None if strict else SnapshotStore(display_url(db_url), env, snapshot_dir)
-        service = cls(engine, environment=env, defaults=default_layer, settings=legacy_layer,
+        opened = database_setup.open_engines(target, migrate=migrate, strict=strict)
+        snapshots = None if strict else SnapshotStore(opened.display_url, env, snapshot_dir)
+        service = cls(opened.engine, environment=env, defaults=default_layer, settings=legacy_layer,
                       user=user, reader_name=reader_name, watch=watch, strict=strict,
-                      read_engine=read_engine, snapshots=snapshots)
+                      read_engine=opened.read_engine, snapshots=snapshots)
+        unavailable = opened.unavailable
         if unavailable is not None:
             service._schema_checked = False
             try:
@@ -180,6 +141,12 @@ class ConfigurationService(CachedReads):
                 service.close()
                 raise
         return service
+
+    @staticmethod
+    def migrate(url: str | None = None) -> Migration:
+        """Creates or upgrades the schema of the database at `url` (None: the embedded default):
+        what `configadmin migrate` runs. Twice is a no-op."""
+        return database_setup.migrate(url)
 
     def close(self) -> None:
         if self._refresher is not None:
@@ -219,7 +186,7 @@ class ConfigurationService(CachedReads):
             return self.url.username or os.environ.get("PGUSER") or _login_name()
         return _login_name()
 
-    # -- writes --------------------------------------------------------------------------------
+    # -- writes: each a command run by its handler (configadmin/service/handlers.py) --------------
     def validate(self, category: str, key: str, value: Any) -> list[str]:
         """The value as it would be stored is valid (else ValidationError naming every problem);
         returns warnings to show (the cross-field check)."""
@@ -237,24 +204,32 @@ class ConfigurationService(CachedReads):
         except NotFound:
             return None
 
+    @property
+    def scope(self) -> Scope:
+        """What the handlers and queries share: the registry, the file layers, the client name."""
+        return Scope(self.registry, self.defaults, self.legacy, self.client)
+
+    def _actor(self, updated_by: str | None) -> str:
+        return updated_by or self.user
+
+    def _written(self, entries: Sequence[AuditEntry], *environments: str) -> None:
+        """Drops the cached values of the environments a command wrote."""
+        for env in {*environments, *(e.environment for e in entries)}:
+            self._invalidate(env)
+
     def set(self, category: str, key: str, value: Any, *, updated_by: str | None = None,
             reason: str | None = None, expected_version: int | None = None,
             action: Action = Action.SET, environment: str | None = None) -> int:
         """Validates and saves; returns the new version. `expected_version` (0: no row yet) makes
         it a compare-and-swap: a newer row raises ConflictError carrying it. A value equal to the
         stored one (as stored: entry order counts) writes nothing and returns the current version."""
-        setting = SettingKey(category, key)
-        checked = self.registry.spec(setting).validate(value)
         env = environment or self.environment
-        if action is Action.SET:
-            with self._uow() as uow:
-                row = uow.repo.get(env, setting)
-            if (row is not None and row.is_active and same_value(row.value, checked)
-                    and expected_version in (None, row.version)):
-                return row.version
-        entries = self._commit([Change(env, category, key, action,
-                                       checked, True, expected_version, reason)], updated_by)
-        return entries[0].version
+        try:
+            return handlers.set_value(SetValue(env, SettingKey(category, key), value,
+                                               self._actor(updated_by), reason, expected_version, action),
+                                      self._uow(write=True), self.scope)
+        finally:
+            self._written((), env)
 
     @shared_or_bound
     def set_ml_feature_mapping(self, mapping: Mapping[str, str], updated_by: str | None = None,
@@ -270,170 +245,123 @@ class ConfigurationService(CachedReads):
                updated_by: str | None = None, reason: str | None = None) -> int:
         """Read-modify-write under compare-and-swap: `fn` gets a fresh plain copy of the current
         value and is called again after a conflict."""
-        setting = SettingKey(category, key)
-        for attempt in range(UPDATE_RETRIES):
-            current = self.stored_resolution(setting)
-            try:
-                return self.set(category, key, fn(thaw(current.value)), updated_by=updated_by,
-                                reason=reason, expected_version=current.stored_version)
-            except ConflictError as exc:
-                if attempt == UPDATE_RETRIES - 1:
-                    raise exc  # carries the row that kept winning
-                # random jitter: threads of one process must not retry in lockstep
-                time.sleep(min(0.005 * 2 ** attempt, 0.2) * random.uniform(0.5, 1.5))
-        raise AssertionError("unreachable")
-
-    def stored_version(self, setting: SettingKey, environment: str | None = None) -> int:
-        """The database row's version, active or not (0: no row), read now."""
-        with self._uow() as uow:
-            row = uow.repo.get(environment or self.environment, setting)
-        return row.version if row is not None else 0
-
-    def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
-        """Uncached resolution straight from the database (for read-modify-write)."""
-        env = environment or self.environment
-        with self._uow() as uow:
-            row = uow.repo.get(env, setting)
-        value = resolve(setting, row, self.defaults.values, self.legacy.values)
-        if value is None:
-            self.registry.spec(setting)
-            raise NotFound(f"{setting.name} has no value in any layer")
-        return value
+        try:
+            return handlers.update_value(UpdateValue(self.environment, SettingKey(category, key), fn,
+                                                     self._actor(updated_by), reason),
+                                         self._uow(write=True), self.scope)
+        finally:
+            self._written((), self.environment)
 
     def reset(self, category: str, key: str | None = None, *, updated_by: str | None = None,
-              reason: str | None = None, environment: str | None = None) -> list[AuditEntry]:
+              reason: str | None = None, environment: str | None = None,
+              expected_versions: Mapping[str, int] | None = None) -> list[AuditEntry]:
         """Removes the database values (of one setting or a whole category) so the file defaults
-        apply. The row stays, inactive, so its version keeps counting up (compare-and-swap stays
-        safe across a reset); the audit row keeps the old value. Each row is reset under
-        compare-and-swap on the version just read: when another writer gets there first, the rows
-        are read again, so two resets at once write one reset, and a value set meanwhile is reset
-        as what it now is (its audit row shows that value)."""
+        apply; the rows stay, inactive, and the audit rows keep the old values.
+        `expected_versions` (setting name → version, e.g. `{s.setting: s.version for s in
+        reset_preview(...)}`): ConflictError, and nothing reset, if a value moved since."""
         env = environment or self.environment
-        keys = [SettingKey(category, key)] if key else self._category_keys(category, env)
-        for attempt in range(UPDATE_RETRIES):
-            with self._uow() as uow:
-                active = [row for k in keys if (row := uow.repo.get(env, k)) is not None and row.is_active]
-            changes = [Change(env, r.category, r.key, Action.RESET, None, False, r.version, reason)
-                       for r in active]
-            if not changes:
-                return []
-            try:
-                return self._commit(changes, updated_by)
-            except ConflictError:
-                if attempt == UPDATE_RETRIES - 1:
-                    raise
-                time.sleep(min(0.005 * 2 ** attempt, 0.2) * random.uniform(0.5, 1.5))
-        raise AssertionError("unreachable")
-
-    def _category_keys(self, category: str, environment: str) -> list[SettingKey]:
-        with self._uow() as uow:
-            stored = [SettingKey(r.category, r.key) for r in uow.repo.all(environment)
-                      if r.category == category]
-        known = [k for k in self.registry.keys if k.category == category]
-        if not known and not stored:
-            self.registry.in_category(category)  # raises NotFound
-        return list(dict.fromkeys([*known, *stored]))
+        entries = handlers.reset_values(ResetValues(env, category, key, self._actor(updated_by), reason,
+                                                    expected_versions), self._uow(write=True), self.scope)
+        self._written(entries, env)
+        return entries
 
     def reset_preview(self, category: str, key: str | None = None,
                       environment: str | None = None) -> list[ResetStep]:
         """What `reset` would remove now, value by value (NotFound for an unknown category)."""
-        return previews.reset_preview(self, category, key, environment or self.environment)
+        return previews.reset_preview(self._uow(), self.scope, category, key,
+                                      environment or self.environment)
 
     def revert_preview(self, audit_id: int, shown: int = 20) -> RevertPreview:
         """What reverting to the entry would change now, and the later changes it would undo."""
-        return previews.revert_preview(self, audit_id, shown)
+        return previews.revert_preview(self._uow(), self.scope, audit_id, shown)
 
-    def revert(self, audit_id: int, *, updated_by: str | None = None,
-               reason: str | None = None) -> int:
-        """Restores the value the audit entry recorded (its new value; a reset entry resets)."""
-        with self._uow() as uow:
-            entry = uow.repo.audit_entry(audit_id)
-        setting = SettingKey(entry.category, entry.key)
-        why = reason or f"revert to entry {audit_id}"
-        if entry.new_value is None:
-            done = self.reset(entry.category, entry.key, updated_by=updated_by, reason=why,
-                              environment=entry.environment)
-            return done[0].version if done else self.stored_resolution(setting, entry.environment).stored_version
-        return self.set(entry.category, entry.key, entry.new_value, updated_by=updated_by, reason=why,
-                        action=Action.REVERT, environment=entry.environment)
+    def revert(self, audit_id: int, *, updated_by: str | None = None, reason: str | None = None,
+               expected_version: int | None = None) -> int:
+        """Restores the value the audit entry recorded (its new value; a reset entry resets).
+        `expected_version` (the preview's `now_version`): ConflictError if the value moved since."""
+        try:
+            return handlers.revert_to(RevertTo(audit_id, self._actor(updated_by), reason, expected_version),
+                                      self._uow(write=True), self.scope)
+        finally:
+            self._invalidate(None)
 
     def apply_changes(self, changes: Iterable[Change], updated_by: str | None = None) -> list[AuditEntry]:
         """Several validated changes in one transaction (import, promote, merged saves)."""
-        checked = [c if c.new_value is None else
-                   Change(c.environment, c.category, c.key, c.action,
-                          self.registry.spec(SettingKey(c.category, c.key)).validate(c.new_value),
-                          c.is_active, c.expected_version, c.reason) for c in changes]
-        return self._commit(checked, updated_by)
-
-    def apply_checked(self, changes: list[Change], updated_by: str | None = None) -> list[AuditEntry]:
-        """Writes changes the caller has validated itself (transfer checks an import against the
-        file it reads, which may name settings this service's registry does not know), each with
-        its audit row, in one transaction; readers are notified."""
-        return self._commit(changes, updated_by)
-
-    def _commit(self, changes: list[Change], updated_by: str | None) -> list[AuditEntry]:
-        from configadmin.db import notify
-        actor = (updated_by or self.user)[:150]
-        if hidden_characters(actor):  # the database refuses it too (PostgreSQL CHECK): say it first, everywhere
-            raise ValidationError("the user name contains control or hidden characters")
-        with self._uow(write=True) as uow:
-            _check_new_environments({c.environment for c in changes}, uow.repo.environments)
-            entries = [uow.repo.apply(c, actor=actor, client=self.client) for c in changes]
-            for env in {e.environment for e in entries}:
-                notify.send(uow.session, env, max(e.id for e in entries if e.environment == env))
-            uow.commit()
-        for env in {c.environment for c in changes}:
-            self._invalidate(env)
+        command = ApplyChanges(tuple(changes), self._actor(updated_by))
+        entries = handlers.apply_changes(command, self._uow(write=True), self.scope)
+        self._written(entries, *(c.environment for c in command.changes))
         return entries
 
-    # -- moving values between files and environments (configadmin/transfer.py) ----------------
+    def apply_checked(self, changes: list[Change], updated_by: str | None = None) -> list[AuditEntry]:
+        """Writes changes the caller has validated itself (an import checks against the file it
+        reads, which may name settings this service's registry does not know), each with its
+        audit row, in one transaction; readers are notified."""
+        command = ApplyChanges(tuple(changes), self._actor(updated_by), validated=True)
+        entries = handlers.apply_changes(command, self._uow(write=True), self.scope)
+        self._written(entries, *(c.environment for c in command.changes))
+        return entries
+
+    # -- moving values between files and environments (configadmin/service/transfer.py) ---------
     def export_values(self, environment: str | None = None) -> dict[str, Any]:
         """The active database values of one environment as the `configadmin export` document."""
         from configadmin.service import transfer
-        return transfer.export_values(self, environment or self.environment)
+        return transfer.export_values(self._uow(), environment or self.environment)
 
     def import_values(self, data: Any, reason: str | None = None, *,
                       updated_by: str | None = None) -> ImportReport:
         """All or nothing into this service's environment, every problem listed before writing."""
         from configadmin.service import transfer
-        return transfer.import_values(self, data, reason, updated_by=updated_by)
+        env = self.environment
+        report = transfer.import_values(self._uow(write=True), self.scope, env, data, reason,
+                                        actor=self._actor(updated_by))
+        self._written(report.entries, env)
+        return report
 
     def import_settings(self, path: str | os.PathLike[str], reason: str | None = None, *,
                         overwrite: bool = False, updated_by: str | None = None) -> ImportReport:
         """Copies the legacy settings.py values into the database (the seed guide's Step 3)."""
         from configadmin.service import transfer
-        return transfer.import_settings(self, Path(path), reason, overwrite=overwrite,
-                                        updated_by=updated_by)
+        env = self.environment
+        report = transfer.import_settings(self._uow(write=True), self.scope, env, Path(path), reason,
+                                          overwrite=overwrite, actor=self._actor(updated_by))
+        self._written(report.entries, env)
+        return report
 
     def promote_preview(self, category: str, key: str, from_env: str, to_env: str) -> PromotePreview:
         """The value `from_env` resolves to against what `to_env` has now, entry by entry."""
         from configadmin.service import transfer
-        return transfer.promote_preview(self, SettingKey(category, key), from_env, to_env)
+        return transfer.promote_preview(self._uow(), self.scope, SettingKey(category, key), from_env, to_env)
 
     def promote(self, category: str, key: str, from_env: str, to_env: str,
                 reason: str | None = None, *, updated_by: str | None = None,
                 preview: PromotePreview | None = None) -> AuditEntry | None:
-        """Writes the previewed value into `to_env` (None: nothing differs); compare-and-swap on
-        the target's version as the preview saw it."""
+        """Writes the previewed value into `to_env` (None: it stores this value already);
+        compare-and-swap on the target's version as the preview saw it."""
         plan = preview or self.promote_preview(category, key, from_env, to_env)
         from configadmin.service import transfer
-        return transfer.promote(self, plan, reason, updated_by=updated_by)
+        try:
+            return transfer.promote(self._uow(write=True), self.scope, plan, reason,
+                                    actor=self._actor(updated_by))
+        finally:
+            self._written((), plan.to_env)
 
-    # -- everything else the CLI and the window show -----------------------------------------------
+    # -- queries: everything else the CLI and the window show ---------------------------------------
+    def stored_version(self, setting: SettingKey, environment: str | None = None) -> int:
+        """The database row's version, active or not (0: no row), read now."""
+        return queries.stored_version(self._uow(), setting, environment or self.environment)
+
+    def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
+        """Uncached resolution straight from the database (for read-modify-write)."""
+        return queries.stored_resolution(self._uow(), self.scope, setting, environment or self.environment)
+
     def diff(self, category: str, key: str, environment: str | None = None) -> Diff:
         """The stored (database) value against the file default, entry by entry."""
-        setting = SettingKey(category, key)
-        with self._uow() as uow:
-            row = uow.repo.get(environment or self.environment, setting)
-        if row is None or not row.is_active:
-            return Diff()
-        return diff_values(self.file_default(setting), row.value)
+        return queries.stored_diff(self._uow(), self.scope, SettingKey(category, key),
+                                   environment or self.environment)
 
     def file_default(self, setting: SettingKey) -> Any:
         """What applies without a database value: the defaults file, else settings.py, else None."""
-        if setting in self.defaults.values:
-            return self.defaults.values[setting]
-        return self.legacy.values.get(setting)
+        return self.scope.file_default(setting)
 
     def stored(self, environment: str | None = None) -> list[StoredValue]:
         with self._uow() as uow:
@@ -503,12 +431,7 @@ class ConfigurationService(CachedReads):
         return environment_list(self.environment, stored)
 
     def readers(self) -> list[ReaderInfo]:
-        with self._uow() as uow:
-            readers = uow.repo.readers()
-        cutoff = datetime.now(UTC) - READER_STALE_AFTER
-        return [ReaderInfo(r.reader_id, r.host, r.pid, r.environment, r.revision, r.loaded_at,
-                           r.last_seen, stale=r.last_seen is None or r.last_seen < cutoff)
-                for r in readers]
+        return queries.readers(self._uow())
 
     def can_write(self) -> bool:
         """False for a database user that may read but not write (the window goes read-only)."""

@@ -2,8 +2,6 @@
 settings.py import (the seed guide's Step 3), and promote between environments."""
 from __future__ import annotations
 
-import json
-
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -13,15 +11,18 @@ from typing import TYPE_CHECKING, Any
 from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import Action, AuditEntry, Change, SettingKey, Source
 from configadmin.domain.registry import (
-    FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, split_assignment_name,
+    FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key, split_assignment_name,
 )
 from configadmin.domain.validation import input_size_warnings
-from configadmin.domain.resolution import thaw
+from configadmin.domain.resolution import changes_anything, same_value, thaw
 from configadmin.domain.errors import NotFound, ValidationError
+from configadmin.service.commands import Scope
+from configadmin.service.handlers import commit
+from configadmin.service.queries import stored_resolution
 from configadmin.sources.pyfile import read_assignments
 
 if TYPE_CHECKING:
-    from configadmin.service.configuration_service import ConfigurationService
+    from configadmin.db.repository import UnitOfWork
 
 EXPORT_FORMAT = "configadmin-export/1"
 
@@ -49,16 +50,19 @@ class PromotePreview:
     expected_version: int  # to_env's stored version: the write is a compare-and-swap on it
     diff: Diff
     warnings: tuple[str, ...] = ()  # cross-field checks against to_env's other values
+    changes: bool = True  # False: to_env resolves to this very value (as stored: order counts)
 
 
-def export_values(service: ConfigurationService, env: str) -> dict[str, Any]:
+def export_values(uow: UnitOfWork, env: str) -> dict[str, Any]:
     """The active database values of one environment as the `configadmin export` document."""
+    with uow:
+        stored = uow.repo.all(env)
     return {"format": EXPORT_FORMAT, "environment": env,
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "values": {v.name: v.value for v in service.stored(env) if v.is_active}}
+            "values": {v.name: v.value for v in stored if v.is_active}}
 
-def import_values(service: ConfigurationService, data: Any, reason: str | None, *,
-                  updated_by: str | None) -> ImportReport:
+def import_values(uow: UnitOfWork, scope: Scope, env: str, data: Any, reason: str | None, *,
+                  actor: str) -> ImportReport:
     """All or nothing into this service's environment: every problem of the document is listed
     before anything is written, in one transaction; values already stored are skipped."""
     if not isinstance(data, Mapping) or data.get("format") != EXPORT_FORMAT:
@@ -71,24 +75,26 @@ def import_values(service: ConfigurationService, data: Any, reason: str | None, 
     checked: dict[SettingKey, Any] = {}
     for name, value in values.items():
         try:
-            setting = service.parse_key(str(name))
+            setting = parse_key(str(name))
+            scope.registry.spec(setting)
         except ValidationError as exc:
             problems.append(str(exc))
             continue
         try:
-            checked[setting] = service.registry.spec(setting).validate(value)
+            checked[setting] = scope.registry.spec(setting).validate(value)
         except ValidationError as exc:
             problems.extend(f"{setting.name}: {p}" for p in exc.problems)
     if problems:
         raise ValidationError(problems)
-    return _import(service, checked, reason, updated_by, overwrite=True)
+    return _import(uow, scope, env, checked, reason, actor, overwrite=True)
 
-def import_settings(service: ConfigurationService, path: Path, reason: str | None, *,
-                    overwrite: bool, updated_by: str | None) -> ImportReport:
+
+def import_settings(uow: UnitOfWork, scope: Scope, env: str, path: Path, reason: str | None, *,
+                    overwrite: bool, actor: str) -> ImportReport:
     """Copies the legacy settings.py values of known categories into the database (the seed
     guide's Step 3). A value already in the database is kept unless `overwrite`."""
     layer = read_assignments(path, strict=False)
-    registry = Registry(service.defaults.values, {**service.legacy.values, **layer.values})
+    registry = Registry(scope.defaults.values, {**scope.legacy.values, **layer.values})
     problems: list[str] = []
     checked: dict[SettingKey, Any] = {}
     for setting, value in layer.values.items():
@@ -103,44 +109,47 @@ def import_settings(service: ConfigurationService, path: Path, reason: str | Non
         raise ValidationError(problems)
     known = set(registry.categories)
     skipped = tuple(m for m in layer.skipped if _skipped_category(m) in known)
-    report = _import(service, checked, reason or f"imported from {Path(path).name}", updated_by,
-                          overwrite=overwrite)
+    report = _import(uow, scope, env, checked, reason or f"imported from {Path(path).name}", actor,
+                     overwrite=overwrite)
     return replace(report, skipped=skipped)
 
-def _import(service: ConfigurationService, values: Mapping[SettingKey, Any], reason: str | None,
-            updated_by: str | None, *, overwrite: bool) -> ImportReport:
-    env = service.environment
-    rows = {SettingKey(r.category, r.key): r for r in service.stored(env)}
+def _import(uow: UnitOfWork, scope: Scope, env: str, values: Mapping[SettingKey, Any],
+            reason: str | None, actor: str, *, overwrite: bool) -> ImportReport:
+    with uow:
+        rows = {SettingKey(r.category, r.key): r for r in uow.repo.all(env)}
     changes: list[Change] = []
     unchanged: list[str] = []
     kept: list[str] = []
     for setting, value in values.items():
         row = rows.get(setting)
-        if row is not None and row.is_active and _same_text(row.value, value):
+        if not changes_anything(row, value):
             unchanged.append(setting.name)
         elif row is not None and row.is_active and not overwrite:
             kept.append(setting.name)
         else:
             changes.append(Change(env, setting.category, setting.key, Action.IMPORT, value, True,
                                   row.version if row is not None else 0, reason))
-    entries = service.apply_checked(changes, updated_by) if changes else []
+    entries = commit(changes, uow, scope, actor) if changes else []
     return ImportReport(tuple(entries), tuple(unchanged), tuple(kept))
 
-def promote_preview(service: ConfigurationService, setting: SettingKey, from_env: str, to_env: str
+
+
+def promote_preview(uow: UnitOfWork, scope: Scope, setting: SettingKey, from_env: str, to_env: str
                     ) -> PromotePreview:
     """The value `from_env` resolves to against what `to_env` has now, entry by entry."""
-    service.registry.spec(setting)
+    scope.registry.spec(setting)
     if from_env == to_env:
         raise ValidationError(f"promote needs two different environments, got {from_env!r} twice")
-    source = service.stored_resolution(setting, from_env)
-    target = service.stored_resolution(setting, to_env)
+    source = stored_resolution(uow, scope, setting, from_env)
+    target = stored_resolution(uow, scope, setting, to_env)
     value, current = thaw(source.value), thaw(target.value)
     return PromotePreview(setting, from_env, to_env, value, source.source, current,
                           target.stored_version, diff_values(current, value),
-                          tuple(_target_warnings(service, setting, value, to_env)))
+                          tuple(_target_warnings(uow, scope, setting, value, to_env)),
+                          changes=not same_value(target.value, value))
 
 
-def _target_warnings(service: ConfigurationService, setting: SettingKey, value: Any,
+def _target_warnings(uow: UnitOfWork, scope: Scope, setting: SettingKey, value: Any,
                      to_env: str) -> list[str]:
     """The cross-field check of the promoted value against the *target's* other values: a mapping
     that fits staging's input size may not fit production's."""
@@ -148,23 +157,23 @@ def _target_warnings(service: ConfigurationService, setting: SettingKey, value: 
     if other is None:
         return []
     try:
-        theirs = thaw(service.stored_resolution(other, to_env).value)
+        theirs = thaw(stored_resolution(uow, scope, other, to_env).value)
     except NotFound:
         return []
     found = (input_size_warnings(theirs, value) if setting == FEATURE_MAPPING
              else input_size_warnings(value, theirs))
     return [f"in {to_env}: {text}" for text in found]
 
-def promote(service: ConfigurationService, plan: PromotePreview, reason: str | None, *,
-            updated_by: str | None) -> AuditEntry | None:
-    """Writes the previewed value into the target (None: nothing differs). A change in the target
-    since the preview was taken raises ConflictError instead of being overwritten."""
-    if not plan.diff:
+def promote(uow: UnitOfWork, scope: Scope, plan: PromotePreview, reason: str | None, *,
+            actor: str) -> AuditEntry | None:
+    """Writes the previewed value into the target (None: it has this value already). A change
+    in the target since the preview was taken raises ConflictError instead of being overwritten."""
+    if not plan.changes:
         return None
-    checked = service.registry.spec(plan.setting).validate(plan.value)
+    checked = scope.registry.spec(plan.setting).validate(plan.value)
     change = Change(plan.to_env, plan.setting.category, plan.setting.key, Action.PROMOTE, checked,
                     True, plan.expected_version, reason or f"promoted from {plan.from_env}")
-    return service.apply_checked([change], updated_by)[0]
+    return commit([change], uow, scope, actor)[0]
 
 
 def _skipped_category(message: str) -> str | None:
@@ -173,7 +182,3 @@ def _skipped_category(message: str) -> str | None:
     key = split_assignment_name(name)
     return key.category if key is not None else None
 
-
-def _same_text(stored: Any, value: Any) -> bool:
-    """Equal as stored: entry order counts (a reorder is a change), and so does 1 against 1.0."""
-    return json.dumps(thaw(stored)) == json.dumps(thaw(value))

@@ -13,6 +13,14 @@ from contextlib import contextmanager
 from typing import Any
 
 TABLE_FILE = "CONFIGADMIN_BENCH_TABLE"
+# CONFIGADMIN_BENCH_SCALE=small: every benchmark runs at a size that takes seconds (CI runs them so,
+# to keep them working); their assertions hold at any size, their timings are only printed.
+SMALL = os.environ.get("CONFIGADMIN_BENCH_SCALE", "").lower() == "small"
+
+
+def scaled(full: int, small: int) -> int:
+    """`full` for a real measurement, `small` under CONFIGADMIN_BENCH_SCALE=small."""
+    return small if SMALL else full
 PG_SERVER = os.environ.get("CONFIGADMIN_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
 

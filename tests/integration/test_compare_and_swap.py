@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -10,7 +11,7 @@ from sqlalchemy.engine import make_url
 from configadmin import ConfigurationService, ConflictError, Source, ValidationError
 from configadmin.db.engine import make_engine
 from configadmin.db.repository import UnitOfWork
-from configadmin.domain.records import Action, Change, SettingKey
+from configadmin.domain.records import Action, AuditEntry, Change, SettingKey
 
 
 def run_in_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
@@ -133,20 +134,22 @@ def test_resets_at_once_write_one_reset_and_keep_the_chain(service: Configuratio
     assert service.verify_audit().ok
 
 
-def test_a_reset_racing_a_save_resets_what_is_stored_now(service: ConfigurationService) -> None:
+def test_a_reset_racing_a_save_resets_what_is_stored_now(service: ConfigurationService,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The reset read version 1; a save made it version 2 before the reset wrote: the reset reads
     again and resets version 2, its audit row naming the value it removed."""
+    from configadmin.service import handlers
     service.set("ml", "model_input_size", 60, updated_by="alice")
-    real_commit = service._commit
+    real_commit = handlers.commit
     raced: list[bool] = []
 
-    def commit_after_a_save(changes: list[Change], updated_by: str | None) -> list[object]:
+    def commit_after_a_save(*args: Any, **kwargs: Any) -> list[AuditEntry]:
         if not raced:
             raced.append(True)
             service.set("ml", "model_input_size", 61, updated_by="bob")
-        return real_commit(changes, updated_by)
+        return real_commit(*args, **kwargs)
 
-    service._commit = commit_after_a_save  # type: ignore[method-assign]
+    monkeypatch.setattr(handlers, "commit", commit_after_a_save)
     service.reset("ml", "model_input_size", updated_by="carol")
     history = service.history("ml", "model_input_size")
     assert [(e.actor, e.action, e.old_value, e.version) for e in history] == [

@@ -87,3 +87,41 @@ def test_a_0002_database_with_history_upgrades_in_place_and_keeps_verifying(old_
         report = svc.verify_audit()
         assert report.ok, report.breaks
         assert report.checked == 6 and report.head.startswith("6:")
+
+
+def _schema(url: str) -> str:
+    """`pg_dump --schema-only` (tables, constraints, triggers, functions, grants), with what may
+    differ between a fresh and an upgraded database normalised: an identity's START WITH (the
+    upgrade starts it after the rows it already holds) and pg_dump's random \\restrict key."""
+    import re
+    import shutil
+    import subprocess
+
+    u = make_url(url)
+    pg_dump = shutil.which("pg_dump") or "/usr/lib/postgresql/15/bin/pg_dump"
+    dump = subprocess.run([pg_dump, "--schema-only", "--no-comments", "-h", str(u.host), "-p", str(u.port),
+                           "-U", str(u.username), str(u.database)],
+                          check=True, capture_output=True, text=True, timeout=60).stdout
+    dump = re.sub(r"(?m)^\\(un)?restrict .*$", "", dump)
+    return re.sub(r"START WITH \d+", "START WITH n", dump)
+
+
+@pytest.mark.postgres
+def test_a_fresh_database_and_one_upgraded_from_0002_with_history_have_one_schema(
+        pg_template: str) -> None:
+    """Whatever head is: a migration that changes the write path must change it on both paths."""
+    with pg_database() as fresh_url, pg_database() as old_url:
+        fresh = make_engine(make_url(fresh_url))
+        upgrade(fresh)
+        fresh.dispose()
+        old = make_engine(make_url(old_url))
+        upgrade(old, "0002")
+        _write_as_0002(old)
+        assert upgrade(old) == ("0002", HEAD)
+        old.dispose()
+        fresh_schema, upgraded_schema = _schema(fresh_url), _schema(old_url)
+    assert "CREATE FUNCTION" in fresh_schema and "configadmin_save" in fresh_schema
+    import difflib
+    drift = list(difflib.unified_diff(fresh_schema.splitlines(), upgraded_schema.splitlines(),
+                                      "fresh", "upgraded from 0002", lineterm="", n=2))
+    assert drift == [], "\n".join(drift)

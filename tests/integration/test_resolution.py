@@ -174,15 +174,15 @@ def test_warm_reads_are_read_only_and_not_copied(service: ConfigurationService) 
 
 def test_resolve_all_lists_every_known_setting_even_when_a_change_arrives_meanwhile(
         service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
-    import configadmin.service.configuration_service as module
+    import configadmin.service.cached_reads as module
     service.set("ml", "model_input_size", 21)
-    real_resolve = module.resolve
+    real_resolve = module.resolve_every
 
     def resolve_while_a_notification_arrives(*args, **kwargs):  # type: ignore[no-untyped-def]
         service._invalidate(None)  # what the listener thread does when another process commits
         return real_resolve(*args, **kwargs)
 
-    monkeypatch.setattr(module, "resolve", resolve_while_a_notification_arrives)
+    monkeypatch.setattr(module, "resolve_every", resolve_while_a_notification_arrives)
     by_name = {r.name: r for r in service.resolve_all()}
     assert set(by_name) == {"ml.feature_mapping", "ml.model_input_size", "ml.churn_threshold",
                             "ml.scoring_interval_minutes"}

@@ -158,3 +158,27 @@ def test_the_walk_sees_the_imports_it_must_judge() -> None:
 ])
 def test_hidden_imports_are_found(code: str, expected: str) -> None:
     assert expected in {a.target for a in imports_in("configadmin.db.probe", False, code)}
+
+
+
+MIGRATIONS = PACKAGE / "db" / "migrations" / "versions"
+
+
+def live_imports(module: str, code: str) -> list[Arrow]:
+    """A migration is frozen: what it runs is in its own file, so a change of live code can never
+    change what an old migration does on a fresh database. Any import of ours is refused."""
+    return [a for a in imports_in(module, False, code) if a.target.split(".")[0] == "configadmin"]
+
+
+def test_no_migration_imports_live_code() -> None:
+    found = [str(arrow) for path in sorted(MIGRATIONS.glob("*.py"))
+             for arrow in live_imports(module_name(path), path.read_text(encoding="utf-8"))]
+    assert len(list(MIGRATIONS.glob("0*.py"))) >= 3
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("code", ["from configadmin.db.write_path import STATEMENTS\n",
+                                  "def upgrade():\n    import configadmin.db.tables\n",
+                                  "from ... import write_path\n"])
+def test_the_migration_check_refuses_any_import_of_live_code(code: str) -> None:
+    assert live_imports("configadmin.db.migrations.versions.0009_probe", code)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QObject
 
-from configadmin.domain.errors import ConflictError
 from configadmin.domain.previews import ResetStep
 from configadmin.domain.records import AuditEntry
 from configadmin.service.configuration_service import ConfigurationService
@@ -31,8 +30,8 @@ def reset(runner: Runner, service: ConfigurationService, category: str, key: str
     env = service.environment
 
     def write(shown: Mapping[str, int]) -> list[AuditEntry]:
-        _refuse_if_changed(service, env, category, key, shown)
-        return service.reset(category, key, reason=RESET_REASON, environment=env)
+        return service.reset(category, key, reason=RESET_REASON, environment=env,
+                             expected_versions=shown)
 
     def previewed(steps: list[ResetStep]) -> None:
         if confirm(steps):
@@ -42,13 +41,3 @@ def reset(runner: Runner, service: ConfigurationService, category: str, key: str
     runner.run(lambda: service.reset_preview(category, key, env), on_success=previewed,
                on_failure=on_failure, owner=owner)
 
-
-def _refuse_if_changed(service: ConfigurationService, env: str, category: str, key: str | None,
-                       shown: Mapping[str, int]) -> None:
-    """The user confirmed losing what was shown, not what someone saved since."""
-    for r in service.stored(env):
-        name = r.name
-        if r.category != category or (key is not None and r.key != key) or not r.is_active:
-            continue
-        if shown.get(name) != r.version:
-            raise ConflictError(name, shown.get(name, 0), r)

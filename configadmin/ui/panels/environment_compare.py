@@ -207,6 +207,9 @@ class EnvironmentCompareDialog(QDialog):
             self.summary.setText(
                 f"Promote changes {result.target.environment}: {diff.count(Kind.ADDED):,} added, "
                 f"{diff.count(Kind.REMOVED):,} removed, {diff.count(Kind.CHANGED):,} changed")
+        elif result.preview.changes:
+            self.summary.setText(f"Promote changes {result.target.environment}: the same entries, "
+                                 "in another order.")
         else:
             self.summary.setText(f"{result.target.environment} already has this value: nothing to promote.")
         self.status.setText(self._note)
@@ -224,7 +227,7 @@ class EnvironmentCompareDialog(QDialog):
     # -- promoting --------------------------------------------------------------------------------
     def _update_button(self) -> None:
         c = self._comparison
-        ready = c is not None and bool(c.preview.diff) and not self._busy
+        ready = c is not None and c.preview.changes and not self._busy
         self.promote_button.setEnabled(ready and not self._read_only)
         self.promote_button.setToolTip(f"Promote — not available: {self._read_only}"
                                        if self._read_only else "")

@@ -299,7 +299,7 @@ class HistoryPanel(QWidget):
             return
         self.revert_button.setEnabled(False)
         service = self._service
-        self._run(lambda: service.revert(row.id, reason=reason),
+        self._run(lambda: service.revert(row.id, reason=reason, expected_version=preview.now_version),
                          on_success=lambda version: self._reverted(row, version),
                          on_failure=self._show_error)
 
