@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "relay"))
 from bench_relay import _generator  # noqa: E402
-from benchmark_table import percentile, record  # noqa: E402
+from benchmark_table import percentile, record, scaled  # noqa: E402
 from ha_support import Pair  # noqa: E402
 from relay_support import RelayProcess, client  # noqa: E402
 
@@ -25,9 +25,9 @@ from configadmin import ConfigurationService  # noqa: E402
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres]
 SECTION = "High availability (relay on a hot standby)"
-CLIENTS = int(os.environ.get("BENCH_STANDBY_CLIENTS", "100" if os.environ.get("CI") else "1000"))
+CLIENTS = int(os.environ.get("BENCH_STANDBY_CLIENTS", scaled(1000, 100)))
 GENERATORS = 4
-CHANGES = 10
+CHANGES = scaled(10, 3)
 
 
 def test_standby_relay_delivers_primary_commits_to_every_stream_client(ha_pair: Pair) -> None:
