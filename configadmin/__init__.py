@@ -14,14 +14,18 @@ from configadmin.domain.errors import (
     DatabaseUnavailable,
     NotFound,
     PermissionDenied,
+    PolicyRefused,
+    ProtectedEnvironment,
     SchemaOutOfDate,
+    StaleRequest,
     ValidationError,
 )
+from configadmin.domain.requests import RESET
 
 __version__ = "0.1.0"
 __all__ = [
     "AuditChainBroken", "AuditEntry", "ConfigAdminError", "ConfigurationService", "ConflictError",
-    "DatabaseBusy", "DatabaseUnavailable", "NotFound", "PermissionDenied", "Resolved", "SchemaOutOfDate", "Source",
+    "DatabaseBusy", "DatabaseUnavailable", "NotFound", "PermissionDenied", "PolicyRefused", "ProtectedEnvironment", "RESET", "Resolved", "SchemaOutOfDate", "Source", "StaleRequest",
     "ValidationError", "__version__",
 ]
 

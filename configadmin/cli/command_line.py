@@ -163,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     _command(sub, "migrate", "create or upgrade the database schema",
              "configadmin migrate --database-url postgresql://admin@db/config")
 
+    from configadmin.cli.request_parser import add_request_commands
+    add_request_commands(sub, _command)  # propose, requests, request, approve, … (DESIGN §10)
+
     from configadmin.cli import serve as cli_serve
     cli_serve.add_arguments(_command(
         sub, "serve", "the HTTP API and change relay for readers (needs the serve extra)",
@@ -235,7 +238,13 @@ def _commands() -> dict[str, Command]:
         "verify-audit": cli_admin.verify_audit, "migrate": cli_admin.migrate,
         "export": cli_transfer.export, "import": cli_transfer.import_file,
         "import-settings": cli_transfer.import_settings, "serve": _serve,
+        **_request_commands(),
     }
+
+
+def _request_commands() -> dict[str, Command]:
+    from configadmin.cli.request_commands import COMMANDS
+    return COMMANDS
 
 
 def _serve(args: argparse.Namespace) -> int:

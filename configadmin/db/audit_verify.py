@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from configadmin.db.audit import (
     EXACT, EXACT_HASHED, GENESIS, batches, canonical_json, load_json, row_hash, utc,
 )
+from configadmin.db import request_chain
 from configadmin.db.tables import ConfigurationAudit, SystemConfiguration
 from configadmin.domain.records import AuditBreak, ChainReport
 
@@ -118,6 +119,7 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None,
                     f"chain any more (it ends at {walk.checked}): entries {walk.checked + 1}.."
                     f"{expect_head[0]} were lost in a failover or removed")
     _live_values(session, walk)
+    request_chain.verify(session, walk.broken)
     first = walk.breaks[0] if walk.breaks else None
     first_id = None if first is None else (first.audit_id or walk.checked + 1)
     return ChainReport(

@@ -183,6 +183,8 @@ def translate(exc: sa_exc.DBAPIError, url: URL) -> ConfigAdminError:
         return ReadOnlyStandby(f"the database at {where(url)} is a read-only standby: writes go to the "
                                "primary (give a URL that lists it, with target_session_attrs=read-write; "
                                "a relay on a standby takes --write-url); nothing was saved")
+    if code in ("CA601", "CA602"):  # the change-request policy (migration 0005)
+        return policy_refusal(code, text)
     if code == "CA002":  # the write path's "no such row"
         return NotFound(text)
     if code == "23514":  # check_violation
@@ -208,6 +210,14 @@ CHECKS = {  # the CHECK constraints of schema 0003, in the user's words
     "ck_configuration_audit_actor": "the user name contains control or hidden characters",
     "ck_configuration_audit_reason": "the reason is longer than 2000 characters",
 }
+
+
+def policy_refusal(code: str, text: str) -> ConfigAdminError:
+    from configadmin.domain.errors import PolicyRefused, ProtectedEnvironment
+    if code == "CA602":
+        refused = ProtectedEnvironment(text.split(" is protected", 1)[0])
+        return refused
+    return PolicyRefused(text)
 
 
 class DatabaseError(ConfigAdminError):

@@ -33,6 +33,10 @@ _REPLICA = """SELECT pg_is_in_recovery(),
   (SELECT coalesce(max(id), 0) FROM configuration_audit)"""
 _CHANGED_SINCE = ("SELECT environment, max(id) FROM configuration_audit WHERE id > %s "
                   "GROUP BY environment")
+_EVENT_HEAD = "SELECT coalesce(max(id), 0) FROM configuration_request_event"
+_EVENT_ENVS = ("SELECT e.environment, max(e.id), (SELECT coalesce(max(a.id), 0) FROM configuration_audit a "
+               "WHERE a.environment = e.environment) FROM configuration_request_event e WHERE e.id > ? "
+               "GROUP BY e.environment")
 log = logging.getLogger(__name__)
 
 OnChange = Callable[[str | None, int | None], None]  # (environment, revision); None: reload all
@@ -245,6 +249,7 @@ class SqlitePoller(Watcher):
         with self._engine.connect() as conn:
             version = conn.exec_driver_sql("PRAGMA data_version").scalar()
             last_id = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM configuration_audit").scalar()
+            last_event = conn.exec_driver_sql(_EVENT_HEAD).scalar()
             conn.rollback()
             self._set_connected(True)
             while not self._stop.wait(self._interval):
@@ -255,10 +260,16 @@ class SqlitePoller(Watcher):
                 rows = conn.exec_driver_sql(
                     "SELECT environment, max(id) FROM configuration_audit WHERE id > ? "
                     "GROUP BY environment", (last_id,)).all()
+                # A change-request event is news too (PostgreSQL NOTIFYs it): env and its head.
+                events = conn.exec_driver_sql(_EVENT_ENVS, (last_event,)).all()
                 conn.rollback()
                 for environment, revision in rows:
                     last_id = max(last_id, revision)
                     self._on_change(environment, revision)
+                for environment, newest, revision in events:
+                    last_event = max(last_event, newest)
+                    if environment not in {r[0] for r in rows}:
+                        self._on_change(environment, revision)
 
 
 class DataVersionCheck:

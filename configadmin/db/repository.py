@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
@@ -19,7 +20,7 @@ from configadmin.db.tables import ConfigurationAudit, ConfigReader, SystemConfig
 from configadmin.domain.records import (
     AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredValue,
 )
-from configadmin.domain.errors import NotFound
+from configadmin.domain.errors import NotFound, ProtectedEnvironment
 from configadmin.domain.revisions import NO_HEAD, HeadEntry, Revision
 
 _stored = write_path.to_stored
@@ -53,6 +54,7 @@ class Repository:
         self._postgres = session.get_bind().dialect.name == "postgresql"
         self._head: tuple[int, str] | None = None  # SQLite: the chain's head while writing
         self._writing = False  # PostgreSQL: this transaction's timeouts are set
+        self._applying = False  # SQLite: the service's own apply of an approved change request
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, environment: str, key: SettingKey) -> StoredValue | None:
@@ -185,11 +187,27 @@ class Repository:
                 write_path.start_postgres_write(self.session)
                 self._writing = True
             return write_path.save_postgres(self.session, change, actor=actor, client=client)
+        if not self._applying:  # PostgreSQL's trigger refuses it; here the service does
+            self._refuse_protected(change.environment)
         if self._head is None:
             self._head = audit.chain_head(self.session)
         self._head, entry = write_path.save_sqlite(self.session, self._head, change, actor=actor,
                                                    client=client)
         return entry
+
+    @contextmanager
+    def applying_request(self) -> Iterator[None]:
+        """SQLite: writes into a protected environment, for the apply of an approved request."""
+        self._applying = True
+        try:
+            yield
+        finally:
+            self._applying = False
+
+    def _refuse_protected(self, environment: str) -> None:
+        from configadmin.db.request_tables import ConfigurationPolicy
+        if self.session.get(ConfigurationPolicy, environment) is not None:
+            raise ProtectedEnvironment(environment)
 
     def heartbeat(self, reader: ReaderInfo) -> None:
         """PostgreSQL: through `configadmin_heartbeat` (role from `session_user`, database time,

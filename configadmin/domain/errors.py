@@ -105,3 +105,33 @@ def one_line(error: BaseException, secrets: Sequence[Any] = ()) -> str:
         if secret:
             text = text.replace(str(secret), "***")
     return text
+
+
+class PolicyRefused(ConfigAdminError):
+    """The four-eyes policy refuses this (DESIGN §10): one's own request, not approved, a closed
+    request, a login without the role."""
+
+    exit_code = 6
+
+
+class ProtectedEnvironment(PolicyRefused):
+    """A direct write to a protected environment: the way in is a change request."""
+
+    def __init__(self, environment: str) -> None:
+        self.environment = environment
+        super().__init__(f"{environment} is protected: propose the change with `configadmin propose` "
+                         "or the window's Propose button")
+
+
+class StaleRequest(ConflictError):
+    """Applying met a setting changed since the request was proposed: nothing was written and the
+    request is now stale (propose it again on the current values)."""
+
+    def __init__(self, request_id: int, detail: str) -> None:
+        self.request_id = request_id
+        self.setting = ""
+        self.expected = 0
+        self.current = None
+        ConfigAdminError.__init__(self, f"request {request_id} is stale, nothing was applied: {detail}; "
+                                  f"propose it again on the current values (`configadmin propose --again "
+                                  f"{request_id}` or the window)")

@@ -15,10 +15,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from configadmin.domain.errors import (
-    ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, ValidationError, one_line,
+    ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, PolicyRefused,
+    ProtectedEnvironment, ValidationError, one_line,
 )
 from configadmin.http import changes, failover
 from configadmin.http.metrics import exposition
+from configadmin.http.requests_api import RequestRefused, RequestsApi
 from configadmin.http.state import RelayState, RevisionMoved
 from configadmin.http.tokens import Tokens
 from configadmin.http.wire import ML_KEYS, Snapshot, dumps, error_body, if_match_revision, matches
@@ -51,6 +53,7 @@ class Api:
         self.state = state
         self.tokens = tokens
         self.secrets = list(secrets)
+        self.requests = RequestsApi(state, tokens, self.environment)
 
     def environment(self, request: Request) -> str:
         """`?env=E`, else the first environment served (the seed's URLs name none)."""
@@ -88,7 +91,10 @@ class Api:
             if if_match is None:
                 raise ApiError(400, 'If-Match must name one revision, e.g. "42:3fa2c1d08e4b" (the ETag)')
         values = await asyncio.to_thread(self.checked_body, await _body(request))
-        snapshot = await self.state.write_ml(env, values, user, if_match)
+        try:
+            snapshot = await self.state.write_ml(env, values, user, if_match)
+        except ProtectedEnvironment:  # the way in is a change request: 202 with its URL
+            return await self.requests.propose(env, values, user)
         return _json(snapshot.ml_body, etag=snapshot.etag)
 
     def checked_body(self, body: bytes) -> dict[str, Any]:
@@ -158,7 +164,9 @@ class Api:
 def _status(exc: Exception) -> int:
     if isinstance(exc, (RevisionMoved, ConflictError)):
         return 409
-    if isinstance(exc, PermissionDenied):
+    if isinstance(exc, RequestRefused):
+        return exc.status
+    if isinstance(exc, (PermissionDenied, PolicyRefused)):
         return 403
     if isinstance(exc, DatabaseUnavailable):
         return 503
@@ -202,6 +210,8 @@ def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = ()) ->
         Route("/api/config", guarded(api.config), methods=["GET"]),
         Route("/api/config/ml", guarded(api.ml), methods=["GET", "POST"]),
         Route("/api/config/changes", guarded(api.changes), methods=["GET"]),
+        Route("/api/requests", guarded(api.requests.listed), methods=["GET"]),
+        Route("/api/requests/{request_id}", guarded(api.requests.one), methods=["GET"]),
         Route("/healthz", guarded(api.healthz), methods=["GET"]),
         Route("/metrics", guarded(api.metrics), methods=["GET"]),
     ]

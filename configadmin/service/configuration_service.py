@@ -41,6 +41,7 @@ from configadmin.service.locate import (
 )
 from configadmin.service.reader_state import ReaderState
 from configadmin.service.refresher import Refresher
+from configadmin.service.request_methods import RequestMethods
 from configadmin.service.snapshot import SnapshotStore
 from configadmin.sources.pyfile import FileLayer
 
@@ -62,7 +63,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-class ConfigurationService(CachedReads):
+class ConfigurationService(CachedReads, RequestMethods):
     """Resolution database → defaults file → settings.py, per (environment, category, key)."""
 
     def __init__(self, engine: Any, *, environment: str = DEFAULT_ENVIRONMENT,
