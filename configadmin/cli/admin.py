@@ -76,7 +76,8 @@ def verify_audit(args: argparse.Namespace) -> int:
     for notice in report.notices:
         emit(f"note: {notice}")
     for found in report.breaks:
-        where = f"entry {found.audit_id}" if found.audit_id is not None else "live values"
+        where = (f"entry {found.audit_id}" if found.audit_id is not None
+                 else "change requests" if found.chain == "requests" else "live values")
         emit(f"break: {where}: {found.problem}")
     if report.ok:
         emit(f"audit chain intact: {counted(report.checked, 'entry', 'entries')} verified"

@@ -26,11 +26,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--write-url", metavar="URL",
                         help="a relay reading from a hot standby sends writes to this database URL "
                              "(the primary, e.g. a multi-host URL with target_session_attrs=read-write)")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="a name clients reach the relay by (its Host header), besides IP "
+                             "addresses, loopback names, --host and this machine's names; repeatable")
+    parser.add_argument("--max-connections", type=_count, metavar="N",
+                        help="open connections served at once (default 16384, kept below the "
+                             "file-descriptor limit); beyond it: 503, /healthz still answers")
+    parser.add_argument("--max-per-address", type=_count, metavar="N",
+                        help="connections (and event streams) from one client address (default "
+                             "256; raise it behind a load balancer or NAT)")
+    parser.add_argument("--max-streams", type=_count, metavar="N",
+                        help="event streams at once (default: --max-connections)")
 
 
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count from 1 to 10,000,000")
     return int(text)
 
 
@@ -56,4 +73,6 @@ def serve(args: argparse.Namespace) -> int:
         writer = ConfigurationService.connect(args.write_url, envs[0], args.defaults, args.settings,
                                               args.user, watch=False, strict=True)
     secrets = [*url_secrets(args.database_url), *(url_secrets(args.write_url) if args.write_url else [])]
-    return run(service, envs, tokens, args.host, args.port, secrets, writer)
+    return run(service, envs, tokens, args.host, args.port, secrets,
+               max_connections=args.max_connections, max_per_address=args.max_per_address,
+               max_streams=args.max_streams, allow_hosts=args.allow_host, writer=writer)

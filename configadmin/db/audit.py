@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from configadmin.db.tables import ConfigurationAudit
 from configadmin.domain.records import AuditEntry
+from configadmin.domain.stored_json import read_stored
 
 GENESIS = "0" * 64
 LEGACY, EXACT = 1, 2  # hash formats: before schema 0003 (canonical JSON), and from it on
@@ -34,7 +35,9 @@ def dump_json(value: Any) -> str:
 
 
 def load_json(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    """A stored value; one that cannot be used (too deep, not strict JSON) is an UnusableValue,
+    never an exception: one bad row must not fail a whole read, `history` or `verify-audit`."""
+    return None if text is None else read_stored(text)
 
 
 def canonical_json(value: Any) -> str:

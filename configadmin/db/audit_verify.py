@@ -56,9 +56,9 @@ class _Walk:
     checked: int = 0
     expected_seen: bool = False
 
-    def broken(self, audit_id: int | None, problem: str) -> None:
+    def broken(self, audit_id: int | None, problem: str, chain: str = "audit") -> None:
         if len(self.breaks) < MAX_BREAKS:
-            self.breaks.append(AuditBreak(audit_id, problem))
+            self.breaks.append(AuditBreak(audit_id, problem, chain))
 
     def entry(self, row: ConfigurationAudit) -> None:
         expected_id = self.checked + 1
@@ -119,7 +119,7 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None,
                     f"chain any more (it ends at {walk.checked}): entries {walk.checked + 1}.."
                     f"{expect_head[0]} were lost in a failover or removed")
     _live_values(session, walk)
-    request_chain.verify(session, walk.broken)
+    request_chain.verify(session, lambda _, problem: walk.broken(None, problem, "requests"))
     first = walk.breaks[0] if walk.breaks else None
     first_id = None if first is None else (first.audit_id or walk.checked + 1)
     return ChainReport(

@@ -9,7 +9,7 @@ import logging
 import select
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine
@@ -38,6 +38,7 @@ _EVENT_ENVS = ("SELECT e.environment, max(e.id), (SELECT coalesce(max(a.id), 0) 
                "WHERE a.environment = e.environment) FROM configuration_request_event e WHERE e.id > ? "
                "GROUP BY e.environment")
 log = logging.getLogger(__name__)
+MAX_HINTED = 1000  # environments named in one batch of notifications before "reload everything"
 
 OnChange = Callable[[str | None, int | None], None]  # (environment, revision); None: reload all
 OnConnection = Callable[[bool], None]
@@ -63,6 +64,28 @@ def parse_payload(payload: str) -> tuple[str | None, int | None]:
         return environment, int(revision)
     except ValueError:
         return None, None
+
+
+def coalesce(notifies: Iterable[Any], watched: Collection[str]
+             ) -> tuple[set[str | None], dict[str | None, int | None]]:
+    """One batch of notifications as at most one hint per environment: a flood (any login may
+    NOTIFY) then costs one callback per environment and batch, never one per notification. Returns
+    the watched environments hinted (None: a payload without one) and the newest revision named
+    for every other environment (None: reload it)."""
+    hinted: set[str | None] = set()
+    others: dict[str | None, int | None] = {}
+    for note in notifies:
+        environment, revision = parse_payload(note.payload)
+        if environment is None or environment in watched:
+            hinted.add(environment)
+        elif environment not in others:
+            others[environment] = revision
+        else:
+            known = others[environment]
+            others[environment] = None if known is None or revision is None else max(known, revision)
+        if len(others) > MAX_HINTED:  # a batch naming thousands of environments: reload everything
+            return hinted | {None}, {None: None}
+    return hinted, others
 
 
 class Watcher:
@@ -182,16 +205,12 @@ class PostgresListener(Watcher):
                         with self._lock, conn.cursor() as cur:
                             cur.execute("SELECT 1")
                     continue
-                hinted: set[str | None] = set()
                 with self._lock:
                     conn.poll()
-                    notes = [parse_payload(n.payload) for n in conn.notifies]
+                    hinted, others = coalesce(conn.notifies, watched)
                     conn.notifies.clear()
-                for environment, revision in notes:
-                    if environment is None or environment in watched:
-                        hinted.add(environment)
-                    else:
-                        self._on_change(environment, revision)
+                for environment, revision in others.items():
+                    self._on_change(environment, revision)
                 self._heads(conn, watched if None in hinted else {e for e in watched if e in hinted})
         except Exception:
             with self._lock:

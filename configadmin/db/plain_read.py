@@ -10,7 +10,6 @@ answer at once. The service's own load is then the first one, and the service al
 """
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from configadmin.db.shared_queries import PG_MAY_WRITE
+from configadmin.domain.stored_json import read_stored
 from configadmin.domain.records import StoredValue
 
 CONNECT_TIMEOUT_S = 2  # a server slower than this gets no first look; the service waits longer
@@ -157,7 +157,9 @@ def _read(conn: Any, postgres: bool, sqlite_path: str | None, environment: str) 
 def _json(value: Any) -> Any:
     """SQLite's JSON column has numeric affinity: numbers come back as numbers, the rest as JSON
     text (what SQLAlchemy's SQLite JSON type does too)."""
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return read_stored(value) if isinstance(value, str) else value
 
 
 def _utc(at: datetime | str | None) -> datetime | None:

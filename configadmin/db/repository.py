@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, Select, case, func, select
+from sqlalchemy import Engine, Select, Text, case, cast, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from configadmin.domain.records import (
 )
 from configadmin.domain.errors import NotFound, ProtectedEnvironment
 from configadmin.domain.revisions import NO_HEAD, HeadEntry, Revision
+from configadmin.domain.stored_json import UnusableValue
 
 _stored = write_path.to_stored
 MAX_READERS = 1000  # the reader list is bounded: a role that reports many readers cannot stall it
@@ -67,6 +68,25 @@ class Repository:
             .order_by(SystemConfiguration.category, SystemConfiguration.key)
         )
         return [_stored(r) for r in rows]
+
+    def all_bounded(self, environment: str, max_chars: int, large: Sequence[str]) -> list[StoredValue]:
+        """As `all`, but a value longer than `max_chars` is not loaded unless its setting is one of
+        `large` (`category.key`): it reads as an UnusableValue naming its size, so a reader never
+        holds an unknown 15 MB value (the database lets up to 16 MiB through)."""
+        S = SystemConfiguration
+        stored = cast(S.value, Text)
+        size = func.length(stored)
+        value = case((or_(size <= max_chars, S.category.concat(".").concat(S.key).in_(list(large))),
+                      stored), else_=None)
+        rows = self.session.execute(
+            select(S.category, S.key, value, size, S.is_active, S.version, S.updated_by, S.updated_at)
+            .where(S.environment == environment).order_by(S.category, S.key))
+        return [StoredValue(environment, category, key,
+                            audit.load_json(text_) if text_ is not None else UnusableValue(
+                                f"{length:,} characters, more than the {max_chars:,} a reader "
+                                "loads for a setting without a schema"),
+                            active, version, by, audit.utc(at) if at else None)
+                for category, key, text_, length, active, version, by, at in rows]
 
     def environments(self) -> list[str]:
         return list(self.session.scalars(select(SystemConfiguration.environment).distinct()))

@@ -132,6 +132,8 @@ class AuditBreak:
 
     audit_id: int | None
     problem: str
+    chain: str = "audit"
+    """"audit", or "requests": the change-request events (their problems name the event)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,9 @@ class ReaderStatus:
     revision: int | None
     stale: bool
     since: datetime
+    unusable: tuple[str, ...] = ()
+    """Settings whose stored value could not be used (too deep, too large, wrong type), each as
+    "ml.x: why; serving the file default" (or the last good value)."""
     head: str | None = None
     lost: str | None = None
     standby: bool = False

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,7 +19,13 @@ from configadmin.domain.errors import (
     ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, PolicyRefused,
     ProtectedEnvironment, ValidationError, one_line,
 )
+from configadmin.domain.stored_json import nesting_depth
+from configadmin.domain.validation import MAX_DEPTH
 from configadmin.http import changes, failover
+from configadmin.http.connection_limits import (
+    DEFAULT_MAX_CONNECTIONS, FD_RESERVE, Census, Limits, limits_for,
+)
+from configadmin.http.host_check import HostCheck
 from configadmin.http.metrics import exposition
 from configadmin.http.requests_api import RequestRefused, RequestsApi
 from configadmin.http.state import RelayState, RevisionMoved
@@ -49,10 +56,12 @@ def _short(text: str) -> str:
 class Api:
     """The endpoints, bound to one relay state and one tokens file."""
 
-    def __init__(self, state: RelayState, tokens: Tokens, secrets: Sequence[str]) -> None:
+    def __init__(self, state: RelayState, tokens: Tokens, secrets: Sequence[str],
+                 limits: Limits) -> None:
         self.state = state
         self.tokens = tokens
         self.secrets = list(secrets)
+        self.streams = Census(limits.max_streams, limits.max_per_address, "event streams")
         self.requests = RequestsApi(state, tokens, self.environment)
 
     def environment(self, request: Request) -> str:
@@ -100,6 +109,10 @@ class Api:
     def checked_body(self, body: bytes) -> dict[str, Any]:
         """The seed's POST body; every problem is named: bad JSON, wrong shape, unknown keys,
         and each bad entry of each value."""
+        if body.count(b"[") + body.count(b"{") > MAX_DEPTH and (
+                depth := nesting_depth(body.decode("utf-8", "replace"))) > MAX_DEPTH:
+            problem = f"the body is nested {depth:,} levels deep (at most {MAX_DEPTH})"
+            raise ApiError(422, problem, [problem])
         try:
             data = json.loads(body)
         except ValueError as exc:
@@ -125,7 +138,11 @@ class Api:
         if if_match_revision(after) is None:
             raise ApiError(400, "after must be a revision: ID or ID:HASH (the ETag), e.g. 42:3fa2c1d08e4b")
         if changes.wants_stream(request):
-            return changes.event_stream(self.state, env)
+            address = request.client.host if request.client else ""
+            refused = self.streams.admit(address)
+            if refused is not None:
+                raise ApiError(503, f"{refused}: try again later")
+            return changes.event_stream(self.state, env, lambda: self.streams.leave(address))
         timeout = changes.timeout_param(request.query_params.get("timeout"))
         if timeout is None:
             raise ApiError(400, "timeout must be a number of seconds ≥ 0 (at most 30 are waited)")
@@ -133,7 +150,8 @@ class Api:
 
     async def healthz(self, request: Request) -> Response:
         return _json(dumps({"status": "ok", "stale": self.state.stale,
-                            "environments": self.state.revisions(), **failover.health(self.state)}))
+                            "environments": self.state.revisions(),
+                            "unusable": self.state.unusable(), **failover.health(self.state)}))
 
     async def metrics(self, request: Request) -> Response:
         relayed = {env: ch.relayed for env, ch in self.state.channels.items()}
@@ -187,8 +205,9 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = ()) -> Starlette:
-    api = Api(state, tokens, secrets)
+def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = (),
+              limits: Limits | None = None, served_names: frozenset[str] | None = None) -> Starlette:
+    api = Api(state, tokens, secrets, limits or limits_for(DEFAULT_MAX_CONNECTIONS + FD_RESERVE))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -215,4 +234,6 @@ def build_app(state: RelayState, tokens: Tokens, secrets: Sequence[str] = ()) ->
         Route("/healthz", guarded(api.healthz), methods=["GET"]),
         Route("/metrics", guarded(api.metrics), methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: api.error})
+    middleware = [Middleware(HostCheck, names=served_names)] if served_names is not None else []
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: api.error},
+                     middleware=middleware)

@@ -6,7 +6,7 @@ per change at 1,000 polls) and simply ends at its timeout, at most 30 s later.
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
@@ -42,9 +42,17 @@ async def long_poll(state: RelayState, environment: str, after: str,
 
 class EventStream(StreamingResponse):
     """Server-sent events that stop as soon as the client disconnects (Starlette only notices that
-    on the next write under ASGI 2.4, up to a keepalive later)."""
+    on the next write under ASGI 2.4, up to a keepalive later); `on_close` runs when it ends."""
+
+    on_close: Callable[[], None] = staticmethod(lambda: None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self._serve(receive, send)
+        finally:
+            self.on_close()
+
+    async def _serve(self, receive: Receive, send: Send) -> None:
         async with anyio.create_task_group() as group:
             async def stream() -> None:
                 try:
@@ -58,7 +66,7 @@ class EventStream(StreamingResponse):
             group.cancel_scope.cancel()
 
 
-def event_stream(state: RelayState, environment: str) -> Response:
+def event_stream(state: RelayState, environment: str, on_close: Callable[[], None]) -> Response:
     async def events() -> AsyncIterator[bytes]:
         state.clients["stream"] += 1
         try:
@@ -75,8 +83,10 @@ def event_stream(state: RelayState, environment: str) -> Response:
         finally:
             state.clients["stream"] -= 1
 
-    return EventStream(events(), media_type="text/event-stream",
-                       headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    response = EventStream(events(), media_type="text/event-stream",
+                           headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    response.on_close = on_close
+    return response
 
 
 def wants_stream(request: Request) -> bool:

@@ -1,6 +1,7 @@
 """Running the relay: the first load, the listening socket, uvicorn until SIGINT/SIGTERM."""
 from __future__ import annotations
 
+import ipaddress
 import logging
 import signal
 import socket
@@ -12,9 +13,15 @@ import uvicorn
 
 from configadmin.domain.errors import ConfigAdminError
 from configadmin.http.app import build_app
+from configadmin.http.connection_limits import (
+    IDLE_TIMEOUT, Census, guarded_protocol, limits_for, raise_fd_limit,
+)
+from configadmin.http.host_check import LOOPBACK_NAMES, host_name, served_names
 from configadmin.http.state import RelayState
 from configadmin.http.tokens import Tokens
 from configadmin.service.configuration_service import ConfigurationService
+
+log = logging.getLogger("configadmin.serve")
 
 
 class _Server(uvicorn.Server):
@@ -26,6 +33,15 @@ class _Server(uvicorn.Server):
         captured = getattr(self, "_captured_signals", None)
         if isinstance(captured, list) and sig in (signal.SIGINT, signal.SIGTERM):
             captured.remove(sig)
+
+
+def _is_loopback(host: str) -> bool:
+    if host_name(host) in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host_name(host)).is_loopback
+    except ValueError:
+        return False
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -44,22 +60,31 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(service: ConfigurationService, environments: Sequence[str], tokens: Tokens,
-          host: str, port: int, secrets: Sequence[str] = (),
-          writer: ConfigurationService | None = None) -> int:
+          host: str, port: int, secrets: Sequence[str] = (), *, max_connections: int | None = None,
+          max_per_address: int | None = None, max_streams: int | None = None,
+          allow_hosts: Sequence[str] = (), writer: ConfigurationService | None = None) -> int:
     """Loads every environment (a database that is away fails here, exit 4), then serves."""
     logging.basicConfig(format="configadmin serve: %(message)s", level=logging.WARNING,
                         stream=sys.stderr)
+    limits = limits_for(raise_fd_limit(), max_connections, max_per_address, max_streams)
     state = RelayState(service, list(environments), writer)
     try:
         state.load()
         sock = listen(host, port)
         bound = sock.getsockname()[1]
-        config = uvicorn.Config(build_app(state, tokens, secrets), log_level="warning",
+        if len(tokens) and not _is_loopback(host):
+            log.warning("tokens are sent in clear text to %s: put TLS in front of the relay (a "
+                        "reverse proxy) and have writers use https://", host)
+        app = build_app(state, tokens, secrets, limits, served_names(host, allow_hosts))
+        config = uvicorn.Config(app, log_level="warning",
                                 access_log=False, lifespan="on", backlog=4096,
-                                timeout_graceful_shutdown=2, server_header=False)
+                                timeout_graceful_shutdown=2, server_header=False,
+                                http=guarded_protocol(Census(limits.max_connections,
+                                                             limits.max_per_address)),
+                                timeout_keep_alive=IDLE_TIMEOUT)
         writes = f"writes by {len(tokens)} token(s)" if len(tokens) else "writes off: no --tokens"
         print(f"configadmin serve: {', '.join(state.environments)} on http://{host}:{bound} "
-              f"({writes})", flush=True)
+              f"({writes}; {limits.describe()})", flush=True)
         _Server(config).run(sockets=[sock])
     finally:
         state.close()

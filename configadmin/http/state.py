@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -66,6 +67,9 @@ class RelayState:
         self._wake: asyncio.Event | None = None
         self._listener_down = False
         self._tasks: list[asyncio.Task[None]] = []
+        self._hint_lock = threading.Lock()
+        self._hinted: dict[str | None, int | None] = {}
+        self._hint_queued = False
 
     # -- start and stop ------------------------------------------------------------------------
     def load(self) -> None:
@@ -99,6 +103,10 @@ class RelayState:
     # -- reading (memory only) -----------------------------------------------------------------
     def snapshot(self, environment: str) -> Snapshot:
         return self.channels[environment].snapshot
+
+    def unusable(self) -> dict[str, list[str]]:
+        """Per environment, the stored values it does not serve and what it serves instead."""
+        return {env: list(ch.snapshot.unusable) for env, ch in self.channels.items() if ch.snapshot.unusable}
 
     def revisions(self) -> dict[str, int]:
         return {env: ch.snapshot.revision for env, ch in self.channels.items()}
@@ -196,19 +204,37 @@ class RelayState:
         lost = None
         if not kept and known is not None:
             lost = lost_message(known.entry or HeadEntry(Revision(known.revision)), head.revision)
-        return Snapshot(environment, head.revision.id, tuple(settings), head, lost)
+        return Snapshot(environment, head.revision.id, tuple(settings), service.unusable(environment),
+                        entry=head, lost=lost)
 
     def _hint(self, environment: str | None, revision: int | None) -> None:
-        """On the listener thread: a hint, not a fact (any login may NOTIFY); checked on the loop."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._on_hint, environment, revision)
+        """On the listener thread: a hint, not a fact (any login may NOTIFY); checked on the loop.
+        Hints are coalesced here, before the loop sees them: however many arrive, at most one
+        callback is queued on the loop at a time and `_hinted` holds at most one entry per served
+        environment (a NOTIFY flood allocated one loop callback per notification: 2.5 GiB in 40 s)."""
+        if self._loop is None or (environment is not None and environment not in self.channels):
+            return
+        with self._hint_lock:
+            if environment is None or revision is None:
+                self._hinted[environment] = None
+            elif environment not in self._hinted or (
+                    (known := self._hinted[environment]) is not None and revision > known):
+                self._hinted[environment] = revision
+            if self._hint_queued:
+                return
+            self._hint_queued = True
+        self._loop.call_soon_threadsafe(self._on_hints)
 
-    def _on_hint(self, environment: str | None, revision: int | None) -> None:
-        if environment is None:
-            self._mark(None)
-        elif environment in self.channels and (  # lower: the database lost changes (a failover)
-                revision is None or revision != self.channels[environment].snapshot.revision):
-            self._mark(environment)
+    def _on_hints(self) -> None:
+        with self._hint_lock:
+            hinted, self._hinted = self._hinted, {}
+            self._hint_queued = False
+        for environment, revision in hinted.items():
+            if environment is None:
+                self._mark(None)
+            elif revision is None or revision != self.channels[environment].snapshot.revision:
+                # lower: the database lost changes (a failover)
+                self._mark(environment)
 
     def _connection(self, connected: bool) -> None:
         if self._loop is not None:

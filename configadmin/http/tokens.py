@@ -53,6 +53,9 @@ def load_tokens(path: str | os.PathLike[str] | None) -> Tokens:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
         raise ValidationError(f"cannot read the tokens file {where}: {reason}") from None
+    if info.st_uid != os.getuid():
+        raise ValidationError(f"the tokens file {where} belongs to another user (uid {info.st_uid}); "
+                              "it must be the relay's own")
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ValidationError(f"the tokens file {where} is readable by other users "
                               f"(mode {stat.S_IMODE(info.st_mode):04o}); chmod 600 it")
@@ -68,6 +71,9 @@ def load_tokens(path: str | os.PathLike[str] | None) -> Tokens:
         if len(token) < MIN_TOKEN_LENGTH:
             raise ValidationError(f"{where} line {number}: the token is shorter than "
                                   f"{MIN_TOKEN_LENGTH} characters")
+        if len(set(token)) == 1:
+            raise ValidationError(f"{where} line {number}: the token is one character repeated; "
+                                  "use a random one (e.g. `openssl rand -hex 24`)")
         if len(user) > 150:
             raise ValidationError(f"{where} line {number}: the user name is longer than 150 characters")
         if token in users:

@@ -36,6 +36,7 @@ class Snapshot:
     environment: str
     revision: int
     settings: tuple[Resolved, ...]
+    unusable: tuple[str, ...] = ()  # stored values not served (configadmin/service/value_screen.py)
     entry: HeadEntry | None = None
     """The head change (id + hash, who, what, when): the ETag names its id and hash, so a change
     that took a lost change's id after a failover never answers 304 to a client holding the lost

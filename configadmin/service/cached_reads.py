@@ -9,14 +9,16 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from configadmin.domain.errors import DatabaseUnavailable, NotFound
-from configadmin.domain.records import ReaderStatus, Resolved, SettingKey, StoredValue
-from configadmin.domain.registry import FEATURE_MAPPING, Registry
+from configadmin.domain.records import ReaderStatus, Resolved, SettingKey
+from configadmin.domain.registry import DECLARED, FEATURE_MAPPING, Registry
 from configadmin.domain.resolution import resolve_every
 from configadmin.domain.revisions import HeadEntry, Revision, lost_message
+from configadmin.domain.validation import MAX_GENERIC_BYTES
 from configadmin.service.class_calls import shared_or_bound
 from configadmin.service.reader_state import ReaderState
 from configadmin.service.refresher import Refresher
 from configadmin.service.snapshot import SnapshotStore, offline_start
+from configadmin.service.value_screen import ValueScreen
 from configadmin.sources.pyfile import FileLayer
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from configadmin.service.heartbeat import ReaderHeartbeat
 
 CacheKey = tuple[str, str, str]
+LARGE_SETTINGS = tuple(key.name for key in DECLARED)  # loaded whatever their size (up to 16 MiB)
 T = TypeVar("T")
 
 
@@ -54,6 +57,7 @@ class CachedReads:
     _refresher: Refresher | None
     _feed: ChangeFeed
     _reader: ReaderHeartbeat | None
+    _screen: ValueScreen
 
     def _start_offline(self, unavailable: DatabaseUnavailable) -> dict[CacheKey, Resolved]:
         """A reader that has never loaded and cannot reach the database starts from its snapshot,
@@ -121,6 +125,11 @@ class CachedReads:
         self._invalidate(env)
         return list(self._load_environment(env).values())
 
+    def unusable(self, environment: str | None = None) -> tuple[str, ...]:
+        """The settings of an environment whose stored value could not be used at its last load,
+        each with why and what is served instead (configadmin/service/value_screen.py)."""
+        return self._screen.unusable.get(environment or self.environment, ())
+
     def _load(self, environment: str, wanted: SettingKey) -> Resolved:
         try:
             resolved = self._load_environment(environment)
@@ -153,7 +162,9 @@ class CachedReads:
         head, kept, stored = self._read(lambda repo: _head_and_rows(repo, environment, held))
         revision = head.revision.id
         rows = {SettingKey(r.category, r.key): r for r in stored}
-        values = resolve_every(self.registry.keys, rows, self.defaults.values, self.legacy.values)
+        values = self._screen.screen(
+            environment, rows, self.defaults.values, self.legacy.values,
+            resolve_every(self.registry.keys, rows, self.defaults.values, self.legacy.values))
         resolved = {(environment, r.category, r.key): r for r in values}
         with self._lock:
             if generation == self._generation_of(environment):  # nothing dropped while we read
@@ -165,7 +176,8 @@ class CachedReads:
             self._heads[environment] = head
             if held is not None and not kept:
                 self._state.lost(lost_message(held, head.revision))
-            self._state.loaded(revision, head=head.revision)
+            self._state.loaded(revision, head=head.revision,
+                               unusable=self._screen.unusable.get(environment, ()))
             if self._snapshots is not None:
                 self._snapshots.save(revision, values)
             if self._reader is not None:
@@ -189,12 +201,13 @@ class CachedReads:
                 self._generation += 1
             envs = {environment} if environment is not None else {k[0] for k in self._cache}
             for env in envs - {keep}:
-                self._env_generations[env] = self._env_generations.get(env, 0) + 1
+                if env in self._env_generations:  # never loaded: nothing to drop (a flood of
+                    self._env_generations[env] += 1  # made-up names must not grow this)
             for k in [k for k in self._cache if k[0] in envs and k[0] != keep]:
                 del self._cache[k]
 
     def _generation_of(self, environment: str) -> tuple[int, int]:
-        return self._generation, self._env_generations.get(environment, 0)
+        return self._generation, self._env_generations.setdefault(environment, 0)
 
     # -- the background refresh of a reader (configadmin/service/refresher.py) -------------------
     def _watch(self, *, failing: bool = False) -> None:
@@ -240,7 +253,7 @@ class CachedReads:
     def _reached(self) -> None:
         revision = self._revisions.get(self.environment)
         if revision is not None and self._state.status.stale:
-            self._state.loaded(revision)
+            self._state.loaded(revision, unusable=self.unusable())
 
     # -- change notification (configadmin/change_feed.py) ----------------------------------------
     def subscribe(self, on_change: OnChange, on_connection: OnConnection | None = None) -> None:
@@ -283,9 +296,9 @@ class CachedReads:
 
 
 def _head_and_rows(repo: Repository, environment: str,
-                   held: HeadEntry | None) -> tuple[HeadEntry, bool, list[StoredValue]]:
+                   held: HeadEntry | None) -> tuple[HeadEntry, bool, list[Any]]:
     """The head (id + hash), whether the head loaded before is still in the chain (False: a
     failover lost it), and the rows; the head before the rows, so never newer than them."""
     head = repo.head(environment)
     kept = held is None or held.revision == head.revision or repo.holds(held.revision)
-    return head, kept, repo.all(environment)
+    return head, kept, repo.all_bounded(environment, MAX_GENERIC_BYTES, LARGE_SETTINGS)

@@ -43,6 +43,7 @@ from configadmin.service.reader_state import ReaderState
 from configadmin.service.refresher import Refresher
 from configadmin.service.request_methods import RequestMethods
 from configadmin.service.snapshot import SnapshotStore
+from configadmin.service.value_screen import ValueScreen
 from configadmin.sources.pyfile import FileLayer
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ class ConfigurationService(CachedReads, RequestMethods):
         self._heads: dict[str, HeadEntry] = {}
         self._generation = 0
         self._env_generations: dict[str, int] = {}
+        self._screen = ValueScreen()
         self._lock = threading.Lock()
         self._state = ReaderState("database", f"the configuration database at {where(self.url)}")
         self._snapshots = snapshots

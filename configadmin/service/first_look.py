@@ -12,6 +12,7 @@ from configadmin.domain.registry import Registry
 from configadmin.domain.resolution import resolve_every
 from configadmin.paths import default_database_path
 from configadmin.service.locate import database_url, environment_list, environment_name, read_layers
+from configadmin.service.value_screen import ValueScreen
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ def first_look(url: str | None = None, environment: str | None = None,
         return None
     registry = Registry(default_layer.values, legacy)
     rows = {SettingKey(r.category, r.key): r for r in plain.rows}
-    resolved = resolve_every(registry.keys, rows, default_layer.values, legacy)
+    resolved = ValueScreen().screen(env, rows, default_layer.values, legacy,
+                                    resolve_every(registry.keys, rows, default_layer.values, legacy))
     return FirstLook(env, tuple(resolved), registry, plain.revision,
                      tuple(environment_list(env, plain.environments)), plain.may_write)

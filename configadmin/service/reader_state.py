@@ -26,15 +26,20 @@ class ReaderState:
         self.status = ReaderStatus("files", None, True, datetime.now(UTC))
         self.ever_loaded = False
 
-    def loaded(self, revision: int, *, stale: bool = False, head: Revision | str | None = None) -> None:
-        """Values were just loaded from the live source (a relay may say it serves stale ones)."""
+    def loaded(self, revision: int, *, stale: bool = False, head: Revision | str | None = None,
+               unusable: tuple[str, ...] = ()) -> None:
+        """Values were just loaded from the live source (a relay may say it serves stale ones);
+        `unusable` names the settings isolated at this load."""
         with self._lock:
             shown = str(head) if head is not None else (
                 self.status.head if self.status.revision == revision else None)
             if (self.status.source, self.status.revision, self.status.stale, self.status.head) != (
                     self.live_source, revision, stale, shown):
                 self.status = replace(self.status, source=self.live_source, revision=revision,
-                                      stale=stale, since=datetime.now(UTC), head=shown)
+                                      stale=stale, since=datetime.now(UTC), head=shown,
+                                      unusable=unusable)
+            elif self.status.unusable != unusable:
+                self.status = replace(self.status, unusable=unusable)
             self.ever_loaded = True
             if self._outage_logged:
                 self._outage_logged = False

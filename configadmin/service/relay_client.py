@@ -9,30 +9,22 @@ import http.client
 import json
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+import ssl
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from configadmin.domain.errors import (
     ConfigAdminError, ConflictError, DatabaseUnavailable, PermissionDenied, ValidationError,
 )
+from configadmin.service.relay_answers import (
+    MAX_BODY, MAX_EVENT, MAX_EVENT_LINE, MalformedAnswer, RelayConfig, document, relay_config,
+    revision_event,
+)
+
+__all__ = ["RelayClient", "RelayConfig", "RelayConflict"]
 
 REQUEST_TIMEOUT = 5.0
 STREAM_TIMEOUT = 45.0  # the relay sends a keepalive every 15 s; three missed ones mean it is gone
-
-
-@dataclass(frozen=True)
-class RelayConfig:
-    """`GET /api/config`: the environment's revision, whether the relay itself serves stale values,
-    and every setting as {"category.key": {"value", "source", "version"}}."""
-
-    revision: int
-    stale: bool
-    settings: dict[str, Any]
-    head: str = ""
-    """The revision as id + hash (`43:3fa2c1d08e4b`); a relay of an older release sends the id."""
-    lost: str | None = None
-    """The relay found the revision it served before gone from the database (a failover)."""
 
 
 class RelayConflict(ConflictError):
@@ -57,8 +49,11 @@ class RelayClient:
         self._cut = False
 
     def _connection(self, timeout: float) -> http.client.HTTPConnection:
-        kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-        return kind(self._host, self._port, timeout=timeout)
+        """`https://` verifies the relay's certificate against the system's store."""
+        if self._https:
+            return http.client.HTTPSConnection(self._host, self._port, timeout=timeout,
+                                               context=ssl.create_default_context())
+        return http.client.HTTPConnection(self._host, self._port, timeout=timeout)
 
     def _path(self, path: str, **query: Any) -> str:
         args = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in
@@ -74,7 +69,10 @@ class RelayClient:
         try:
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            body = response.read(MAX_BODY + 1)
+            if len(body) > MAX_BODY:
+                raise self._unreachable(f"its answer is larger than {MAX_BODY // 1024 // 1024} MiB")
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, body
         except (OSError, http.client.HTTPException) as exc:
             raise self._unreachable(_why(exc)) from None
         finally:
@@ -88,11 +86,14 @@ class RelayClient:
         status, _, body = self._request("GET", self._path("/api/config"), headers)
         if status == 304:
             return None
-        document = self._document(status, body)
-        lost = document.get("lost")
-        return RelayConfig(int(document["revision"]), bool(document.get("stale", False)),
-                           dict(document["settings"]), str(document.get("head") or document["revision"]),
-                           lost if isinstance(lost, str) else None)
+        self._document(status, body)  # errors as errors
+        try:
+            return relay_config(body)
+        except MalformedAnswer as exc:
+            raise self._malformed(exc) from None
+
+    def _malformed(self, why: object) -> DatabaseUnavailable:
+        return DatabaseUnavailable(f"the relay at {self.address} sent a malformed answer: {why}")
 
     def post_ml(self, body: dict[str, Any], if_match: int | None = None) -> dict[str, Any]:
         """`POST /api/config/ml` with the bearer token; returns the new `GET /api/config/ml` body."""
@@ -107,21 +108,23 @@ class RelayClient:
 
     def _document(self, status: int, body: bytes) -> dict[str, Any]:
         try:
-            document = json.loads(body) if body else {}
-        except ValueError:
-            document = {}
-        if not isinstance(document, dict):
-            document = {}
+            answer = document(body) if body else {}
+        except MalformedAnswer:
+            answer = {}
+        if not isinstance(answer, dict):
+            answer = {}
         if status == 200:
-            return document
-        error = " ".join(str(document.get("error") or f"HTTP {status}").split())
+            return answer
+        error = " ".join(str(answer.get("error") or f"HTTP {status}").split())[:500]
         if status in (401, 403):
             raise PermissionDenied(f"the relay refused the write: {error}")
         if status == 409:
             raise RelayConflict(f"the relay's values changed meanwhile: {error}")
         if status in (400, 422):
-            problems = document.get("problems") or [error]
-            raise ValidationError([str(p) for p in problems])
+            problems = answer.get("problems")
+            if not isinstance(problems, list) or not problems:
+                problems = [error]
+            raise ValidationError([str(p)[:500] for p in problems[:100]])
         if status >= 500:
             raise self._unreachable(error)
         raise ConfigAdminError(f"the relay at {self.address} answered {status}: {error}")
@@ -140,19 +143,26 @@ class RelayClient:
             if response.status != 200:
                 raise self._unreachable(f"the event stream answered HTTP {response.status}")
             data: list[str] = []
+            size = 0
             while True:
-                line = response.readline()
+                line = response.readline(MAX_EVENT_LINE + 1)
                 if not line:
                     return
+                if len(line) > MAX_EVENT_LINE:
+                    raise MalformedAnswer(f"an event line is longer than {MAX_EVENT_LINE} bytes")
                 text = line.decode("utf-8", "replace").rstrip("\r\n")
                 if text.startswith("data:"):
                     data.append(text[5:].strip())
+                    size += len(text)
+                    if size > MAX_EVENT:
+                        raise MalformedAnswer(f"an event is larger than {MAX_EVENT} bytes")
                 elif not text and data:
-                    event = json.loads("\n".join(data))
-                    data = []
-                    if isinstance(event, dict) and "revision" in event:
-                        yield (str(event.get("head") or int(event["revision"])),
-                               bool(event.get("stale", False)))
+                    event = revision_event("\n".join(data))
+                    data, size = [], 0
+                    if event is not None:
+                        yield event
+        except MalformedAnswer as exc:
+            raise self._malformed(exc) from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
             raise self._unreachable(_why(exc)) from None
         finally:

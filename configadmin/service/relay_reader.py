@@ -14,14 +14,15 @@ from types import TracebackType
 from typing import Any
 
 from configadmin.domain.errors import DatabaseUnavailable, NotFound
-from configadmin.domain.records import ReaderStatus, Resolved, SettingKey, Source
+from configadmin.domain.records import ReaderStatus, Resolved, SettingKey, StoredValue
 from configadmin.domain.registry import Registry, parse_key
-from configadmin.domain.resolution import freeze, thaw
+from configadmin.domain.resolution import thaw
 from configadmin.service.locate import read_layers
 from configadmin.service.reader_state import ReaderState
 from configadmin.service.refresher import Refresher
 from configadmin.service.relay_client import RelayClient, RelayConfig
 from configadmin.service.snapshot import SnapshotStore, offline_start
+from configadmin.service.value_screen import ValueScreen
 from configadmin.sources.pyfile import FileLayer
 
 TOKEN_VARIABLE = "CONFIGADMIN_RELAY_TOKEN"
@@ -54,6 +55,7 @@ class RelayReader:
         self._watch = watch
         self._pending: RelayConfig | None = None
         self._relay_stale = False
+        self._screen = ValueScreen()
 
     @classmethod
     def open(cls, url: str, environment: str, defaults: str | os.PathLike[str] | None,
@@ -133,13 +135,18 @@ class RelayReader:
     def _apply(self, config: RelayConfig | None) -> None:
         if config is None:
             return
-        values = [_resolved(name, entry) for name, entry in config.settings.items()]
+        rows = {SettingKey(r.category, r.key): StoredValue(self.environment, r.category, r.key, r.value,
+                                                           True, r.stored_version, None, None)
+                for r in config.settings}
+        values = self._screen.screen(self.environment, rows, self.defaults.values,
+                                     self.legacy.values, config.settings)
         self._cache = {(r.category, r.key): r for r in values}  # one reference swap
         if config.lost is not None and self._tag is not None and config.head != self._tag:
             self._state.lost(config.lost)
         self._revision, self._tag = config.revision, config.head
         self._relay_stale = config.stale
-        self._state.loaded(config.revision, stale=config.stale, head=config.head)
+        self._state.loaded(config.revision, stale=config.stale, head=config.head,
+                           unusable=self._screen.unusable.get(self.environment, ()))
         if self._snapshots is not None:
             self._snapshots.save(config.revision, values)
 
@@ -162,7 +169,8 @@ class RelayReader:
 
     def _reached(self) -> None:
         if self._revision is not None and self._state.status.stale != self._relay_stale:
-            self._state.loaded(self._revision, stale=self._relay_stale)
+            self._state.loaded(self._revision, stale=self._relay_stale,
+                               unusable=self._screen.unusable.get(self.environment, ()))
 
     def _listen(self) -> None:
         """The relay's event stream; each revision other than ours is a hint to check."""
@@ -197,10 +205,3 @@ class RelayReader:
                  tb: TracebackType | None) -> None:
         self.close()
 
-
-def _resolved(name: str, entry: dict[str, Any]) -> Resolved:
-    category, _, key = name.partition(".")
-    version = entry.get("version")
-    source = Source(entry.get("source", "database"))
-    return Resolved(category, key, freeze(entry.get("value")), source, version,
-                    int(version or 0), {source: freeze(entry.get("value"))})

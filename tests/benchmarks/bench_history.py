@@ -235,7 +235,7 @@ def _window_first_page_ms(qtbot: QtBot, service: ConfigurationService, repeat: i
         with qtbot.waitSignal(win.loaded, timeout=60_000):
             win.show()
         qtbot.waitUntil(lambda: not win.runner.busy, timeout=60_000)
-        panel = win._history_panel
+        panel = win.history_panel
         panel.follow_setting(None)  # every setting of the environment: the widest first page
         started = time.perf_counter()
         qtbot.keyClick(win.findChild(QTableView, "mappingTable"), Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)

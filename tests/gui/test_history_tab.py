@@ -40,13 +40,13 @@ def window(qtbot: QtBot, service: ConfigurationService) -> Iterator[MainWindow]:
     win = show_window(qtbot, service)
     win.resize(1280, 800)
     yield win
-    qtbot.waitUntil(lambda: not win._history_panel.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: not win.history_panel.busy, timeout=WAIT)
     close_window(qtbot, win)
 
 
 def open_history(qtbot: QtBot, win: MainWindow) -> HistoryPanel:
     qtbot.keyClick(win.findChild(QTableView, "mappingTable"), Qt.Key.Key_H, CTRL)
-    panel: HistoryPanel = win._history_panel
+    panel: HistoryPanel = win.history_panel
     qtbot.waitUntil(lambda: panel.isVisible() and not panel.model.loading, timeout=WAIT)
     return panel
 

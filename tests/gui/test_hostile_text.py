@@ -158,7 +158,8 @@ def test_dialogs_show_actors_features_and_environments_literally(qtbot: QtBot) -
     from configadmin.domain.previews import RevertPreview
     from configadmin.domain.records import AuditEntry
     from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
-    from configadmin.ui.dialogs.merge_dialog import ConflictItem, MergeDialog
+    from configadmin.ui.dialogs.merge_dialog import MergeDialog
+    from configadmin.ui.edits.conflicts import ConflictItem
     from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
     actor = "<b>boss</b>"
     merge = MergeDialog([ConflictItem("ml.feature_mapping", MergeConflict(f"<i>f</i>", "a", "b", "c"))],

@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from configadmin.domain.diff import ABSENT, MergeConflict
-from configadmin.ui.dialogs.merge_dialog import MINE, THEIRS, ConflictItem, MergeDialog
+from configadmin.ui.dialogs.merge_dialog import MINE, THEIRS, MergeDialog
+from configadmin.ui.edits.conflicts import ConflictItem
 from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
 
 pytestmark = pytest.mark.gui

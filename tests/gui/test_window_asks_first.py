@@ -187,7 +187,7 @@ def test_a_save_at_close_whose_merge_is_cancelled_keeps_the_window_open(
         qtbot.waitUntil(lambda: save_button(window).isEnabled(), timeout=WAIT)
         service.set("ml", "model_input_size", 30, updated_by="bob")  # the same value, meanwhile
         window.close()
-        qtbot.waitUntil(lambda: not window._saving, timeout=WAIT)
+        qtbot.waitUntil(lambda: not window.is_saving, timeout=WAIT)
         assert window.isVisible() and window.input_size.spin.value() == 21
         monkeypatch.setattr(MergeDialog, "ask", classmethod(
             lambda cls, parent, items, by: {(i.setting, i.conflict.path): i.conflict.mine for i in items}))

@@ -271,3 +271,25 @@ def test_a_transaction_left_open_after_a_request_event_is_ended_within_15_second
             assert conn.execute(text("SELECT current_setting('idle_in_transaction_session_timeout')")).scalar() == "15s"
     finally:
         engine.dispose()
+
+
+def test_two_logins_applying_one_request_at_once_write_it_once(team: tuple[Connect, dict[str, str]]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    connect, urls = team
+    alice, bob, carol = (connect(urls[n], n) for n in ("alice", "bob", "carol"))
+    request = alice.propose({("ml", "model_input_size"): 31}, reason="thirty-one")
+    bob.approve(request.id)
+    before = len(alice.history(environment="production", limit=100))
+
+    def apply(svc: ConfigurationService) -> str:
+        try:
+            return str(svc.apply_request(request.id).state)
+        except PolicyRefused as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(apply, (alice, carol)))
+    assert outcomes[0] == "applied" and outcomes[1] == f"request {request.id} is applied: only an open " \
+                                                       "request can be applied"
+    assert len(alice.history(environment="production", limit=100)) == before + 1
+    assert [e.action for e in alice.request(request.id).events] == ["proposed", "approved", "applied"]

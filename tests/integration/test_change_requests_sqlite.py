@@ -81,7 +81,8 @@ def test_request_diff_shows_entries_against_now_and_against_the_base(make_servic
 
 @on_databases("sqlite", "postgres")
 def test_verify_audit_catches_an_edited_request_or_event(make_service: Make, raw_engine: Engine,
-                                                        is_postgres: bool) -> None:
+                                                        is_postgres: bool, db_url: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
     alice, _ = _protected(make_service)
     alice.propose({("ml", "model_input_size"): 9}, reason="nine")
     assert alice.verify_audit().ok
@@ -97,6 +98,11 @@ def test_verify_audit_catches_an_edited_request_or_event(make_service: Make, raw
     problems = " ".join(b.problem for b in report.breaks)
     assert not report.ok
     assert "is not what was proposed" in problems and "does not match its hash" in problems
+    assert {b.chain for b in report.breaks} == {"requests"}
+    from configadmin.cli.command_line import main
+    assert main(["verify-audit", "--database-url", db_url]) == 5
+    out = capsys.readouterr().out
+    assert "break: change requests: change request 1 is not what was proposed" in out
 
 
 @on_databases("sqlite", "postgres")

@@ -26,6 +26,7 @@ class RelayProcess:
         self.log = log
         self.port = 0
         self.proc: subprocess.Popen[str] | None = None
+        self.start_line = ""
 
     @property
     def url(self) -> str:
@@ -44,6 +45,7 @@ class RelayProcess:
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         line = self.proc.stdout.readline() if ready else ""
         assert " on http://" in line, f"relay did not start: {line!r} (exit {self.proc.poll()})"
+        self.start_line = line
         self.port = int(line.split(" on http://", 1)[1].split()[0].rsplit(":", 1)[1])
         return self
 

@@ -163,7 +163,7 @@ def test_healthz_and_metrics_report_revisions_and_clients(
         health = http.get("/healthz")
         metrics = http.get("/metrics").text
     assert health.json() == {"status": "ok", "stale": False,
-                             "environments": {"default": revision, "staging": 0},
+                             "environments": {"default": revision, "staging": 0}, "unusable": {},
                              "heads": {"default": head_of(writer), "staging": "0"}, "lost": [],
                              "standby": False, "replication_lag_seconds": None,
                              "writes_to": "this database"}

@@ -160,6 +160,88 @@ def test_hidden_imports_are_found(code: str, expected: str) -> None:
     assert expected in {a.target for a in imports_in("configadmin.db.probe", False, code)}
 
 
+# -- the window's house rules: no reach into another object's privates, no import circle ----------
+
+NAMEDTUPLE_API = {"_replace", "_asdict", "_fields", "_make"}
+
+
+def private_reaches(code: str) -> list[str]:
+    """`other._name` anywhere in the code: an attribute starting with one underscore, read or
+    written on anything but `self`/`cls` (namedtuple's public `_replace` & co. excepted)."""
+    return [f"line {node.lineno}: {ast.unparse(node)}" for node in ast.walk(ast.parse(code))
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+            and node.attr not in NAMEDTUPLE_API
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))]
+
+
+def test_no_module_of_the_window_reaches_into_another_objects_private_attributes() -> None:
+    reaches = [f"{module_name(path)} {reach}" for path in all_modules() if layer_of(module_name(path)) == "ui"
+               for reach in private_reaches(path.read_text(encoding="utf-8"))]
+    assert reaches == [], "\n".join(reaches)
+
+
+def test_the_reach_count_sees_what_it_must_refuse() -> None:
+    code = ("class A:\n    def f(self, w):\n        self._mine = 1\n        w._update_state()\n"
+            "        self.window._saves.save()\n        row._replace(x=1)\n        w.__class__\n")
+    assert private_reaches(code) == ["line 4: w._update_state", "line 5: self.window._saves"]
+
+
+def import_circles(modules: dict[str, list[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(m: str) -> None:
+        index[m] = low[m] = len(index)
+        stack.append(m)
+        for t in modules[m]:
+            if t not in index:
+                visit(t)
+                low[m] = min(low[m], low[t])
+            elif t in stack:
+                low[m] = min(low[m], index[t])
+        if low[m] == index[m]:
+            group = []
+            while True:
+                t = stack.pop()
+                group.append(t)
+                if t == m:
+                    break
+            if len(group) > 1:
+                circles.append(sorted(group))
+
+    for m in modules:
+        if m not in index:
+            visit(m)
+    return circles
+
+
+def ui_import_graph() -> dict[str, list[str]]:
+    """Module → the modules of ui/ it imports (TYPE_CHECKING and function-level imports included)."""
+    paths = {module_name(p): p for p in all_modules() if layer_of(module_name(p)) == "ui"}
+    graph: dict[str, list[str]] = {}
+    for name, path in paths.items():
+        targets = set()
+        for arrow in imports_of(path):
+            target = arrow.target
+            while target and target not in paths:  # `from pkg.module import Name` names pkg.module
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                targets.add(target)
+        graph[name] = sorted(targets)
+    return graph
+
+
+def test_no_import_circle_under_the_window() -> None:
+    assert import_circles(ui_import_graph()) == []
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    graph = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"], "e": []}
+    assert import_circles(graph) == [["a", "b", "c"]]
+
 
 MIGRATIONS = PACKAGE / "db" / "migrations" / "versions"
 

@@ -3,13 +3,16 @@ private, one file per source and environment, and a damaged file is ignored, not
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from types import MappingProxyType
 
 import pytest
 
-from configadmin.domain.records import Resolved, Source
-from configadmin.service.snapshot import SnapshotStore
+from configadmin.domain.records import Resolved, SettingKey, Source
+from configadmin.domain.registry import Registry
+from configadmin.service.snapshot import SnapshotStore, offline_start
+from configadmin.sources.pyfile import FileLayer
 
 
 def _values() -> list[Resolved]:
@@ -61,3 +64,42 @@ def test_an_unwritable_folder_does_not_stop_a_reader(tmp_path: Path,
         store.save(2, _values())
     assert store.load() is None
     assert caplog.text.count("cannot write the reader snapshot") == 1  # said once, not per load
+
+
+@pytest.mark.parametrize("content", [b"[]", b"7", b"[" * 5000 + b"]" * 5000, b'{"settings": 7}',
+                                     b'{"format": 1, "environment": "production", "revision": "x", '
+                                     b'"saved_at": "2026-01-01T00:00:00", "settings": []}'])
+def test_a_snapshot_that_is_not_a_snapshot_is_ignored(tmp_path: Path, content: bytes,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    store = SnapshotStore("postgresql://db/config", "production", tmp_path)
+    store.save(7, _values())
+    store.path.write_bytes(content)
+    with caplog.at_level(logging.WARNING, logger="configadmin"):
+        assert store.load() is None
+    assert "unreadable reader snapshot" in caplog.text
+
+
+def test_a_symlinked_snapshot_is_not_followed(tmp_path: Path) -> None:
+    store = SnapshotStore("postgresql://db/config", "production", tmp_path / "snap")
+    planted = SnapshotStore("postgresql://db/config", "production", tmp_path / "elsewhere")
+    planted.save(99, _values())
+    store.path.parent.mkdir(mode=0o700)
+    store.path.symlink_to(planted.path)
+    assert planted.load() is not None and store.load() is None
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a folder to another user needs root")
+def test_a_snapshot_folder_owned_by_another_user_is_not_trusted(tmp_path: Path) -> None:
+    store = SnapshotStore("postgresql://db/config", "production", tmp_path / "snap")
+    store.save(99, _values())
+    os.chown(store.path.parent, 65534, 65534)  # nobody planted it there
+    assert store.load() is None
+
+
+def test_a_snapshot_value_of_the_wrong_type_gives_way_to_the_files(tmp_path: Path) -> None:
+    store = SnapshotStore("postgresql://db/config", "production", tmp_path)
+    store.save(7, [Resolved("ml", "model_input_size", "ten", Source.DATABASE, 2, 2,
+                            {Source.DATABASE: "ten"})])
+    defaults = FileLayer(Path("ml_config.py"), {SettingKey("ml", "model_input_size"): 15})
+    values, source, _ = offline_start(store, Registry(defaults.values, {}), defaults, FileLayer.empty())
+    assert source == "snapshot" and [(v.value, v.source) for v in values] == [(15, Source.FILE)]

@@ -53,7 +53,7 @@ HASH = "3fa2c1d08e4b" + "0" * 52
 
 
 def _hashed(hash_: str = HASH) -> Snapshot:
-    return Snapshot("production", 43, _snapshot().settings, HeadEntry(Revision(43, hash_)))
+    return Snapshot("production", 43, _snapshot().settings, entry=HeadEntry(Revision(43, hash_)))
 
 
 @pytest.mark.parametrize(("header", "hit"), [

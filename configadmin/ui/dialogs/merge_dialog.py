@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -22,18 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from configadmin.domain.diff import ABSENT, MergeConflict
+from configadmin.domain.diff import ABSENT
+from configadmin.ui.edits.conflicts import ConflictItem
 from configadmin.ui.plain_text import elide, plain
 from configadmin.domain.text import brief
 
 BASE, MINE, THEIRS = 0, 1, 2
 SHOWN_CHARS = 80
-
-
-@dataclass(frozen=True)
-class ConflictItem:
-    setting: str
-    conflict: MergeConflict
 
 
 def _show(value: Any) -> str:

@@ -23,20 +23,20 @@ class SetInputSize(QUndoCommand):
 
     def __init__(self, editor: InputSizeEditor, old: int, new: int) -> None:
         super().__init__()
-        self._editor, self._old, self._new = editor, old, new
+        self.editor, self._old, self.new = editor, old, new
         self._done = True  # the spin box already shows the new value when this is pushed
         self._name()
 
     def _name(self) -> None:
-        self.setText(f"Model input size {self._old:,} → {self._new:,}")
+        self.setText(f"Model input size {self._old:,} → {self.new:,}")
 
     def id(self) -> int:
         return self.ID
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
-        if not isinstance(other, SetInputSize) or other._editor is not self._editor:
+        if not isinstance(other, SetInputSize) or other.editor is not self.editor:
             return False
-        self._new = other._new
+        self.new = other.new
         self._name()
         return True
 
@@ -44,10 +44,10 @@ class SetInputSize(QUndoCommand):
         if self._done:
             self._done = False
             return
-        self._editor.set_quietly(self._new)
+        self.editor.set_quietly(self.new)
 
     def undo(self) -> None:
-        self._editor.set_quietly(self._old)
+        self.editor.set_quietly(self._old)
 
 
 class InputSizeEditor(QWidget):

@@ -2,17 +2,12 @@
 why before Enter is pressed."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from configadmin.ui.editors.mapping_model import COL_FEATURE, cell_checks
+from configadmin.ui.editors.mapping_model import COL_FEATURE, MappingModel, cell_checks
 from configadmin.ui import theme
 from configadmin.ui.plain_text import plain_tooltip
-
-if TYPE_CHECKING:
-    from configadmin.ui.editors.mapping_editor import MappingEditor
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -22,14 +17,14 @@ class CellDelegate(QStyledItemDelegate):
 
     problemTyped = Signal(str)
 
-    def __init__(self, editor: MappingEditor) -> None:
-        super().__init__(editor)
-        self._owner = editor
+    def __init__(self, model: MappingModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex) -> QWidget:
         line = QLineEdit(parent)
         line.setFrame(False)
-        rid = self._owner.model.row_id(index.row())
+        rid = self._model.row_id(index.row())
         line.textEdited.connect(lambda text: self._check(line, rid, index.column(), text))
         return line
 
@@ -37,7 +32,7 @@ class CellDelegate(QStyledItemDelegate):
         feature_problem, column_problem = cell_checks()
         problem = feature_problem(text) if col == COL_FEATURE else column_problem(text)
         if problem is None and col == COL_FEATURE:
-            other = self._owner.model.find_feature(text)
+            other = self._model.find_feature(text)
             if other is not None and other != rid:
                 problem = f"feature {text!r} appears more than once"
         line.setStyleSheet(theme.cell_sheet(theme.ERROR) if problem else "")

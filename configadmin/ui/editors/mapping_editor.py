@@ -56,6 +56,7 @@ class MappingEditor(QWidget):
         self.model.edit_hook = self._edit
         self._base: dict[str, str] = {}
         self._value: dict[str, str] | None = None
+        self._diff: Diff | None = None
         self._modified: bool | None = None
         self._read_only = False
 
@@ -96,7 +97,7 @@ class MappingEditor(QWidget):
         header.resizeSection(COL_FEATURE, 230)
         header.resizeSection(COL_DEFAULT, 90)
         header.setStretchLastSection(False)
-        self.delegate = CellDelegate(self)
+        self.delegate = CellDelegate(self.model, self)
         self.table.setItemDelegate(self.delegate)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -192,6 +193,7 @@ class MappingEditor(QWidget):
         self.model.load(mapping, defaults)
         self.undo_stack.setClean()
         self._exact = base is mapping or base == mapping
+        self._diff = None
         if base is None:
             self._value, self._modified = self._base, False
 
@@ -216,7 +218,13 @@ class MappingEditor(QWidget):
 
     def edit_diff(self) -> Diff:
         """The edits against the base, entry by entry: from the features the edits touched, so one
-        edit in 100k entries costs one lookup, not a pass over both mappings (the save dialog)."""
+        edit in 100k entries costs one lookup, not a pass over both mappings (the save dialog).
+        Kept until the next edit: the window works it out while the analyst pauses, not on Ctrl+S."""
+        if self._diff is None:
+            self._diff = self._work_out_diff()
+        return self._diff
+
+    def _work_out_diff(self) -> Diff:
         old, new = self._base, self.value()
         touched = self.model.touched()
         if not self._exact or touched is None:
@@ -417,7 +425,7 @@ class MappingEditor(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _content_changed(self) -> None:
-        self._value = self._modified = None
+        self._value = self._modified = self._diff = None
         self._counts.start()
         self.changed.emit()
 

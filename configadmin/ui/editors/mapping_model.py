@@ -41,18 +41,18 @@ class _RowsKept(Sequence[Entry]):
 
     def __init__(self, ids: list[int], rows: dict[int, list[str]],
                  problems: dict[int, tuple[str | None, str | None]]) -> None:
-        self._ids, self._rows, self.problems = ids, rows, problems
+        self.ids, self.rows, self.problems = ids, rows, problems
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self.ids)
 
     def __getitem__(self, i: Any) -> Any:
         entries = list(self)
         return entries[i]
 
     def __iter__(self) -> Iterator[Entry]:
-        rows = [self._rows[rid] for rid in self._ids]
-        return zip(self._ids, map(itemgetter(0), rows), map(itemgetter(1), rows))
+        rows = [self.rows[rid] for rid in self.ids]
+        return zip(self.ids, map(itemgetter(0), rows), map(itemgetter(1), rows))
 
 
 def cell_checks() -> tuple[Callable[[str], str | None], Callable[[str], str | None]]:
@@ -485,12 +485,12 @@ class MappingModel(QAbstractTableModel):
         reset (no per-row validation: they were checked before they were removed)."""
         with _gc_paused():
             self.beginResetModel()
-            self._rows = kept._rows
-            self._all = list(kept._ids)
+            self._rows = kept.rows
+            self._all = list(kept.ids)
             self._problems = dict(kept.problems)
             self._counts = Counter(row[0] for row in self._rows.values())
             self._dupes = {feature for feature, n in self._counts.items() if n > 1}
-            self._pinned = set(kept._ids) if self._filter else set()
+            self._pinned = set(kept.ids) if self._filter else set()
             self._rebuild_view()
             self.endResetModel()
         self.contentChanged.emit()

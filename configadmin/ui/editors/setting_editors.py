@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     Editor = MappingEditor | InputSizeEditor | JsonEditor
 
-MAPPING, INPUT_SIZE = "ml.feature_mapping", "ml.model_input_size"
+from configadmin.ui.edits.pending import INPUT_SIZE as INPUT_SIZE, MAPPING as MAPPING
 Validator = Callable[[str], Callable[[Any], Any]]  # setting name → its schema check
 
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 from configadmin.domain.previews import ResetStep
 from configadmin.domain.records import AuditEntry
 from configadmin.service.configuration_service import ConfigurationService
+from configadmin.ui.operations.write import write
 from configadmin.ui.worker import Runner
 
 RESET_REASON = "reset to the file defaults"
@@ -29,14 +30,14 @@ def reset(runner: Runner, service: ConfigurationService, category: str, key: str
     service's environment goes back to the file, once `confirm(steps)` said yes."""
     env = service.environment
 
-    def write(shown: Mapping[str, int]) -> list[AuditEntry]:
+    def reset_shown(shown: Mapping[str, int]) -> list[AuditEntry]:
         return service.reset(category, key, reason=RESET_REASON, environment=env,
                              expected_versions=shown)
 
     def previewed(steps: list[ResetStep]) -> None:
         if confirm(steps):
             versions = {s.setting: s.version for s in steps}
-            runner.run(lambda: write(versions), on_success=on_done, on_failure=on_failure, owner=owner)
+            write(runner, lambda: reset_shown(versions), owner=owner, done=on_done, failed=on_failure)
 
     runner.run(lambda: service.reset_preview(category, key, env), on_success=previewed,
                on_failure=on_failure, owner=owner)

@@ -13,13 +13,14 @@ from configadmin.domain.diff import MergeResult, merge3
 from configadmin.domain.records import Action, Change, Resolved, SettingKey
 from configadmin.domain.resolution import changes_anything, thaw
 from configadmin.domain.errors import ConflictError
-from configadmin.ui.dialogs.merge_dialog import ConflictItem
+from configadmin.ui.edits.conflicts import ConflictItem
+from configadmin.ui.edits.pending import Plan
+from configadmin.ui.operations.write import write
 from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:
     from configadmin.service.configuration_service import ConfigurationService
 
-Plan = list[tuple[Resolved, Any]]  # (the value the edit started from, the value to store)
 MAX_ROUNDS = 5
 # The entries both changed and who "they" are -> the value chosen per (setting, entry), or None: cancel.
 AskMerge = Callable[[Sequence[ConflictItem], str], "dict[tuple[str, str], Any] | None"]
@@ -30,13 +31,14 @@ class SaveFlow(QObject):
     failed = Signal(object)  # the error; the edits are still in the window
     cancelled = Signal()
 
-    def __init__(self, parent: QObject | None, runner: Runner, ask_merge: AskMerge) -> None:
+    def __init__(self, parent: QObject | None, runner: Runner) -> None:
         super().__init__(parent)
-        self._ask_merge = ask_merge
         self._runner = runner
 
-    def start(self, service: ConfigurationService, environment: str, plan: Plan, reason: str) -> None:
+    def start(self, service: ConfigurationService, environment: str, plan: Plan, reason: str,
+              ask_merge: AskMerge) -> None:
         self._service, self._environment, self._rounds = service, environment, 0
+        self._ask_merge = ask_merge
         self._write(plan, reason)
 
     def _write(self, plan: Plan, reason: str, unchanged: Sequence[Resolved] = ()) -> None:
@@ -46,9 +48,9 @@ class SaveFlow(QObject):
         changes = [Change(self._environment, base.category, base.key, Action.SET, value, True,
                           base.stored_version, reason or None) for base, value in plan]
         service = self._service
-        self._runner.run(lambda: service.apply_changes(changes),
-                         lambda entries: self.succeeded.emit(entries, plan, list(unchanged)),
-                         lambda exc: self._write_failed(exc, plan, reason), owner=self)
+        write(self._runner, lambda: service.apply_changes(changes), owner=self,
+              done=lambda entries: self.succeeded.emit(entries, plan, list(unchanged)),
+              failed=lambda exc: self._write_failed(exc, plan, reason))
 
     def _write_failed(self, exc: BaseException, plan: Plan, reason: str) -> None:
         self._rounds += 1

@@ -242,10 +242,9 @@ class EnvironmentCompareDialog(QDialog):
         self._update_button()
         preview, reason = c.preview, self.reason.text().strip() or None
         self.status.setText(f"Promoting to {preview.to_env}…")
-        self._runner.run(
-            lambda: self._service.promote(preview.setting.category, preview.setting.key,
-                                          preview.from_env, preview.to_env, reason, preview=preview),
-            on_success=self._promoted, on_failure=self._promote_failed, owner=self)
+        from configadmin.ui.operations.promote_flow import promote
+        promote(self._runner, self._service, preview, reason, owner=self, on_done=self._promoted,
+                on_failure=self._promote_failed)
 
     def _promoted(self, entry: Any) -> None:
         self.promoted = self.promoted or entry is not None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from configadmin.domain.previews import RevertPreview
 from configadmin.domain.records import ChainReport
 from configadmin.domain.text import counted
 from configadmin.ui.error_text import error_text
@@ -282,26 +283,25 @@ class HistoryPanel(QWidget):
 
     # -- actions ---------------------------------------------------------------------------------
     def revert_selected(self) -> None:
+        """The revert operation (ui/operations/revert_flow.py); the panel asks with the preview."""
+        from configadmin.ui.operations.revert_flow import revert
         row = self.selected_row()
         if row is None:
             return
-        service = self._service
         self.revert_button.setEnabled(False)
-        self._run(lambda: service.revert_preview(row.id),
-                  on_success=lambda preview: self._confirm_revert(row, preview),
-                  on_failure=self._show_error)
+        revert(self._runner, self._service, row.id, owner=self, confirm=self._confirm_revert,
+               on_done=lambda version: self._reverted(row, version), on_failure=self._show_error)
 
-    def _confirm_revert(self, row: HistoryRow, preview: Any) -> None:
+    def _confirm_revert(self, preview: RevertPreview) -> str | None:
         """Asks with the preview in front of the analyst: what changes now, what it undoes."""
-        self.revert_button.setEnabled(self.selected_row() is not None and not self._read_only_reason)
+        self._revert_button_follows_selection()
         reason = RevertDialog.ask(preview, self)
-        if reason is None:
-            return
-        self.revert_button.setEnabled(False)
-        service = self._service
-        self._run(lambda: service.revert(row.id, reason=reason, expected_version=preview.now_version),
-                         on_success=lambda version: self._reverted(row, version),
-                         on_failure=self._show_error)
+        if reason is not None:
+            self.revert_button.setEnabled(False)
+        return reason
+
+    def _revert_button_follows_selection(self) -> None:
+        self.revert_button.setEnabled(self.selected_row() is not None and not self._read_only_reason)
 
     def _reverted(self, row: HistoryRow, version: int) -> None:
         self._show_banner("ok", f"Reverted {row.setting} ({row.environment}) to entry #{row.id}; "

@@ -1,21 +1,29 @@
-"""The window's controller: it owns the service, the worker, the edit state and the timers that talk
-to the database (a debounced reload on a change notice, a retry with backoff after a failed load),
-and emits what the view renders. It touches no widget; MainWindow is the view."""
+"""The window's controller: it owns the service, the worker, the edit state, the timers that talk
+to the database (a debounced reload on a change notice, a retry with backoff after a failed load)
+and the use cases — load, switch environment, save, discard, merge, drafts, and the one ending of
+every write (`wrote`: our audit entries are not news, `valuesChanged`, a reload). It touches no
+widget and asks nothing: the view (window_view.py and its parts) asks, and renders what it emits."""
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from configadmin.ui.edits import pending
 from configadmin.ui.error_text import error_text
 from configadmin.ui.window.edit_state import EditState
 from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:
+    from configadmin.domain.records import AuditEntry, Resolved
     from configadmin.domain.revisions import HeadEntry
     from configadmin.service.configuration_service import ConfigurationService
+    from configadmin.ui.edits.pending import PendingEdit, Plan
+    from configadmin.ui.operations.save_flow import AskMerge, SaveFlow
+    from configadmin.ui.window.draft_file import DraftEntry
     from configadmin.ui.window.drafts import Draft, UnusableDraft
     from configadmin.ui.window.live_refresh import LiveRefresh
     from configadmin.ui.window.snapshot import Snapshot
@@ -24,12 +32,18 @@ RETRY_FIRST_MS, RETRY_MAX_MS = 1000, 30_000
 CHANGE_DEBOUNCE_MS = 100  # a burst of notices (one save of many settings) reloads once
 CHANGE_MAX_WAIT_MS = 500  # ...but a flood (any login may NOTIFY) never postpones a reload longer
 
+log = logging.getLogger(__name__)
+
 
 class WindowController(QObject):
     snapshotLoaded = Signal(object, object)  # (Snapshot, the draft to offer or None)
     loadFailed = Signal(str, int)  # (the error in words, seconds until the next try)
     connectionChanged = Signal(bool)  # the change feed's connection went down / came back
     failure = Signal(str)  # a background failure no job handled, in words
+    saveSucceeded = Signal(object, object, object)  # (audit entries, the plan written, values not written)
+    saveFailed = Signal(object)  # the error; the edits are still in the window
+    saveCancelled = Signal()  # the merge question was cancelled; the edits are kept
+    valuesChanged = Signal(object)  # a write from this window is stored (its audit entries, maybe none)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,7 +61,13 @@ class WindowController(QObject):
         self.change_timer = QTimer(self, singleShot=True, interval=CHANGE_DEBOUNCE_MS)
         self.change_timer.timeout.connect(self._change_due)
         self._waiting_since: float | None = None
-        self.runner.unhandledFailure.connect(lambda error: self.failure.emit(self.say(error)))
+        self.save_flow: SaveFlow | None = None
+        self.runner.unhandledFailure.connect(self._unhandled)
+
+    def _unhandled(self, error: BaseException) -> None:
+        text = self.say(error)
+        log.error("background job failed: %s", text)
+        self.failure.emit(text)
 
     @property
     def environment(self) -> str:
@@ -124,6 +144,60 @@ class WindowController(QObject):
     def _change_due(self) -> None:
         self._waiting_since = None
         self.reload()
+
+    # -- saving and discarding ----------------------------------------------------------------------
+    def save_plan(self, edits: Iterable[PendingEdit]) -> Plan:
+        return pending.save_plan(self.state.resolved, edits)
+
+    def save_warnings(self, plan: Plan) -> list[str]:
+        """The cross-field check on the values as they will be after the save (the edited ones
+        over the stored ones), shown in the save dialog at the moment of saving."""
+        from configadmin.domain.validation import input_size_warnings
+        if not {base.name for base, _ in plan} & {pending.MAPPING, pending.INPUT_SIZE}:
+            return []
+        after = pending.values_after(self.state.resolved, plan, (pending.MAPPING, pending.INPUT_SIZE))
+        return input_size_warnings(after.get(pending.INPUT_SIZE), after.get(pending.MAPPING))
+
+    def save(self, plan: Plan, reason: str, ask_merge: AskMerge) -> None:
+        """The save operation: compare-and-swap off the GUI thread, a merge when someone saved in
+        between (`ask_merge` is the view's question); ends in saveSucceeded/saveFailed/saveCancelled."""
+        assert self.service is not None
+        if self.save_flow is None:
+            from configadmin.ui.operations.save_flow import SaveFlow
+            self.save_flow = SaveFlow(self, self.runner)
+            self.save_flow.succeeded.connect(self.saveSucceeded)
+            self.save_flow.failed.connect(self.saveFailed)
+            self.save_flow.cancelled.connect(self.saveCancelled)
+        self.save_flow.start(self.service, self.environment, plan, reason, ask_merge)
+
+    def saved(self, entries: Sequence[AuditEntry], plan: Plan, unchanged: Sequence[Resolved]) -> dict[str, Resolved]:
+        """`plan` was written as `entries`; `unchanged` needed no write. Returns the values each
+        edit now starts from (the view shows them)."""
+        now = self.state.saved([(base, value, entry) for (base, value), entry in zip(plan, entries)])
+        now.update(self.state.unchanged(unchanged))
+        return now
+
+    def discard(self, names: Iterable[str]) -> dict[str, Resolved]:
+        return self.state.discard(list(names))
+
+    def draft_entries(self, edits: Iterable[PendingEdit]) -> dict[str, DraftEntry]:
+        return pending.draft_entries(self.state.resolved, edits)
+
+    def reset_done(self, prefix: str, entries: Sequence[AuditEntry]) -> dict[str, Resolved]:
+        """A reset replaces the stored values, so edits on them go with it; returns what to show."""
+        self.state.mine(entries)
+        return self.state.reset(prefix)
+
+    def wrote(self, entries: Sequence[AuditEntry] = ()) -> None:
+        """Every write from this window ends here (save, reset, revert, promote): its audit entries
+        are ours (the reload does not report them as someone else's), then what shows is refreshed."""
+        self.state.mine(entries)
+        self.valuesChanged.emit(list(entries))
+        self.reload()
+
+    def merge(self, mine: Mapping[str, Any]) -> dict[str, Any]:
+        """Each waiting change against the analyst's edit, entry by entry (the view asks about conflicts)."""
+        return self.state.merge(mine)
 
     # -- environment and shutdown ----------------------------------------------------------------
     def switch(self, environment: str) -> None:

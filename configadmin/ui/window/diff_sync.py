@@ -9,11 +9,11 @@ from PySide6.QtCore import QObject
 from configadmin.ui.editors.setting_editors import MAPPING
 
 if TYPE_CHECKING:
-    from configadmin.ui.window.main_window import MainWindow
+    from configadmin.ui.window.window_view import WindowView
 
 
 class DiffSync(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowView) -> None:
         super().__init__(window)
         self.window = window
 

@@ -12,19 +12,21 @@ from configadmin.ui.plain_text import elide
 
 if TYPE_CHECKING:
     from configadmin.domain.records import AuditEntry
-    from configadmin.ui.window.main_window import MainWindow
+    from configadmin.ui.window.window_saving import WindowSaving
+    from configadmin.ui.window.window_view import WindowView
 
 
 class IncomingChanges(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowView, saves: WindowSaving) -> None:
         super().__init__(window)
         self.window = window
+        self.saves = saves
         self.by = "someone else"
 
     def connection_changed(self, connected: bool) -> None:
         w = self.window
         if connected:
-            w._saves.reachable()
+            self.saves.reachable()
             if w.banner.has("connection"):
                 w.banner.clear("connection")
                 w.statusBar().showMessage("Connection to the database is back", 8000)
@@ -50,7 +52,7 @@ class IncomingChanges(QObject):
             w.banner.show_message(
                 "incoming", WARNING,
                 f"{names} changed in the database while you were editing — {'; '.join(parts)}{more}. "
-                "Your edits are kept.", [("Review and merge", w.merge_incoming)])
+                "Your edits are kept.", [("Review and merge", self.merge)])
         else:
             w.banner.show_message("changed", INFO, "Updated from the database: " + "; ".join(parts) + more,
                                   closable=True)
@@ -61,8 +63,8 @@ class IncomingChanges(QObject):
         if not w.state.incoming:
             return
         for name, fresh in w.state.settle(lambda n: n in modified).items():
-            w._load_editor(name, fresh.value)
-            w._show_stored(name)
+            w.load_editor(name, fresh.value)
+            w.show_stored(name)
         if not w.state.incoming:
             w.banner.clear("incoming")
 
@@ -70,15 +72,16 @@ class IncomingChanges(QObject):
         """Puts the change that arrived under the analyst's edits, entry by entry, asking only about
         entries both changed. "Save merged" in that dialog saves (the save dialog asks the reason);
         without a question the merge alone is done, and the banner says it is not saved yet."""
-        from configadmin.ui.dialogs.merge_dialog import ConflictItem, MergeDialog
+        from configadmin.ui.dialogs.merge_dialog import MergeDialog
+        from configadmin.ui.edits.conflicts import ConflictItem
         w = self.window
         for name in w.state.incoming:
             problem = w.editors.editor(name).problem()
             if problem:
                 w.banner.show_message("incoming", WARNING, f"Fix {name} first: {problem}",
-                                      [("Review and merge", w.merge_incoming)])
+                                      [("Review and merge", self.merge)])
                 return
-        results = w.state.merge({name: w.editors.editor(name).value() for name in w.state.incoming})
+        results = w.controller.merge({name: w.editors.editor(name).value() for name in w.state.incoming})
         items = [ConflictItem(name, c) for name, result in results.items() for c in result.conflicts]
         choices: dict[tuple[str, str], Any] = {}
         if items:
@@ -89,18 +92,18 @@ class IncomingChanges(QObject):
         for name, result in results.items():
             theirs = w.state.merged(name)
             merged = result.resolve({p: v for (n, p), v in choices.items() if n == name})
-            w._load_editor(name, merged, base=theirs.value)
-            w._show_stored(name)
+            w.load_editor(name, merged, base=theirs.value)
+            w.show_stored(name)
         w.banner.clear("incoming")
-        w._update_state()
+        w.update_state()
         names = ", ".join(results)
         if not w.modified():
             w.banner.show_message("merged", INFO, f"Merged the change by {self.by}: {names} now equals "
                                   "what the database holds, so there is nothing to save.", closable=True)
             return
         if items:
-            w.save()
+            self.saves.save()
         if not w.is_saving:
             w.banner.show_message("merged", INFO, f"Merged the change by {self.by} into your edits of "
                                   f"{names}. Not saved yet: Save (Ctrl+S) stores them.",
-                                  [("Save", w.save)], closable=True)
+                                  [("Save", self.saves.save)], closable=True)

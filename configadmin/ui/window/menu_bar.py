@@ -13,14 +13,14 @@ from configadmin.ui.icons import icon
 from configadmin.ui.window.window_layout import EDITOR_TAB, HISTORY_TAB, shortcut_text, with_shortcut_tip
 
 if TYPE_CHECKING:
-    from configadmin.ui.window.main_window import MainWindow
+    from configadmin.ui.window.window_view import WindowView
 
 
 class WindowMenus(QObject):
     """Builds the menus once; `attach_panels` connects the actions that need the diff and history
     panels (they exist once the service is there)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowView) -> None:
         super().__init__(window)
         self.window = window
         self._diff: Any = None

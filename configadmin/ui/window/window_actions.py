@@ -19,13 +19,15 @@ if TYPE_CHECKING:
     from configadmin.domain.records import AuditEntry
     from configadmin.service.configuration_service import ConfigurationService
     from configadmin.ui.worker import Runner
-    from configadmin.ui.window.main_window import MainWindow
+    from configadmin.ui.window.window_saving import WindowSaving
+    from configadmin.ui.window.window_view import WindowView
 
 
 class WindowActions(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowView, saves: WindowSaving) -> None:
         super().__init__(window)
         self.window = window
+        self.saves = saves
 
     def environment_chosen(self, environment: str) -> None:
         """Edits are not carried off silently: the analyst saves, keeps a draft or discards first."""
@@ -53,7 +55,7 @@ class WindowActions(QObject):
     def ask_about_edits(self, leaving: str) -> str | None:
         """"draft" (nothing to ask: no edits), "save", "discard" (already done) or None (cancel)."""
         w = self.window
-        w._update_state()
+        w.update_state()
         modified = w.modified()
         if not modified:
             return "draft"
@@ -64,7 +66,7 @@ class WindowActions(QObject):
                              for name, e in modified.items()])
         choice = UnsavedEditsDialog.ask(w, w.environment, leaving, lines)
         if choice == "discard":
-            w.discard()
+            self.saves.discard()
         return choice
 
     def after_save(self, then: Callable[[], None], otherwise: Callable[[], None]) -> None:
@@ -72,20 +74,19 @@ class WindowActions(QObject):
         w = self.window
         problems = w.problems() if w.service is not None else []
         blocked = w.read_only_reason() or (problems[0] if problems else "")
-        w.save()
-        if not w._saving:  # the save dialog was cancelled, or nothing can be saved
+        self.saves.save()
+        if not w.is_saving:  # the save dialog was cancelled, or nothing can be saved
             if blocked:
                 w.statusBar().showMessage(f"Not saved: {blocked}. Your edits are still here.", 10000)
             otherwise()
             return
 
-        flow = w._saves.flow
+        controller = w.controller
 
         def done() -> None:
             w.saved.disconnect(ok)
             w.saveFailed.disconnect(failed)
-            if flow is not None:
-                flow.cancelled.disconnect(cancelled)
+            controller.saveCancelled.disconnect(cancelled)
 
         def ok() -> None:
             done()
@@ -101,8 +102,7 @@ class WindowActions(QObject):
 
         w.saved.connect(ok)
         w.saveFailed.connect(failed)
-        if flow is not None:
-            flow.cancelled.connect(cancelled)
+        controller.saveCancelled.connect(cancelled)
 
     def _show_current_environment(self) -> None:
         combo = self.window.ui.environment_combo
@@ -117,8 +117,8 @@ class WindowActions(QObject):
         if w.drafts is not None:
             w.drafts.bind(w.service.database_identity, environment)  # writes the old one first
         w.banner.clear("incoming")
-        if w._history_panel is not None:
-            w._history_panel.set_environment(environment)
+        if w.history_panel is not None:
+            w.history_panel.set_environment(environment)
         w.controller.switch(environment)
         w.show_environment()  # after the switch: title and badge name the new environment
 
@@ -131,8 +131,8 @@ class WindowActions(QObject):
         from configadmin.ui.window.window_layout import HISTORY_TAB
         w = self.window
         w.history_action.setChecked(index == HISTORY_TAB)
-        if index == HISTORY_TAB and w._history_panel is not None:
-            w._history_panel.table.setFocus()
+        if index == HISTORY_TAB and w.history_panel is not None:
+            w.history_panel.table.setFocus()
 
     def category(self) -> str:
         return split_setting(self.window.settings_list.current_name() or MAPPING)[0]
@@ -182,13 +182,13 @@ class WindowActions(QObject):
 
     def reset_category(self) -> None:
         w = self.window
-        if w.service is not None and not w._read_only:
+        if w.service is not None and not w.read_only:
             category = self.category()
             ask_and_reset(w, w.runner, w.service, category, None, lambda done: self.after_reset(category, done))
 
     def reset_setting(self, name: str) -> None:
         w = self.window
-        if w.service is not None and not w._read_only:
+        if w.service is not None and not w.read_only:
             category, key = split_setting(name)
             ask_and_reset(w, w.runner, w.service, category, key, lambda done: self.after_reset(name, done))
 
@@ -196,13 +196,12 @@ class WindowActions(QObject):
         """A reset replaces the stored values, so edits on them are dropped with it. Its audit
         entries are ours: the reload must not report them as someone else's change."""
         w = self.window
-        w.state.mine(entries)
-        for name, r in w.state.reset(prefix).items():
-            w._load_editor(name, r.value)
+        for name, r in w.controller.reset_done(prefix, entries).items():
+            w.load_editor(name, r.value)
         if entries:
             names = ", ".join(dict.fromkeys(e.setting for e in entries))
             w.statusBar().showMessage(f"Reset {names} to the file defaults in {w.environment}", 10000)
-        w.reload()
+        w.controller.wrote(entries)
 
     def compare(self) -> None:
         w = self.window
@@ -210,12 +209,12 @@ class WindowActions(QObject):
         if w.service is not None and name:
             from configadmin.ui.panels.environment_compare import EnvironmentCompareDialog
             if EnvironmentCompareDialog.ask(w, w.runner, w.service, name, w.read_only_reason()):
-                w.reload()
+                w.controller.wrote()
 
     def settings_menu(self, pos: Any) -> None:
         w = self.window
         name = w.settings_list.current_name()
-        if name is None or w._read_only:
+        if name is None or w.read_only:
             return
         from PySide6.QtWidgets import QMenu
         menu = QMenu(w)

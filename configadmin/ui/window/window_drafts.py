@@ -6,16 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
-from configadmin.ui.editors.setting_editors import MAPPING
-
 if TYPE_CHECKING:
     from configadmin.service.configuration_service import ConfigurationService
-    from configadmin.ui.window.drafts import DraftEntry
-    from configadmin.ui.window.main_window import MainWindow
+    from configadmin.ui.window.draft_file import DraftEntry
+    from configadmin.ui.window.window_view import WindowView
 
 
 class WindowDrafts(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowView) -> None:
         super().__init__(window)
         self.window = window
 
@@ -36,11 +34,7 @@ class WindowDrafts(QObject):
             self.window.drafts.write_now()
 
     def entries(self) -> dict[str, DraftEntry]:
-        from configadmin.domain.resolution import thaw
-        from configadmin.ui.window.drafts import DraftEntry
-        w = self.window
-        return {name: DraftEntry(w.state.resolved[name].stored_version, thaw(e.value()))
-                for name, e in w.modified().items() if not e.problem() or name == MAPPING}
+        return self.window.controller.draft_entries(self.window.pending())
 
     def restore(self, name: str, value: Any) -> None:
-        self.window._load_editor(name, value, base=self.window.state.resolved[name].value)
+        self.window.load_editor(name, value, base=self.window.state.resolved[name].value)

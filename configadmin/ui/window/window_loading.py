@@ -13,24 +13,29 @@ from configadmin.ui.window.status import ERROR
 if TYPE_CHECKING:
     from configadmin.domain.records import Resolved
     from configadmin.ui.window.drafts import Draft
-    from configadmin.ui.window.main_window import MainWindow
+    from configadmin.ui.window.incoming_changes import IncomingChanges
     from configadmin.ui.window.snapshot import Snapshot
+    from configadmin.ui.window.window_drafts import WindowDrafts
+    from configadmin.ui.window.window_saving import WindowSaving
+    from configadmin.ui.window.window_view import WindowView
 
 
 class WindowLoading(QObject):
     """Renders what the controller loaded (or why it could not), without overwriting edits."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowView, saves: WindowSaving, drafting: WindowDrafts,
+                 incoming: IncomingChanges) -> None:
         super().__init__(window)
         self.window = window
+        self.saves, self.drafting, self.incoming = saves, drafting, incoming
 
     def loaded(self, snap: Snapshot, draft: Draft | None) -> None:
         w = self.window
         w.banner.clear("load")
-        w._saves.reachable()
+        self.saves.reachable()
         first = w.snapshot is None
         w.snapshot = snap
-        w._infos = {i.name: i for i in snap.settings}
+        w.infos = {i.name: i for i in snap.settings}
         self.fill_environments(snap.environments)
         if snap.lost is not None:
             w.state.distrust()
@@ -41,29 +46,29 @@ class WindowLoading(QObject):
                                   "shown and save the lost change again if it is still wanted.",
                                   closable=True)
         w.standby = snap.standby
-        w._set_read_only(not snap.can_write)
+        w.set_read_only(not snap.can_write)
         w.settings_list.set_settings([
-            SettingRow(r.name, w._infos[r.name].label, str((w.state.base(r.name) or r).source),
+            SettingRow(r.name, w.infos[r.name].label, str((w.state.base(r.name) or r).source),
                        (w.state.base(r.name) or r).version) for r in snap.resolved])
-        w.info.set_position(snap.environment, snap.revision, w._read_only)
+        w.info.set_position(snap.environment, snap.revision, w.read_only)
         if snap.readers is not None:
             w.info.set_readers(snap.readers, snap.environment, snap.revision)
-        w._incoming_changes.announce(snap.recent)
+        self.incoming.announce(snap.recent)
         if first or w.settings_list.current_name() is None:
             w.settings_list.select(MAPPING)
         else:
-            w._show_setting(w.settings_list.current_name() or MAPPING)
+            w.show_setting(w.settings_list.current_name() or MAPPING)
         if w.drafts is not None and not w.drafts.ready:
-            if w.drafts.offer(draft, w.state.resolved, w._drafting.restore):
+            if w.drafts.offer(draft, w.state.resolved, self.drafting.restore):
                 w.statusBar().showMessage("Unsaved edits restored from the draft", 10000)
-        w._state_timer.start()  # validity, diff and markers follow right after the rows show
+        w.schedule_update()  # validity, diff and markers follow right after the rows show
         w.loaded.emit()
 
     def apply_resolved(self, r: Resolved) -> None:
         """Shows a fresh value unless the analyst is editing it: then it waits as an incoming change."""
         w = self.window
         if w.state.take(r, w.editors.editor(r.name).is_modified()):
-            w._load_editor(r.name, r.value)
+            w.load_editor(r.name, r.value)
 
     def load_failed(self, text: str, seconds: int) -> None:
         self.window.banner.show_message("load", ERROR, f"Cannot load from the database: {text}. "
