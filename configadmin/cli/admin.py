@@ -14,7 +14,7 @@ from configadmin.cli.session import connected
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.domain.registry import parse_key
 from configadmin.domain.errors import AuditChainBroken, ValidationError
-from configadmin.domain.text import count, counted
+from configadmin.domain.text import count, counted, readers_per_login
 
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -52,9 +52,10 @@ def history(args: argparse.Namespace) -> int:
 def readers(args: argparse.Namespace) -> int:
     with connected(args) as service:
         found = service.readers()
+        logins = service.reader_logins()
         current = {env: service.revision(env) for env in sorted({r.environment for r in found})}
     if args.json:
-        emit(dumps({"readers": [reader_json(r) for r in found], "revisions": current}))
+        emit(dumps({"readers": [reader_json(r) for r in found], "revisions": current, "logins": logins}))
         return 0
     if not found:
         emit("no readers have reported")
@@ -66,6 +67,8 @@ def readers(args: argparse.Namespace) -> int:
         done = sum(1 for r in live if r.revision >= revision)
         emit(f"{printable(env)}: revision {count(revision)} loaded by {count(done)} of "
              f"{counted(len(live), 'live reader')}")
+    if len(logins) > 1:
+        emit(printable(readers_per_login(logins)))
     return 0
 
 

@@ -143,7 +143,8 @@ READER_HEADERS = ("READER", "HOST", "ENV", "REVISION", "LAST SEEN", "STALE")
 def reader_json(reader: ReaderInfo) -> dict[str, Any]:
     return {"reader": reader.reader_id, "host": reader.host, "pid": reader.pid,
             "environment": reader.environment, "revision": reader.revision,
-            "loaded_at": reader.loaded_at, "last_seen": reader.last_seen, "stale": reader.stale}
+            "loaded_at": reader.loaded_at, "last_seen": reader.last_seen, "stale": reader.stale,
+            "login": reader.login}
 
 
 def reader_rows(readers: Sequence[ReaderInfo], now: datetime | None = None) -> list[list[str]]:

@@ -209,6 +209,7 @@ CHECKS = {  # the CHECK constraints of schema 0003, in the user's words
     "ck_system_configuration_updated_by": "the user name contains control or hidden characters",
     "ck_configuration_audit_actor": "the user name contains control or hidden characters",
     "ck_configuration_audit_reason": "the reason is longer than 2000 characters",
+    "ck_configuration_audit_reason_text": "the reason or client contains control or hidden characters",
 }
 
 

@@ -18,7 +18,7 @@ from configadmin.db.engine import translate
 from configadmin.db.shared_queries import PG_MAY_WRITE
 from configadmin.db.tables import ConfigurationAudit, ConfigReader, SystemConfiguration
 from configadmin.domain.records import (
-    AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredValue,
+    AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredText, StoredValue,
 )
 from configadmin.domain.errors import NotFound, ProtectedEnvironment
 from configadmin.domain.revisions import NO_HEAD, HeadEntry, Revision
@@ -26,6 +26,7 @@ from configadmin.domain.stored_json import UnusableValue
 
 _stored = write_path.to_stored
 MAX_READERS = 1000  # the reader list is bounded: a role that reports many readers cannot stall it
+MAX_READERS_PER_LOGIN = 200
 # A timestamp Python cannot hold (year 20000) would fail the whole list: such a time reads as unknown.
 _SANE_TIMES = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
 
@@ -61,6 +62,11 @@ class Repository:
     def get(self, environment: str, key: SettingKey) -> StoredValue | None:
         row = self._row(environment, key)
         return _stored(row) if row is not None else None
+
+    def get_text(self, environment: str, key: SettingKey) -> StoredText | None:
+        """The row's value as its stored JSON text, not parsed (a save compares it first)."""
+        row = self._row(environment, key)
+        return StoredText(row.version, row.is_active, row.value) if row is not None else None
 
     def all(self, environment: str) -> list[StoredValue]:
         rows = self.session.scalars(
@@ -183,13 +189,26 @@ class Repository:
         def sane(column: Any) -> Any:
             return case((column.between(*_SANE_TIMES), column), else_=None)
 
+        # each login's newest MAX_READERS_PER_LOGIN: one login's many rows cannot push out the others'
+        rank = func.row_number().over(partition_by=R.db_user, order_by=R.last_seen.desc()).label("rank")
+        ranked = select(R.reader_id, R.host, R.pid, R.environment, R.revision, sane(R.loaded_at).label("loaded"),
+                        sane(R.last_seen).label("seen"), R.last_seen, R.db_user, rank).subquery()
         rows = self.session.execute(
-            select(R.reader_id, R.host, R.pid, R.environment, R.revision, sane(R.loaded_at),
-                   sane(R.last_seen)).order_by(R.last_seen.desc()).limit(MAX_READERS))
+            select(ranked.c.reader_id, ranked.c.host, ranked.c.pid, ranked.c.environment, ranked.c.revision,
+                   ranked.c.loaded, ranked.c.seen, ranked.c.db_user)
+            .where(ranked.c.rank <= MAX_READERS_PER_LOGIN)
+            .order_by(ranked.c.rank, ranked.c.last_seen.desc()).limit(MAX_READERS))
         found = [ReaderInfo(reader_id, host, pid, environment, revision,
-                            audit.utc(loaded) if loaded else None, audit.utc(seen) if seen else None)
-                 for reader_id, host, pid, environment, revision, loaded, seen in rows]
+                            audit.utc(loaded) if loaded else None, audit.utc(seen) if seen else None,
+                            login=login or "")
+                 for reader_id, host, pid, environment, revision, loaded, seen, login in rows]
         return sorted(found, key=lambda r: (r.environment, r.reader_id))
+
+    def reader_logins(self) -> dict[str, int]:
+        """How many readers each database login claims (all of them, not only those listed)."""
+        R = ConfigReader
+        return {login or "": int(n) for login, n in
+                self.session.execute(select(R.db_user, func.count()).group_by(R.db_user))}
 
     def may_write(self) -> bool:
         """PostgreSQL: may this login call the write function; SQLite: may it write the file."""
@@ -200,19 +219,41 @@ class Repository:
         return not database or os.access(database, os.W_OK)
 
     # -- writes ----------------------------------------------------------------------------
-    def apply(self, change: Change, *, actor: str, client: str) -> AuditEntry:
+    @staticmethod
+    def encode(change: Change) -> str | None:
+        """The exact text the change's value will be stored (and hashed) as; ValidationError for a
+        value JSON cannot hold or an overlong reason. Pass it on to `apply`/`write`."""
+        return write_path.stored_text(change)
+
+    def apply(self, change: Change, *, actor: str, client: str,
+              value_text: str | None = None) -> AuditEntry:
         """Writes one change with compare-and-swap on `version` and appends its audit row."""
         if self._postgres:
-            if not self._writing:
-                write_path.start_postgres_write(self.session)
-                self._writing = True
-            return write_path.save_postgres(self.session, change, actor=actor, client=client)
+            self._start_write()
+            return write_path.save_postgres(self.session, change, actor=actor, client=client,
+                                            value_text=value_text)
+        return self._save_sqlite(change, actor, client, value_text)
+
+    def write(self, change: Change, *, actor: str, client: str, value_text: str | None = None) -> int:
+        """As `apply`, returning the new version only (the audit entry is not read back)."""
+        if self._postgres:
+            self._start_write()
+            return write_path.save_postgres_version(self.session, change, actor=actor, client=client,
+                                                    value_text=value_text)
+        return self._save_sqlite(change, actor, client, value_text).version
+
+    def _start_write(self) -> None:
+        if not self._writing:
+            write_path.start_postgres_write(self.session)
+            self._writing = True
+
+    def _save_sqlite(self, change: Change, actor: str, client: str, value_text: str | None) -> AuditEntry:
         if not self._applying:  # PostgreSQL's trigger refuses it; here the service does
             self._refuse_protected(change.environment)
         if self._head is None:
             self._head = audit.chain_head(self.session)
         self._head, entry = write_path.save_sqlite(self.session, self._head, change, actor=actor,
-                                                   client=client)
+                                                   client=client, value_text=value_text)
         return entry
 
     @contextmanager

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from configadmin.db import audit
 from configadmin.db.tables import ConfigurationAudit, SystemConfiguration
 from configadmin.domain.errors import ConflictError, NotFound, ValidationError
+from configadmin.domain.names import hidden_characters
 from configadmin.domain.records import AuditEntry, Change, SettingKey, StoredValue
 
 CONFLICT = "CA001"  # the SQLSTATE configadmin_save raises on a stale version (migration 0003)
@@ -44,6 +45,9 @@ def stored_text(change: Change) -> str | None:
     if change.reason is not None and len(change.reason) > MAX_REASON_CHARS:
         raise ValidationError(f"the reason is longer than {MAX_REASON_CHARS} characters "
                               f"({len(change.reason)})")
+    hidden = hidden_characters(change.reason or "")
+    if hidden:  # a line break or a bidi override would make history lie on screen and in exports
+        raise ValidationError(f"the reason contains control or hidden characters ({', '.join(hidden[:5])})")
     if change.new_value is None:
         return None
     try:
@@ -74,19 +78,40 @@ def current_row(session: Session, environment: str, key: SettingKey, *, for_upda
 
 
 def start_postgres_write(session: Session) -> None:
-    """A write transaction never hangs: it waits at most LOCK_TIMEOUT for any lock."""
+    """A write transaction never hangs: it waits at most LOCK_TIMEOUT for any lock. Its audit
+    entries are written at once (not at COMMIT, the database's default since 0004), so the save
+    learns them; this client commits right after, so it holds the chain's head only that long."""
     session.execute(text("SELECT set_config('lock_timeout', :l, true), set_config('statement_timeout', :s, true)"),
                     {"l": LOCK_TIMEOUT, "s": STATEMENT_TIMEOUT})
+    session.execute(text("SET CONSTRAINTS system_configuration_audit IMMEDIATE"))
 
 
-def save_postgres(session: Session, change: Change, *, actor: str, client: str) -> AuditEntry:
+def save_postgres(session: Session, change: Change, *, actor: str, client: str,
+                  value_text: str | None = None) -> AuditEntry:
     """`configadmin_save` checks the version, writes the row; its trigger writes the audit entry
     (id, database time, `session_user`, hash) and sends the notification."""
+    entry = session.get(ConfigurationAudit, _call_save(session, change, actor, client, value_text))
+    assert entry is not None
+    return audit.to_entry(entry)
+
+
+def save_postgres_version(session: Session, change: Change, *, actor: str, client: str,
+                          value_text: str | None = None) -> int:
+    """As save_postgres, returning only the new version: the audit entry (old and new value) is
+    not read back."""
+    audit_id = _call_save(session, change, actor, client, value_text)
+    return int(session.execute(select(ConfigurationAudit.version)
+                               .where(ConfigurationAudit.id == audit_id)).scalar_one())
+
+
+def _call_save(session: Session, change: Change, actor: str, client: str, value_text: str | None) -> int:
+    """The audit id of the change written by `configadmin_save` (ConflictError: the version moved)."""
     key = SettingKey(change.category, change.key)
+    value = value_text if value_text is not None else stored_text(change)
     try:
-        audit_id = session.execute(_SAVE, {
+        audit_id: int = session.execute(_SAVE, {
             "environment": change.environment, "category": change.category, "key": change.key,
-            "value": stored_text(change), "active": change.is_active, "expected": change.expected_version,
+            "value": value, "active": change.is_active, "expected": change.expected_version,
             "action": str(change.action), "actor": actor, "reason": change.reason, "client": client,
         }).scalar_one()
     except DBAPIError as exc:
@@ -96,16 +121,14 @@ def save_postgres(session: Session, change: Change, *, actor: str, client: str) 
         row = current_row(session, change.environment, key)
         raise ConflictError(key.name, change.expected_version or 0,
                             to_stored(row) if row is not None else None) from None
-    entry = session.get(ConfigurationAudit, audit_id)
-    assert entry is not None
-    return audit.to_entry(entry)
+    return audit_id
 
 
 def save_sqlite(session: Session, head: tuple[int, str], change: Change, *, actor: str,
-                client: str) -> tuple[tuple[int, str], AuditEntry]:
+                client: str, value_text: str | None = None) -> tuple[tuple[int, str], AuditEntry]:
     """The same rules in Python; returns the new chain head and the entry."""
     key = SettingKey(change.category, change.key)
-    value_text = stored_text(change)
+    value_text = value_text if value_text is not None else stored_text(change)
     row = current_row(session, change.environment, key, for_update=True)
     current_version = row.version if row is not None else 0
     if change.expected_version is not None and change.expected_version != current_version:

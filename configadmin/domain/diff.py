@@ -37,14 +37,15 @@ class Diff:
 
     @property
     def summary(self) -> str:
-        """"+3 −1 ~2 entries" for a mapping, "value changed" for a single value (a count of one
-        "entry" there reads as if one entry of a mapping changed), or "no differences"."""
+        """"3 added, 1 removed, 2 changed" for a mapping (only the kinds that occur: "1 changed"),
+        "value changed" for a single value (a count of one "entry" there reads as if one entry of a
+        mapping changed), or "no differences"."""
         if not self.entries:
             return "no differences"
         if len(self.entries) == 1 and not self.entries[0].path:
             return f"value {self.entries[0].kind}"
-        return (f"+{self.count(Kind.ADDED):,} −{self.count(Kind.REMOVED):,} "
-                f"~{self.count(Kind.CHANGED):,} entries")
+        return ", ".join(f"{n:,} {kind.value}" for kind in (Kind.ADDED, Kind.REMOVED, Kind.CHANGED)
+                         if (n := self.count(kind)))
 
     def __bool__(self) -> bool:
         return bool(self.entries)

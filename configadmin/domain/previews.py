@@ -5,15 +5,13 @@ The diffs are cached on first use, so the worker that builds a preview also pays
 (a 100,000-entry mapping) and the dialog on the GUI thread only shows it."""
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from configadmin.domain.diff import Diff, diff_values
 from configadmin.domain.records import AuditEntry
-from configadmin.domain.resolution import thaw
+from configadmin.domain.text import change_summary
 
 
 @dataclass(frozen=True)
@@ -50,23 +48,11 @@ class RevertPreview:
 
     @cached_property
     def later_summaries(self) -> tuple[str, ...]:
-        """What each later change did, one short phrase each ("+1 −0 ~0 entries", "15 → 17")."""
+        """What each later change did, in the words History uses ("1 added", "15 → 17", "17 entries
+        → default"): domain/text.py's one summary."""
         return tuple(change_summary(e.old_value, e.new_value) for e in self.later)
 
     def prepared(self) -> RevertPreview:
         """Computes the cached parts now (call it in the worker)."""
         _ = self.diff, self.later_summaries
         return self
-
-
-def change_summary(old: Any, new: Any) -> str:
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        return diff_values(old, new).summary
-    return f"{_brief(old)} → {_brief(new)}"
-
-
-def _brief(value: Any) -> str:
-    if value is None:
-        return "default"
-    text = json.dumps(thaw(value), ensure_ascii=False)
-    return text if len(text) <= 30 else text[:29] + "…"

@@ -45,6 +45,15 @@ class SettingKey:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredText:
+    """A row's value as the exact JSON text stored, not parsed: what a save compares first."""
+
+    version: int
+    is_active: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredValue:
     """One `system_configuration` row."""
 
@@ -123,6 +132,7 @@ class ReaderInfo:
     loaded_at: datetime | None
     last_seen: datetime | None
     stale: bool = False
+    login: str = ""  # the database login that reported it (PostgreSQL's session_user)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 from configadmin.domain.records import Resolved, SettingKey, Source, StoredValue
+from configadmin.domain.stored_json import is_unusable, read_stored
 
 _MISSING = object()
 
@@ -81,9 +82,29 @@ def same_value(a: Any, b: Any) -> bool:
     """Equal as stored: the JSON text, so a mapping's entry order counts (a reorder is a change)
     and 1 is not 1.0 or true. The one equality of "this changes nothing": `changes_anything`
     (set, revert, import, reset, the window's save plan) and a promote's target use it."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping) and _flat_text(a) and _flat_text(b):
+        return a == b and list(a) == list(b)  # the feature mapping: no text, no tuple per entry
+
     def text(value: Any) -> str:
         return json.dumps(thaw(value), ensure_ascii=False, separators=(",", ":"))
     return text(a) == text(b)
+
+
+def _flat_text(value: Mapping[Any, Any]) -> bool:
+    """Text keys and text values only: then equal entries in equal order is equal JSON text."""
+    return set(map(type, value)) <= {str} and set(map(type, value.values())) <= {str}
+
+
+def text_changes_anything(stored: str | None, value: Any, value_text: str) -> bool:
+    """changes_anything for the text stored now (None: no active value) and the text `value`
+    would be stored as: the same text changes nothing without parsing either; another text is
+    compared as values (a text written by another program may differ only in spacing)."""
+    if stored is None:
+        return True
+    if stored == value_text:
+        return False
+    now = read_stored(stored)
+    return is_unusable(now) or not same_value(now, value)  # an unusable value is replaced
 
 
 def changes_anything(base: Resolved | StoredValue | None, value: Any) -> bool:

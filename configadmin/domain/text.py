@@ -86,7 +86,7 @@ def brief(value: Any, limit: int = SUMMARY_CHARS) -> str:
 
 
 def change_summary(old: Any, new: Any, limit: int = SUMMARY_CHARS) -> str:
-    """`+3 −1 ~2 entries` when both sides are mappings, `12 → 15` otherwise (a lone mapping side is
+    """`3 added, 1 removed, 2 changed` when both sides are mappings, `12 → 15` otherwise (a lone mapping side is
     its entry count); an absent side is the file default. The history viewer and `configadmin history` both show exactly this."""
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         return diff_values(old, new).summary
@@ -99,3 +99,15 @@ def _side(value: Any, limit: int) -> str:
     if isinstance(value, Mapping):
         return counted(len(value), "entry", "entries")
     return brief(value, limit)
+
+
+def readers_per_login(counts: dict[str, int], shown: int = 5) -> str:
+    """`per login: scoring_api 3, mallory 1,000`: one login that claims many readers cannot hide
+    the few real ones behind a large total. Empty for a single login (its count is the total)."""
+    if len(counts) < 2:
+        return ""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    parts = [f"{login or '?'} {count(n)}" for login, n in ranked[:shown]]
+    if len(ranked) > shown:
+        parts.append(f"{counted(len(ranked) - shown, 'other login')}")
+    return "per login: " + ", ".join(parts)

@@ -228,6 +228,29 @@ def input_size_warnings(input_size: Any, mapping: Any) -> list[str]:
     return []
 
 
+def duplicate_column_warnings(mapping: Any, shown: int = 3) -> list[str]:
+    """Two features reading the same data column is allowed (a copy under another name) but is
+    mostly a slip: a warning naming the column and its features, never an error."""
+    if not isinstance(mapping, Mapping):
+        return []
+    by_column: dict[Any, list[str]] = {}
+    for feature, column in mapping.items():
+        by_column.setdefault(column, []).append(str(feature))
+    shared = [(column, features) for column, features in by_column.items() if len(features) > 1]
+    if not shared:
+        return []
+    parts = [f"{column} ({', '.join(features[:shown])}{', …' if len(features) > shown else ''})"
+             for column, features in shared[:shown]]
+    more = f" and {len(shared) - shown:,} more" if len(shared) > shown else ""
+    word = "column is" if len(shared) == 1 else "columns are"
+    return [f"{len(shared):,} {word} mapped by more than one feature: {'; '.join(parts)}{more}"]
+
+
+def cross_field_warnings(input_size: Any, mapping: Any) -> list[str]:
+    """Every warning about the mapping and the input size together (shown, never refused)."""
+    return input_size_warnings(input_size, mapping) + duplicate_column_warnings(mapping)
+
+
 _ENVIRONMENT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 

@@ -28,7 +28,7 @@ from configadmin.domain.records import (
 from configadmin.domain.registry import FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key
 from configadmin.domain.resolution import thaw
 from configadmin.domain.revisions import HeadEntry, Revision
-from configadmin.domain.validation import input_size_warnings
+from configadmin.domain.validation import cross_field_warnings, input_size_warnings
 from configadmin.service import database_setup, handlers, previews, queries
 from configadmin.service.cached_reads import CacheKey, CachedReads
 from configadmin.service.class_calls import bind_instance_calls, shared_or_bound
@@ -198,7 +198,7 @@ class ConfigurationService(CachedReads, RequestMethods):
         if setting == MODEL_INPUT_SIZE:
             return input_size_warnings(checked, self._peek(FEATURE_MAPPING))
         if setting == FEATURE_MAPPING:
-            return input_size_warnings(self._peek(MODEL_INPUT_SIZE), checked)
+            return cross_field_warnings(self._peek(MODEL_INPUT_SIZE), checked)
         return []
 
     def _peek(self, setting: SettingKey) -> Any:
@@ -435,6 +435,10 @@ class ConfigurationService(CachedReads, RequestMethods):
 
     def readers(self) -> list[ReaderInfo]:
         return queries.readers(self._uow())
+
+    def reader_logins(self) -> dict[str, int]:
+        """How many readers each database login claims (the reader list shows at most 200 each)."""
+        return queries.reader_logins(self._uow())
 
     def can_write(self) -> bool:
         """False for a database user that may read but not write (the window goes read-only)."""

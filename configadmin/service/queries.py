@@ -61,5 +61,11 @@ def readers(uow: UnitOfWork) -> list[ReaderInfo]:
         found = uow.repo.readers()
     cutoff = datetime.now(UTC) - READER_STALE_AFTER
     return [ReaderInfo(r.reader_id, r.host, r.pid, r.environment, r.revision, r.loaded_at,
-                       r.last_seen, stale=r.last_seen is None or r.last_seen < cutoff)
+                       r.last_seen, stale=r.last_seen is None or r.last_seen < cutoff, login=r.login)
             for r in found]
+
+
+def reader_logins(uow: UnitOfWork) -> dict[str, int]:
+    """How many readers each database login claims (all of them, not only those listed)."""
+    with uow:
+        return uow.repo.reader_logins()

@@ -2,6 +2,7 @@
 URL-decoded), prefixed with what was being done. Banners, message boxes and panels all use it."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from configadmin.domain.errors import one_line, url_secrets
@@ -15,3 +16,15 @@ def error_text(error: BaseException, service: Any = None, doing: str = "", url: 
         secrets += url_secrets(database.render_as_string(hide_password=False))
     text = one_line(error, secrets)
     return f"{doing}: {text}" if doing else text
+
+
+_UNREACHABLE = re.compile(r"^(?:.*?: )?cannot reach the database at (?P<where>.+?): (?P<detail>.+)$", re.S)
+
+
+def plain_sentence(text: str) -> tuple[str, str | None]:
+    """(one plain sentence, the driver's detail or None) for a banner: "The database at db:5432
+    does not answer." first, "connection to server … failed: Connection refused" behind Details…."""
+    found = _UNREACHABLE.match(text)
+    if found is None:
+        return text, None
+    return f"The database at {found['where']} does not answer", found["detail"]

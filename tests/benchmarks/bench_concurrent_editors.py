@@ -11,14 +11,14 @@ import time
 
 import pytest
 
-from benchmark_table import fresh_database, in_child, record
+from benchmark_table import fresh_database, in_child, record, scaled
 from configadmin import ConfigurationService
 import constance_side
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres]
 SECTION = "Concurrent editors (same mapping, each adds its own entries)"
-EDITORS = 4
-EDITS = 5
+EDITORS = scaled(4, 2)
+EDITS = scaled(5, 3)
 START = {"revenue": "total_revenue", "recency_days": "days_since_last_purchase"}
 
 
@@ -34,7 +34,7 @@ def _configadmin_editor(url: str, name: str, edits: int, start_at: float) -> int
 
 def _run_editors(target: object, url: str) -> float:
     ctx = multiprocessing.get_context("spawn")
-    start_at = time.time() + 8.0  # every process is up and connected before the first edit
+    start_at = time.time() + scaled(8, 4)  # every process is up and connected before the first edit
     editors = [ctx.Process(target=target, args=(url, f"editor{i}", EDITS, start_at))
                for i in range(EDITORS)]
     for process in editors:
@@ -60,6 +60,7 @@ def test_concurrent_editors_configadmin_against_constance(pg_url: str) -> None:
     record(SECTION, f"configadmin (compare-and-swap), {EDITORS} processes × {EDITS} edits",
            f"{_kept(final)} of {total} edits kept",
            f"{audited} audit rows, chain {'verifies' if chain else 'BROKEN'}, {seconds:.1f} s")
+    assert (_kept(final), audited, chain) == (total, total, True)
     if not constance_side.available():
         record(SECTION, "django-constance DatabaseBackend", "skipped",
                "install the `bench` extra (django, django-constance) to measure")

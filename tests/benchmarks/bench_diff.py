@@ -18,15 +18,17 @@ from configadmin.domain.diff import diff_structure, diff_values
 from configadmin.domain.resolution import freeze
 from configadmin.ui.panels.diff_panel import DiffPanel, compute_diff
 from configadmin.ui.worker import Runner
+from tests.benchmarks.benchmark_table import scaled
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.gui,
               pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
-ENTRIES = 100_000
-ROUNDS = 7
+ENTRIES = scaled(100_000, 2_000)
+ROUNDS = scaled(7, 3)  # odd: the last round shows the differing mapping
+DIFFERING = 3 * ENTRIES // 100  # 1% changed, 1% removed, 1% added
 
 
 def mappings() -> tuple[dict[str, str], dict[str, str]]:
-    """File default and stored value: 1% changed, 1% removed, 1% added (3,000 differing entries)."""
+    """File default and stored value: 1% changed, 1% removed, 1% added (3,000 differing entries at 100k)."""
     default = {f"feature_{i:06d}": f"column_{i:06d}" for i in range(ENTRIES)}
     stored = dict(default)
     for i in range(0, ENTRIES, 100):
@@ -49,7 +51,8 @@ def timed(fn: Any, rounds: int = ROUNDS) -> tuple[float, float]:
 def test_diff_of_a_100k_entry_mapping() -> None:
     default, stored = mappings()
     frozen_default, frozen_stored = freeze(default), freeze(stored)
-    assert len(diff_values(default, stored)) == 3000
+    assert len(diff_values(default, stored)) == DIFFERING
+    assert len(diff_structure(default, stored)) == DIFFERING
     for label, fn in (("diff_values (dicts)", lambda: diff_values(default, stored)),
                       ("diff_values (frozen, as resolved)", lambda: diff_values(frozen_default, frozen_stored)),
                       ("diff_structure", lambda: diff_structure(default, stored)),
@@ -75,8 +78,8 @@ def test_diff_panel_shows_a_100k_entry_mapping(qtbot: QtBot) -> None:
         panel.repaint()
         times.append((time.perf_counter() - start) * 1000)
     shown = times[0::2]
-    assert panel.model.rowCount() == 3000
-    print(f"\npanel: set_values → 3,000 diff rows of {ENTRIES:,} entries on screen: "
+    assert panel.model.rowCount() == DIFFERING
+    print(f"\npanel: set_values → {DIFFERING:,} diff rows of {ENTRIES:,} entries on screen: "
           f"median {statistics.median(shown):.1f} ms, worst {max(shown):.1f} ms")
 
     small_default = dict(list(default.items())[:15])  # the shipped file has 15 entries
@@ -89,10 +92,11 @@ def test_diff_panel_shows_a_100k_entry_mapping(qtbot: QtBot) -> None:
         panel.repaint()
         times.append((time.perf_counter() - start) * 1000)
         rows = panel.model.rowCount()
+        assert rows >= len(stored) - len(small_default)
         with qtbot.waitSignal(panel.diffShown, timeout=30_000):
             panel.set_values("ml.feature_mapping", small_default, small_default, None)
     print(f"panel: {rows:,} added rows (15-entry default, "
-          f"100k stored): median {statistics.median(times):.1f} ms, worst {max(times):.1f} ms")
+          f"{len(stored):,} stored): median {statistics.median(times):.1f} ms, worst {max(times):.1f} ms")
 
     pending = {**stored, "feature_000005": "typed"}
     panel.findChild(QPushButton, "diffPendingToggle").setChecked(True)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from benchmark_table import fmt_ns, percentile, record
+from benchmark_table import fmt_ns, percentile, record, scaled
 from configadmin import ConfigurationService
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres]
@@ -75,8 +75,8 @@ def _report(label: str, after_commit: list[float], from_call: list[float]) -> No
 
 
 def test_propagation_on_postgresql(pg_url: str) -> None:
-    _report("PostgreSQL (LISTEN/NOTIFY)", *propagation(pg_url, 200))
+    _report("PostgreSQL (LISTEN/NOTIFY)", *propagation(pg_url, scaled(200, 10)))
 
 
 def test_propagation_on_sqlite(sqlite_url: str) -> None:
-    _report("SQLite (PRAGMA data_version, 50 ms)", *propagation(sqlite_url, 100))
+    _report("SQLite (PRAGMA data_version, 50 ms)", *propagation(sqlite_url, scaled(100, 10)))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark_table import fmt_ns, per_call_ns, record
+from benchmark_table import fmt_ns, per_call_ns, record, scaled
 from configadmin import ConfigurationService
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "reliability"))
@@ -21,6 +21,8 @@ from reader_fleet import reader_fleet  # noqa: E402
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres]
 SECTION = "Reader through an outage"
+OUTAGES = scaled(5, 2)
+FLEET = scaled(20, 4)
 
 
 def test_warm_read_while_stale_and_recovery_time(pg_url: str, tmp_path: Path) -> None:
@@ -29,13 +31,14 @@ def test_warm_read_while_stale_and_recovery_time(pg_url: str, tmp_path: Path) ->
     try:
         with ConfigurationService.connect(pg_url, user="bench", strict=True, watch=False) as writer, \
                 ConfigurationService.connect(pg_url, snapshot_dir=tmp_path) as reader:
-            for round_ in range(5):
+            for round_ in range(OUTAGES):
                 server.begin()
                 assert wait_until(lambda: reader.status().stale, 15) is not None
                 if round_ == 0:
-                    ns = per_call_ns("get()", {"get": reader.get_ml_model_input_size}, 500_000)
+                    reads = scaled(500_000, 5_000)
+                    ns = per_call_ns("get()", {"get": reader.get_ml_model_input_size}, reads)
                     record(SECTION, "warm `get_ml_model_input_size()` while stale", fmt_ns(ns),
-                           "median of 7 runs of 500k reads, database refusing connections")
+                           f"median of 7 runs of {reads:,} reads, database refusing connections")
                 server.end()
                 back = time.monotonic()
                 writer.set("ml", "model_input_size", 100 + round_)
@@ -45,18 +48,19 @@ def test_warm_read_while_stale_and_recovery_time(pg_url: str, tmp_path: Path) ->
         server.close()
     record(SECTION, "database back → change served by a stale reader",
            f"{statistics.median(recoveries) * 1000:.0f} ms median, {max(recoveries) * 1000:.0f} ms max",
-           "5 outages; includes the writer's own reconnect and save")
+           f"{OUTAGES} outages; includes the writer's own reconnect and save")
 
 
 def test_connections_per_reader(pg_url: str, tmp_path: Path) -> None:
     server = Outage(pg_url)
     try:
-        with reader_fleet(pg_url, 20, str(tmp_path)) as fleet:
-            assert len(fleet.started) == 20 and not any(e for *_, e in fleet.started)
-            assert wait_until(lambda: server.sessions_of("configadmin-listener") == 20, 60)
+        with reader_fleet(pg_url, FLEET, str(tmp_path)) as fleet:
+            assert len(fleet.started) == FLEET and not any(e for *_, e in fleet.started)
+            assert wait_until(lambda: server.sessions_of("configadmin-listener") == FLEET, 60)
             held = server.sessions()
     finally:
         server.close()
-    record(SECTION, "connections held per idle reader", f"{held / 20:.2f}",
-           "20 reader processes, pg_stat_activity of their database; loads and head checks run "
+    assert held < 2 * FLEET  # one listener connection each (and the odd load), never two each
+    record(SECTION, "connections held per idle reader", f"{held / FLEET:.2f}",
+           f"{FLEET} reader processes, pg_stat_activity of their database; loads and head checks run "
            "on the listener's connection")

@@ -24,16 +24,18 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "relay"))
-from benchmark_table import PG_SERVER, fmt_ns, percentile, record  # noqa: E402
+from benchmark_table import PG_SERVER, fmt_ns, percentile, record, scaled  # noqa: E402
 from relay_support import RelayProcess  # noqa: E402
 
 from configadmin import ConfigurationService  # noqa: E402
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres]
-SECTION = "Relay (configadmin serve, 1,000 clients on loopback)"
-CLIENTS = int(os.environ.get("BENCH_RELAY_CLIENTS", "1000"))
-GENERATORS = 4
-CHANGES = 10
+CLIENTS = int(os.environ.get("BENCH_RELAY_CLIENTS", scaled(1000, 20)))
+GENERATORS = scaled(4, 2)
+CHANGES = scaled(10, 3)
+SECTION = f"Relay (configadmin serve, {CLIENTS:,} clients on loopback)"
+WAIT = scaled(20, 5)  # seconds the clients stay connected besides one per change
+HAMMER = (scaled(5, 1), scaled(16, 2))  # seconds, keep-alive connections per process
 PHASES = os.environ.get("BENCH_RELAY_PHASES", "stream,poll,get").split(",")
 REVISION = re.compile(rb'"revision": (\d+)')
 
@@ -159,7 +161,7 @@ def _fan_out(relay: RelayProcess, writer: ConfigurationService, kind: str, datab
              writer_pid: int) -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     per = CLIENTS // GENERATORS
-    seconds = 20 + CHANGES * 1.0
+    seconds = WAIT + CHANGES * 1.0
     after = writer.revision("default")
     readies, out = [ctx.Event() for _ in range(GENERATORS)], ctx.Queue()
     procs = [ctx.Process(target=_generator, args=(relay.port, kind, per, after, readies[i], out, seconds))
@@ -233,9 +235,9 @@ def test_relay_under_a_thousand_clients(pg_url: str, tmp_path: Path) -> None:
             if "get" not in PHASES:
                 break
             out = ctx.Queue()
-            seconds = 5.0
+            seconds = float(HAMMER[0])
             cpu_before = _cpu_seconds(relay.proc.pid)  # type: ignore[union-attr]
-            procs = [ctx.Process(target=_hammer_process, args=(relay.port, 16, seconds, headers, out))
+            procs = [ctx.Process(target=_hammer_process, args=(relay.port, HAMMER[1], seconds, headers, out))
                      for _ in range(2)]
             for proc in procs:
                 proc.start()
@@ -243,8 +245,9 @@ def test_relay_under_a_thousand_clients(pg_url: str, tmp_path: Path) -> None:
             cpu = _cpu_seconds(relay.proc.pid) - cpu_before  # type: ignore[union-attr]
             for proc in procs:
                 proc.join(30)
+            assert answered > 0
             record(SECTION, f"GET /api/config/ml, {label}", f"{answered / seconds:,.0f} requests/s",
-                   f"2 processes × 16 keep-alive connections, {seconds:.0f} s; relay CPU "
+                   f"2 processes × {HAMMER[1]} keep-alive connections, {seconds:.0f} s; relay CPU "
                    f"{cpu / seconds * 100:.0f}% of a core")
     finally:
         relay.stop()

@@ -11,7 +11,7 @@ import statistics
 import time
 
 import pytest
-from benchmark_table import record
+from benchmark_table import SMALL, record
 from sqlalchemy import create_engine, text
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres]
@@ -41,10 +41,13 @@ def test_database_side_of_a_save(pg_url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE bare (id int PRIMARY KEY, value json NOT NULL)"))
         conn.execute(text("INSERT INTO bare VALUES (1, '{}')"))
-    for entries, rounds in ((1_000, 9), (10_000, 7), (100_000, 5)):
+    for entries, rounds in ((1_000, 2),) if SMALL else ((1_000, 9), (10_000, 7), (100_000, 5)):
         values = [_value(entries, r) for r in range(rounds + 1)]
         path = _median_ms(engine, SAVE, values)
         bare = _median_ms(engine, text("UPDATE bare SET value = :v WHERE id = 1"), values)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT value::text FROM bare")).scalar_one() == values[-1]
+            assert conn.execute(text("SELECT value::text FROM system_configuration")).scalar_one() == values[-1]
         record(SECTION, f"{entries:,} entries", f"configadmin_save {path:.1f} ms",
                f"bare UPDATE of a json column {bare:.1f} ms")
     engine.dispose()

@@ -226,6 +226,6 @@ def test_history_says_what_the_window_history_says_about_each_entry(cli: Cli, db
                  for row in range(model.rowCount())]
         qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
     assert [summary for _, summary in shown] == [
-        "16 → default", "default → 0.5", "default → 16", "+1 −1 ~1 entries", "default → 2 entries"]
+        "16 → default", "default → 0.5", "default → 16", "1 added, 1 removed, 1 changed", "default → 2 entries"]
     for line, (at, summary) in zip(lines, shown, strict=True):
         assert f"  {at}  " in line and f"  {summary}" in line, (line, at, summary)

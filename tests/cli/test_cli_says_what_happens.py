@@ -36,7 +36,7 @@ def test_reset_without_a_terminal_or_yes_refuses_and_keeps_the_value(cli: Cli) -
 def test_a_mapping_reset_lists_entries_it_brings_back_as_added(cli: Cli) -> None:
     cli("set", "ml.feature_mapping", '{"revenue": "total_revenue", "extra": "extra_col"}')
     shown = cli("reset", "ml.feature_mapping", stdin=Terminal("n\n")).out
-    assert "+14 −1 ~0 entries" in shown  # 14 file entries come back, the extra one goes
+    assert "14 added, 1 removed" in shown  # 14 file entries come back, the extra one goes
     assert "+ tier" in shown and "- extra" in shown
 
 

@@ -58,6 +58,14 @@ def test_a_cross_field_warning_is_shown_but_the_value_is_saved(cli: Cli) -> None
     assert cli("get", "ml.model_input_size").json == 10
 
 
+def test_two_features_on_one_column_are_saved_with_a_warning(cli: Cli) -> None:
+    result = cli("set", "ml.feature_mapping", json.dumps({"revenue": "total_revenue", "net": "total_revenue"}))
+    assert result.code == 0
+    assert ("configadmin: warning: 1 column is mapped by more than one feature: total_revenue (revenue, net)"
+            in result.err)
+    assert cli("get", "ml.feature_mapping").json == {"revenue": "total_revenue", "net": "total_revenue"}
+
+
 def test_reset_of_a_key_restores_the_file_default_and_audits_it(cli: Cli) -> None:
     cli("set", "ml.model_input_size", "16")
     result = cli("reset", "ml.model_input_size", "--reason", "back to defaults", "--yes")
@@ -86,7 +94,7 @@ def test_diff_lists_each_entry_that_differs_from_the_file_default(cli: Cli) -> N
 
     human = cli("diff", "ml.feature_mapping")
     assert human.code == 0
-    assert "+1 −1 ~1 entries" in human.out
+    assert "1 added, 1 removed, 1 changed" in human.out
     lines = human.out.splitlines()
     changed = next(line for line in lines if "revenue" in line)
     assert changed.split() == ["~", "revenue", "total_revenue", "→", "revenue_total"]

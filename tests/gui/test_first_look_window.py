@@ -90,3 +90,23 @@ def test_when_the_service_cannot_connect_after_the_first_look_editing_stops_and_
     assert not table.model().flags(index) & Qt.ItemFlag.ItemIsEditable
     assert not win.findChild(QToolButton, "saveButton").isEnabled()
     close_window(qtbot, win)
+
+
+def test_the_cannot_connect_banner_is_one_plain_sentence_with_the_driver_detail_behind_details(
+        qtbot: QtBot, db_url: str, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: the red banner showed the raw driver message."""
+    from PySide6.QtWidgets import QPushButton
+
+    from configadmin.ui.plain_text import TextDetailsDialog
+    win = window_on_first_look(qtbot, db_url)
+    driver = ('connection to server at "127.0.0.1", port 5999 failed: Connection refused '
+              "Is the server running on that host and accepting TCP/IP connections?")
+    win.show_error(f"cannot reach the database at 127.0.0.1:5999: {driver}")
+    banner = win.findChild(StatusBanner, "statusBanner")
+    assert banner.text() == ("Cannot open the database: The database at 127.0.0.1:5999 does not answer. "
+                             "The values shown were read before; editing is off")
+    shown: list[str] = []
+    monkeypatch.setattr(TextDetailsDialog, "show_text", classmethod(lambda cls, parent, title, text: shown.append(text)))
+    banner.findChild(QPushButton, "banner_connect_details").click()
+    assert shown and driver in shown[0]
+    close_window(qtbot, win)

@@ -142,7 +142,7 @@ def test_detail_pane_lists_the_entries_a_change_made(
     service.set("ml", "feature_mapping", {"revenue": "total_revenue", "tier": "loyalty_tier"})
     service.set("ml", "feature_mapping", {"revenue": "net_revenue", "recency": "days_since"})
     panel.refresh()
-    assert loaded(qtbot, panel)[0].summary == "+1 −1 ~1 entries"
+    assert loaded(qtbot, panel)[0].summary == "1 added, 1 removed, 1 changed"
     panel.table.selectRow(0)
     model = panel.detail.model
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=WAIT)
@@ -150,7 +150,7 @@ def test_detail_pane_lists_the_entries_a_change_made(
     assert shown == {("changed", "revenue", "total_revenue", "net_revenue"),
                      ("removed", "tier", "loyalty_tier", "—"),
                      ("added", "recency", "—", "days_since")}
-    assert "+1 −1 ~1 entries" in panel.detail.header.text()
+    assert "1 added, 1 removed, 1 changed" in panel.detail.header.text()
 
 
 def test_revert_restores_the_old_value_and_audits_it(

@@ -127,7 +127,9 @@ def test_diff_panel_shows_old_and_new_at_1280_and_uses_the_width_at_1920(
 def test_diff_counts_are_not_clipped_at_100000(qtbot: QtBot, window: MainWindow) -> None:
     diff = window.diff_panel
     entries = tuple(EntryDiff(kind, f"f{i}_{kind.value}", "a", "b") for kind in Kind for i in range(100_000))
-    window.splitter.setSizes([400, 10_000, 10])  # the analyst squeezes the diff panel
+    window.ui.work.setSizes([10_000, diff.minimumSizeHint().width()])  # the analyst squeezes the diff panel
+    qtbot.waitUntil(lambda: not window.runner.running("diff", diff), timeout=WAIT)
+    qtbot.wait(300)  # the diff of the loaded values is on screen: it does not overwrite what follows
     diff._show(PanelDiff(Diff(entries), dict.fromkeys(Kind, 100_000), False, None, None))
     qtbot.wait(50)
     for kind in Kind:

@@ -28,7 +28,7 @@ def panel(qtbot: QtBot, runner: Runner, sqlite_url: str) -> Iterator[HistoryPane
     with ConfigurationService.connect(sqlite_url, user="tester") as service:
         service.set("ml", "model_input_size", 5, updated_by=FORMULA, reason="+cmd|' /C calc'!A0")
         service.set("ml", "model_input_size", 6, updated_by="@SUM(1)", reason="-2+3")
-        service.set("ml", "model_input_size", 7, updated_by="tabby", reason="\tTAB")  # a tab may open a reason, not a name
+        service.set("ml", "model_input_size", 7, updated_by="tabby", reason="@TAB")
         widget = HistoryPanel(runner, service)
         qtbot.addWidget(widget)
         widget.show()
@@ -53,7 +53,7 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(
         rows = list(csv.DictReader(f))
     actors = [r["actor"] for r in rows]
     assert actors == ["tabby", "'@SUM(1)", "'" + FORMULA]
-    assert [r["reason"] for r in rows] == ["'\tTAB", "'-2+3", "'+cmd|' /C calc'!A0"]
+    assert [r["reason"] for r in rows] == ["'@TAB", "'-2+3", "'+cmd|' /C calc'!A0"]
     assert rows[0]["new_value"] == "7" and rows[0]["old_value"] == "6"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert sorted(p.name for p in target.parent.iterdir()) == ["history.csv"]
@@ -76,7 +76,7 @@ def test_a_symlink_planted_at_the_csv_target_is_refused_and_left_alone(
 
 @pytest.mark.parametrize(("text", "safe"), [
     ("=1+1", "'=1+1"), ("+1", "+1"), ("-5", "-5"), ("-5-5", "'-5-5"), ("@x", "'@x"),
-    ("\rx", "'\rx"), ("ok=1", "ok=1"), ("", ""), ("1e5", "1e5"),
+    ("\rx", "\\rx"), ("ok=1", "ok=1"), ("", ""), ("1e5", "1e5"),
 ])
 def test_spreadsheet_safe(text: str, safe: str) -> None:
     assert spreadsheet_safe(text) == safe
@@ -141,3 +141,15 @@ def test_export_out_to_a_fifo_streams_into_it(sqlite_url: str, tmp_path: Path) -
 def test_export_out_refuses_a_folder(sqlite_url: str, tmp_path: Path) -> None:
     code, _, err = cli(["export", "--out", str(tmp_path), "--database-url", sqlite_url])
     assert code == 1 and "is a folder" in err
+
+
+@pytest.mark.parametrize(("stored", "written"), [
+    ("\tTAB", "\\tTAB"),
+    ("ok\u202eko", "ok\\u202eko"),
+    ("two\nlines", "two\\nlines"),
+    ("\x1b[31mred", "\\x1b[31mred"),
+    ("=1+2\u200b", "'=1+2\\u200b"),
+])
+def test_control_and_bidi_characters_stored_before_0004_are_written_as_escapes(
+        stored: str, written: str) -> None:
+    assert spreadsheet_safe(stored) == written

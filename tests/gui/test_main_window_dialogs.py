@@ -18,7 +18,7 @@ def test_save_dialog_lists_entries_added_removed_and_changed(qtbot: QtBot) -> No
     dialog = SaveDialog([change, PendingChange("ml.model_input_size", 15, 16)], "staging")
     qtbot.addWidget(dialog)
     summary = dialog.findChild(QLabel, "saveSummary").text()
-    assert "ml.feature_mapping: +1 −1 ~1 entries" in summary
+    assert "ml.feature_mapping: 1 added, 1 removed, 1 changed" in summary
     assert "ml.model_input_size: 15 → 16" in summary  # a single value, not "~1 entries"
     listing = dialog.findChild(QPlainTextEdit, "saveChanges").toPlainText().splitlines()
     assert listing == ["~ ml.feature_mapping[a]: x → x2", "− ml.feature_mapping[b]: y",

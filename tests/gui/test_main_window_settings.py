@@ -98,8 +98,9 @@ def test_window_size_and_splitter_are_remembered(qtbot: QtBot, service: Configur
     qtbot.addWidget(first)
     first.show()
     first.resize(first.width(), 640)  # the offscreen screen is 800 px wide: only the height can grow
-    first.splitter.setSizes([300, 500, 300])
-    sizes, geometry = first.splitter.sizes(), first.geometry()
+    first.splitter.setSizes([300, 800])
+    first.ui.work.setSizes([500, 300])
+    sizes, work, geometry = first.splitter.sizes(), first.ui.work.sizes(), first.geometry()
     first.close()
     assert QSettings("configadmin", "configadmin").value("window/splitter") is not None
     second = MainWindow(service)
@@ -107,6 +108,7 @@ def test_window_size_and_splitter_are_remembered(qtbot: QtBot, service: Configur
     second.show()
     assert second.geometry() == geometry
     assert second.splitter.sizes() == sizes
+    assert second.ui.work.sizes() == work
     second.close()
     for win in (first, second):
         qtbot.waitUntil(lambda w=win: not w.runner.busy, timeout=15000)

@@ -128,7 +128,7 @@ def test_draft_of_a_killed_window_is_offered_and_restored(
     try:
         with qtbot.waitSignal(second.loaded, timeout=15000):
             second.show()
-        assert offered and "ml.feature_mapping: +0 −0 ~1 entries" in offered[0]
+        assert offered and "ml.feature_mapping: 1 changed" in offered[0]
         assert column_of(second, "tier") == "tier_unsaved"
         save(qtbot, second)
         assert service.get("ml", "feature_mapping")["tier"] == "tier_unsaved"

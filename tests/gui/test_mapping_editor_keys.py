@@ -67,7 +67,7 @@ def test_the_save_summary_comes_from_the_edit_and_matches_the_whole_diff(editor:
     assert set(editor.edit_diff().entries) == set(diff_values(base, value).entries)
     heads, lines = describe(
         [PendingChange("ml.feature_mapping", base, value, editor.edit_diff())])
-    assert heads == "ml.feature_mapping: +1 −1 ~1 entries"
+    assert heads == "ml.feature_mapping: 1 added, 1 removed, 1 changed"
     assert "~ ml.feature_mapping[feature_7]: column_7 → renamed_column" in lines
 
 

@@ -86,3 +86,28 @@ def test_a_running_reader_shows_up_with_the_revision_it_loaded(
         qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
     finally:
         reader.close()
+
+
+@pytest.mark.postgres
+def test_the_summary_says_how_many_readers_each_login_claims(qtbot: QtBot, pg_url: str) -> None:
+    """One login reporting a thousand readers cannot hide the two real ones of another."""
+    from roles_support import logins, run_as
+    with logins(pg_url) as login:
+        flooder, real = login("configadmin_reader"), login("configadmin_reader")
+        for n in (1, 2):
+            run_as(real, f"SELECT configadmin_heartbeat('scoring-{n}', 'infer-{n}', {n}, 'production', 0)")
+        run_as(flooder, """DO $$ DECLARE stop timestamptz := clock_timestamp() + interval '30 s';
+                           BEGIN FOR i IN 1..1000 LOOP EXIT WHEN clock_timestamp() > stop;
+                           PERFORM configadmin_heartbeat('fake-' || i, 'h', i, 'production', 0);
+                           END LOOP; END $$""")
+        name = {url: url.split("://", 1)[1].split("@", 1)[0] for url in (flooder, real)}
+        with ConfigurationService.connect(pg_url, user="analyst") as service:
+            runner = Runner()
+            panel = ReadersPanel(runner, service)
+            qtbot.addWidget(panel)
+            panel.refresh()
+            qtbot.waitUntil(lambda: "per login" in panel.summary.text(), timeout=20_000)
+            assert panel.summary.text().endswith(f"per login: {name[flooder]} 1,000, {name[real]} 2")
+            listed = {panel.model.reader_at(r).reader_id for r in range(panel.model.rowCount())}
+            assert {"scoring-1", "scoring-2"} <= listed
+            qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)

@@ -161,7 +161,7 @@ def test_the_dialog_shows_now_and_after_with_entries_that_come_back(
     assert rows["nps"] == ("removed", "nps_last", "—")
     assert rows["tier"] == ("comes back", "—", "loyalty_tier")
     summary = dialog.findChild(QLabel, "resetSummary").text()
-    assert summary == ("ml.feature_mapping: 1 change, 14 come back, 1 removed "
+    assert summary == ("ml.feature_mapping: 1 entry changes, 14 entries come back, 1 entry is removed "
                        "(the file default applies)")
     assert "lost" not in dialog.findChild(QLabel, "resetIntro").text()
     assert dialog.confirm.text() == "Reset this setting"

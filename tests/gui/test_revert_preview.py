@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService
@@ -60,10 +60,42 @@ def test_revert_preview_shows_the_change_now_and_the_later_changes_it_undoes(
     lines = undone.splitlines()[1:]
     assert [line.split()[0] for line in lines] == ["#3", "#2"]
     assert "carol" in lines[0] and "net revenue" in lines[0] and "bob" in lines[1]
-    assert dialog.findChild(QLabel, "revertSummary").text() == "What changes now: +0 −1 ~1 entries"
+    assert dialog.findChild(QLabel, "revertSummary").text() == "What changes now: 1 removed, 1 changed"
     model = dialog.model
     rows = {model.index(r, 1).data(): (model.index(r, 0).data(), model.index(r, 2).data(),
                                        model.index(r, 3).data()) for r in range(model.rowCount())}
     assert rows == {"revenue": ("changes", "net_revenue", "total_revenue"),
                     "nps": ("removed", "nps_last", "—")}
     assert service.get("ml", "feature_mapping")["revenue"] == "net_revenue"  # nothing written yet
+
+
+def test_revert_preview_of_a_reset_says_it_in_history_words_and_waits_for_the_reason(
+        qtbot: QtBot, panel: HistoryPanel, service: ConfigurationService,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: the undone reset read `{"revenue": "total_revenue_eu… → default`; the reason
+    field, the one thing to type, did not have the focus."""
+    base = dict(service.get_ml_feature_mapping())
+    service.set("ml", "feature_mapping", {**base, "revenue": "total_revenue_eur"}, updated_by="alice",
+                reason="euros")
+    service.reset("ml", "feature_mapping", updated_by="bob", reason="back to the file")
+    panel.refresh()
+    loaded(qtbot, panel)
+    panel.table.selectRow(1)  # alice's set: reverting it undoes bob's reset
+    seen: list[RevertDialog] = []
+
+    def look(cls: type[RevertDialog], preview: object, parent: object = None) -> None:
+        dialog = cls(preview, parent)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        seen.append(dialog)
+        return None
+
+    monkeypatch.setattr(RevertDialog, "ask", classmethod(look))
+    panel.revert_button.click()
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT)
+    dialog = seen[0]
+    undone = dialog.findChild(QLabel, "revertUndone").text().splitlines()[1]
+    assert "reset: 15 entries → default" in undone and "{" not in undone
+    assert panel.model.row_at(0).summary == "15 entries → default"  # what History says of it
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.findChild(QLineEdit, "revertReason").hasFocus())

@@ -114,6 +114,10 @@ def test_a_viewer_is_not_offered_save_reset_revert_or_promote(
                 button = window.findChild(QToolButton, name)
                 qtbot.waitUntil(lambda b=button: why in b.defaultAction().toolTip(), timeout=WAIT)
                 assert not button.isEnabled()
+            for name in ("addRowButton", "removeRowButton", "pasteRowsButton"):  # issue 25: say why
+                button = window.findChild(QToolButton, name)
+                assert not button.isEnabled()
+                assert f"— not available: {why}" in button.toolTip(), name
             select(window, "ml.model_input_size")
             window.findChild(QToolButton, "historyButton").click()
             panel = window.findChild(QWidget, "historyPanel")

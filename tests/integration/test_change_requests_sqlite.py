@@ -71,8 +71,8 @@ def test_request_diff_shows_entries_against_now_and_against_the_base(make_servic
     alice, _ = _protected(make_service)
     request = alice.propose({("ml", "feature_mapping"): {"age": "years", "spend": "total"}}, reason="r")
     diff = alice.request_diff(request.id).changes[0]
-    assert diff.against_now.summary == "+1 −0 ~1 entries"
-    assert diff.against_base is not None and diff.against_base.summary == "+1 −0 ~1 entries"
+    assert diff.against_now.summary == "1 added, 1 changed"
+    assert diff.against_base is not None and diff.against_base.summary == "1 added, 1 changed"
     assert not diff.moved and diff.current_version == 1
     assert alice.requests_head() >= 2  # the policy and the proposal
     assert [r.id for r in alice.requests("open")] == [request.id]

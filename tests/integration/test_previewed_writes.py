@@ -97,3 +97,16 @@ def test_a_reordered_mapping_is_a_change_to_promote(service: ConfigurationServic
     again = service.promote_preview("ml", "feature_mapping", "staging", "production")
     assert not again.changes
     assert service.promote("ml", "feature_mapping", "staging", "production", preview=again) is None
+
+
+def test_a_save_of_the_value_stored_in_another_spacing_writes_nothing(service: ConfigurationService) -> None:
+    """Stored by another program (a hand-written UPDATE, or jsonb before schema 0003): the text
+    differs, the value does not, so the save writes nothing; a real change is still written."""
+    from sqlalchemy import text
+    service.set("ml", "feature_mapping", {"a": "x", "b": "y"})
+    with service.engine.begin() as conn:
+        conn.execute(text("UPDATE system_configuration SET value = :v WHERE key = 'feature_mapping'"),
+                     {"v": '{"a": "x",  "b": "y"}'})
+    version = service.stored_version(SettingKey("ml", "feature_mapping"))
+    assert service.set("ml", "feature_mapping", {"a": "x", "b": "y"}) == version
+    assert service.set("ml", "feature_mapping", {"b": "y", "a": "x"}) == version + 1

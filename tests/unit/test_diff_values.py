@@ -15,7 +15,7 @@ def test_mapping_changes_are_listed_entry_by_entry() -> None:
         EntryDiff(Kind.REMOVED, "gone", old="x"),
         EntryDiff(Kind.ADDED, "basket", new="avg_basket"),
     }
-    assert diff.summary == "+1 −1 ~1 entries"
+    assert diff.summary == "1 added, 1 removed, 1 changed"
     assert len(diff) == 3 and diff
 
 
@@ -36,4 +36,4 @@ def test_a_single_value_says_value_changed_and_counts_have_thousands_separators(
     assert diff_values(15, 10).summary == "value changed"
     assert diff_values(None, 10).summary == "value added"
     big = diff_values({}, {f"f{i}": "c" for i in range(12_345)})
-    assert big.summary == "+12,345 −0 ~0 entries"
+    assert big.summary == "12,345 added"

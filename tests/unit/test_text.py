@@ -23,7 +23,7 @@ from configadmin.domain.text import (
 def test_mapping_changes_are_counted_per_entry() -> None:
     old = {"a": "x", "b": "y", "c": "z"}
     new = {"a": "x2", "c": "z", "d": "w", "e": "v", "f": "u"}
-    assert change_summary(old, new) == "+3 −1 ~1 entries"
+    assert change_summary(old, new) == "3 added, 1 removed, 1 changed"
 
 
 def test_scalars_show_old_and_new_value() -> None:

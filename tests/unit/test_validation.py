@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from configadmin.domain.validation import (
-    generic_validator, input_size_warnings, json_problems, validate_feature_mapping, validate_input_size,
+    cross_field_warnings, duplicate_column_warnings, generic_validator, input_size_warnings, json_problems, validate_feature_mapping, validate_input_size,
 )
 from configadmin.domain.errors import ValidationError
 
@@ -99,3 +99,17 @@ def test_the_cross_field_check_is_a_warning_only_when_input_size_is_smaller() ->
     assert input_size_warnings(20, mapping) == []
     assert input_size_warnings(3, mapping) == ["model input size 3 is smaller than the 15 mapped features"]
     assert input_size_warnings(None, mapping) == [] and input_size_warnings(3, None) == []
+
+
+def test_two_features_on_one_column_are_a_warning_naming_both() -> None:
+    assert duplicate_column_warnings({"revenue": "total_revenue", "tier": "loyalty_tier"}) == []
+    both = {"revenue": "total_revenue", "revenue_copy": "total_revenue", "tier": "loyalty_tier"}
+    assert duplicate_column_warnings(both) == [
+        "1 column is mapped by more than one feature: total_revenue (revenue, revenue_copy)"]
+    many = {f"f{i}": f"c{i % 5}" for i in range(50)}
+    assert duplicate_column_warnings(many) == [
+        "5 columns are mapped by more than one feature: c0 (f0, f5, f10, …); c1 (f1, f6, f11, …); "
+        "c2 (f2, f7, f12, …) and 2 more"]
+    assert cross_field_warnings(1, both) == [
+        "model input size 1 is smaller than the 3 mapped features",
+        "1 column is mapped by more than one feature: total_revenue (revenue, revenue_copy)"]

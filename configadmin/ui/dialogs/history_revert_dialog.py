@@ -3,6 +3,7 @@ later changes it undoes, with who made them and when; the reason goes into the r
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
     QTableView, QVBoxLayout, QWidget,
@@ -12,6 +13,7 @@ from configadmin.domain.diff import Kind
 from configadmin.domain.previews import RevertPreview
 from configadmin.domain.text import local_time
 from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.table_keys import tab_leaves
 
 REVERT_WORDS = {Kind.ADDED: "comes back", Kind.REMOVED: "removed", Kind.CHANGED: "changes"}
 
@@ -72,6 +74,7 @@ class RevertDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        tab_leaves(self.table)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -104,6 +107,11 @@ class RevertDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.resize(760, 460 if diff else 260)
+        self.reason.setFocus()  # the one thing the analyst must type; the table is for reading
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @classmethod
     def ask(cls, preview: RevertPreview, parent: QWidget | None = None) -> str | None:

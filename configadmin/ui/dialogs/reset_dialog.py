@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from configadmin.domain.diff import EntryDiff, Kind
 from configadmin.domain.previews import ResetStep
-from configadmin.domain.text import value_text
+from configadmin.domain.text import counted, value_text
 from configadmin.ui.panels.diff_model import DiffModel
 from configadmin.ui.panels.diff_table import diff_table
 
@@ -26,9 +26,10 @@ def step_summary(step: ResetStep) -> str:
     whole = diff.entries[0]
     if len(diff) == 1 and not whole.path:
         return f"{step.setting}: {value_text(step.now)} → {value_text(step.after)} ({after})"
-    parts = [f"{diff.count(kind):,} {word}" for kind, word in
-             ((Kind.CHANGED, "change"), (Kind.ADDED, "come back"), (Kind.REMOVED, "removed"))
-             if diff.count(kind)]
+    parts = [f"{counted(n, 'entry', 'entries')} {one if n == 1 else many}" for kind, one, many in
+             ((Kind.CHANGED, "changes", "change"), (Kind.ADDED, "comes back", "come back"),
+              (Kind.REMOVED, "is removed", "are removed"))
+             if (n := diff.count(kind))]
     return f"{step.setting}: {', '.join(parts)} ({after} applies)"
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
 from configadmin.domain.resolution import thaw
 from configadmin.domain.text import brief
+from configadmin.ui.table_keys import tab_leaves
 
 SHOWN_LINES = 500
 SHOWN_CHARS = 120
@@ -130,6 +131,7 @@ class SaveDialog(QDialog):
         listing = QPlainTextEdit()
         listing.setObjectName("saveChanges")
         listing.setReadOnly(True)
+        tab_leaves(listing)
         listing.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         shown = lines[:SHOWN_LINES]
         if len(lines) > SHOWN_LINES:

@@ -75,6 +75,7 @@ class InputSizeEditor(QWidget):
         self.warning = plain(QLabel())
         self.warning.setObjectName("inputSizeWarning")
         self.warning.setStyleSheet(theme.text_sheet(theme.WARNING))
+        self.warning.setWordWrap(True)  # wraps on a narrow window instead of widening it
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)

@@ -10,9 +10,10 @@ from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import (
-    QItemSelection, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal,
+    QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer,
+    Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
 from configadmin.ui.icons import icon
+from configadmin.ui.editors.column_fit import FitColumns
 from configadmin.ui.editors.mapping_delegate import CellDelegate
 from configadmin.ui.editors.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
 from configadmin.ui import theme
@@ -38,6 +40,7 @@ from configadmin.ui.editors.mapping_model import (
     MappingModel,
 )
 from configadmin.ui.plain_text import plain
+from configadmin.ui.table_keys import tab_leaves
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -59,16 +62,20 @@ class MappingEditor(QWidget):
         self._diff: Diff | None = None
         self._modified: bool | None = None
         self._read_only = False
+        self._usual_tips: dict[QAction, str] = {}  # while read-only, the tooltips say why
+        self._kept_entry: int | None = None  # the entry to select again once a filter shows it
 
         self.filter = QLineEdit()
         self.filter.setObjectName("mappingFilter")
         self.filter.setPlaceholderText("Filter features and columns  (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
         self.filter.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.filter.textChanged.connect(self.model.set_filter)
-        self.filter.setToolTip("Filter features and columns (Ctrl+F; Esc clears)")
+        self.filter.textChanged.connect(self._filter_changed)
+        self.filter.setToolTip("Filter features and columns (Ctrl+F; Esc clears; Down or Enter: to the results)")
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter, self._escape_filter,
                   context=Qt.ShortcutContext.WidgetShortcut)
+        self.filter.installEventFilter(self)  # Down / Enter: into the results (a QShortcut for Return
+        # there would take the Return that commits a cell typed in another window's table)
         self.count_label = QLabel()
         self.count_label.setObjectName("mappingCount")
         self.count_label.setStyleSheet("color: palette(placeholder-text);")
@@ -81,7 +88,7 @@ class MappingEditor(QWidget):
         self._header_selection = QItemSelectionModel(self.model, self)
         self.table.horizontalHeader().setSelectionModel(self._header_selection)
         self.table.verticalHeader().setSelectionModel(self._header_selection)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between cells
+        tab_leaves(self.table)  # Tab leaves the table; arrows (and Ctrl+Tab) move between cells
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -97,6 +104,7 @@ class MappingEditor(QWidget):
         header.resizeSection(COL_FEATURE, 230)
         header.resizeSection(COL_DEFAULT, 90)
         header.setStretchLastSection(False)
+        self._fit = FitColumns(self.table, COL_FEATURE, (COL_DEFAULT,))  # both columns fit at 1024 px
         self.delegate = CellDelegate(self.model, self)
         self.table.setItemDelegate(self.delegate)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -136,6 +144,15 @@ class MappingEditor(QWidget):
         self._notice_timer = QTimer(self, singleShot=True, interval=8000)
         self._notice_timer.timeout.connect(self.notice_label.clear)
         self.notice.connect(self._show_notice)
+        # A notice tells what the last step did: an undo, a redo or a reload makes it stale
+        # ("Pasted 500 entries" after the paste was undone, "Ctrl+Z brings them back" after Discard).
+        self.undo_stack.indexChanged.connect(self._clear_notice)
+        self.warning_label = plain(QLabel())
+        self.warning_label.setObjectName("mappingWarning")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(theme.text_sheet(theme.WARNING))
+        self.warning_label.hide()
+        layout.addWidget(self.warning_label)
         footer = QHBoxLayout()
         footer.addWidget(self.problem_label, 1)
         footer.addWidget(self.notice_label, 0, Qt.AlignmentFlag.AlignRight)
@@ -187,6 +204,7 @@ class MappingEditor(QWidget):
              base: Mapping[str, str] | None = None) -> None:
         """Shows `mapping`; edits are measured against `base` (default: the mapping itself)."""
         self.undo_stack.clear()
+        self._clear_notice()
         base = base if base is not None else mapping
         # A frozen value (mappingproxy) copies its dict at C speed; dict() would go key by key.
         self._base = base.copy() if isinstance(base, (dict, MappingProxyType)) else dict(base)
@@ -224,6 +242,12 @@ class MappingEditor(QWidget):
             self._diff = self._work_out_diff()
         return self._diff
 
+    def prepare_edit_diff(self) -> None:
+        """Works out the edit diff ahead of Ctrl+S when that is cheap (from the touched features);
+        after a draft or a merge it would be a pass over both mappings, left to the save itself."""
+        if self._diff is None and self._exact and self.model.touched() is not None:
+            self._diff = self._work_out_diff()
+
     def _work_out_diff(self) -> Diff:
         old, new = self._base, self.value()
         touched = self.model.touched()
@@ -242,12 +266,19 @@ class MappingEditor(QWidget):
                 changed.append(EntryDiff(Kind.CHANGED, feature, old=before, new=after))
         return Diff(tuple(changed + added))
 
-    def set_read_only(self, read_only: bool) -> None:
+    def set_read_only(self, read_only: bool, why: str = "") -> None:
+        """`why` goes into the disabled actions' tooltips ("Add entry — not available: read-only: …")."""
         self._read_only = read_only
         self.model.set_read_only(read_only)
         for act in (self.add_action, self.duplicate_action, self.remove_action, self.paste_action,
                     self.reset_entry_action):
             act.setEnabled(not read_only)
+            usual = self._usual_tips.pop(act, None) if not read_only else None
+            if usual is not None:
+                act.setToolTip(usual)
+            elif read_only and why:
+                usual = self._usual_tips.setdefault(act, act.toolTip())
+                act.setToolTip(f"{usual} — not available: {why}")
         self.undo_stack.setActive(not read_only)
         self.undo_action.setEnabled(not read_only and self.undo_stack.canUndo())
         self.redo_action.setEnabled(not read_only and self.undo_stack.canRedo())
@@ -402,12 +433,47 @@ class MappingEditor(QWidget):
         self.notice_label.setText(text)
         self._notice_timer.start()
 
+    def _clear_notice(self) -> None:
+        self.notice_label.clear()
+        self._notice_timer.stop()
+
     def _escape_filter(self) -> None:
         """Esc in the filter clears it; pressed again (empty filter) it goes back to the table."""
         if self.filter.text():
             self.filter.clear()
         else:
             self.table.setFocus()
+
+    def _filter_changed(self, text: str) -> None:
+        """The entry the analyst was on stays selected and in view when the filter changes (and
+        when it is cleared), instead of the table jumping back to row 0."""
+        current = self.table.currentIndex()
+        rid = self.model.row_id(current.row()) if current.isValid() else self._kept_entry
+        column = current.column() if current.isValid() else COL_FEATURE
+        self.model.set_filter(text)
+        row = self.model.view_row(rid) if rid is not None else None
+        self._kept_entry = rid if row is None else None  # hidden by this filter: back with the next
+        if row is not None:
+            index = self.model.index(row, column)
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (watched is self.filter and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            self._into_results()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _into_results(self) -> None:
+        """Down or Enter in the filter: into the table, on the current entry or the first shown."""
+        if not self.model.rowCount():
+            return
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
 
     def _focus_filter(self) -> None:
         self.filter.setFocus()
@@ -428,6 +494,13 @@ class MappingEditor(QWidget):
         self._value = self._modified = self._diff = None
         self._counts.start()
         self.changed.emit()
+
+    def check_columns_shared(self) -> None:
+        """A column mapped by two features is a warning under the table (saving still works)."""
+        from configadmin.domain.validation import duplicate_column_warnings
+        warnings = duplicate_column_warnings(self.value()) if self.model.total_rows() else []
+        self.warning_label.setText("⚠ " + "; ".join(warnings) if warnings else "")
+        self.warning_label.setVisible(bool(warnings))
 
     def _show_typed_problem(self, problem: str) -> None:
         if problem:

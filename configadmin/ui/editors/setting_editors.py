@@ -93,12 +93,15 @@ class SettingEditors(QStackedWidget):
     def problems(self, names: Iterable[str]) -> list[str]:
         return [f"{name}: {p}" for name in names if (p := self.editor(name).problem())]
 
-    def set_read_only(self, read_only: bool) -> None:
+    def set_read_only(self, read_only: bool, why: str = "") -> None:
+        """`why`: the reason the disabled actions' tooltips give."""
         self._read_only = read_only
-        editors: list[Editor] = [self.mapping, self.input_size, *self._json.values()]
+        self.mapping.set_read_only(read_only, why)
+        editors: list[Editor] = [self.input_size, *self._json.values()]
         for editor in editors:
             editor.set_read_only(read_only)
 
     def check_cross_field(self) -> None:
-        """The input size warning follows the mapping as it is edited."""
+        """The input size warning and the mapping's own (a column mapped twice) follow the edits."""
         self.input_size.check_against(self.mapping.value())
+        self.mapping.check_columns_shared()

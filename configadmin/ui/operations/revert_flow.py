@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 
 from configadmin.domain.previews import RevertPreview
+from configadmin.domain.records import AuditEntry
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui.operations.write import write
 from configadmin.ui.worker import Runner
@@ -17,15 +18,25 @@ Confirm = Callable[[RevertPreview], "str | None"]
 
 
 def revert(runner: Runner, service: ConfigurationService, audit_id: int, *, owner: QObject | None,
-           confirm: Confirm, on_done: Callable[[int], None],
+           confirm: Confirm, on_done: Callable[[int, tuple[AuditEntry, ...]], None],
            on_failure: Callable[[BaseException], None]) -> None:
     """Brings the setting of audit entry `audit_id` back to the value that entry wrote, once
-    `confirm(preview)` gave a reason; `on_done(version)` with the new version."""
+    `confirm(preview)` gave a reason; `on_done(version, entries)` with the new version and the
+    audit entry it wrote (so the window does not announce its own revert as news)."""
     def previewed(preview: RevertPreview) -> None:
         reason = confirm(preview)
-        if reason is not None:
-            write(runner, lambda: service.revert(audit_id, reason=reason, expected_version=preview.now_version),
-                  owner=owner, done=on_done, failed=on_failure)
+        if reason is None:
+            return
+
+        def call() -> tuple[int, tuple[AuditEntry, ...]]:
+            version = service.revert(audit_id, reason=reason, expected_version=preview.now_version)
+            target = preview.entry
+            written = tuple(e for e in service.history(target.category, target.key, action="revert", limit=5,
+                                                       environment=target.environment)
+                            if e.version == version)[:1]
+            return version, written
+
+        write(runner, call, owner=owner, done=lambda result: on_done(*result), failed=on_failure)
 
     runner.run(lambda: service.revert_preview(audit_id), on_success=previewed, on_failure=on_failure,
                owner=owner)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from configadmin.ui.panels.diff_model import DiffModel
+from configadmin.ui.table_keys import tab_leaves
 
 
 def diff_table(model: DiffModel, name: str, widths: Sequence[int]) -> QTableView:
@@ -18,6 +19,7 @@ def diff_table(model: DiffModel, name: str, widths: Sequence[int]) -> QTableView
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
+    tab_leaves(table)
     rows = table.verticalHeader()
     rows.hide()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -25,6 +25,7 @@ from configadmin.ui.panels.diff_table import diff_table
 from configadmin.ui.dialogs.messages import Messages
 from configadmin.ui.worker import Runner
 from configadmin.ui.plain_text import plain
+from configadmin.ui.table_keys import tab_leaves
 
 SHOWN_CHARS = 2_000_000
 PROMOTION_ORDER = ("default", "dev", "staging", "production")
@@ -108,6 +109,7 @@ class EnvironmentCompareDialog(QDialog):
             text = QPlainTextEdit()
             text.setObjectName(name)
             text.setReadOnly(True)
+            tab_leaves(text)
             text.setFont(mono)
             text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             sides.addWidget(caption, 0, column)

@@ -62,7 +62,11 @@ _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 def spreadsheet_safe(text: str) -> str:
     """A cell a spreadsheet shows as text: one starting with = + - @ (or tab/CR), such as an actor
     `=HYPERLINK(…)`, would run as a formula when the CSV is opened, so it gets a leading '.
-    Plain numbers (a value -5) stay as they are: they compute nothing."""
+    Plain numbers (a value -5) stay as they are: they compute nothing. Control, format (bidi
+    overrides, zero-width) and separator characters are written as their escapes (`\u202e`), so a
+    reason stored before the database refused them cannot reorder or hide what a reader sees."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
     if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
         return "'" + text
     return text

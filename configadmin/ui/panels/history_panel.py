@@ -31,6 +31,7 @@ from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
 from configadmin.ui.panels.history_counts import TIMELINE_DAYS, HistoryCounts
 from configadmin.ui.panels.history_timeline import TimelineChart
 from configadmin.ui.worker import Runner
+from configadmin.ui.table_keys import tab_leaves
 
 _BANNER_STYLE = {
     "info": "background:#e8f0fb; border:1px solid #b6cbe8; color:#1d3b63;",
@@ -38,10 +39,11 @@ _BANNER_STYLE = {
     "error": "background:#fbeaea; border:1px solid #e3b4b4; color:#7a1c1c;",
 }
 _COLUMN_WIDTHS = (140, 90, 170, 70, 100, 260)
+ACTOR_MAX = 280  # a longer actor ends in "…" (the tooltip and the detail have it whole)
 
 
 class HistoryPanel(QWidget):
-    reverted = Signal()
+    reverted = Signal(object)  # the audit entries the revert wrote (the window's own: not news)
     exported = Signal(int, str)
     chainChecked = Signal(object)
 
@@ -105,6 +107,7 @@ class HistoryPanel(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
+        tab_leaves(table)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -116,6 +119,17 @@ class HistoryPanel(QWidget):
         for column, width in enumerate(_COLUMN_WIDTHS):
             header.resizeSection(column, width)
         table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(lambda: self._fit_actors(0, self.model.rowCount() - 1))
+        self.model.rowsInserted.connect(lambda _parent, first, last: self._fit_actors(first, last))
+
+    def _fit_actors(self, first: int, last: int) -> None:
+        """The Actor column grows to its widest name ("bob (db: postgres_ops)"), up to ACTOR_MAX."""
+        column, metrics = HistoryModel.COL_ACTOR, self.table.fontMetrics()
+        widest = max((metrics.horizontalAdvance(str(self.model.index(r, column).data() or ""))
+                      for r in range(first, last + 1)), default=0)
+        wanted = min(widest + 20, ACTOR_MAX)
+        if wanted > self.table.columnWidth(column):
+            self.table.setColumnWidth(column, wanted)
 
     def _layout(self) -> None:
         buttons = QHBoxLayout()
@@ -290,7 +304,8 @@ class HistoryPanel(QWidget):
             return
         self.revert_button.setEnabled(False)
         revert(self._runner, self._service, row.id, owner=self, confirm=self._confirm_revert,
-               on_done=lambda version: self._reverted(row, version), on_failure=self._show_error)
+               on_done=lambda version, entries: self._reverted(row, version, entries),
+               on_failure=self._show_error)
 
     def _confirm_revert(self, preview: RevertPreview) -> str | None:
         """Asks with the preview in front of the analyst: what changes now, what it undoes."""
@@ -303,10 +318,10 @@ class HistoryPanel(QWidget):
     def _revert_button_follows_selection(self) -> None:
         self.revert_button.setEnabled(self.selected_row() is not None and not self._read_only_reason)
 
-    def _reverted(self, row: HistoryRow, version: int) -> None:
+    def _reverted(self, row: HistoryRow, version: int, entries: tuple[Any, ...]) -> None:
         self._show_banner("ok", f"Reverted {row.setting} ({row.environment}) to entry #{row.id}; "
                                 f"it is now at version {version}.")
-        self.reverted.emit()
+        self.reverted.emit(entries)
         self.refresh()
 
     def export_csv(self) -> None:

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 
 from configadmin.domain.records import ReaderInfo
 from configadmin.ui.error_text import error_text
-from configadmin.domain.text import count, counted, local_time
+from configadmin.domain.text import count, counted, local_time, readers_per_login
 from configadmin.service.configuration_service import ConfigurationService
 from configadmin.ui import theme
 from configadmin.ui.columns_model import AnyIndex, ColumnsModel
 from configadmin.ui.worker import Runner
 from configadmin.ui.plain_text import plain, plain_tooltip
+from configadmin.ui.table_keys import tab_leaves
 
 STALE = QColor(theme.MUTED)
 REFRESH_EVERY_MS = 10_000
@@ -106,6 +107,7 @@ class ReadersPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        tab_leaves(self.table)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
@@ -145,13 +147,15 @@ class ReadersPanel(QWidget):
         self._loading = True
         service = self._service
 
-        def load() -> tuple[list[ReaderInfo], dict[str, int]]:
+        def load() -> tuple[list[ReaderInfo], dict[str, int], dict[str, int]]:
             readers = service.readers()
-            return readers, {env: service.revision(env) for env in {r.environment for r in readers}}
+            return (readers, {env: service.revision(env) for env in {r.environment for r in readers}},
+                    service.reader_logins())
 
         self._runner.run(load, lambda result: self._shown(*result), self._failed, owner=self)
 
-    def _shown(self, readers: list[ReaderInfo], latest: dict[str, int]) -> None:
+    def _shown(self, readers: list[ReaderInfo], latest: dict[str, int],
+               logins: dict[str, int] | None = None) -> None:
         self._loading = False
         self.model.set_readers(readers, latest)
         if not readers:
@@ -163,6 +167,8 @@ class ReadersPanel(QWidget):
         parts.append(f"{count(stale)} stale (greyed)" if stale else "all alive")
         if behind:
             parts.append(f"{count(behind)} not on the latest revision yet")
+        if logins and len(logins) > 1:
+            parts.append(readers_per_login(logins))
         self.summary.setText(", ".join(parts))
 
     def _failed(self, error: BaseException) -> None:

@@ -152,11 +152,11 @@ class WindowController(QObject):
     def save_warnings(self, plan: Plan) -> list[str]:
         """The cross-field check on the values as they will be after the save (the edited ones
         over the stored ones), shown in the save dialog at the moment of saving."""
-        from configadmin.domain.validation import input_size_warnings
+        from configadmin.domain.validation import cross_field_warnings
         if not {base.name for base, _ in plan} & {pending.MAPPING, pending.INPUT_SIZE}:
             return []
         after = pending.values_after(self.state.resolved, plan, (pending.MAPPING, pending.INPUT_SIZE))
-        return input_size_warnings(after.get(pending.INPUT_SIZE), after.get(pending.MAPPING))
+        return cross_field_warnings(after.get(pending.INPUT_SIZE), after.get(pending.MAPPING))
 
     def save(self, plan: Plan, reason: str, ask_merge: AskMerge) -> None:
         """The save operation: compare-and-swap off the GUI thread, a merge when someone saved in

@@ -19,6 +19,9 @@ def restore_layout(window: QMainWindow, splitter: QSplitter) -> bool:
     if not isinstance(sizes, QByteArray):
         return False
     _RestoreWhenShown(splitter, sizes)
+    work, work_sizes = splitter.findChild(QSplitter, "editorSplitter"), settings.value("window/editorSplitter")
+    if work is not None and isinstance(work_sizes, QByteArray):
+        _RestoreWhenShown(work, work_sizes)
     return True
 
 
@@ -44,3 +47,6 @@ def save_layout(window: QMainWindow, splitter: QSplitter) -> None:
     settings.setValue("window/geometry", window.saveGeometry())
     settings.setValue("window/state", window.saveState())
     settings.setValue("window/splitter", splitter.saveState())
+    work = splitter.findChild(QSplitter, "editorSplitter")
+    if work is not None:  # editor and diff: beside or below, and how they share
+        settings.setValue("window/editorSplitter", work.saveState())

@@ -104,7 +104,7 @@ class MainWindow(WindowView):
         self.history_panel = HistoryPanel(self.runner, service)
         self.history_panel.set_environment(self.environment)
         self.history_panel.set_read_only(self.read_only_reason())
-        self.history_panel.reverted.connect(lambda: self.controller.wrote())
+        self.history_panel.reverted.connect(self.controller.wrote)  # its audit entry: not news here
         self.loaded.connect(self.history_panel.refresh_live)  # my saves, others' saves, F5
         self.ui.set_history_panel(self.history_panel)
         self.readers_dock.setWidget(ReadersPanel(self.runner, service))
@@ -120,10 +120,12 @@ class MainWindow(WindowView):
     def show_error(self, text: str) -> None:
         """For the app: the service could not be created; `text` is one line without secrets. Values
         shown from the first look stay visible but can no longer be edited: nothing could save them."""
+        from configadmin.ui.error_text import plain_sentence
+        sentence, details = plain_sentence(str(text))  # str: the runner may hand over the error itself
         if self.service is None and self.snapshot is not None:
-            self.editors.set_read_only(True)
-            text += ". The values shown were read before; editing is off"
-        self.banner.show_message("connect", ERROR, f"Cannot open the database: {text}")
+            self.editors.set_read_only(True, "the database cannot be opened")
+            sentence += ". The values shown were read before; editing is off"
+        self.banner.show_message("connect", ERROR, f"Cannot open the database: {sentence}", details=details)
 
     def _edited(self) -> None:
         self.schedule_update()

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 
-from configadmin.ui.icons import icon
 from configadmin.ui.window.window_layout import EDITOR_TAB, HISTORY_TAB, shortcut_text, with_shortcut_tip
 
 if TYPE_CHECKING:
@@ -64,7 +63,8 @@ class WindowMenus(QObject):
         self.history_menu = self._menu("H&istory", "historyMenu", [
             self.actor_action, None, self.export_action, self.verify_action, self.revert_action])
         self._menu("&Help", "helpMenu", [
-            self._action("shortcuts", "&Keyboard shortcuts", ("F1",), self.show_shortcuts)])
+            self._action("shortcuts", "&Keyboard shortcuts", ("F1",), self.show_shortcuts),
+            self._action("about", "&About configadmin", (), self.show_about)])
         for action in (window.save_action, window.discard_action, window.reset_action,
                        window.history_action, window.compare_action, window.ui.refresh_action):
             action.setText(_MNEMONIC.get(action.text(), action.text()))
@@ -126,6 +126,7 @@ class WindowMenus(QObject):
 
     def focus_diff(self) -> None:
         self._editor_tab()
+        self.window.ui.show_diff()  # dragged shut: Ctrl+2 opens it again
         if self._diff is not None:
             self._diff.focus_first()
 
@@ -170,13 +171,23 @@ class WindowMenus(QObject):
         return rows
 
     def show_shortcuts(self) -> None:
-        lines = [f"{menu} › {text}: {keys}" for menu, text, keys in self.shortcuts() if keys]
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", "\n".join(lines),
-                          QMessageBox.StandardButton.Close, self.window)
-        box.setObjectName("shortcutsBox")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setIconPixmap(icon("info").pixmap(32, 32))
-        box.open()
+        from configadmin.ui.dialogs.shortcuts_window import ShortcutsWindow
+        shown = ShortcutsWindow(self.shortcuts(), self.window)
+        shown.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        shown.show()
+
+    def show_about(self) -> None:
+        from configadmin import __version__
+        from configadmin.ui.dialogs.about_box import AboutBox, AboutFacts, licence
+        from configadmin.ui.window.draft_file import drafts_folder
+        w = self.window
+        service = w.service
+        facts = AboutFacts(__version__, service.database if service is not None else "not connected",
+                           w.environment or "—", service.user if service is not None else "—",
+                           str(drafts_folder()), licence())
+        box = AboutBox(facts, w)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
 
 
 _MNEMONIC = {"Save": "&Save", "Discard edits": "&Discard edits", "Reset setting": "&Reset setting…",

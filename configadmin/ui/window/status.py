@@ -25,10 +25,13 @@ class _Message(NamedTuple):
     kind: str
     text: str
     row: QWidget
+    earlier: int = 0  # info notices this one replaced (one info banner at a time, the newest)
+    details: str | None = None
 
 
 class StatusBanner(QFrame):
-    """Stacked one-line messages, each keyed so it can be replaced or cleared; hidden when empty."""
+    """Stacked one-line messages, each keyed so it can be replaced or cleared; hidden when empty.
+    Info notices share one row: the newest wins and says how many earlier ones it replaced."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,7 +43,14 @@ class StatusBanner(QFrame):
         self.hide()
 
     def show_message(self, key: str, kind: str, text: str, actions: Sequence[Action] = (),
-                     closable: bool = False) -> None:
+                     closable: bool = False, details: str | None = None) -> None:
+        """`details`: what a "Details…" button shows (the driver's words behind a plain sentence)."""
+        earlier = 0
+        if kind == INFO:
+            for other, message in list(self._messages.items()):
+                if message.kind == INFO:
+                    earlier += message.earlier + 1
+                    self.clear(other)
         self.clear(key)
         row = QFrame(self)
         row.setObjectName(f"banner_{key}")
@@ -53,15 +63,17 @@ class StatusBanner(QFrame):
         label = plain(QLabel(row))
         label.setObjectName("bannerText")
         label.setWordWrap(True)
-        label.setText(elide(text))  # cut before Qt lays it out: a 2 MB reason costs nothing
+        label.setText(elide(text) + (f"  ({counted(earlier, 'earlier notice')})" if earlier else ""))
+        # cut before Qt lays it out: a 2 MB reason costs nothing
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(glyph, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(label, 1)
-        if needs_details(text):
-            details = QPushButton("Details…", row)
-            details.setObjectName(f"banner_{key}_details")
-            details.clicked.connect(lambda: TextDetailsDialog.show_text(self.window(), "Details", text))
-            layout.addWidget(details)
+        if details or needs_details(text):
+            full = f"{text}\n\n{details}" if details else text
+            button = QPushButton("Details…", row)
+            button.setObjectName(f"banner_{key}_details")
+            button.clicked.connect(lambda: TextDetailsDialog.show_text(self.window(), "Details", full))
+            layout.addWidget(button)
         for caption, slot in actions:
             button = QPushButton(caption, row)
             button.setObjectName(f"banner_{key}_{caption.split()[0].lower()}")
@@ -71,7 +83,7 @@ class StatusBanner(QFrame):
             close = QPushButton("Dismiss", row, flat=True)
             close.clicked.connect(lambda: self.clear(key))
             layout.addWidget(close)
-        self._messages[key] = _Message(kind, text, row)
+        self._messages[key] = _Message(kind, text, row, earlier, details)
         self._layout.addWidget(row)
         self.show()
 
@@ -93,6 +105,11 @@ class StatusBanner(QFrame):
         """Every message shown, one per line (what the analyst reads)."""
         return "\n".join(m.text for m in self._messages.values())
 
+    def details(self, key: str) -> str | None:
+        """What the message's Details… button shows beyond its sentence (None: nothing more)."""
+        message = self._messages.get(key)
+        return message.details if message else None
+
 
 class _Link(QLabel):
     """A status bar label that opens its panel when clicked."""
@@ -106,7 +123,10 @@ class _Link(QLabel):
 
 
 class StatusInfo:
-    """The permanent part of the status bar: database, user, environment, revision, readers."""
+    """The status bar: database and user on the left (a passing message takes their place, so it is
+    not cut), environment, revision and readers always on the right."""
+
+    LEFT = 2  # database and user: the permanent widgets are numbered after them
 
     def __init__(self, bar: QStatusBar) -> None:
         self.database, self.user, self.environment, self.revision = QLabel(), QLabel(), QLabel(), QLabel()
@@ -121,7 +141,10 @@ class StatusInfo:
             widget.setContentsMargins(6, 0, 6, 0)
             if widget is not self.readers:  # names come from data: never rich text
                 widget.setTextFormat(Qt.TextFormat.PlainText)
-            bar.addPermanentWidget(widget)
+            if widget in (self.database, self.user):
+                bar.addWidget(widget)  # hidden while a message shows: the message gets the width
+            else:
+                bar.addPermanentWidget(widget)
 
     def set_connection(self, database: str, user: str, database_user: str | None = None) -> None:
         """`database` must already be the display form (password masked); `database_user` is the

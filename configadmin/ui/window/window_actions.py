@@ -66,7 +66,7 @@ class WindowActions(QObject):
                              for name, e in modified.items()])
         choice = UnsavedEditsDialog.ask(w, w.environment, leaving, lines)
         if choice == "discard":
-            self.saves.discard()
+            self.saves.discard(ask=False)  # the analyst chose Discard already
         return choice
 
     def after_save(self, then: Callable[[], None], otherwise: Callable[[], None]) -> None:

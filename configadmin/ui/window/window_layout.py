@@ -27,12 +27,11 @@ from configadmin.ui.editors.setting_editors import SettingEditors
 from configadmin.ui.editors.settings_list import SettingsList
 from configadmin.ui import theme
 from configadmin.ui.window.location_display import EnvironmentBadge
+from configadmin.ui.window.responsive_layout import ResponsiveLayout
 from configadmin.ui.window.status import StatusBanner, StatusInfo
 from configadmin.ui.plain_text import plain
 
 DEFAULT_SIZE = (1280, 800)
-LIST_WIDTH = 260
-DIFF_SHARE = 0.46  # of the width beside the settings list: old → new values fit at 1280 px
 EDITOR_TAB, HISTORY_TAB = 0, 1
 
 
@@ -118,14 +117,22 @@ class WindowLayout:
         layout.addWidget(self.editors, 1)
 
         self.diff_panel: Any = _placeholder("Diff panel\n(shown once the database is open)", "diffPlaceholder")
+        # [settings | work], work = [editor | diff]: on a narrow window the diff moves below the
+        # editor (responsive_layout.py); the analyst can also drag it shut (Ctrl+2 opens it again).
+        self.work = QSplitter(Qt.Orientation.Horizontal)
+        self.work.setObjectName("editorSplitter")
+        self.work.addWidget(centre)
+        self.work.addWidget(self.diff_panel)
+        self.work.setStretchFactor(0, 1)
+        self.work.setStretchFactor(1, 1)
+        self.work.setCollapsible(0, False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
-        for pane in (self.settings_list, centre, self.diff_panel):
-            self.splitter.addWidget(pane)
-        for index, stretch in enumerate((0, 1, 1)):
-            self.splitter.setStretchFactor(index, stretch)
+        self.splitter.addWidget(self.settings_list)
+        self.splitter.addWidget(self.work)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.default_sizes()
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
@@ -155,10 +162,12 @@ class WindowLayout:
         self.busy.setMaximumSize(90, 12)
         self.busy.setRange(0, 0)
         self.busy.hide()
-        window.statusBar().insertPermanentWidget(0, self.busy)
+        window.statusBar().insertPermanentWidget(self.info.LEFT, self.busy)  # first on the right
+        self.responsive = ResponsiveLayout(window, self.splitter, self.work, self.toolbar)
+        self.responsive.arrange(force=True)
 
     def _toolbar(self, window: QMainWindow) -> None:
-        bar = window.addToolBar("Main")
+        self.toolbar = bar = window.addToolBar("Main")
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         self.environment_combo = QComboBox()
@@ -211,17 +220,18 @@ class WindowLayout:
         return dock
 
     def default_sizes(self) -> None:
-        """The settings list keeps its width; editor and diff share the rest (the diff's old and new
-        columns fit at 1280 px and it grows with a wider window)."""
-        width = max(self.splitter.width(), DEFAULT_SIZE[0] - 16)
-        rest = width - LIST_WIDTH
-        diff = int(rest * DIFF_SHARE)
-        self.splitter.setSizes([LIST_WIDTH, rest - diff, diff])
+        self.responsive.default_sizes()
+
+    def show_diff(self) -> None:
+        """Opens the diff panel again when the analyst had dragged it shut."""
+        sizes = self.work.sizes()
+        if len(sizes) == 2 and sizes[1] == 0:
+            self.default_sizes()
 
     def replace_diff_panel(self, panel: QWidget) -> None:
-        sizes = self.splitter.sizes()
-        self.splitter.replaceWidget(2, panel)
-        self.splitter.setSizes(sizes)
+        sizes = self.work.sizes()
+        self.work.replaceWidget(1, panel)
+        self.work.setSizes(sizes)
         self.diff_panel.deleteLater()
         self.diff_panel = panel
 

@@ -71,9 +71,11 @@ class WindowLoading(QObject):
             w.load_editor(r.name, r.value)
 
     def load_failed(self, text: str, seconds: int) -> None:
-        self.window.banner.show_message("load", ERROR, f"Cannot load from the database: {text}. "
+        from configadmin.ui.error_text import plain_sentence
+        sentence, details = plain_sentence(text)
+        self.window.banner.show_message("load", ERROR, f"Cannot load from the database: {sentence}. "
                                         f"Retrying in {seconds} s; your edits are kept.",
-                                        [("Retry now", self.window.reload)])
+                                        [("Retry now", self.window.reload)], details=details)
 
     def fill_environments(self, environments: tuple[str, ...]) -> None:
         from configadmin.ui.window.location_display import NEW_ENVIRONMENT

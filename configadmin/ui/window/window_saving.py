@@ -103,8 +103,12 @@ class WindowSaving(QObject):
         else:
             w.banner.clear("save")
 
-    def discard(self) -> None:
+    def discard(self, ask: bool = True) -> None:
+        """`ask`: more than a few entries need a yes (not when the analyst chose Discard already)."""
+        from configadmin.ui.dialogs.discard_confirm import confirm_discard
         w = self.window
+        if ask and not confirm_discard(w, w.modified()):
+            return
         for name, r in w.controller.discard(w.modified()).items():
             w.load_editor(name, r.value)
             w.show_stored(name)

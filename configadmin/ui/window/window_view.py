@@ -174,7 +174,7 @@ class WindowView(QMainWindow):
                                     plain_tooltip("\n".join(problems[:5])) if problems else "Save (Ctrl+S)")
         self.discard_action.setEnabled(bool(modified) and not self._saving)
         if MAPPING in modified and not problems:
-            self.editors.edit_diff(MAPPING)  # worked out while the analyst pauses: Ctrl+S shows it at once
+            self.mapping_editor.prepare_edit_diff()  # while the analyst pauses: Ctrl+S shows it at once
         self.setWindowModified(bool(modified))
         if self.service is not None and MAPPING in self.state.resolved:
             self.editors.check_cross_field()
@@ -188,7 +188,7 @@ class WindowView(QMainWindow):
         """A user who may not write is not offered Save, Reset, Revert or Promote: each stays off
         and its tooltip says why (the banner says it once for the window)."""
         self._read_only = read_only
-        self.editors.set_read_only(read_only or self._saving)
+        self.editors.set_read_only(read_only or self._saving, self._why_read_only())
         self.reset_action.setEnabled(not read_only and self.service is not None)
         reason = self.read_only_reason()
         if self.history_panel is not None:
@@ -206,6 +206,10 @@ class WindowView(QMainWindow):
     def is_saving(self) -> bool:
         return self._saving
 
+    def _why_read_only(self) -> str:
+        """What the disabled Add / Remove / Paste say in their tooltips."""
+        return self.read_only_reason() or ("saving" if self._saving else "")
+
     def read_only_reason(self) -> str | None:
         """Why nothing can be written here, in one line; None when writing is allowed."""
         if not self._read_only:
@@ -218,7 +222,7 @@ class WindowView(QMainWindow):
 
     def set_saving(self, saving: bool) -> None:
         self._saving = saving
-        self.editors.set_read_only(saving or self._read_only)
+        self.editors.set_read_only(saving or self._read_only, self._why_read_only())
         if saving:
             self.statusBar().showMessage("Saving…")
         self.update_state()
