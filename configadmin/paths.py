@@ -22,3 +22,8 @@ def snapshot_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     if chosen:
         return Path(chosen)
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "snapshots"
+
+
+def user_config_file() -> Path:
+    """The user's own settings (`feature_source = "URL"`), in the platform's config folder."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"

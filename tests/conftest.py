@@ -114,7 +114,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
         monkeypatch.setenv(var, str(home / var.lower()))
     for var in ("CONFIGADMIN_DATABASE_URL", "CONFIGADMIN_ENV", "CONFIGADMIN_DEFAULTS",
                 "CONFIGADMIN_LEGACY_SETTINGS", "CONFIGADMIN_USER", "CONFIGADMIN_SNAPSHOT_DIR",
-                "CONFIGADMIN_RELAY_TOKEN"):
+                "CONFIGADMIN_RELAY_TOKEN", "CONFIGADMIN_FEATURE_SOURCE"):
         monkeypatch.delenv(var, raising=False)
 
 

@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="save only if the stored version is still N (0: no row yet); else exit 3")
     p.add_argument("--yes", action="store_true",
                    help="save an empty mapping without asking (needed without a terminal)")
+    from configadmin.cli import columns as cli_columns
+    p.add_argument("--strict-columns", action="store_true",
+                   help="refuse (exit 7, nothing saved) a mapping naming columns not in ml.feature_table")
+    cli_columns.feature_source_option(p)
 
     p = _command(sub, "reset", "remove database values so the file defaults apply; shows what "
                  "changes and asks first", "configadmin reset ml.feature_mapping --reason 'back to defaults'\n"
@@ -160,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
                  "(exit 5 when broken)", "configadmin verify-audit --expect-head 1234:9f86d08…")
     p.add_argument("--expect-head", metavar="ID:HASH",
                    help="a head printed by an earlier run: checks that it is still in the chain")
+    cli_columns.add_arguments(_command(
+        sub, "check", "the feature mapping against the columns of its feature table (exit 7 when "
+        "some are missing, 4 when they cannot be read)",
+        "configadmin check --env production --feature-source postgresql://reader@warehouse/analytics"))
     _command(sub, "migrate", "create or upgrade the database schema",
              "configadmin migrate --database-url postgresql://admin@db/config")
 
@@ -237,9 +245,14 @@ def _commands() -> dict[str, Command]:
         "history": cli_admin.history, "readers": cli_admin.readers,
         "verify-audit": cli_admin.verify_audit, "migrate": cli_admin.migrate,
         "export": cli_transfer.export, "import": cli_transfer.import_file,
-        "import-settings": cli_transfer.import_settings, "serve": _serve,
+        "import-settings": cli_transfer.import_settings, "serve": _serve, "check": _check,
         **_request_commands(),
     }
+
+
+def _check(args: argparse.Namespace) -> int:
+    from configadmin.cli.columns import check
+    return check(args)
 
 
 def _request_commands() -> dict[str, Command]:

@@ -6,6 +6,7 @@ import sys
 
 from configadmin.cli.inputs import read_json
 from configadmin.cli.output import Style, diff_lines, dumps, emit, entry_json, warn
+from configadmin.cli.columns import warn_before_set
 from configadmin.cli.session import connected
 from configadmin.domain.records import SettingKey, Source
 from configadmin.domain.registry import parse_key
@@ -29,6 +30,7 @@ def set_value(args: argparse.Namespace) -> int:
     with connected(args) as service:
         setting = service.parse_key(args.key)
         warnings = service.validate(setting.category, setting.key, value)
+        warn_before_set(service, setting.name, value, args)
         if isinstance(value, dict) and not value and not args.yes and not _confirm(
                 f"{setting.name} would be empty in {service.environment}: readers get no entries. "
                 "Save it?", "saving an empty mapping", "save it"):

@@ -18,12 +18,14 @@ from configadmin.domain.validation import (
     validate_input_size,
 )
 from configadmin.domain.errors import NotFound, ValidationError
+from configadmin.domain.feature_table import feature_table_problem, validate_feature_table
 
 Kind = Literal["mapping", "int", "json"]
 _PART = re.compile(r"^[a-z][a-z0-9_]{0,127}$")
 
 FEATURE_MAPPING = SettingKey("ml", "feature_mapping")
 MODEL_INPUT_SIZE = SettingKey("ml", "model_input_size")
+FEATURE_TABLE = SettingKey("ml", "feature_table")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ DECLARED: dict[SettingKey, SettingSpec] = {
         MODEL_INPUT_SIZE, "int", "Model input size",
         "Number of inputs the model expects.", validate_input_size,
     ),
+    FEATURE_TABLE: SettingSpec(
+        FEATURE_TABLE, "json", "Feature table",
+        "The table (schema.table) whose columns the feature mapping names; they are checked and "
+        "completed against it.", validate_feature_table,
+    ),
 }
 
 
@@ -62,6 +69,8 @@ def declared_shape_problem(key: SettingKey, value: Any) -> str | None:
             return f"must be a whole number, got {json_type(value)}"
         if not 1 <= value <= MAX_INPUT_SIZE:
             return f"must be from 1 to {MAX_INPUT_SIZE:,}, got {value}"
+    if key == FEATURE_TABLE:
+        return feature_table_problem(value)
     if key == FEATURE_MAPPING:
         if not isinstance(value, dict):
             return f"must be an object of feature → column, got {json_type(value)}"

@@ -21,6 +21,7 @@ from configadmin.domain.errors import (
 )
 from configadmin.domain.stored_json import nesting_depth
 from configadmin.domain.validation import MAX_DEPTH
+from configadmin.http.column_warnings import is_strict, report_warnings, with_warnings
 from configadmin.http import changes, failover
 from configadmin.http.connection_limits import (
     DEFAULT_MAX_CONNECTIONS, FD_RESERVE, Census, Limits, limits_for,
@@ -100,11 +101,15 @@ class Api:
             if if_match is None:
                 raise ApiError(400, 'If-Match must name one revision, e.g. "42:3fa2c1d08e4b" (the ETag)')
         values = await asyncio.to_thread(self.checked_body, await _body(request))
+        report = await self.state.column_report(env, values)
+        warnings = report_warnings(report) if report is not None else []
+        if report is not None and report.unknown and is_strict(request.query_params.get("strict_columns")):
+            raise ApiError(422, f"not saved: {report.summary()} (strict_columns)", warnings)
         try:
             snapshot = await self.state.write_ml(env, values, user, if_match)
         except ProtectedEnvironment:  # the way in is a change request: 202 with its URL
             return await self.requests.propose(env, values, user)
-        return _json(snapshot.ml_body, etag=snapshot.etag)
+        return _json(with_warnings(snapshot.ml_body, warnings), etag=snapshot.etag)
 
     def checked_body(self, body: bytes) -> dict[str, Any]:
         """The seed's POST body; every problem is named: bad JSON, wrong shape, unknown keys,

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from configadmin.domain.column_check import ColumnReport
 from configadmin.domain.errors import ConfigAdminError, one_line
 from configadmin.domain.records import Action, Change, SettingKey
 from configadmin.domain.revisions import HeadEntry, Revision, lost_message
@@ -158,6 +159,15 @@ class RelayState:
         if self.writer is None:
             self._publish(snapshot)
         return snapshot
+
+    async def column_report(self, environment: str, values: Mapping[str, Any]) -> ColumnReport | None:
+        """The posted mapping against the feature table (None: no mapping posted)."""
+        if "feature_mapping" not in values:
+            return None
+        return await self._on_db(self._check_columns, environment, values["feature_mapping"])
+
+    def _check_columns(self, environment: str, mapping: Mapping[str, str]) -> ColumnReport:
+        return self.service.check_columns(mapping, environment=environment)
 
     def problems(self, values: Mapping[str, Any]) -> list[str]:
         """Every problem of every value, each prefixed with its key (no database: pure checks)."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
+from configadmin.domain.column_check import ColumnReport
 from configadmin.domain.diff import Diff
 from configadmin.domain.errors import NotFound
 from configadmin.domain.previews import ResetStep, RevertPreview
@@ -36,6 +37,7 @@ from configadmin.service.database_setup import Migration
 from configadmin.service.commands import (
     ApplyChanges, ResetValues, RevertTo, Scope, SetValue, UpdateValue,
 )
+from configadmin.service.feature_columns import ColumnsRead, FeatureColumnCache
 from configadmin.service.locate import (
     DEFAULT_ENVIRONMENT, database_url, environment_list, environment_name, is_relay_url, read_layers,
 )
@@ -102,6 +104,7 @@ class ConfigurationService(CachedReads, RequestMethods):
         self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch,
                                 confirmed=self._confirmed_environments)
         self._reader = ReaderHeartbeat(self, reader_name) if reader_name else None
+        self.columns_cache = FeatureColumnCache()
         bind_instance_calls(self)
 
     # -- construction --------------------------------------------------------------------------
@@ -157,6 +160,7 @@ class ConfigurationService(CachedReads, RequestMethods):
         if self._reader is not None:
             self._reader.stop()
         self._feed.close()
+        self.columns_cache.close()
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
@@ -356,6 +360,23 @@ class ConfigurationService(CachedReads, RequestMethods):
     def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
         """Uncached resolution straight from the database (for read-modify-write)."""
         return queries.stored_resolution(self._uow(), self.scope, setting, environment or self.environment)
+
+    # -- the feature table (configadmin/service/feature_columns.py) ---------------------------------
+    def check_columns(self, mapping: Mapping[str, str] | None = None, *, environment: str | None = None,
+                      feature_source: str | None = None, refresh: bool = False) -> ColumnReport:
+        """The mapping (default: the stored one) against the columns of `ml.feature_table`:
+        unknown and non-numeric columns, or the notice why they could not be read (never raises
+        for a missing table or an unreachable source)."""
+        from configadmin.service import feature_columns
+        return feature_columns.check_columns(self, mapping, environment or self.environment,
+                                             source=feature_source, refresh=refresh)
+
+    def table_columns(self, environment: str | None = None, *, feature_source: str | None = None,
+                      refresh: bool = False) -> ColumnsRead:
+        """The columns of the environment's feature table (cached; read at most once a minute)."""
+        from configadmin.service import feature_columns
+        return feature_columns.table_columns(self, environment or self.environment,
+                                             source=feature_source, refresh=refresh)
 
     def diff(self, category: str, key: str, environment: str | None = None) -> Diff:
         """The stored (database) value against the file default, entry by entry."""

@@ -78,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
         if first is not None:
             window.show_first_look(first)
         # After the rows have painted: importing SQLAlchemy would hold the GIL the painting needs.
-        QTimer.singleShot(0, lambda: window.runner.run(connect, window.attach, failed))
+        # A database that does not answer is tried again by the window (a script gives up at once).
+        QTimer.singleShot(0, lambda: window.open_service(
+            connect, offline, failed if exit_when_ready or screenshot else None))
+
+    def offline() -> Any:
+        from configadmin.service.first_look import offline_look
+        return offline_look(url, environment, defaults, settings)
 
     def connect() -> Any:
         from configadmin.service.configuration_service import ConfigurationService

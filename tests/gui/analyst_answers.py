@@ -31,11 +31,14 @@ class SaveAsked:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, answer: str | None = None) -> None:
         self.shown: list[tuple[list[PendingChange], list[str]]] = []
+        self.columns: list[str | None] = []  # the count of columns not in the feature table, per ask
         self.answer = answer
         monkeypatch.setattr(SaveDialog, "ask", classmethod(self._ask))
 
-    def _ask(self, _cls: Any, _parent: Any, changes: Any, _env: str, warnings: Any = ()) -> str | None:
+    def _ask(self, _cls: Any, _parent: Any, changes: Any, _env: str, warnings: Any = (),
+             columns: str | None = None) -> str | None:
         self.shown.append((list(changes), list(warnings)))
+        self.columns.append(columns)
         return self.answer
 
 

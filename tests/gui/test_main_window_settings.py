@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QToolButton, QWidget
@@ -85,11 +87,11 @@ def test_reset_to_defaults_puts_the_file_values_back(
 def test_discard_drops_the_edits_and_their_draft(qtbot: QtBot, window: MainWindow,
                                                  service: ConfigurationService) -> None:
     window.input_size.spin.setValue(40)
-    store = DraftStore(service.database_identity, "default")
-    qtbot.waitUntil(store.path.exists, timeout=2500)
+    mine = Path(str(window.drafts.path))
+    qtbot.waitUntil(mine.exists, timeout=2500)
     qtbot.mouseClick(window.findChild(QToolButton, "discardButton"), Qt.MouseButton.LeftButton)
     assert window.input_size.spin.value() == 15
-    assert not store.path.exists()
+    assert not mine.exists()
     qtbot.waitUntil(lambda: not save_button(window).isEnabled())
 
 

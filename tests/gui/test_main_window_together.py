@@ -3,6 +3,7 @@ window, a viewer role gets a read-only window."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
-from window_support import close_window, column_of, edit_column, show_window
+from window_support import close_window, column_of, draft_files, edit_column, show_window
 
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
@@ -114,9 +115,10 @@ def test_draft_of_a_killed_window_is_offered_and_restored(
     with qtbot.waitSignal(first.loaded, timeout=15000):
         first.show()
     edit_column(qtbot, first, "tier", "tier_unsaved")
-    store = DraftStore(service.database_identity, "default")
-    qtbot.waitUntil(store.path.exists, timeout=2500)  # within two seconds of the edit
+    mine = Path(str(first.drafts.path))
+    qtbot.waitUntil(mine.exists, timeout=2500)  # within two seconds of the edit
     first.live.detach()  # killed: no close event, nothing saved
+    first.drafts.stop()  # ...and its process gone: the draft is left, no longer in use
     first.hide()
     qtbot.waitUntil(lambda: not first.runner.busy, timeout=10000)
 
@@ -132,7 +134,7 @@ def test_draft_of_a_killed_window_is_offered_and_restored(
         assert column_of(second, "tier") == "tier_unsaved"
         save(qtbot, second)
         assert service.get("ml", "feature_mapping")["tier"] == "tier_unsaved"
-        assert not store.path.exists()
+        assert not mine.exists() and not draft_files(service.database_identity)
     finally:
         second.close()
         qtbot.waitUntil(lambda: not second.runner.busy, timeout=10000)

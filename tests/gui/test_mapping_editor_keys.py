@@ -119,3 +119,17 @@ def test_duplicate_and_copy_have_different_icons(editor: MappingEditor) -> None:
     duplicate = editor.findChild(QToolButton, "duplicateRowButton").icon().pixmap(16, 16).toImage()
     copy = editor.findChild(QToolButton, "copyRowsButton").icon().pixmap(16, 16).toImage()
     assert duplicate != copy
+
+
+def test_a_mapping_loaded_without_a_base_is_its_own_base_and_unmodified(qtbot: QtBot) -> None:
+    widget = MappingEditor()
+    qtbot.addWidget(widget)
+    stored = {"age": "customer_age", "revenue": "total_revenue"}
+    widget.load(stored, {})
+    assert widget.value() == stored and widget.base == stored and not widget.is_modified()
+    widget.show()
+    edit_column(qtbot, widget, "age", "age_years")
+    assert widget.value() == {"age": "age_years", "revenue": "total_revenue"} and widget.is_modified()
+    assert widget.base == stored  # the shown value was the base's copy: an edit never writes into it
+    widget.load(stored, {}, base={"age": "customer_age"})
+    assert widget.is_modified() and widget.value() == stored

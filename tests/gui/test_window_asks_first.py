@@ -11,7 +11,7 @@ from analyst_answers import (
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialogButtonBox, QLabel, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
-from window_support import close_window, show_window
+from window_support import close_window, draft_files, show_window
 
 from configadmin import ConfigurationService
 from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
@@ -96,8 +96,7 @@ def test_switching_environment_with_edits_asks_first(
             with qtbot.waitSignal(window.loaded, timeout=WAIT):
                 choose_environment(window, "staging")
             assert window.environment == "staging" and window.input_size.spin.value() == 15
-            draft = DraftStore(service.database_identity, "default")
-            assert draft.path.exists() == (answer == "draft")
+            assert bool(draft_files(service.database_identity)) == (answer == "draft")
         (environment, leaving, lines), = asked.shown
         assert (environment, leaving) == ("default", "switching to staging")
         assert lines == ["~ ml.model_input_size: 15 → 21"]

@@ -2,16 +2,19 @@
 says what to render through its signals (on a real SQLite database)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService
+from configadmin.domain.records import Resolved, Source
+from configadmin.ui.edits.conflicts import ConflictItem
 from configadmin.ui.window.controller import WindowController
 
 pytestmark = pytest.mark.gui
+MAPPING = "ml.feature_mapping"
 
 
 @pytest.fixture
@@ -34,8 +37,8 @@ def test_a_load_emits_the_snapshot_and_records_its_revision(
     service.set("ml", "model_input_size", 12, updated_by="alice")
     with qtbot.waitSignal(controller.snapshotLoaded, timeout=10000) as loaded:
         controller.reload()
-    snap, draft = loaded.args
-    assert draft is None and snap.environment == "default"
+    snap, drafts = loaded.args
+    assert drafts == [] and snap.environment == "default"  # no window left a draft
     assert controller.state.revision == snap.revision > 0
     assert [r.value for r in snap.resolved if r.name == "ml.model_input_size"] == [12]
 
@@ -80,3 +83,64 @@ def test_a_failed_load_says_why_and_retries_with_backoff(
     with qtbot.waitSignal(controller.snapshotLoaded, timeout=10000):
         pass  # the retry timer loads by itself
     assert controller.retry_ms == 1000
+
+
+def _stored(value: object, version: int) -> Resolved:
+    return Resolved("ml", "feature_mapping", value, Source.DATABASE, version, version, {Source.DATABASE: value})
+
+
+def _waiting(controller: WindowController, base: dict[str, str], theirs: dict[str, str]) -> None:
+    controller.state.take(_stored(base, 1), modified=False)
+    controller.state.take(_stored(theirs, 2), modified=True)  # arrives under an edit: it waits
+
+
+def test_merging_asks_only_about_entries_both_changed_and_a_cancel_changes_nothing(
+        controller: WindowController) -> None:
+    _waiting(controller, {"a": "x", "b": "y"}, {"a": "theirs", "b": "theirs too"})
+    asked: list[list[ConflictItem]] = []
+    assert controller.merge_incoming({MAPPING: {"a": "mine", "b": "y"}},
+                                     lambda items: asked.append(items) or None) is None
+    assert [(i.setting, i.conflict.path) for i in asked[0]] == [(MAPPING, "a")]
+    assert set(controller.state.incoming) == {MAPPING}  # still waiting, the base unmoved
+    assert controller.state.base(MAPPING).version == 1
+
+    outcome = controller.merge_incoming({MAPPING: {"a": "mine", "b": "y"}},
+                                        lambda items: {(MAPPING, "a"): "mine"})
+    assert outcome is not None and outcome.asked
+    assert outcome.values == {MAPPING: ({"a": "mine", "b": "theirs too"}, {"a": "theirs", "b": "theirs too"})}
+    assert controller.state.incoming == {} and controller.state.base(MAPPING).version == 2
+
+
+def test_merging_without_a_conflict_asks_nothing(controller: WindowController) -> None:
+    _waiting(controller, {"a": "x", "b": "y"}, {"a": "x", "b": "theirs"})
+    outcome = controller.merge_incoming({MAPPING: {"a": "mine", "b": "y"}}, lambda items: pytest.fail("asked"))
+    assert outcome is not None and not outcome.asked
+    assert outcome.values[MAPPING][0] == {"a": "mine", "b": "theirs"}
+
+
+def test_switching_environment_leaves_the_edits_as_the_analyst_says(
+        qtbot: QtBot, controller: WindowController) -> None:
+    events: list[tuple[str, str, str]] = []
+    controller.leavingEnvironment.connect(lambda env: events.append(("leaving", controller.environment, env)))
+    controller.environmentSwitched.connect(lambda env: events.append(("switched", controller.environment, env)))
+    done: list[str] = []
+    assert controller.choose_environment("default", lambda: pytest.fail("asked"), discard=lambda: None,
+                                         save_then=lambda then: None) == "stay"
+    assert controller.choose_environment("staging", lambda: None, discard=lambda: done.append("discard"),
+                                         save_then=lambda then: None) == "stay"
+    assert controller.environment == "default" and events == [] and done == []
+
+    saves: list[Callable[[], None]] = []
+    assert controller.choose_environment("staging", lambda: "save", discard=lambda: done.append("discard"),
+                                         save_then=saves.append) == "saving"
+    assert controller.environment == "default" and len(saves) == 1  # the switch waits for the save
+    with qtbot.waitSignal(controller.snapshotLoaded, timeout=10000) as loaded:
+        saves[0]()  # stored: the switch follows
+    assert loaded.args[0].environment == "staging"
+    assert events == [("leaving", "default", "staging"), ("switched", "staging", "staging")]
+
+    assert controller.choose_environment("default", lambda: "discard", discard=lambda: done.append("discard"),
+                                         save_then=saves.append) == "gone"
+    assert done == ["discard"] and controller.environment == "default" and len(saves) == 1
+    assert controller.state.revision is None  # nothing known about it until it has loaded
+    qtbot.waitUntil(lambda: not controller.runner.busy, timeout=10000)

@@ -200,3 +200,15 @@ def test_my_own_revert_is_not_announced_as_an_update_from_the_database(
     qtbot.waitUntil(lambda: window.input_size.spin.value() == 16, timeout=10000)
     qtbot.wait(600)  # the change notice of the revert has come and been handled
     assert "Updated from the database" not in window.banner.text()
+
+
+def test_a_notice_names_the_database_login_beside_the_name_given_as_history_does(
+        qtbot: QtBot, window: MainWindow, sqlite_url: str) -> None:
+    """Issue 21: bob saved with --user alice; alice's window said "set by alice"."""
+    import getpass
+    with ConfigurationService.connect(sqlite_url, environment="default", user="alice") as other:
+        login = other.database_user
+        other.set("ml", "model_input_size", 33, reason="who was it?")
+    qtbot.waitUntil(lambda: window.input_size.spin.value() == 33, timeout=10000)
+    assert login == getpass.getuser() != "alice"
+    assert f"ml.model_input_size set by alice (db: {login})" in window.banner.text()

@@ -2,6 +2,8 @@
 feature-mapping table the way an analyst does."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
@@ -10,6 +12,13 @@ from shiboken6 import isValid
 from configadmin import ConfigurationService
 from configadmin.ui import MainWindow
 from configadmin.ui.editors.mapping_model import COL_COLUMN, COL_FEATURE
+
+
+def draft_files(database_identity: str, environment: str = "default") -> list[Path]:
+    """Every draft file of the database and environment on disk (one per window that kept one)."""
+    from configadmin.ui.window.draft_file import draft_name, drafts_folder
+    stem = draft_name(database_identity, environment)[: -len(".json")]
+    return sorted(drafts_folder().glob(f"{stem}*.json"))
 
 
 def show_window(qtbot: QtBot, service: ConfigurationService) -> MainWindow:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from configadmin.domain.records import SettingKey
-from configadmin.domain.registry import FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key, split_assignment_name
+from configadmin.domain.registry import (
+    FEATURE_MAPPING, FEATURE_TABLE, MODEL_INPUT_SIZE, Registry, parse_key, split_assignment_name,
+)
 from configadmin.domain.errors import NotFound, ValidationError
 
 
@@ -35,7 +37,7 @@ def test_known_settings_are_declared_plus_file_names_plus_settings_names_of_a_kn
     file_values = {SettingKey("ml", "churn_threshold"): 0.6, SettingKey("scoring", "batch"): 10}
     settings_values = {SettingKey("ml", "legacy_only"): 3, SettingKey("debug", "toolbar"): True}
     registry = Registry(file_values, settings_values)
-    assert set(registry.keys) == {FEATURE_MAPPING, MODEL_INPUT_SIZE, SettingKey("ml", "churn_threshold"),
+    assert set(registry.keys) == {FEATURE_MAPPING, MODEL_INPUT_SIZE, FEATURE_TABLE, SettingKey("ml", "churn_threshold"),
                                   SettingKey("scoring", "batch"), SettingKey("ml", "legacy_only")}
     assert registry.categories == ["ml", "scoring"]
     assert registry.spec(SettingKey("ml", "legacy_only")).validate(4) == 4
@@ -49,7 +51,7 @@ def test_an_unknown_setting_or_category_is_not_found_and_lists_the_known_ones() 
         registry.spec(SettingKey("ml", "nope"))
     with pytest.raises(NotFound, match="unknown category 'web'"):
         registry.in_category("web")
-    assert registry.in_category("ml") == [FEATURE_MAPPING, MODEL_INPUT_SIZE]
+    assert registry.in_category("ml") == [FEATURE_MAPPING, MODEL_INPUT_SIZE, FEATURE_TABLE]
 
 
 def test_declared_settings_keep_their_strict_schema_whatever_the_file_says() -> None:

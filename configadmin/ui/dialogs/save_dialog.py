@@ -105,7 +105,8 @@ def emptied(changes: Sequence[PendingChange]) -> list[str]:
 
 class SaveDialog(QDialog):
     def __init__(self, changes: Sequence[PendingChange], environment: str,
-                 parent: QWidget | None = None, warnings: Sequence[str] = ()) -> None:
+                 parent: QWidget | None = None, warnings: Sequence[str] = (),
+                 columns: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("saveDialog")
         self.setWindowTitle(f"Save changes to {environment}")
@@ -114,6 +115,8 @@ class SaveDialog(QDialog):
         empty = emptied(changes)
         shown_warnings = [*warnings, *(f"{name} will be empty: readers get no entries at all"
                                        for name in empty)]
+        if columns:  # "2 columns not in analytics.customer_features"
+            shown_warnings.append(f"{columns}: the inference service will fail on them, or read zeros")
         self.warnings = QLabel("\n".join(f"⚠ {text}" for text in shown_warnings))
         self.warnings.setObjectName("saveWarnings")
         self.warnings.setWordWrap(True)
@@ -144,9 +147,15 @@ class SaveDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        if empty:  # an emptied mapping is saved only when the analyst says so in words
+        self.confirm_columns = QCheckBox(f"Yes, save with {columns}" if columns else "")
+        self.confirm_columns.setObjectName("saveColumnsConfirm")
+        self.confirm_columns.setVisible(bool(columns))
+        ticks = [box for box, needed in ((self.confirm_empty, empty), (self.confirm_columns, columns))
+                 if needed]
+        if ticks:  # an emptied mapping or unknown columns are saved only when the analyst says so
             self.save_button.setEnabled(False)
-            self.confirm_empty.toggled.connect(self.save_button.setEnabled)
+            for box in ticks:
+                box.toggled.connect(lambda _on: self.save_button.setEnabled(all(b.isChecked() for b in ticks)))
         where = QLabel(f"These changes take effect in {environment} as soon as they are saved.")
         where.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
@@ -155,6 +164,7 @@ class SaveDialog(QDialog):
         layout.addWidget(summary)
         layout.addWidget(self.warnings)
         layout.addWidget(self.confirm_empty)
+        layout.addWidget(self.confirm_columns)
         layout.addWidget(listing, 1)
         layout.addWidget(QLabel("Reason"))
         layout.addWidget(self.reason)
@@ -163,9 +173,10 @@ class SaveDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, changes: Sequence[PendingChange], environment: str,
-            warnings: Sequence[str] = ()) -> str | None:
-        """The reason ('' for none), or None when the analyst cancels."""
-        dialog = cls(changes, environment, parent, warnings)
+            warnings: Sequence[str] = (), columns: str | None = None) -> str | None:
+        """The reason ('' for none), or None when the analyst cancels; `columns` (the count of
+        columns not in the feature table) needs its own tick, like an emptied mapping."""
+        dialog = cls(changes, environment, parent, warnings, columns)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None

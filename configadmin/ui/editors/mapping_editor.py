@@ -205,14 +205,14 @@ class MappingEditor(QWidget):
         """Shows `mapping`; edits are measured against `base` (default: the mapping itself)."""
         self.undo_stack.clear()
         self._clear_notice()
-        base = base if base is not None else mapping
+        start = base if base is not None else mapping
         # A frozen value (mappingproxy) copies its dict at C speed; dict() would go key by key.
-        self._base = base.copy() if isinstance(base, (dict, MappingProxyType)) else dict(base)
+        self._base = start.copy() if isinstance(start, (dict, MappingProxyType)) else dict(start)
         self.model.load(mapping, defaults)
         self.undo_stack.setClean()
-        self._exact = base is mapping or base == mapping
+        self._exact = start is mapping or start == mapping
         self._diff = None
-        if base is None:
+        if start is mapping:  # shown as it is stored: its value is the base copy, nothing is edited
             self._value, self._modified = self._base, False
 
     def value(self) -> dict[str, str]:
@@ -429,6 +429,17 @@ class MappingEditor(QWidget):
         self.notice.emit(f"Pasted {_entries(len(pairs))}: {detail}{read}")
 
     # -- view helpers -----------------------------------------------------------------------------
+    def repaint_marks(self) -> None:
+        """The Column cells' marks changed (the feature table was read): repainted from the model,
+        without a dataChanged, which would reset a cell being typed into."""
+        self.table.viewport().update()
+
+    def show_above_table(self, widget: QWidget) -> None:
+        """A line between the filter bar and the table (the feature table's column count)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, widget)
+
     def _show_notice(self, text: str) -> None:
         self.notice_label.setText(text)
         self._notice_timer.start()

@@ -6,18 +6,23 @@ a proxy) and every reload is one model reset, so 100k entries stay fast: paint c
 """
 from __future__ import annotations
 
+import functools
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QIcon
 from configadmin.ui.plain_text import plain_tooltip
 
 from configadmin.ui import theme
+from configadmin.ui.icons import icon
+
+if TYPE_CHECKING:
+    from configadmin.domain.column_check import ColumnMarks
 
 COL_FEATURE, COL_COLUMN, COL_DEFAULT = 0, 1, 2
 HEADERS = ("Feature", "Column", "vs. default")
@@ -61,6 +66,13 @@ def cell_checks() -> tuple[Callable[[str], str | None], Callable[[str], str | No
     return feature_name_problem, column_name_problem
 
 
+@functools.cache
+def _mark_icon(kind: str) -> QIcon:
+    """The Column cell's mark, rendered from its SVG once: painting a pixmap per cell costs
+    nothing, rendering the SVG per cell would cost a millisecond each while scrolling."""
+    return QIcon(icon("warning" if kind == "unknown" else "info").pixmap(16, 16))
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Building 100k row lists would otherwise run several full collections over the window's
@@ -98,6 +110,8 @@ class MappingModel(QAbstractTableModel):
         self._touched_all = False  # a remove-all touched every feature: diff the whole mapping
         self.edit_hook: Callable[[int, int, str], None] | None = None
         """When set, edits typed into the view go through it (the editor's undo stack)."""
+        self.column_marks: ColumnMarks | None = None
+        """When set, the Column cells carry its marks (not in the feature table, not numeric)."""
 
     # -- loading and reading -----------------------------------------------------------------------
     def load(self, mapping: Mapping[str, str], defaults: Mapping[str, str] | None = None) -> None:
@@ -265,10 +279,15 @@ class MappingModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return row[col] if col != COL_DEFAULT else self.status(rid)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._column_mark_icon(row[1]) if col == COL_COLUMN else None
         if role == Qt.ItemDataRole.ToolTipRole:
             problem = self.cell_problem(rid, col)
             if problem:
                 return plain_tooltip(problem)
+            if col == COL_COLUMN and self.column_marks is not None:
+                text = self.column_marks.text(row[1])
+                return plain_tooltip(text) if text is not None else None
             if col == COL_DEFAULT:
                 return plain_tooltip(self._default_tip(rid) or "") or None
             return None
@@ -283,6 +302,12 @@ class MappingModel(QAbstractTableModel):
                 return _STATUS_FG.get(self.status(rid))
             return _INVALID_FG if self.cell_problem(rid, col) else None
         return None
+
+    def _column_mark_icon(self, column: str) -> Any:
+        if self.column_marks is None or not column:
+            return None
+        kind = self.column_marks.kind(column)
+        return _mark_icon(kind) if kind is not None else None
 
     def _default_tip(self, rid: int) -> str:
         status = self.status(rid)

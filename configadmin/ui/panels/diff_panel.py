@@ -18,6 +18,7 @@ from configadmin.domain.text import value_text
 from configadmin.ui.error_text import error_text
 from configadmin.ui.panels.diff_model import DiffModel, kind_icon
 from configadmin.ui.panels.diff_table import diff_table
+from configadmin.ui import theme
 from configadmin.ui.worker import Runner
 
 ICON_SIZE = 14
@@ -137,6 +138,14 @@ class DiffPanel(QWidget):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.selectionModel().currentRowChanged.connect(self._row_selected)
 
+        self._columns = QLabel()
+        self._columns.setObjectName("diffColumns")
+        self._columns.setWordWrap(True)
+        self._columns.setTextFormat(Qt.TextFormat.PlainText)
+        self._columns.setStyleSheet(theme.text_sheet(theme.WARNING))
+        self._columns.hide()
+        self._column_note: tuple[str, str | None] = ("", None)
+
         self._status = QLabel()
         self._status.setObjectName("diffStatus")
         self._status.setWordWrap(True)
@@ -146,6 +155,7 @@ class DiffPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
         layout.addLayout(counts)
+        layout.addWidget(self._columns)
         layout.addWidget(self._legend)
         layout.addWidget(self._scalar)
         layout.addWidget(self._status)
@@ -157,7 +167,19 @@ class DiffPanel(QWidget):
         """`stored` None: no active database value; `pending` None: no unsaved edits."""
         self._name = setting_name
         self._values = (file_default, _snapshot(stored), _snapshot(pending))
+        self._show_column_note()
         self._refresh()
+
+    def set_column_note(self, setting_name: str, text: str | None) -> None:
+        """The feature table's count ("2 columns not in …"), shown while that setting is shown."""
+        self._column_note = (setting_name, text)
+        self._show_column_note()
+
+    def _show_column_note(self) -> None:
+        name, text = self._column_note
+        shown = text if name == self._name else None
+        self._columns.setText(f"⚠ {shown}" if shown else "")
+        self._columns.setVisible(bool(shown))
 
     @property
     def pending_mode(self) -> bool:

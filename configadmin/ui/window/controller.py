@@ -1,18 +1,20 @@
 """The window's controller: it owns the service, the worker, the edit state, the timers that talk
 to the database (a debounced reload on a change notice, a retry with backoff after a failed load)
-and the use cases — load, switch environment, save, discard, merge, drafts, and the one ending of
-every write (`wrote`: our audit entries are not news, `valuesChanged`, a reload). It touches no
-widget and asks nothing: the view (window_view.py and its parts) asks, and renders what it emits."""
+and the use cases — load, leave the edits, switch environment, save, discard, merge, drafts, and the
+one ending of every write (`wrote`: our audit entries are not news, `valuesChanged`, a reload). It
+touches no widget and asks nothing: the view (window_view.py and its parts) asks through the
+callables it passes, and renders what the controller returns and emits."""
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from configadmin.ui.edits import pending
+from configadmin.ui.edits.conflicts import ConflictItem, MergeOutcome
 from configadmin.ui.error_text import error_text
 from configadmin.ui.window.edit_state import EditState
 from configadmin.ui.worker import Runner
@@ -34,9 +36,17 @@ CHANGE_MAX_WAIT_MS = 500  # ...but a flood (any login may NOTIFY) never postpone
 
 log = logging.getLogger(__name__)
 
+Leaving = Literal["stay", "saving", "gone"]
+"""How leaving the edits ended: the analyst stays, a save runs first, or they were left behind."""
+AskLeaving = Callable[[], "str | None"]  # the view's question: "save", "draft", "discard" or None (cancel)
+SaveThen = Callable[[Callable[[], None]], None]  # the view's save; runs its argument once stored
+AskConflicts = Callable[[list[ConflictItem]], "dict[tuple[str, str], Any] | None"]  # None: cancelled
+
 
 class WindowController(QObject):
-    snapshotLoaded = Signal(object, object)  # (Snapshot, the draft to offer or None)
+    snapshotLoaded = Signal(object, object)  # (Snapshot, the drafts left by other windows to offer)
+    connected = Signal(object)  # the service, once the database answered (see open_service)
+    connectFailed = Signal(str, int)  # (the error in words, seconds until the next try; 0: no retry)
     loadFailed = Signal(str, int)  # (the error in words, seconds until the next try)
     connectionChanged = Signal(bool)  # the change feed's connection went down / came back
     failure = Signal(str)  # a background failure no job handled, in words
@@ -44,6 +54,8 @@ class WindowController(QObject):
     saveFailed = Signal(object)  # the error; the edits are still in the window
     saveCancelled = Signal()  # the merge question was cancelled; the edits are kept
     valuesChanged = Signal(object)  # a write from this window is stored (its audit entries, maybe none)
+    leavingEnvironment = Signal(str)  # the next environment; this one's values and edits are still known
+    environmentSwitched = Signal(str)  # the new environment, before its first load starts
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +73,12 @@ class WindowController(QObject):
         self.change_timer = QTimer(self, singleShot=True, interval=CHANGE_DEBOUNCE_MS)
         self.change_timer.timeout.connect(self._change_due)
         self._waiting_since: float | None = None
+        self._open: Callable[[], ConfigurationService] | None = None
+        self._give_up: Callable[[BaseException], None] | None = None
+        self.connect_ms = RETRY_FIRST_MS
+        self.connect_tries = 0
+        self.connect_timer = QTimer(self, singleShot=True)
+        self.connect_timer.timeout.connect(self.retry_connect)
         self.save_flow: SaveFlow | None = None
         self.runner.unhandledFailure.connect(self._unhandled)
 
@@ -85,15 +103,49 @@ class WindowController(QObject):
         self.live.connectionChanged.connect(self.connectionChanged)
         self.live.attach(service)
 
+    # -- opening the service --------------------------------------------------------------------------
+    def open_service(self, open_service: Callable[[], ConfigurationService],
+                     give_up: Callable[[BaseException], None] | None = None) -> None:
+        """Connects off the GUI thread. While the database does not answer it tries again by
+        itself, 1 s after the first failure, doubling to 30 s (Retry and F5 try at once), and
+        `connected` brings the service when it answers; any other error, or any error at all when
+        `give_up` is given (a script's --exit-when-ready), ends the trying."""
+        self._open, self._give_up = open_service, give_up
+        self.retry_connect()
+
+    def retry_connect(self) -> None:
+        if self._open is None or self.service is not None or self.runner.running("connect", self):
+            return
+        self.connect_timer.stop()
+        self.connect_tries += 1
+        self.runner.run(self._open, self._opened, self._open_failed, owner=self, key="connect")
+
+    def _opened(self, service: ConfigurationService) -> None:
+        self.connect_ms = RETRY_FIRST_MS
+        self.connected.emit(service)
+
+    def _open_failed(self, error: BaseException) -> None:
+        from configadmin.domain.errors import DatabaseUnavailable
+        if self._give_up is not None:
+            self._give_up(error)
+            return
+        if not isinstance(error, DatabaseUnavailable):
+            self.connectFailed.emit(self.say(error), 0)
+            return
+        self.connectFailed.emit(self.say(error), max(self.connect_ms // 1000, 1))
+        self.connect_timer.start(self.connect_ms)
+        self.connect_ms = min(self.connect_ms * 2, RETRY_MAX_MS)
+
     def first_look(self, snap: Snapshot) -> None:
         """The values read before the service exists (`configadmin gui`), shown like a load."""
         self.state.loaded(snap.revision)
-        self.snapshotLoaded.emit(snap, None)
+        self.snapshotLoaded.emit(snap, [])
 
     # -- loading ------------------------------------------------------------------------------------
     def reload(self) -> None:
         """Reads the snapshot off the GUI thread; a reload asked for mid-load runs right after."""
         if self.service is None:
+            self.retry_connect()  # F5 before the database ever answered: try to open it now
             return
         if self._loading:
             self._reload_again = True
@@ -103,15 +155,15 @@ class WindowController(QObject):
         service, env, since, offer = self.service, self.environment, self.state.revision, self.wants_draft()
         held = self.head
 
-        def load() -> tuple[Snapshot, Draft | UnusableDraft | None]:
-            from configadmin.ui.window.drafts import DraftStore  # the draft is read here, off the GUI thread
-            draft = DraftStore(service.database_identity, env).load() if offer else None
-            return load_snapshot(service, env, since, held), draft
+        def load() -> tuple[Snapshot, list[Draft | UnusableDraft]]:
+            from configadmin.ui.window.drafts import DraftStore  # the drafts are read here, off the GUI thread
+            drafts = DraftStore(service.database_identity, env).left() if offer else []
+            return load_snapshot(service, env, since, held), drafts
 
         self.runner.run(load, self._loaded, self._load_failed, owner=self)
 
-    def _loaded(self, result: tuple[Snapshot, Draft | UnusableDraft | None]) -> None:
-        snap, draft = result
+    def _loaded(self, result: tuple[Snapshot, list[Draft | UnusableDraft]]) -> None:
+        snap, drafts = result
         self._loading = False
         self.retry_ms = RETRY_FIRST_MS
         if snap.environment != self.environment:  # switched while it loaded
@@ -119,7 +171,7 @@ class WindowController(QObject):
             return
         self.state.loaded(snap.revision)
         self.head = snap.head
-        self.snapshotLoaded.emit(snap, draft)
+        self.snapshotLoaded.emit(snap, drafts)
         if self._reload_again:
             self._reload_again = False
             self.reload()
@@ -195,17 +247,66 @@ class WindowController(QObject):
         self.valuesChanged.emit(list(entries))
         self.reload()
 
-    def merge(self, mine: Mapping[str, Any]) -> dict[str, Any]:
-        """Each waiting change against the analyst's edit, entry by entry (the view asks about conflicts)."""
-        return self.state.merge(mine)
+    def merge_incoming(self, mine: Mapping[str, Any], ask: AskConflicts) -> MergeOutcome | None:
+        """The merge use case: each waiting change goes under the analyst's edit (`mine`, by
+        setting), entry by entry; `ask` (the view's merge dialog) is called only when both sides
+        changed an entry. None: the analyst cancelled, nothing changed. Otherwise the edits now
+        start from the waiting changes; the view shows each merged value over its new base."""
+        results = self.state.merge(mine)
+        items = [ConflictItem(name, c) for name, result in results.items() for c in result.conflicts]
+        choices: dict[tuple[str, str], Any] = {}
+        if items:
+            picked = ask(items)
+            if picked is None:
+                return None
+            choices = picked
+        merged = {}
+        for name, result in results.items():
+            theirs = self.state.merged(name)
+            merged[name] = (result.resolve({p: v for (n, p), v in choices.items() if n == name}), theirs.value)
+        return MergeOutcome(merged, asked=bool(items))
 
     # -- environment and shutdown ----------------------------------------------------------------
+    def leave(self, ask: AskLeaving, *, discard: Callable[[], None], save: Callable[[], None]) -> Leaving:
+        """Leaving the edits (another environment, closing the window): they are never carried off
+        or dropped silently. The view asks (save, keep as a draft, discard; "draft" when there is
+        nothing to ask); "saving": the view's save runs and goes on once it is stored."""
+        choice = ask()
+        if choice is None:
+            return "stay"
+        if choice == "save":
+            save()
+            return "saving"
+        if choice == "discard":
+            discard()
+        return "gone"
+
+    def choose_environment(self, environment: str, ask: AskLeaving, *, discard: Callable[[], None],
+                           save_then: SaveThen) -> Leaving:
+        """The environment-switch use case: the analyst picked `environment`; the edits of this one
+        are left as `leave` says, and the switch follows (after the save, if they chose to save)."""
+        if self.service is None or environment == self.environment:
+            return "stay"
+
+        def go() -> None:
+            self.switch(environment)
+
+        leaving = self.leave(ask, discard=discard, save=lambda: save_then(go))
+        if leaving == "gone":
+            go()
+        return leaving
+
     def switch(self, environment: str) -> None:
-        """Another environment: nothing is known about it until it has loaded."""
+        """Another environment: nothing is known about it until it has loaded. The view keeps the
+        draft of this one on `leavingEnvironment` and shows the new one on `environmentSwitched`."""
         assert self.service is not None
+        if environment == self.environment:
+            return
+        self.leavingEnvironment.emit(environment)
         self.service.environment = environment
         self.head = None
         self.state.switch()
+        self.environmentSwitched.emit(environment)
         self.reload()
 
     def close(self) -> None:
@@ -213,4 +314,6 @@ class WindowController(QObject):
             self.live.detach()
         self.retry_timer.stop()
         self.change_timer.stop()
+        self.connect_timer.stop()
+        self._open = None
 

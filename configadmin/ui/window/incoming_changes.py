@@ -42,11 +42,11 @@ class IncomingChanges(QObject):
         theirs = w.state.theirs(recent)
         if not theirs:
             return
-        parts = [f"{e.setting} {e.action} by {e.actor}" + (f": “{e.reason}”" if e.reason else "")
+        parts = [f"{e.setting} {e.action} by {e.by}" + (f": “{e.reason}”" if e.reason else "")
                  for e in theirs[:3]]
         more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
         w.statusBar().showMessage(elide("Reloaded: " + "; ".join(parts) + more), 15000)
-        self.by = ", ".join(dict.fromkeys(e.actor for e in theirs)) or self.by
+        self.by = ", ".join(dict.fromkeys(e.by for e in theirs)) or self.by
         if w.state.incoming:
             names = ", ".join(w.state.incoming)
             w.banner.show_message(
@@ -73,7 +73,6 @@ class IncomingChanges(QObject):
         entries both changed. "Save merged" in that dialog saves (the save dialog asks the reason);
         without a question the merge alone is done, and the banner says it is not saved yet."""
         from configadmin.ui.dialogs.merge_dialog import MergeDialog
-        from configadmin.ui.edits.conflicts import ConflictItem
         w = self.window
         for name in w.state.incoming:
             problem = w.editors.editor(name).problem()
@@ -81,27 +80,21 @@ class IncomingChanges(QObject):
                 w.banner.show_message("incoming", WARNING, f"Fix {name} first: {problem}",
                                       [("Review and merge", self.merge)])
                 return
-        results = w.controller.merge({name: w.editors.editor(name).value() for name in w.state.incoming})
-        items = [ConflictItem(name, c) for name, result in results.items() for c in result.conflicts]
-        choices: dict[tuple[str, str], Any] = {}
-        if items:
-            picked = MergeDialog.ask(w, items, self.by)
-            if picked is None:
-                return
-            choices = picked
-        for name, result in results.items():
-            theirs = w.state.merged(name)
-            merged = result.resolve({p: v for (n, p), v in choices.items() if n == name})
-            w.load_editor(name, merged, base=theirs.value)
+        mine = {name: w.editors.editor(name).value() for name in w.state.incoming}
+        outcome = w.controller.merge_incoming(mine, lambda items: MergeDialog.ask(w, items, self.by))
+        if outcome is None:
+            return
+        for name, (merged, base) in outcome.values.items():
+            w.load_editor(name, merged, base=base)
             w.show_stored(name)
         w.banner.clear("incoming")
         w.update_state()
-        names = ", ".join(results)
+        names = ", ".join(outcome.values)
         if not w.modified():
             w.banner.show_message("merged", INFO, f"Merged the change by {self.by}: {names} now equals "
                                   "what the database holds, so there is nothing to save.", closable=True)
             return
-        if items:
+        if outcome.asked:
             self.saves.save()
         if not w.is_saving:
             w.banner.show_message("merged", INFO, f"Merged the change by {self.by} into your edits of "

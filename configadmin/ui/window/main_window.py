@@ -7,6 +7,7 @@ cases), and the parts that ask the analyst and render the results (saving, loadi
 incoming changes, actions, the diff's sync, the menus), each given the siblings it works with."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
@@ -19,6 +20,7 @@ from configadmin.ui.window.layout_memory import restore_layout, save_layout
 from configadmin.ui.window.menu_bar import WindowMenus
 from configadmin.ui.window.status import ERROR
 from configadmin.ui.window.window_actions import WindowActions
+from configadmin.ui.window.window_columns import WindowColumns
 from configadmin.ui.window.window_drafts import WindowDrafts
 from configadmin.ui.window.window_loading import WindowLoading
 from configadmin.ui.window.window_saving import WindowSaving
@@ -50,6 +52,8 @@ class MainWindow(WindowView):
                              (ui.compare_action, actions.compare), (ui.refresh_action, self.reload)):
             action.triggered.connect(slot)
         ui.environment_combo.textActivated.connect(actions.environment_chosen)
+        controller.leavingEnvironment.connect(actions.leaving_environment)
+        controller.environmentSwitched.connect(actions.environment_switched)
         ui.settings_list.settingSelected.connect(self.show_setting)
         ui.settings_list.customContextMenuRequested.connect(actions.settings_menu)
         ui.editors.changed.connect(self._edited)
@@ -66,6 +70,9 @@ class MainWindow(WindowView):
         self.reset_action.setEnabled(False)
         self.compare_action.setEnabled(False)
         self.menus = WindowMenus(self)
+        self.columns = WindowColumns(self)  # the feature table: completion, marks, counts
+        self.columns.add_to_menu(self.menus.edit_menu)
+        self._saves.confirm_columns = self.columns.confirm_text
         self.update_state()
         self._layout_restored = restore_layout(self, self.splitter)
         if service is not None:
@@ -83,9 +90,22 @@ class MainWindow(WindowView):
             self.ui.environment_combo.setEnabled(False)  # switching needs the service
             self.controller.first_look(first_snapshot(look))
 
+    def open_service(self, connect: Callable[[], ConfigurationService],
+                     offline: Callable[[], FirstLook] | None = None,
+                     give_up: Callable[[BaseException], None] | None = None) -> None:
+        """Opens the service in the background (`configadmin gui`). While the database does not
+        answer, `offline()` (service/first_look.offline_look: the last load's values, else the
+        files) is shown read-only and the controller tries again; `give_up(error)` ends it at the
+        first failure instead (--exit-when-ready, --screenshot)."""
+        from configadmin.ui.window.start_offline import StartOffline
+        StartOffline(self, offline, self.show_first_look).follow(self.controller)
+        self.controller.connected.connect(self.attach)
+        self.controller.open_service(connect, give_up)
+
     def attach(self, service: ConfigurationService) -> None:
         """Called with the connected service (after the first paint when started from `configadmin`)."""
         self.controller.attach(service)
+        self.banner.clear("connect")
         self.registry = service.registry
         self.ui.environment_combo.setEnabled(True)
         self.info.set_connection(service.database, service.user, service.database_user)
@@ -152,11 +172,12 @@ class MainWindow(WindowView):
         """With edits the analyst chooses: save, keep as a draft (offered back at the next start)
         or discard; Cancel keeps the window open. Edits are never dropped without that choice."""
         if self.service is not None and not self._closing:
-            choice = self._actions.ask_about_edits("closing the window")
-            if choice is None or choice == "save":
+            leaving = self.controller.leave(
+                lambda: self._actions.ask_about_edits("closing the window"),
+                discard=lambda: self._saves.discard(ask=False),  # the analyst chose Discard already
+                save=lambda: self._actions.after_save(self._close_after_save, lambda: None))
+            if leaving != "gone":
                 event.ignore()
-                if choice == "save":
-                    self._actions.after_save(self._close_after_save, lambda: None)
                 return
         self.update_state()
         self._drafting.write()

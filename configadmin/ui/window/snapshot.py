@@ -57,6 +57,9 @@ def load_snapshot(service: ConfigurationService, environment: str, since: int | 
     resolved, infos = _ordered(service.resolve_all(environment), service.registry)
     revision = head.revision.id
     lost = lost_message(held, head.revision) if held is not None and not kept else None
+    if revision != since:  # what a start with the database down shows (first_look.offline_look)
+        from configadmin.service.first_look import keep_window_snapshot
+        keep_window_snapshot(service.database, environment, revision, resolved)
     recent: tuple[AuditEntry, ...] = ()
     if since is not None and revision > since:
         recent = tuple(e for e in service.history(environment=environment, limit=20) if e.id > since)

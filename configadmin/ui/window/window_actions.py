@@ -44,16 +44,16 @@ class WindowActions(QObject):
             if combo.findText(name) < 0:  # shown at once; it exists once something is saved in it
                 combo.insertItem(combo.count() - 1, name)
             environment = name
-        choice = self.ask_about_edits(f"switching to {environment}")
-        if choice is None:
+        leaving = w.controller.choose_environment(
+            environment, lambda: self.ask_about_edits(f"switching to {environment}"),
+            discard=lambda: self.saves.discard(ask=False),  # the analyst chose Discard already
+            save_then=lambda then: self.after_save(then, self._show_current_environment))
+        if leaving == "stay":
             self._show_current_environment()
-        elif choice == "save":
-            self.after_save(lambda: self.switch_environment(environment), self._show_current_environment)
-        else:
-            self.switch_environment(environment)
 
     def ask_about_edits(self, leaving: str) -> str | None:
-        """"draft" (nothing to ask: no edits), "save", "discard" (already done) or None (cancel)."""
+        """"draft" (nothing to ask: no edits), "save", "discard" or None (cancel); the controller
+        decides what follows."""
         w = self.window
         w.update_state()
         modified = w.modified()
@@ -64,10 +64,7 @@ class WindowActions(QObject):
         from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
         _, lines = describe([PendingChange(name, w.state.resolved[name].value, thaw(e.value()))
                              for name, e in modified.items()])
-        choice = UnsavedEditsDialog.ask(w, w.environment, leaving, lines)
-        if choice == "discard":
-            self.saves.discard(ask=False)  # the analyst chose Discard already
-        return choice
+        return UnsavedEditsDialog.ask(w, w.environment, leaving, lines)
 
     def after_save(self, then: Callable[[], None], otherwise: Callable[[], None]) -> None:
         """Opens the save; `then` runs once it is stored, `otherwise` when it is cancelled or fails."""
@@ -110,17 +107,18 @@ class WindowActions(QObject):
         combo.setCurrentText(self.window.environment)
         combo.blockSignals(False)
 
-    def switch_environment(self, environment: str) -> None:
+    def leaving_environment(self, environment: str) -> None:
+        """The controller switches: this environment's draft is written, the next one's is bound."""
         w = self.window
-        if w.service is None or environment == w.environment:
-            return
-        if w.drafts is not None:
-            w.drafts.bind(w.service.database_identity, environment)  # writes the old one first
+        if w.drafts is not None and w.service is not None:
+            w.drafts.bind(w.service.database_identity, environment)
         w.banner.clear("incoming")
+
+    def environment_switched(self, environment: str) -> None:
+        w = self.window
         if w.history_panel is not None:
             w.history_panel.set_environment(environment)
-        w.controller.switch(environment)
-        w.show_environment()  # after the switch: title and badge name the new environment
+        w.show_environment()  # title and badge name the new environment
 
     def toggle_history(self, checked: bool) -> None:
         """History has a tab of its own beside the editor: the whole window's room for it."""

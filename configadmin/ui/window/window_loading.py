@@ -12,7 +12,7 @@ from configadmin.ui.window.status import ERROR
 
 if TYPE_CHECKING:
     from configadmin.domain.records import Resolved
-    from configadmin.ui.window.drafts import Draft
+    from configadmin.ui.window.drafts import Draft, UnusableDraft
     from configadmin.ui.window.incoming_changes import IncomingChanges
     from configadmin.ui.window.snapshot import Snapshot
     from configadmin.ui.window.window_drafts import WindowDrafts
@@ -29,7 +29,7 @@ class WindowLoading(QObject):
         self.window = window
         self.saves, self.drafting, self.incoming = saves, drafting, incoming
 
-    def loaded(self, snap: Snapshot, draft: Draft | None) -> None:
+    def loaded(self, snap: Snapshot, drafts: list[Draft | UnusableDraft]) -> None:
         w = self.window
         w.banner.clear("load")
         self.saves.reachable()
@@ -59,7 +59,7 @@ class WindowLoading(QObject):
         else:
             w.show_setting(w.settings_list.current_name() or MAPPING)
         if w.drafts is not None and not w.drafts.ready:
-            if w.drafts.offer(draft, w.state.resolved, self.drafting.restore):
+            if w.drafts.offer(drafts, w.state.resolved, self.drafting.restore):
                 w.statusBar().showMessage("Unsaved edits restored from the draft", 10000)
         w.schedule_update()  # validity, diff and markers follow right after the rows show
         w.loaded.emit()

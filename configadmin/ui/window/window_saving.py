@@ -3,6 +3,7 @@ plans and runs the save, and this renders how it ended. A failed save keeps the 
 draft) and offers a retry; a refused one turns the window read-only."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -13,6 +14,7 @@ from configadmin.ui.window.status import ERROR, INFO
 
 if TYPE_CHECKING:
     from configadmin.domain.records import AuditEntry, Resolved
+    from configadmin.ui.dialogs.save_dialog import PendingChange
     from configadmin.ui.edits.pending import Plan
     from configadmin.ui.window.window_drafts import WindowDrafts
     from configadmin.ui.window.window_view import WindowView
@@ -24,6 +26,8 @@ class WindowSaving(QObject):
         self.window = window
         self.drafting = drafting
         self.offline = False  # the last save failed because the database could not be reached
+        self.confirm_columns: Callable[[Sequence[PendingChange]], str | None] = lambda changes: None
+        """"2 columns not in …" for changes about to be saved (the feature table's part sets it)."""
         controller = window.controller
         controller.saveSucceeded.connect(self.saved)
         controller.saveFailed.connect(self.failed)
@@ -40,7 +44,9 @@ class WindowSaving(QObject):
             self.saved([], [], [base for base, _ in plan])
             return
         changes = [PendingChange(b.name, b.value, v, w.editors.edit_diff(b.name)) for b, v in plan]
-        reason = SaveDialog.ask(w, changes, w.environment, w.controller.save_warnings(plan))
+        columns = self.confirm_columns(changes)  # unknown columns need a tick of their own
+        reason = SaveDialog.ask(w, changes, w.environment, w.controller.save_warnings(plan),
+                                **({"columns": columns} if columns else {}))
         if reason is None:
             return
         from configadmin.ui.dialogs.merge_dialog import MergeDialog
