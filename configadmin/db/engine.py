@@ -183,7 +183,7 @@ def translate(exc: sa_exc.DBAPIError, url: URL) -> ConfigAdminError:
         return ReadOnlyStandby(f"the database at {where(url)} is a read-only standby: writes go to the "
                                "primary (give a URL that lists it, with target_session_attrs=read-write; "
                                "a relay on a standby takes --write-url); nothing was saved")
-    if code in ("CA601", "CA602"):  # the change-request policy (migration 0005)
+    if code in ("CA601", "CA602"):  # the change-request policy (migration 0004)
         return policy_refusal(code, text)
     if code == "CA002":  # the write path's "no such row"
         return NotFound(text)
