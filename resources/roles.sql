@@ -1,5 +1,5 @@
 -- configadmin roles on PostgreSQL: run once per database, as the owner of its tables
--- (the user that ran `configadmin migrate`, schema 0005 or later):
+-- (the user that ran `configadmin migrate`, at the current schema):
 --
 --     psql "postgresql://owner@db-host/mlconfig" -f roles.sql
 --
@@ -54,7 +54,7 @@ GRANT EXECUTE ON FUNCTION configadmin_heartbeat(text, text, integer, text, bigin
                           configadmin_forget_reader(text)
     TO configadmin_reader;
 
--- Change requests (schema 0005, DESIGN §10). Viewers and editors read requests, their events and
+-- Change requests (schema 0004, DESIGN §10). Viewers and editors read requests, their events and
 -- the policies; readers see none of them (they serve the applied values as before).
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON configuration_policy, configuration_request,
     configuration_request_event FROM configadmin_viewer, configadmin_editor, configadmin_reader, configadmin_admin;

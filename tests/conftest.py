@@ -116,3 +116,11 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
                 "CONFIGADMIN_LEGACY_SETTINGS", "CONFIGADMIN_USER", "CONFIGADMIN_SNAPSHOT_DIR",
                 "CONFIGADMIN_RELAY_TOKEN", "CONFIGADMIN_FEATURE_SOURCE"):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def ha_pair() -> Iterator["Pair"]:  # noqa: F821
+    """A throwaway primary + streaming standby of this test's own (tests/ha_support.py)."""
+    from ha_support import primary_and_standby
+    with primary_and_standby() as pair:
+        yield pair

@@ -95,10 +95,11 @@ def verify_audit(args: argparse.Namespace) -> int:
 
 
 def _expected_head(text: str) -> tuple[int, str]:
-    found = re.fullmatch(r"(\d{1,19}):([0-9a-f]{64})", text.strip().lower())
+    found = re.fullmatch(r"(\d{1,19}):([0-9a-f]{8,64})", text.strip().lower())
     if not found:
-        raise ValidationError("--expect-head must be ID:HASH as verify-audit printed it "
-                              "(e.g. 1234:9f86d081…, 64 hex digits)")
+        raise ValidationError("--expect-head must be ID:HASH as verify-audit printed it, or a "
+                              "revision as readers and ETags show it (e.g. 1234:9f86d0817a1c, at "
+                              "least 8 hex digits)")
     return int(found.group(1)), found.group(2)
 
 

@@ -23,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tokens", metavar="FILE",
                         help="`TOKEN USER` lines allowing POST /api/config/ml (mode 0600); "
                              "without it writes are refused")
+    parser.add_argument("--write-url", metavar="URL",
+                        help="a relay reading from a hot standby sends writes to this database URL "
+                             "(the primary, e.g. a multi-host URL with target_session_attrs=read-write)")
     parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                         help="a name clients reach the relay by (its Host header), besides IP "
                              "addresses, loopback names, --host and this machine's names; repeatable")
@@ -65,6 +68,11 @@ def serve(args: argparse.Namespace) -> int:
     from configadmin.service.configuration_service import ConfigurationService
     service = ConfigurationService.connect(args.database_url, envs[0], args.defaults, args.settings,
                                            args.user, watch=True)
-    return run(service, envs, tokens, args.host, args.port, url_secrets(args.database_url),
+    writer = None
+    if args.write_url:
+        writer = ConfigurationService.connect(args.write_url, envs[0], args.defaults, args.settings,
+                                              args.user, watch=False, strict=True)
+    secrets = [*url_secrets(args.database_url), *(url_secrets(args.write_url) if args.write_url else [])]
+    return run(service, envs, tokens, args.host, args.port, secrets,
                max_connections=args.max_connections, max_per_address=args.max_per_address,
-               max_streams=args.max_streams, allow_hosts=args.allow_host)
+               max_streams=args.max_streams, allow_hosts=args.allow_host, writer=writer)

@@ -76,9 +76,11 @@ class _Walk:
         self._continuity(row)
         if self.expect_head and row.id == self.expect_head[0]:
             self.expected_seen = True
-            if row.hash != self.expect_head[1]:
+            if not row.hash.startswith(self.expect_head[1]):
                 self.broken(row.id, f"its hash is {row.hash}, not the head recorded earlier "
-                            f"({self.expect_head[1]}): the chain was rewritten up to here")
+                            f"({self.expect_head[1]}): the change recorded as revision {row.id} is "
+                            "gone (lost in a failover to a standby that had not received it, or the "
+                            f"chain was rewritten); entry {row.id} is another change")
         if row.action == RAW_SQL:
             self.notices.append(f"entry {row.id}: {row.environment} {row.category}.{row.key} was "
                                 f"changed by raw SQL as database role {row.db_user!r}")
@@ -114,7 +116,8 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None,
             walk.entry(row)
     if expect_head and not walk.expected_seen:
         walk.broken(expect_head[0], f"the head recorded earlier ({expect_head[0]}) is not in the "
-                    f"chain any more (it ends at {walk.checked}): entries were removed")
+                    f"chain any more (it ends at {walk.checked}): entries {walk.checked + 1}.."
+                    f"{expect_head[0]} were lost in a failover or removed")
     _live_values(session, walk)
     request_chain.verify(session, lambda _, problem: walk.broken(None, problem, "requests"))
     first = walk.breaks[0] if walk.breaks else None

@@ -13,8 +13,8 @@ from sqlalchemy.engine import URL, make_url
 
 from configadmin.atomic_file import PRIVATE_FILE, private_dir
 from configadmin.domain.errors import (
-    ConfigAdminError, DatabaseBusy, DatabaseUnavailable, NotFound, PermissionDenied, SchemaOutOfDate,
-    ValidationError,
+    ConfigAdminError, DatabaseBusy, DatabaseUnavailable, NotFound, PermissionDenied, ReadOnlyStandby,
+    SchemaOutOfDate, ValidationError,
 )
 from configadmin.paths import APP_NAME, default_database_path
 
@@ -66,19 +66,31 @@ def database_identity(url: URL) -> str:
     if backend == "sqlite":
         name = url.database or ":memory:"
         return f"sqlite:{name if name == ':memory:' else os.path.realpath(name)}"
-    port = url.port or (5432 if backend == "postgresql" else "")
-    return f"{backend}://{(url.host or 'localhost').lower()}:{port}/{url.database or ''}"
+    if backend == "postgresql":
+        return f"{backend}://{','.join(h.lower() for h in hosts(url))}/{url.database or ''}"
+    return f"{backend}://{(url.host or 'localhost').lower()}:{url.port or ''}/{url.database or ''}"
 
 
 def is_embedded_default(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database == str(default_database_path())
 
 
+def hosts(url: URL) -> list[str]:
+    """Every `host:port` a server URL names: the authority's, or the `?host=h1:p1&host=h2:p2` of a
+    multi-host URL (libpq tries them in order; `target_session_attrs` picks the primary)."""
+    named = url.query.get("host")
+    if named:
+        listed = [named] if isinstance(named, str) else list(named)
+        port = url.port or 5432
+        return [h if ":" in h and not h.startswith("/") else f"{h}:{port}" for h in listed]
+    return [f"{url.host or 'localhost'}:{url.port or 5432}"]
+
+
 def where(url: URL) -> str:
-    """Host and port (or file) for error messages."""
+    """Host and port (or file) for error messages; every host of a multi-host URL."""
     if url.get_backend_name() == "sqlite":
         return f"SQLite file {url.database or ':memory:'}"
-    return f"{url.host or 'localhost'}:{url.port or 5432}"
+    return ", ".join(hosts(url))
 
 
 def make_engine(url: URL, *, create: bool = True, **kwargs: Any) -> Engine:
@@ -167,7 +179,11 @@ def translate(exc: sa_exc.DBAPIError, url: URL) -> ConfigAdminError:
     if code in ("55P03", "57014"):  # lock_not_available, query_canceled (our timeouts)
         return DatabaseBusy(f"the database at {where(url)} is busy: gave up waiting ({text}); "
                             "nothing was saved, try again")
-    if code in ("CA601", "CA602"):  # the change-request policy (migration 0005)
+    if code == "25006":  # read_only_sql_transaction: a hot standby
+        return ReadOnlyStandby(f"the database at {where(url)} is a read-only standby: writes go to the "
+                               "primary (give a URL that lists it, with target_session_attrs=read-write; "
+                               "a relay on a standby takes --write-url); nothing was saved")
+    if code in ("CA601", "CA602"):  # the change-request policy (migration 0004)
         return policy_refusal(code, text)
     if code == "CA002":  # the write path's "no such row"
         return NotFound(text)

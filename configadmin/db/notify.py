@@ -23,6 +23,16 @@ from configadmin.db.repository import Repository
 CHANNEL = "configadmin"
 _AUDIT_HEAD = "SELECT coalesce(max(id), 0) FROM configuration_audit"
 _ENV_HEAD = "SELECT coalesce(max(id), 0) FROM configuration_audit WHERE environment = %s"
+# A hot standby refuses LISTEN: the listener watches the head there, and the replication lag (0 when
+# all WAL received is replayed; else the age of the last transaction replayed).
+_REPLICA = """SELECT pg_is_in_recovery(),
+  CASE WHEN NOT pg_is_in_recovery() THEN NULL
+       WHEN pg_last_wal_receive_lsn() IS NOT NULL AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
+       THEN 0.0
+       ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END,
+  (SELECT coalesce(max(id), 0) FROM configuration_audit)"""
+_CHANGED_SINCE = ("SELECT environment, max(id) FROM configuration_audit WHERE id > %s "
+                  "GROUP BY environment")
 _EVENT_HEAD = "SELECT coalesce(max(id), 0) FROM configuration_request_event"
 _EVENT_ENVS = ("SELECT e.environment, max(e.id), (SELECT coalesce(max(a.id), 0) FROM configuration_audit a "
                "WHERE a.environment = e.environment) FROM configuration_request_event e WHERE e.id > ? "
@@ -136,6 +146,8 @@ class PostgresListener(Watcher):
         self._confirmed = confirmed
         self._lock = threading.Lock()  # one thread at a time on the connection
         self._shared: Connection | None = None
+        self.standby = False
+        self.lag: float | None = None
 
     def lend(self, read: Callable[[Repository], T]) -> T | None:
         """Runs `read` on the listener's own connection, so a reader that loads or checks its head
@@ -171,11 +183,18 @@ class PostgresListener(Watcher):
         try:
             conn: Any = shared.connection.driver_connection
             with conn.cursor() as cur:
-                cur.execute(f"LISTEN {CHANNEL}")
+                cur.execute(_REPLICA)
+                standby, lag, head = cur.fetchone()
+                if not standby:
+                    cur.execute(f"LISTEN {CHANNEL}")
+            self.standby, self.lag = bool(standby), lag
             with self._lock:
                 self._shared = shared
             self._set_connected(True)
             self._on_change(None, None)  # anything may have changed while we were not listening
+            if standby:
+                self._watch_standby(conn, int(head))
+                return
             while not self._stop.is_set():
                 watched = set(self._confirmed())
                 ready, _, _ = select.select([conn], [], [], 0.5)
@@ -205,6 +224,35 @@ class PostgresListener(Watcher):
                 shared.close()
             except Exception:
                 pass
+
+    def _watch_standby(self, conn: Any, head: int) -> None:
+        """On a hot standby (no LISTEN): every 0.5 s the head and the lag; a moved head is passed on
+        as a notification would be. Returns when the standby was promoted (then LISTEN is possible)."""
+        while not self._stop.wait(0.5):
+            with self._lock, conn.cursor() as cur:
+                cur.execute(_REPLICA)
+                standby, lag, now = cur.fetchone()
+                changed: list[tuple[str, int]] = []
+                if standby and now != head:
+                    cur.execute(_CHANGED_SINCE, (head if now > head else 0,))
+                    changed = [(str(e), int(r)) for e, r in cur.fetchall()]
+            self.lag = lag
+            if not standby:
+                log.info("the standby was promoted; listening for notifications")
+                self.standby, self.lag = False, None
+                return
+            if now == head:
+                continue
+            lower, head = now < head, int(now)
+            if lower:
+                self._on_change(None, None)
+                continue
+            watched = set(self._confirmed())
+            for environment, revision in changed:
+                if environment not in watched:
+                    self._on_change(environment, revision)
+            if watched:
+                self._heads(conn, watched)
 
 
 class SqlitePoller(Watcher):

@@ -51,7 +51,14 @@ def _connect(url: str | None, sqlite_default: Path) -> Iterator[tuple[Any, bool,
     if url is None:
         url = f"sqlite:///{sqlite_default}"
     scheme, sep, rest = url.partition("://")
-    if not sep or "?" in rest or "#" in rest:
+    multi = _multi_host(scheme, rest) if sep else None
+    if multi is not None:
+        import psycopg2
+        with closing(psycopg2.connect(**multi, connect_timeout=CONNECT_TIMEOUT_S,
+                                      application_name="configadmin")) as conn:
+            conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+            yield conn, True, None
+    elif not sep or "?" in rest or "#" in rest:
         yield None
     elif scheme in ("sqlite", "sqlite+pysqlite") and rest.startswith("/") and "%" not in rest:
         path = Path(rest[1:]).resolve()  # sqlite:///relative and sqlite:////absolute, as SQLAlchemy
@@ -72,6 +79,40 @@ def _connect(url: str | None, sqlite_default: Path) -> Iterator[tuple[Any, bool,
             yield conn, True, None
     else:
         yield None
+
+
+def _multi_host(scheme: str, rest: str) -> dict[str, str] | None:
+    """libpq's arguments for a multi-host URL (`user@/db?host=h1:p1&host=h2:p2&target_session_attrs=…`,
+    the form SQLAlchemy documents for psycopg2); None for any other URL or query option."""
+    from urllib.parse import parse_qsl, unquote
+    if scheme not in ("postgresql", "postgresql+psycopg2") or "#" in rest or "?" not in rest:
+        return None
+    authority_path, _, query = rest.partition("?")
+    authority, slash, database = authority_path.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if host or not slash or "/" in database or authority.count("@") > 1 or not at and userinfo:
+        return None
+    pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=False)
+    hosts = [v for k, v in pairs if k == "host"]
+    if not hosts or any(k not in ("host", "target_session_attrs") for k, _ in pairs):
+        return None
+    names, ports = [], []
+    for entry in hosts:
+        name, colon, port = entry.rpartition(":") if ":" in entry else (entry, "", "")
+        if not name or name.startswith("[") or (colon and not port.isdigit()):
+            return None
+        names.append(name)
+        ports.append(port)
+    user, _, password = userinfo.partition(":")
+    args = {"dbname": unquote(database), "host": ",".join(names), "port": ",".join(ports)}
+    if user:
+        args["user"] = unquote(user)
+    if password:
+        args["password"] = unquote(password)
+    attrs = [v for k, v in pairs if k == "target_session_attrs"]
+    if attrs:
+        args["target_session_attrs"] = attrs[-1]
+    return args
 
 
 def _plain_netloc(rest: str) -> bool:

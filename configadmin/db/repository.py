@@ -21,6 +21,7 @@ from configadmin.domain.records import (
     AuditEntry, Change, ChainReport, ReaderInfo, SettingKey, StoredText, StoredValue,
 )
 from configadmin.domain.errors import NotFound, ProtectedEnvironment
+from configadmin.domain.revisions import NO_HEAD, HeadEntry, Revision
 from configadmin.domain.stored_json import UnusableValue
 
 _stored = write_path.to_stored
@@ -102,6 +103,31 @@ class Repository:
         if environment is not None:
             query = query.where(ConfigurationAudit.environment == environment)
         return self.session.scalar(query) or 0
+
+    def head(self, environment: str) -> HeadEntry:
+        """The environment's newest audit entry as a revision that cannot be confused (id + hash)."""
+        A = ConfigurationAudit
+        row = self.session.execute(
+            select(A.id, A.hash, A.actor, A.category, A.key, A.at).where(A.environment == environment)
+            .order_by(A.id.desc()).limit(1)).first()
+        if row is None:
+            return NO_HEAD
+        return HeadEntry(Revision(int(row[0]), str(row[1])), row[2], f"{row[3]}.{row[4]}",
+                         audit.utc(row[5]) if row[5] is not None else None)
+
+    def in_recovery(self) -> bool:
+        """A PostgreSQL hot standby (read-only until promoted)."""
+        return self._postgres and bool(self.session.scalar(sql_text("SELECT pg_is_in_recovery()")))
+
+    def holds(self, revision: Revision) -> bool:
+        """Whether the audit chain still has this revision (same id, same hash). A failover to a
+        standby that had not received it loses it; another change may then have its id."""
+        if revision.id == 0:
+            return True
+        found = self.session.scalar(select(ConfigurationAudit.hash).where(ConfigurationAudit.id == revision.id))
+        if found is None and self.in_recovery():
+            return True  # a standby that has not replayed it yet is behind, not a lost change
+        return found == revision.hash
 
     def audit_entry(self, audit_id: int) -> AuditEntry:
         row = self.session.get(ConfigurationAudit, audit_id)

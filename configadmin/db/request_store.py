@@ -1,5 +1,5 @@
 """Change requests in the database: reads (both databases) and the PostgreSQL write path, whose
-functions enforce the rules inside the database (migration 0005); SQLite's writes are in
+functions enforce the rules inside the database (migration 0004); SQLite's writes are in
 `request_sqlite.py`. Records out are the plain dataclasses of `domain/requests.py`."""
 from __future__ import annotations
 

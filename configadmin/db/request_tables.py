@@ -1,4 +1,4 @@
-"""The change-request tables of migration 0005 (DESIGN §10): policies, requests (immutable) and
+"""The change-request tables of migration 0004 (DESIGN §10): policies, requests (immutable) and
 their append-only, hash-chained events. `changes` is kept as its exact JSON text."""
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ def current_row(session: Session, environment: str, key: SettingKey, *, for_upda
 
 def start_postgres_write(session: Session) -> None:
     """A write transaction never hangs: it waits at most LOCK_TIMEOUT for any lock. Its audit
-    entries are written at once (not at COMMIT, the database's default since 0004), so the save
+    entries are written at once (not at COMMIT, the database's default since 0005), so the save
     learns them; this client commits right after, so it holds the chain's head only that long."""
     session.execute(text("SELECT set_config('lock_timeout', :l, true), set_config('statement_timeout', :s, true)"),
                     {"l": LOCK_TIMEOUT, "s": STATEMENT_TIMEOUT})

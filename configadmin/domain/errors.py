@@ -61,6 +61,10 @@ class DatabaseBusy(DatabaseUnavailable):
     needs); nothing was written, and trying again later is safe."""
 
 
+class ReadOnlyStandby(DatabaseUnavailable):
+    """A write reached a hot standby (read-only until promoted): writes go to the primary."""
+
+
 class SchemaOutOfDate(ConfigAdminError):
     """The database has no schema or an older one; `configadmin migrate` fixes it."""
 

@@ -1,5 +1,5 @@
 """The setting `ml.feature_table`: the table (optionally schema-qualified) whose columns the feature
-mapping names. The database enforces the same rule (migration 0004)."""
+mapping names. The database enforces the same rule (migration 0005)."""
 from __future__ import annotations
 
 import re

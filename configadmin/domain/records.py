@@ -190,6 +190,10 @@ class ReaderStatus:
     database nor a snapshot was available). `revision`: the environment's audit head the values
     were loaded at (None for "files"). `stale`: the source is unreachable, so newer values may exist.
     `since`: when this state began (the load, or the moment the outage was noticed).
+    `head`: the revision as id + hash (`43:3fa2c1d08e4b`), which no other change can share.
+    `lost`: set once the database no longer had a revision this reader had loaded (a failover lost
+    commits): the loud line that was logged. `standby`/`lag`: read from a hot standby, seconds
+    behind its primary (0.0 when it has replayed all it received).
     """
 
     source: str
@@ -199,3 +203,7 @@ class ReaderStatus:
     unusable: tuple[str, ...] = ()
     """Settings whose stored value could not be used (too deep, too large, wrong type), each as
     "ml.x: why; serving the file default" (or the last good value)."""
+    head: str | None = None
+    lost: str | None = None
+    standby: bool = False
+    lag: float | None = None

@@ -22,7 +22,7 @@ from configadmin.domain.errors import (
 from configadmin.domain.stored_json import nesting_depth
 from configadmin.domain.validation import MAX_DEPTH
 from configadmin.http.column_warnings import is_strict, report_warnings, with_warnings
-from configadmin.http import changes
+from configadmin.http import changes, failover
 from configadmin.http.connection_limits import (
     DEFAULT_MAX_CONNECTIONS, FD_RESERVE, Census, Limits, limits_for,
 )
@@ -75,7 +75,7 @@ class Api:
         return env
 
     def cached(self, request: Request, snapshot: Snapshot, body: bytes) -> Response:
-        if matches(request.headers.get("if-none-match"), snapshot.revision):
+        if matches(request.headers.get("if-none-match"), snapshot):
             return Response(status_code=304, headers={"ETag": snapshot.etag})
         return _json(body, etag=snapshot.etag)
 
@@ -99,7 +99,7 @@ class Api:
         if (header := request.headers.get("if-match")) is not None:
             if_match = if_match_revision(header)
             if if_match is None:
-                raise ApiError(400, 'If-Match must name one revision, e.g. "42"')
+                raise ApiError(400, 'If-Match must name one revision, e.g. "42:3fa2c1d08e4b" (the ETag)')
         values = await asyncio.to_thread(self.checked_body, await _body(request))
         report = await self.state.column_report(env, values)
         warnings = report_warnings(report) if report is not None else []
@@ -140,8 +140,8 @@ class Api:
     async def changes(self, request: Request) -> Response:
         env = self.environment(request)
         after = request.query_params.get("after", "0")
-        if not after.isdigit() or len(after) > 18:
-            raise ApiError(400, "after must be a revision: a whole number ≥ 0")
+        if if_match_revision(after) is None:
+            raise ApiError(400, "after must be a revision: ID or ID:HASH (the ETag), e.g. 42:3fa2c1d08e4b")
         if changes.wants_stream(request):
             address = request.client.host if request.client else ""
             refused = self.streams.admit(address)
@@ -151,16 +151,17 @@ class Api:
         timeout = changes.timeout_param(request.query_params.get("timeout"))
         if timeout is None:
             raise ApiError(400, "timeout must be a number of seconds ≥ 0 (at most 30 are waited)")
-        return await changes.long_poll(self.state, env, int(after), timeout)
+        return await changes.long_poll(self.state, env, after, timeout)
 
     async def healthz(self, request: Request) -> Response:
         return _json(dumps({"status": "ok", "stale": self.state.stale,
                             "environments": self.state.revisions(),
-                            "unusable": self.state.unusable()}))
+                            "unusable": self.state.unusable(), **failover.health(self.state)}))
 
     async def metrics(self, request: Request) -> Response:
         relayed = {env: ch.relayed for env, ch in self.state.channels.items()}
         text = exposition(self.state.clients, self.state.revisions(), relayed, self.state.stale)
+        text += failover.metrics(self.state)
         return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def error(self, request: Request, exc: Exception) -> Response:

@@ -27,14 +27,16 @@ async def _until_disconnect(receive: Receive) -> None:
         pass
 
 
-async def long_poll(state: RelayState, environment: str, after: int,
+async def long_poll(state: RelayState, environment: str, after: str,
                     timeout: float) -> Response:
+    """`after` is `42` (wait for a higher id) or `42:3fa2…` (wait for any other revision)."""
     state.clients["long_poll"] += 1
     try:
-        revision = await state.wait_past(environment, after, timeout)
+        snapshot = await state.wait_past(environment, after, timeout)
     finally:
         state.clients["long_poll"] -= 1
-    return Response(changes_body(environment, revision, revision > after),
+    changed = not snapshot.named_by(after) if ":" in after else snapshot.revision > int(after)
+    return Response(changes_body(environment, snapshot.revision, changed, snapshot.tag),
                     media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
@@ -68,14 +70,16 @@ def event_stream(state: RelayState, environment: str, on_close: Callable[[], Non
     async def events() -> AsyncIterator[bytes]:
         state.clients["stream"] += 1
         try:
-            seen = (state.snapshot(environment).revision, state.stale)
-            yield revision_event(environment, *seen)
+            snapshot = state.snapshot(environment)
+            seen = (snapshot.tag, state.stale)
+            yield revision_event(environment, snapshot.revision, state.stale, snapshot.tag)
             while True:
                 if not await state.next_event(environment, seen, KEEPALIVE_EVERY):
                     yield KEEPALIVE
                     continue
-                seen = (state.snapshot(environment).revision, state.stale)
-                yield revision_event(environment, *seen)
+                snapshot = state.snapshot(environment)
+                seen = (snapshot.tag, state.stale)
+                yield revision_event(environment, snapshot.revision, state.stale, snapshot.tag)
         finally:
             state.clients["stream"] -= 1
 

@@ -62,12 +62,12 @@ def listen(host: str, port: int) -> socket.socket:
 def serve(service: ConfigurationService, environments: Sequence[str], tokens: Tokens,
           host: str, port: int, secrets: Sequence[str] = (), *, max_connections: int | None = None,
           max_per_address: int | None = None, max_streams: int | None = None,
-          allow_hosts: Sequence[str] = ()) -> int:
+          allow_hosts: Sequence[str] = (), writer: ConfigurationService | None = None) -> int:
     """Loads every environment (a database that is away fails here, exit 4), then serves."""
     logging.basicConfig(format="configadmin serve: %(message)s", level=logging.WARNING,
                         stream=sys.stderr)
     limits = limits_for(raise_fd_limit(), max_connections, max_per_address, max_streams)
-    state = RelayState(service, list(environments))
+    state = RelayState(service, list(environments), writer)
     try:
         state.load()
         sock = listen(host, port)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from configadmin.domain.column_check import ColumnReport
 from configadmin.domain.errors import ConfigAdminError, one_line
 from configadmin.domain.records import Action, Change, SettingKey
+from configadmin.domain.revisions import HeadEntry, Revision, lost_message
 from configadmin.domain.validation import all_problems
 from configadmin.http.wire import ML_KEYS, Snapshot
 from configadmin.service.configuration_service import ConfigurationService
@@ -52,8 +53,11 @@ class Channel:
 class RelayState:
     """The served environments, their waiters, and whether what is served may be stale."""
 
-    def __init__(self, service: ConfigurationService, environments: list[str]) -> None:
+    def __init__(self, service: ConfigurationService, environments: list[str],
+                 writer: ConfigurationService | None = None) -> None:
         self.service = service
+        self.writer = writer  # `--write-url`: the primary that takes writes for a relay on a standby
+        self.lost: list[str] = []  # revisions the database no longer had (a failover lost them)
         self.environments = list(dict.fromkeys(environments))
         self.channels: dict[str, Channel] = {}
         self.stale = False
@@ -94,6 +98,8 @@ class RelayState:
 
     def close(self) -> None:
         self.service.close()
+        if self.writer is not None:
+            self.writer.close()
 
     # -- reading (memory only) -----------------------------------------------------------------
     def snapshot(self, environment: str) -> Snapshot:
@@ -106,23 +112,38 @@ class RelayState:
     def revisions(self) -> dict[str, int]:
         return {env: ch.snapshot.revision for env, ch in self.channels.items()}
 
-    async def wait_past(self, environment: str, after: int, timeout: float) -> int:
-        """Returns the revision as soon as it passes `after`, or the current one at the timeout."""
+    def heads(self) -> dict[str, str]:
+        """Per environment, the revision served as id + hash (`43:3fa2c1d08e4b`)."""
+        return {env: ch.snapshot.tag for env, ch in self.channels.items()}
+
+    def replica(self) -> tuple[bool, float | None]:
+        """(reading from a hot standby, its replication lag in seconds)."""
+        return self.service.replica()
+
+    async def wait_past(self, environment: str, after: str, timeout: float) -> Snapshot:
+        """Returns the snapshot as soon as its revision passes `after` (`42`: a higher id; `42:3fa2…`:
+        any other revision, lower too after a failover lost changes), or at the timeout."""
         channel = self.channels[environment]
+
+        def waiting() -> bool:
+            if ":" in after:
+                return channel.snapshot.named_by(after)
+            return channel.snapshot.revision <= int(after)
+
         try:
             async with asyncio.timeout(timeout):
-                while channel.snapshot.revision <= after:
+                while waiting():
                     await channel.event.wait()
         except TimeoutError:
             pass
-        return channel.snapshot.revision
+        return channel.snapshot
 
-    async def next_event(self, environment: str, seen: tuple[int, bool], timeout: float) -> bool:
+    async def next_event(self, environment: str, seen: tuple[str, bool], timeout: float) -> bool:
         """Waits until the (revision, stale) pair differs from `seen`; False at the timeout."""
         channel = self.channels[environment]
         try:
             async with asyncio.timeout(timeout):
-                while (channel.snapshot.revision, self.stale) == seen:
+                while (channel.snapshot.tag, self.stale) == seen:
                     await channel.event.wait()
         except TimeoutError:
             return False
@@ -130,11 +151,13 @@ class RelayState:
 
     # -- writing -------------------------------------------------------------------------------
     async def write_ml(self, environment: str, values: Mapping[str, Any], user: str,
-                       if_match: int | None) -> Snapshot:
+                       if_match: str | None) -> Snapshot:
         """Validates every entry (ValidationError listing all problems), writes both keys in one
-        transaction audited as `user`, and publishes the result at once."""
+        transaction audited as `user`, and publishes the result at once (with `--write-url`, the
+        standby delivers it when it has replayed it)."""
         snapshot = await self._on_db(self._write_ml, environment, dict(values), user, if_match)
-        self._publish(snapshot)
+        if self.writer is None:
+            self._publish(snapshot)
         return snapshot
 
     async def column_report(self, environment: str, values: Mapping[str, Any]) -> ColumnReport | None:
@@ -156,33 +179,43 @@ class RelayState:
         return all_problems((key, check(key)) for key in values)
 
     def _write_ml(self, environment: str, values: dict[str, Any], user: str,
-                  if_match: int | None) -> Snapshot:
+                  if_match: str | None) -> Snapshot:
+        service = self.writer or self.service
         expected: dict[str, int | None] = {key: None for key in values}
         if if_match is not None:
             # Versions first, revision second: if the revision still equals If-Match, the versions
             # read are those of that revision, and compare-and-swap on them catches any later save.
-            expected = {key: self.service.stored_resolution(SettingKey("ml", key), environment)
+            expected = {key: service.stored_resolution(SettingKey("ml", key), environment)
                         .stored_version for key in values}
-            now = self.service.revision(environment)
-            if now != if_match:
-                raise RevisionMoved(f"{environment} is at revision {now}, not {if_match}: "
+            now, _ = service.head(environment)
+            same = now.revision.named_by(if_match) if ":" in if_match else str(now.revision.id) == if_match
+            if not same:
+                raise RevisionMoved(f"{environment} is at revision {now.revision}, not {if_match}: "
                                     "read it again and reapply the change")
-        self.service.apply_changes(
+        service.apply_changes(
             [Change(environment, "ml", key, Action.SET, values[key], True, expected[key], WRITE_REASON)
              for key in ML_KEYS if key in values], updated_by=user)
-        snapshot = self._read(environment, None)
+        snapshot = self._read(environment, None, service)
         assert snapshot is not None
         return snapshot
 
     # -- keeping current -------------------------------------------------------------------------
-    def _read(self, environment: str, known: int | None) -> Snapshot | None:
-        """The environment as stored now; None when its revision is still `known` (a hint that
-        named no real change costs one small query). Revision before values: never newer than them."""
-        revision = self.service.revision(environment)
-        if revision == known:
+    def _read(self, environment: str, known: Snapshot | None,
+              service: ConfigurationService | None = None) -> Snapshot | None:
+        """The environment as stored now; None when its revision (id + hash) is still `known`'s (a
+        hint that named no real change costs one small query). Revision before values: never newer
+        than them. A `known` revision the database no longer has was lost in a failover: said loudly."""
+        service = service or self.service
+        held = known.head if known is not None else None
+        head, kept = service.head(environment, held)
+        if held is not None and head.revision == held:
             return None
-        settings = self.service.resolve_all(environment)
-        return Snapshot(environment, revision, tuple(settings), self.service.unusable(environment))
+        settings = service.resolve_all(environment)
+        lost = None
+        if not kept and known is not None:
+            lost = lost_message(known.entry or HeadEntry(Revision(known.revision)), head.revision)
+        return Snapshot(environment, head.revision.id, tuple(settings), service.unusable(environment),
+                        entry=head, lost=lost)
 
     def _hint(self, environment: str | None, revision: int | None) -> None:
         """On the listener thread: a hint, not a fact (any login may NOTIFY); checked on the loop.
@@ -209,7 +242,8 @@ class RelayState:
         for environment, revision in hinted.items():
             if environment is None:
                 self._mark(None)
-            elif revision is None or revision > self.channels[environment].snapshot.revision:
+            elif revision is None or revision != self.channels[environment].snapshot.revision:
+                # lower: the database lost changes (a failover)
                 self._mark(environment)
 
     def _connection(self, connected: bool) -> None:
@@ -238,7 +272,7 @@ class RelayState:
                 env = min(self._dirty)
                 self._dirty.discard(env)
                 try:
-                    snapshot = await self._on_db(self._read, env, self.channels[env].snapshot.revision)
+                    snapshot = await self._on_db(self._read, env, self.channels[env].snapshot)
                 except Exception as exc:  # noqa: BLE001  (anything: keep serving what we have)
                     self._dirty.add(env)
                     self._set_stale(True, one_line(exc))
@@ -262,9 +296,12 @@ class RelayState:
 
     def _publish(self, snapshot: Snapshot) -> None:
         channel = self.channels[snapshot.environment]
-        if snapshot.revision < channel.snapshot.revision:
+        if snapshot.revision < channel.snapshot.revision and snapshot.lost is None:
             return  # an older read finishing late
-        if snapshot.revision > channel.snapshot.revision:
+        if snapshot.lost is not None and snapshot.lost not in self.lost:
+            self.lost.append(snapshot.lost)
+            log.error("%s", snapshot.lost)
+        if snapshot.tag != channel.snapshot.tag:
             channel.relayed += 1
         channel.snapshot = snapshot
         channel.wake()

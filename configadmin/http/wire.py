@@ -12,6 +12,7 @@ from typing import Any
 
 from configadmin.domain.records import Resolved
 from configadmin.domain.resolution import thaw
+from configadmin.domain.revisions import HeadEntry, Revision
 
 ML_KEYS = ("feature_mapping", "model_input_size")
 
@@ -36,6 +37,12 @@ class Snapshot:
     revision: int
     settings: tuple[Resolved, ...]
     unusable: tuple[str, ...] = ()  # stored values not served (configadmin/service/value_screen.py)
+    entry: HeadEntry | None = None
+    """The head change (id + hash, who, what, when): the ETag names its id and hash, so a change
+    that took a lost change's id after a failover never answers 304 to a client holding the lost
+    value, and a lost head can be described."""
+    lost: str | None = None
+    """Set when this read found that the revision served before it is gone from the database."""
     ml_body: bytes = field(init=False)
     _config_head: bytes = field(init=False, repr=False)
     _config_tail: bytes = field(init=False, repr=False)
@@ -45,7 +52,11 @@ class Snapshot:
         ordered = {k: ml[k] for k in ML_KEYS if k in ml}
         settings = {s.name: {"value": thaw(s.value), "source": str(s.source), "version": s.version}
                     for s in self.settings}
-        head = json.dumps({"environment": self.environment, "revision": self.revision})[:-1]
+        about: dict[str, Any] = {"environment": self.environment, "revision": self.revision,
+                                 "head": self.tag}
+        if self.lost is not None:
+            about["lost"] = self.lost
+        head = json.dumps(about)[:-1]
         object.__setattr__(self, "ml_body", dumps(ordered))
         object.__setattr__(self, "_config_head", (head + ', "stale": ').encode())
         object.__setattr__(self, "_config_tail", (', "settings": ' + json.dumps(settings) + "}").encode())
@@ -55,21 +66,36 @@ class Snapshot:
         return self._config_head + (b"true" if stale else b"false") + self._config_tail
 
     @property
+    def head(self) -> Revision | None:
+        return self.entry.revision if self.entry is not None else None
+
+    @property
+    def tag(self) -> str:
+        """`43:3fa2c1d08e4b` (id and hash), or the bare id of a relay snapshot made without one."""
+        return str(self.head) if self.head is not None else str(self.revision)
+
+    @property
     def etag(self) -> str:
-        return f'"{self.revision}"'
+        return f'"{self.tag}"'
+
+    def named_by(self, text: str) -> bool:
+        """Whether an ETag value or `after=` names exactly this revision (id and hash)."""
+        return self.head.named_by(text) if self.head is not None else text == str(self.revision)
 
 
-def revision_event(environment: str, revision: int, stale: bool) -> bytes:
+def revision_event(environment: str, revision: int, stale: bool, head: str | None = None) -> bytes:
     """One server-sent event of `GET /api/config/changes` with `Accept: text/event-stream`."""
-    data = json.dumps({"environment": environment, "revision": revision, "stale": stale})
+    data = json.dumps({"environment": environment, "revision": revision, "stale": stale,
+                       "head": head or str(revision)})
     return f"event: revision\ndata: {data}\n\n".encode()
 
 
 KEEPALIVE = b": keepalive\n\n"
 
 
-def changes_body(environment: str, revision: int, changed: bool) -> bytes:
-    return dumps({"environment": environment, "revision": revision, "changed": changed})
+def changes_body(environment: str, revision: int, changed: bool, head: str | None = None) -> bytes:
+    return dumps({"environment": environment, "revision": revision, "head": head or str(revision),
+                  "changed": changed})
 
 
 def _revisions(header: str) -> Iterable[str]:
@@ -80,17 +106,25 @@ def _revisions(header: str) -> Iterable[str]:
         yield tag.strip('"')
 
 
-def matches(if_none_match: str | None, revision: int) -> bool:
-    """`If-None-Match` names this revision: `"42"`, `42`, `W/"42"`, a list of them, or `*`."""
+def matches(if_none_match: str | None, snapshot: Snapshot) -> bool:
+    """`If-None-Match` names this revision (id and hash): `"42:3fa2c1d08e4b"`, unquoted, `W/"…"`, a
+    list of them, or `*`. A bare id no longer matches a snapshot with a hash: it may name a lost change."""
     if not if_none_match:
         return False
-    wanted = str(revision)
-    return any(tag == wanted or tag == "*" for tag in _revisions(if_none_match))
+    return any(tag == "*" or snapshot.named_by(tag) for tag in _revisions(if_none_match))
 
 
-def if_match_revision(header: str) -> int | None:
-    """The revision of an `If-Match` header (`"42"`, `42` or `W/"42"`), None when it names none."""
+def if_match_revision(header: str) -> str | None:
+    """The revision an `If-Match` header names (`"42:3fa2…"`, `"42"`, unquoted or `W/`), None when
+    it names none."""
     tags = list(_revisions(header))
-    if len(tags) != 1 or not tags[0].isdigit() or len(tags[0]) > 18:
+    if len(tags) != 1:
         return None
-    return int(tags[0])
+    ident, _, prefix = tags[0].partition(":")
+    if not ident.isdigit() or len(ident) > 18 or (prefix and not _hexadecimal(prefix)):
+        return None
+    return tags[0]
+
+
+def _hexadecimal(text: str) -> bool:
+    return 0 < len(text) <= 64 and all(c in "0123456789abcdefABCDEF" for c in text)

@@ -12,6 +12,7 @@ from configadmin.domain.errors import DatabaseUnavailable, NotFound
 from configadmin.domain.records import ReaderStatus, Resolved, SettingKey
 from configadmin.domain.registry import DECLARED, FEATURE_MAPPING, Registry
 from configadmin.domain.resolution import resolve_every
+from configadmin.domain.revisions import HeadEntry, Revision, lost_message
 from configadmin.domain.validation import MAX_GENERIC_BYTES
 from configadmin.service.class_calls import shared_or_bound
 from configadmin.service.reader_state import ReaderState
@@ -46,6 +47,7 @@ class CachedReads:
     _cache: dict[CacheKey, Resolved]
     _last_good: dict[CacheKey, Resolved]
     _revisions: dict[str, int]
+    _heads: dict[str, HeadEntry]
     _generation: int
     _env_generations: dict[str, int]
     _lock: threading.Lock
@@ -84,7 +86,13 @@ class CachedReads:
                 self._load(self.environment, FEATURE_MAPPING)
             except NotFound:
                 pass
-        return self._state.status
+        standby, lag = self._feed.replica()
+        return self._state.replica(standby, lag)
+
+    def replica(self) -> tuple[bool, float | None]:
+        """(reading from a hot standby, its replication lag in seconds), as the change listener
+        last saw them; no database work."""
+        return self._feed.replica()
 
     # -- reads (cached) --------------------------------------------------------------------------
     def resolve(self, category: str, key: str) -> Resolved:
@@ -150,8 +158,9 @@ class CachedReads:
         The head is read before the rows: a commit in between makes the next head check reload."""
         self._watch()
         generation = self._generation_of(environment)
-        revision, stored = self._read(lambda repo: (
-            repo.revision(environment), repo.all_bounded(environment, MAX_GENERIC_BYTES, LARGE_SETTINGS)))
+        held = self._heads.get(environment) if environment == self.environment else None
+        head, kept, stored = self._read(lambda repo: _head_and_rows(repo, environment, held))
+        revision = head.revision.id
         rows = {SettingKey(r.category, r.key): r for r in stored}
         values = self._screen.screen(
             environment, rows, self.defaults.values, self.legacy.values,
@@ -164,7 +173,11 @@ class CachedReads:
             if environment == self.environment:
                 self._last_good = dict(resolved)
         if environment == self.environment:
-            self._state.loaded(revision, unusable=self._screen.unusable.get(environment, ()))
+            self._heads[environment] = head
+            if held is not None and not kept:
+                self._state.lost(lost_message(held, head.revision))
+            self._state.loaded(revision, head=head.revision,
+                               unusable=self._screen.unusable.get(environment, ()))
             if self._snapshots is not None:
                 self._snapshots.save(revision, values)
             if self._reader is not None:
@@ -204,13 +217,17 @@ class CachedReads:
             with self._lock:
                 if self._refresher is None:
                     self._refresher = Refresher(
-                        self._head, lambda: self._revisions.get(self.environment), self._reload,
+                        self._head, self._held_revision, self._reload,
                         self._state.unreachable, self._reached).start(failing=failing)
                 elif failing:
                     self._refresher.hint()
         self._feed.start(background=self._reader is not None)
 
-    def _head(self) -> int:
+    def _held_revision(self) -> Revision | None:
+        held = self._heads.get(self.environment)
+        return held.revision if held is not None else None
+
+    def _head(self) -> Revision:
         """The environment's real head (after a start during an outage: the schema is checked first)."""
         if not self._schema_checked:
             from configadmin.db import schema
@@ -218,7 +235,7 @@ class CachedReads:
             with translated_errors(self.url):
                 schema.ensure_current(self.read_engine)
             self._schema_checked = True
-        return self._read(lambda repo: repo.revision(self.environment))
+        return self._read(lambda repo: repo.head(self.environment)).revision
 
     def _read(self, read: Callable[[Repository], T]) -> T:
         """On the listener's connection when it is up (a reader then holds one connection, and a
@@ -255,7 +272,7 @@ class CachedReads:
         loaded is nothing; a newer one is loaded in the background and then published."""
         if self._refresher is not None:
             if environment == self.environment and revision is not None:
-                if revision > self._revisions.get(environment, -1):
+                if revision != self._revisions.get(environment, -1):  # lower: commits were lost
                     self._refresher.reload_soon()
                 return
             if environment is None:
@@ -276,3 +293,12 @@ class CachedReads:
             self._invalidate(None)  # strict: no value of unknown age is served
         self._feed.publish_connection(connected)
 
+
+
+def _head_and_rows(repo: Repository, environment: str,
+                   held: HeadEntry | None) -> tuple[HeadEntry, bool, list[Any]]:
+    """The head (id + hash), whether the head loaded before is still in the chain (False: a
+    failover lost it), and the rows; the head before the rows, so never newer than them."""
+    head = repo.head(environment)
+    kept = held is None or held.revision == head.revision or repo.holds(held.revision)
+    return head, kept, repo.all_bounded(environment, MAX_GENERIC_BYTES, LARGE_SETTINGS)

@@ -56,6 +56,13 @@ class ChangeFeed:
             return watcher.lend(read)
         return None
 
+    def replica(self) -> tuple[bool, float | None]:
+        """(on a hot standby, its replication lag in seconds) as the listener last saw them."""
+        watcher = self._watcher
+        if isinstance(watcher, PostgresListener) and watcher.standby:
+            return True, watcher.lag
+        return False, None
+
     def subscribe(self, on_change: OnChange, on_connection: OnConnection | None) -> None:
         """A late subscriber hears at once that the listener is already connected."""
         self._subscribers.append((on_change, on_connection))

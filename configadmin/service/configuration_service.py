@@ -28,6 +28,7 @@ from configadmin.domain.records import (
 )
 from configadmin.domain.registry import FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key
 from configadmin.domain.resolution import thaw
+from configadmin.domain.revisions import HeadEntry, Revision
 from configadmin.domain.validation import cross_field_warnings, input_size_warnings
 from configadmin.service import database_setup, handlers, previews, queries
 from configadmin.service.cached_reads import CacheKey, CachedReads
@@ -91,6 +92,7 @@ class ConfigurationService(CachedReads, RequestMethods):
         self._cache: dict[CacheKey, Resolved] = {}
         self._last_good: dict[CacheKey, Resolved] = {}
         self._revisions: dict[str, int] = {}
+        self._heads: dict[str, HeadEntry] = {}
         self._generation = 0
         self._env_generations: dict[str, int] = {}
         self._screen = ValueScreen()
@@ -433,6 +435,19 @@ class ConfigurationService(CachedReads, RequestMethods):
     def revision(self, environment: str | None = None) -> int:
         with self._uow() as uow:
             return uow.repo.revision(environment)
+
+    def head(self, environment: str | None = None, held: Revision | None = None) -> tuple[HeadEntry, bool]:
+        """The environment's head (id + hash), and whether `held` is still in the audit chain
+        (False: the database lost that change in a failover)."""
+        env = environment or self.environment
+        with self._uow() as uow:
+            head = uow.repo.head(env)
+            return head, held is None or held == head.revision or uow.repo.holds(held)
+
+    def on_standby(self) -> bool:
+        """Connected to a hot standby: reads work, writes are refused until it is promoted."""
+        with self._uow() as uow:
+            return uow.repo.in_recovery()
 
     def environments(self) -> list[str]:
         with self._uow() as uow:

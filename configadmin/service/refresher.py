@@ -16,10 +16,10 @@ SAFETY_EVERY = 30.0     # with the live channel up: a lost notification is notic
 
 
 class Refresher:
-    """`head()` returns the source's revision (raising when unreachable); `current()` the revision
-    loaded; `reload()` loads and swaps in new values; `failed(exc)` / `reached()` report."""
+    """`head()` returns the source's revision (raising when unreachable; any value that differs
+    when the head does, e.g. a Revision of id + hash); `current()` the revision loaded; `reload()` loads and swaps in new values; `failed(exc)` / `reached()` report."""
 
-    def __init__(self, head: Callable[[], int], current: Callable[[], int | None],
+    def __init__(self, head: Callable[[], object], current: Callable[[], object],
                  reload: Callable[[], None], failed: Callable[[Exception], None],
                  reached: Callable[[], None], *, name: str = "configadmin-refresher") -> None:
         self._head, self._current, self._reload = head, current, reload

@@ -4,6 +4,7 @@ MalformedAnswer (the reader treats the relay as unreachable and keeps its last-k
 snapshot), never a ValueError, RecursionError or KeyError out of `connect()`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,9 @@ MAX_REVISION = 2**63 - 1
 _SOURCES = {s.value: s for s in Source}
 
 
+_HEAD = re.compile(r"\d{1,19}(:[0-9a-f]{1,64})?")
+
+
 class MalformedAnswer(Exception):
     """The relay's answer is not what the relay sends."""
 
@@ -32,6 +36,10 @@ class RelayConfig:
     revision: int
     stale: bool
     settings: tuple[Resolved, ...]
+    head: str = ""
+    """The revision as id + hash (`43:3fa2c1d08e4b`); a relay of an older release sends the id."""
+    lost: str | None = None
+    """The relay found the revision it served before gone from the database (a failover)."""
 
 
 def document(body: bytes) -> Any:
@@ -81,13 +89,28 @@ def relay_config(body: bytes) -> RelayConfig:
         value = freeze(entry["value"])
         settings.append(Resolved(key.category, key.key, value, source, version, int(version or 0),
                                  {source: value}))
-    return RelayConfig(revision(answer.get("revision")), flag(answer.get("stale", False), "stale"),
-                       tuple(settings))
+    number = revision(answer.get("revision"))
+    lost = answer.get("lost")
+    if lost is not None and (not isinstance(lost, str) or len(lost) > 2000):
+        raise MalformedAnswer("its lost revision is not a line of text")
+    return RelayConfig(number, flag(answer.get("stale", False), "stale"), tuple(settings),
+                       head_text(answer.get("head"), number), lost)
 
 
-def revision_event(data: str) -> tuple[int, bool] | None:
-    """One `data:` of the event stream: (revision, stale); None for an event without a revision."""
+def head_text(value: Any, number: int) -> str:
+    """The revision as id + hash (`43:3fa2c1d08e4b`); the bare id from a relay that sends none."""
+    if value is None:
+        return str(number)
+    if not isinstance(value, str) or not _HEAD.fullmatch(value) or value.partition(":")[0] != str(number):
+        raise MalformedAnswer("its head is not the revision as ID:HASH")
+    return value
+
+
+def revision_event(data: str) -> tuple[str, bool] | None:
+    """One `data:` of the event stream: (revision as id + hash, stale); None for an event without
+    a revision."""
     event = document(data.encode("utf-8", "replace"))
     if not isinstance(event, dict) or "revision" not in event:
         return None
-    return revision(event["revision"]), flag(event.get("stale", False), "stale")
+    number = revision(event["revision"])
+    return head_text(event.get("head"), number), flag(event.get("stale", False), "stale")

@@ -78,8 +78,8 @@ class RelayClient:
         finally:
             conn.close()
 
-    def config(self, known_revision: int | None = None) -> RelayConfig | None:
-        """Every setting; None when the relay answers 304 (still at `known_revision`)."""
+    def config(self, known_revision: str | None = None) -> RelayConfig | None:
+        """Every setting; None when the relay answers 304 (still at `known_revision`, id + hash)."""
         headers = {"Accept": "application/json"}
         if known_revision is not None:
             headers["If-None-Match"] = f'"{known_revision}"'
@@ -129,8 +129,8 @@ class RelayClient:
             raise self._unreachable(error)
         raise ConfigAdminError(f"the relay at {self.address} answered {status}: {error}")
 
-    def revisions(self, after: int | None) -> Iterator[tuple[int, bool]]:
-        """The relay's event stream: (revision, stale) at once, then one per change. Returns (or
+    def revisions(self, after: str | None) -> Iterator[tuple[str, bool]]:
+        """The relay's event stream: (revision as id + hash, stale) at once, then one per change. Returns (or
         raises DatabaseUnavailable) when the stream ends or `cut()` is called; the caller reconnects."""
         conn = self._connection(STREAM_TIMEOUT)
         try:

@@ -43,11 +43,12 @@ class RelayReader:
         self.strict = strict
         self._cache: dict[tuple[str, str], Resolved] = {}
         self._revision: int | None = None
+        self._tag: str | None = None  # the revision as id + hash: what the relay's ETag names
         self._load_lock = threading.Lock()
         self._state = ReaderState("relay", f"the relay at {client.address}")
         self._snapshots = snapshots
         self._stop = threading.Event()
-        self._refresher = Refresher(self._head, lambda: self._revision, self._reload,
+        self._refresher = Refresher(self._head, lambda: self._tag, self._reload,
                                     self._state.unreachable, self._reached, name="configadmin-relay")
         self._stream = threading.Thread(target=self._listen, name="configadmin-relay-events",
                                         daemon=True)
@@ -140,24 +141,26 @@ class RelayReader:
         values = self._screen.screen(self.environment, rows, self.defaults.values,
                                      self.legacy.values, config.settings)
         self._cache = {(r.category, r.key): r for r in values}  # one reference swap
-        self._revision = config.revision
+        if config.lost is not None and self._tag is not None and config.head != self._tag:
+            self._state.lost(config.lost)
+        self._revision, self._tag = config.revision, config.head
         self._relay_stale = config.stale
-        self._state.loaded(config.revision, stale=config.stale,
+        self._state.loaded(config.revision, stale=config.stale, head=config.head,
                            unusable=self._screen.unusable.get(self.environment, ()))
         if self._snapshots is not None:
             self._snapshots.save(config.revision, values)
 
-    def _head(self) -> int:
+    def _head(self) -> str:
         """A conditional GET: 304 costs no body; a 200 is kept for `_reload`."""
-        config = self.client.config(self._revision)
+        config = self.client.config(self._tag)
         if config is None:
-            assert self._revision is not None
-            return self._revision
-        if config.revision == self._revision:  # a relay that ignored If-None-Match
+            assert self._tag is not None
+            return self._tag
+        if config.head == self._tag:  # a relay that ignored If-None-Match
             self._relay_stale = config.stale
-            return config.revision
+            return config.head
         self._pending = config
-        return config.revision
+        return config.head
 
     def _reload(self) -> None:
         with self._load_lock:
@@ -174,10 +177,10 @@ class RelayReader:
         backoff = 0.5
         while not self._stop.is_set():
             try:
-                for revision, stale in self.client.revisions(self._revision):
+                for tag, stale in self.client.revisions(self._tag):
                     self._refresher.live(True)
                     backoff = 0.5
-                    if revision != self._revision or stale != self._relay_stale:
+                    if tag != self._tag or stale != self._relay_stale:
                         self._relay_stale = stale
                         self._refresher.hint()
                     if self._stop.is_set():

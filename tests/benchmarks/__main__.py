@@ -17,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RECORDING = {"bench_reads.py", "bench_propagation.py", "bench_saves.py", "bench_startup.py", "bench_relay.py",
+             "bench_standby_relay.py",
              "bench_concurrent_editors.py"}
 _NOISE = re.compile(r"^([.sFEx]+\s*(\[\s*\d+%\])?|=+.*|-+.*|.*\b(passed|failed|skipped|deselected)\b.*"
                     r"|.*propagateSizeHints.*)$")

@@ -2,7 +2,7 @@
 PRIVATE throwaway cluster (never the shared server): one session LISTENs and stays in an open
 transaction (so the queue cannot be trimmed past it), another sends 7,900-byte notifications in
 a loop bounded inside the server by clock_timestamp(). A full queue (8 GB) would make every
-COMMIT that notifies fail; from 0004 on a save skips the hint once the queue is half full.
+COMMIT that notifies fail; from 0005 on a save skips the hint once the queue is half full.
 
     python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_notify_queue.py
 """

@@ -82,3 +82,9 @@ def wait_until(condition: object, timeout: float = 20.0, every: float = 0.05) ->
             return True
         time.sleep(every)
     return bool(condition())  # type: ignore[operator]
+
+
+def head_of(service: object, environment: str = "default") -> str:
+    """The environment's revision as the relay names it: id + hash (`43:3fa2c1d08e4b`)."""
+    head, _ = service.head(environment)  # type: ignore[attr-defined]
+    return str(head.revision)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from relay_support import TOKEN_USER, RelayProcess, auth, client, wait_until
+from relay_support import TOKEN_USER, RelayProcess, auth, client, head_of, wait_until
 
 from configadmin import ConfigurationService
 
@@ -19,7 +19,7 @@ def test_get_ml_is_the_seeds_response_byte_for_byte_with_the_revision_as_etag(
         writer: ConfigurationService, start_relay: Callable[..., RelayProcess]) -> None:
     writer.set_ml_feature_mapping(SEED_MAPPING, updated_by="alice")
     writer.set_ml_model_input_size(10, updated_by="alice")
-    revision = writer.revision("default")
+    revision = head_of(writer)
     with client(start_relay("default")) as http:
         seed_url = http.get("/api/config/ml")  # the seed's URL names no environment
         named = http.get("/api/config/ml", params={"env": "default"})
@@ -33,19 +33,19 @@ def test_get_ml_is_the_seeds_response_byte_for_byte_with_the_revision_as_etag(
 def test_get_config_lists_every_known_setting_with_its_source_and_version(
         writer: ConfigurationService, start_relay: Callable[..., RelayProcess]) -> None:
     writer.set_ml_feature_mapping({"a": "col_a", "b": "col_b"}, updated_by="alice")
-    revision = writer.revision("default")
+    revision, head = writer.revision("default"), head_of(writer)
     with client(start_relay("default")) as http:
         answer = http.get("/api/config", params={"env": "default"})
     assert answer.status_code == 200
     assert answer.content.startswith(
-        b'{"environment": "default", "revision": %d, "stale": false, "settings": '
+        b'{"environment": "default", "revision": %d, "head": "%s", "stale": false, "settings": '
         b'{"ml.feature_mapping": {"value": {"a": "col_a", "b": "col_b"}, "source": "database", '
         b'"version": 1}, "ml.model_input_size": {"value": 15, "source": "file", "version": null}'
-        % revision)
+        % (revision, head.encode()))
     settings = answer.json()["settings"]
     # every known setting some layer gives a value (ml.feature_table is declared, but unset here)
     assert set(settings) == {f"{k.category}.{k.key}" for k in writer.registry.keys} - {"ml.feature_table"}
-    assert answer.headers["etag"] == f'"{revision}"'
+    assert answer.headers["etag"] == f'"{head}"'
 
 
 def test_if_none_match_with_the_current_revision_is_304_and_a_new_revision_is_200(
@@ -59,7 +59,7 @@ def test_if_none_match_with_the_current_revision_is_304_and_a_new_revision_is_20
             assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", tag), header
         assert http.get("/api/config/ml", headers={"If-None-Match": '"999999"'}).status_code == 200
         writer.set_ml_model_input_size(21, updated_by="alice")
-        new_tag = f'"{writer.revision("default")}"'
+        new_tag = f'"{head_of(writer)}"'
         assert wait_until(lambda: http.get("/api/config/ml", headers={"If-None-Match": tag})
                           .status_code == 200)
         changed = http.get("/api/config/ml", headers={"If-None-Match": tag})
@@ -92,7 +92,7 @@ def test_post_with_a_token_saves_both_keys_and_audits_the_token_user(
         read_back = http.get("/api/config/ml")
     assert saved.status_code == 200
     assert saved.content == b'{"feature_mapping": {"revenue": "total_revenue"}, "model_input_size": 10}'
-    assert saved.headers["etag"] == f'"{writer.revision("default")}"' == read_back.headers["etag"]
+    assert saved.headers["etag"] == f'"{head_of(writer)}"' == read_back.headers["etag"]
     assert read_back.content == saved.content
     entries = writer.history(limit=5)
     assert sorted(e.key for e in entries) == ["feature_mapping", "model_input_size"]
@@ -164,7 +164,10 @@ def test_healthz_and_metrics_report_revisions_and_clients(
         health = http.get("/healthz")
         metrics = http.get("/metrics").text
     assert health.json() == {"status": "ok", "stale": False,
-                             "environments": {"default": revision, "staging": 0}, "unusable": {}}
+                             "environments": {"default": revision, "staging": 0}, "unusable": {},
+                             "heads": {"default": head_of(writer), "staging": "0"}, "lost": [],
+                             "standby": False, "replication_lag_seconds": None,
+                             "writes_to": "this database"}
     assert f'configadmin_relay_revision{{environment="default"}} {revision}' in metrics
     assert 'configadmin_relay_changes_relayed_total{environment="default"} 1' in metrics
     assert "configadmin_relay_stale 0" in metrics

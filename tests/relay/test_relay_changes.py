@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from pg_support import pg_admin_engine
-from relay_support import RelayProcess, client, wait_until
+from relay_support import RelayProcess, client, head_of, wait_until
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -61,7 +61,8 @@ def test_a_long_poll_returns_as_soon_as_a_change_is_committed(
         answer = waiting.join()
         body = answer.json()
         print(f"commit → long poll answered: {(waiting.returned_at - committed_at) * 1000:.0f} ms")
-        assert body == {"environment": "default", "revision": writer.revision("default"), "changed": True}
+        assert body == {"environment": "default", "revision": writer.revision("default"),
+                        "head": head_of(writer), "changed": True}
         assert http.get("/api/config/ml").json()["model_input_size"] == 17
 
 
@@ -76,9 +77,9 @@ def test_a_change_in_one_environment_wakes_only_its_own_clients(
         time.sleep(0.3)
         writer.set("ml", "model_input_size", 40, updated_by="alice", environment="staging")
         assert staging.join() == {"environment": "staging", "revision": writer.revision("staging"),
-                                  "changed": True}
+                                  "head": head_of(writer, "staging"), "changed": True}
         assert default.join() == {"environment": "default", "revision": revisions["default"],
-                                  "changed": False}
+                                  "head": head_of(writer), "changed": False}
         assert http.get("/api/config/ml", params={"env": "staging"}).json()["model_input_size"] == 40
         assert http.get("/api/config/ml").json()["model_input_size"] == 15  # the file default
 
@@ -88,7 +89,7 @@ def test_a_long_poll_with_nothing_new_answers_unchanged_at_its_timeout(relay: Re
         answer = http.get("/api/config/changes", params={"env": "staging", "after": 0, "timeout": 0.3})
         behind = http.get("/api/config/changes", params={"env": "staging", "after": 0, "timeout": "x"})
     assert answer.status_code == 200
-    assert answer.content == b'{"environment": "staging", "revision": 0, "changed": false}'
+    assert answer.content == b'{"environment": "staging", "revision": 0, "head": "0", "changed": false}'
     assert behind.status_code == 400
 
 
@@ -116,7 +117,7 @@ def test_an_event_stream_sends_the_current_revision_then_each_change(
     assert wait_until(lambda: len(seen) >= 2)  # one event per change, not one per batch
     writer.set_ml_model_input_size(19, updated_by="alice")
     listening.join()
-    assert seen[0] == {"environment": "default", "revision": 0, "stale": False}
+    assert seen[0] == {"environment": "default", "revision": 0, "stale": False, "head": "0"}
     assert [e["revision"] for e in seen[1:]] == [e.id for e in reversed(writer.history(limit=2))]
     with client(relay) as http:  # the client left: the count says so
         assert wait_until(lambda: 'configadmin_relay_clients{kind="stream"} 0' in http.get("/metrics").text)
@@ -126,7 +127,7 @@ def test_a_client_reconnecting_to_a_restarted_relay_with_after_misses_nothing(
         writer: ConfigurationService, start_relay: Callable[..., RelayProcess]) -> None:
     relay = start_relay("default")
     with client(relay) as http:
-        seen = int(http.get("/api/config/ml").headers["etag"].strip('"'))
+        seen = http.get("/api/config/ml").headers["etag"].strip('"')
     relay.kill()
     writer.set_ml_model_input_size(23, updated_by="alice")  # committed while no relay runs
     relay.start()  # same port: the client only reconnects
@@ -137,8 +138,9 @@ def test_a_client_reconnecting_to_a_restarted_relay_with_after_misses_nothing(
         first = next(events(stream.iter_lines()))
         stream.close()
         value = http.get("/api/config/ml").json()["model_input_size"]
-    assert answer == {"environment": "default", "revision": writer.revision("default"), "changed": True}
-    assert first["revision"] == answer["revision"]
+    assert answer == {"environment": "default", "revision": writer.revision("default"),
+                      "head": head_of(writer), "changed": True}
+    assert first["head"] == answer["head"]
     assert value == 23
 
 

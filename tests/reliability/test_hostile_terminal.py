@@ -47,7 +47,7 @@ def test_history_prints_a_hostile_actor_and_reason_escaped(db_url: str) -> None:
         with pytest.raises(ValidationError, match="reason contains control or hidden characters"):
             service.set("ml", "model_input_size", 11, updated_by="mallory", reason=hostile)
         service.set("ml", "model_input_size", 12, updated_by="mallory", reason="routine")
-        if db_url.startswith("sqlite"):  # a reason stored before schema 0004 refused it: printed escaped
+        if db_url.startswith("sqlite"):  # a reason stored before schema 0005 refused it: printed escaped
             with service.engine.begin() as conn:
                 conn.execute(text("INSERT INTO configuration_audit (id, at, environment, category, key, "
                                   "action, version, actor, reason, prev_hash, hash) SELECT id + 1, at, "

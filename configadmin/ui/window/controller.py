@@ -21,6 +21,7 @@ from configadmin.ui.worker import Runner
 
 if TYPE_CHECKING:
     from configadmin.domain.records import AuditEntry, Resolved
+    from configadmin.domain.revisions import HeadEntry
     from configadmin.service.configuration_service import ConfigurationService
     from configadmin.ui.edits.pending import PendingEdit, Plan
     from configadmin.ui.operations.save_flow import AskMerge, SaveFlow
@@ -66,6 +67,7 @@ class WindowController(QObject):
         self.first_environment = ""  # the first look's, until the service is attached
         self.runner = Runner()  # no Qt parent: jobs still running when the window goes finish quietly
         self.state = EditState()
+        self.head: HeadEntry | None = None  # the head loaded last: the next load checks it is still there
         self.live: LiveRefresh | None = None
         self.requests: RequestsWatch | None = None
         self.wants_draft: Callable[[], bool] = lambda: False  # the view's draft keeper says
@@ -166,11 +168,12 @@ class WindowController(QObject):
         self._loading = True
         from configadmin.ui.window.snapshot import load_snapshot
         service, env, since, offer = self.service, self.environment, self.state.revision, self.wants_draft()
+        held = self.head
 
         def load() -> tuple[Snapshot, list[Draft | UnusableDraft]]:
             from configadmin.ui.window.drafts import DraftStore  # the drafts are read here, off the GUI thread
             drafts = DraftStore(service.database_identity, env).left() if offer else []
-            return load_snapshot(service, env, since), drafts
+            return load_snapshot(service, env, since, held), drafts
 
         self.runner.run(load, self._loaded, self._load_failed, owner=self)
 
@@ -182,6 +185,7 @@ class WindowController(QObject):
             self.reload()
             return
         self.state.loaded(snap.revision)
+        self.head = snap.head
         self.snapshotLoaded.emit(snap, drafts)
         if self._reload_again:
             self._reload_again = False
@@ -339,6 +343,7 @@ class WindowController(QObject):
             return
         self.leavingEnvironment.emit(environment)
         self.service.environment = environment
+        self.head = None
         self.state.switch()
         self.environmentSwitched.emit(environment)
         self.reload()

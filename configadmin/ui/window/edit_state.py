@@ -59,6 +59,12 @@ class EditState:
         self._incoming.pop(fresh.name, None)
         return not same
 
+    def distrust(self) -> None:
+        """The database lost changes in a failover: a version no longer names one value (the new
+        primary may give a lost version number to another value), so the next load takes every
+        value anew; an edited one waits as an incoming change."""
+        self._resolved = {name: dataclasses.replace(r, stored_version=-1) for name, r in self._resolved.items()}
+
     def settle(self, modified: Modified) -> dict[str, Resolved]:
         """The waiting changes whose editor is no longer modified (undone back to where it started):
         they are taken now; returns them so the editors show them."""

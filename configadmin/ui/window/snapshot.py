@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from configadmin.domain.records import AuditEntry, ReaderInfo, Resolved, SettingKey, Source
+from configadmin.domain.revisions import HeadEntry, lost_message
 
 if TYPE_CHECKING:
     from configadmin.domain.registry import Registry
@@ -35,6 +36,12 @@ class Snapshot:
     can_write: bool
     recent: tuple[AuditEntry, ...] = ()
     """Audit entries newer than the revision the window had before (what changed, and who)."""
+    head: HeadEntry | None = None
+    """The head change (id + hash): the next load checks that the database still has it."""
+    lost: str | None = None
+    """The head the window had before is gone from the database (a failover lost it), in words."""
+    standby: bool = False
+    """Read from a hot standby: read-only until it is promoted."""
 
 
 def file_default(resolved: Resolved) -> Any:
@@ -43,9 +50,13 @@ def file_default(resolved: Resolved) -> Any:
     return layers.get(Source.FILE, layers.get(Source.SETTINGS))
 
 
-def load_snapshot(service: ConfigurationService, environment: str, since: int | None) -> Snapshot:
+def load_snapshot(service: ConfigurationService, environment: str, since: int | None,
+                  held: HeadEntry | None = None) -> Snapshot:
+    """`held`: the head of the snapshot shown before, checked against the database (lost changes)."""
+    head, kept = service.head(environment, held.revision if held is not None else None)
     resolved, infos = _ordered(service.resolve_all(environment), service.registry)
-    revision = service.revision(environment)
+    revision = head.revision.id
+    lost = lost_message(held, head.revision) if held is not None and not kept else None
     if revision != since:  # what a start with the database down shows (first_look.offline_look)
         from configadmin.service.first_look import keep_window_snapshot
         keep_window_snapshot(service.database, environment, revision, resolved)
@@ -53,7 +64,8 @@ def load_snapshot(service: ConfigurationService, environment: str, since: int | 
     if since is not None and revision > since:
         recent = tuple(e for e in service.history(environment=environment, limit=20) if e.id > since)
     return Snapshot(environment, resolved, infos, revision, tuple(service.environments()),
-                    tuple(service.readers()), service.can_write(), recent)
+                    tuple(service.readers()), service.can_write(), recent, head, lost,
+                    service.on_standby())
 
 
 def first_snapshot(look: FirstLook) -> Snapshot:

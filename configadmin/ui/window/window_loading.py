@@ -37,8 +37,15 @@ class WindowLoading(QObject):
         w.snapshot = snap
         w.infos = {i.name: i for i in snap.settings}
         self.fill_environments(snap.environments)
+        if snap.lost is not None:
+            w.state.distrust()
         for r in snap.resolved:
             self.apply_resolved(r)
+        if snap.lost is not None:  # red, until dismissed: a change the analyst may have relied on is gone
+            w.banner.show_message("lost", ERROR, f"Changes were lost: {snap.lost}. Check the values "
+                                  "shown and save the lost change again if it is still wanted.",
+                                  closable=True)
+        w.standby = snap.standby
         w.set_read_only(not snap.can_write)
         w.settings_list.set_settings([
             SettingRow(r.name, w.infos[r.name].label, str((w.state.base(r.name) or r).source),

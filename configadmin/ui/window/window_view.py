@@ -50,6 +50,7 @@ class WindowView(QMainWindow):
         self.history_panel: Any = None
         self._read_only = self._saving = False
         self._proposing: int | None = None  # a protected environment: Save becomes Propose…
+        self.standby = False  # read from a hot standby (read-only until promoted)
         self._state_timer = QTimer(self, singleShot=True, interval=150)
         self._state_timer.timeout.connect(self.update_state)
         self.diff_timer = QTimer(self, singleShot=True, interval=200)
@@ -225,6 +226,8 @@ class WindowView(QMainWindow):
         """Why nothing can be written here, in one line; None when writing is allowed."""
         if not self._read_only:
             return None
+        if self.standby:
+            return "read-only: this database is a hot standby (a replica) until it is promoted"
         user = self.service.url.username if self.service is not None else None
         who = f"the database user {user}" if user else "this database user"
         return f"read-only: {who} may read but not write here"

@@ -1,4 +1,4 @@
-"""A PostgreSQL database at schema 0003 whose history holds values 0004 refuses (an input size of
+"""A PostgreSQL database at schema 0003 whose history holds values 0005 refuses (an input size of
 −5, a mapping with a duplicate key, a deep value under an unused key) upgrades in place: nothing
 stored changes, the chain keeps verifying, new writes follow the new rules. SQLite has nothing to
 upgrade (its service enforces the rules); reasons with hidden characters are refused on both."""
@@ -16,14 +16,14 @@ from configadmin.db.schema import HEAD, upgrade
 from configadmin.domain.errors import ValidationError
 
 SAVE_0003 = text("SELECT configadmin_save('production', 'ml', :key, :value, true, NULL, 'set', "
-                 "'alice', 'before 0004', 'psql')")
+                 "'alice', 'before 0005', 'psql')")
 STORED = [("model_input_size", "12"), ("model_input_size", "-5"),
           ("feature_mapping", '{"tier":"loyalty_tier","tier":"churn_flag"}'),
           ("unused_key", "[" * 40 + "]" * 40)]
 
 
 @pytest.mark.postgres
-def test_a_0003_database_with_values_0004_refuses_upgrades_in_place(pg_template: str) -> None:
+def test_a_0003_database_with_values_0005_refuses_upgrades_in_place(pg_template: str) -> None:
     with pg_database() as url:
         engine = make_engine(make_url(url))
         upgrade(engine, "0003")
@@ -40,7 +40,7 @@ def test_a_0003_database_with_values_0004_refuses_upgrades_in_place(pg_template:
                 conn.execute(SAVE_0003, {"key": "model_input_size", "value": "-5"})
         engine.dispose()
         with ConfigurationService.connect(url, environment="production", user="bob") as svc:
-            assert [e.reason for e in svc.history(limit=10)] == ["before 0004"] * 4
+            assert [e.reason for e in svc.history(limit=10)] == ["before 0005"] * 4
             assert svc.set("ml", "model_input_size", 13, reason="fixed") == 3
             newest = svc.history(limit=1)[0]
             assert (newest.action, newest.actor, newest.reason, newest.old_value) == ("set", "bob", "fixed", -5)

@@ -16,7 +16,7 @@ returns. On SQLite (one login) the service enforces the same rules.
 
 Frozen: this file imports nothing of configadmin; its SQL is here.
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
@@ -518,4 +518,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("0005 is not downgraded: restore a backup taken before `configadmin migrate`")
+    raise NotImplementedError("0004 is not downgraded: restore a backup taken before `configadmin migrate`")

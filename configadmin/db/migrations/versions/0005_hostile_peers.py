@@ -19,16 +19,16 @@ PostgreSQL (SQLite has one login; its service enforces the same rules in Python)
 Every function is defined here completely (CREATE OR REPLACE): no later code changes them.
 Upgrades in place: stored values that break the new rules stay readable (CHECKs `NOT VALID`).
 
-Revision ID: 0004
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0005"  # landed after 0005 (change requests): the chain is 0003, 0005, 0004
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -432,4 +432,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("0004 is not downgraded: restore a backup taken before `configadmin migrate`")
+    raise NotImplementedError("0005 is not downgraded: restore a backup taken before `configadmin migrate`")
