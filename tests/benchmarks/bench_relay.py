@@ -43,7 +43,7 @@ REVISION = re.compile(rb'"revision": (\d+)')
 async def _stream_client(port: int, path: bytes, seen: list[tuple[int, float]], ready: asyncio.Event,
                          opened: list[int]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET " + path + b" HTTP/1.1\r\nHost: relay\r\nAccept: text/event-stream\r\n\r\n")
+    writer.write(b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
     buffer = b""
     first = True
     while True:
@@ -68,7 +68,7 @@ async def _poll_client(port: int, after: int, seen: list[tuple[int, float]], rea
     counted = False
     while time.perf_counter() < until:
         writer.write(b"GET /api/config/changes?env=default&after=%d&timeout=30 HTTP/1.1\r\n"
-                     b"Host: relay\r\n\r\n" % after)
+                     b"Host: 127.0.0.1\r\n\r\n" % after)
         if not counted:
             counted = True
             opened[0] += 1
@@ -117,7 +117,7 @@ async def _hammer(port: int, connections: int, seconds: float, headers: bytes) -
     async def one() -> None:
         nonlocal done
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        request = b"GET /api/config/ml?env=default HTTP/1.1\r\nHost: relay\r\n" + headers + b"\r\n"
+        request = b"GET /api/config/ml?env=default HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"\r\n"
         while time.perf_counter() < until:
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
