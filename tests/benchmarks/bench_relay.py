@@ -164,10 +164,21 @@ def _fan_out(relay: RelayProcess, writer: ConfigurationService, kind: str, datab
     seconds = WAIT + CHANGES * 1.0
     after = writer.revision("default")
     readies, out = [ctx.Event() for _ in range(GENERATORS)], ctx.Queue()
-    procs = [ctx.Process(target=_generator, args=(relay.port, kind, per, after, readies[i], out, seconds))
-             for i in range(GENERATORS)]
+    procs = [ctx.Process(target=_generator, args=(relay.port, kind, per, after, readies[i], out, seconds),
+                         daemon=True) for i in range(GENERATORS)]
     for proc in procs:
         proc.start()
+    try:
+        return _measure(relay, writer, procs, readies, out, seconds, database, writer_pid)
+    finally:  # a failed run must not leave its clients behind (pytest would wait for them)
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
+
+
+def _measure(relay: RelayProcess, writer: ConfigurationService, procs: list[Any], readies: list[Any],
+             out: Any, seconds: float, database: str, writer_pid: int) -> dict[str, Any]:
     for ready in readies:
         assert ready.wait(120), "the clients did not connect"
     held = _connections(database, writer_pid)
@@ -237,7 +248,8 @@ def test_relay_under_a_thousand_clients(pg_url: str, tmp_path: Path) -> None:
             out = ctx.Queue()
             seconds = float(HAMMER[0])
             cpu_before = _cpu_seconds(relay.proc.pid)  # type: ignore[union-attr]
-            procs = [ctx.Process(target=_hammer_process, args=(relay.port, HAMMER[1], seconds, headers, out))
+            procs = [ctx.Process(target=_hammer_process, args=(relay.port, HAMMER[1], seconds, headers, out),
+                                 daemon=True)
                      for _ in range(2)]
             for proc in procs:
                 proc.start()
