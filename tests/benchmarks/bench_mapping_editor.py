@@ -144,6 +144,8 @@ def test_select_all_remove_all_and_save_dialog_at_100k(qtbot: Any, sqlite_url: s
             return 0
 
         monkeypatch.setattr(SaveDialog, "exec", shown)
+        from configadmin.ui.dialogs.discard_confirm import DiscardConfirm
+        monkeypatch.setattr(DiscardConfirm, "ask", classmethod(lambda cls, *a, **k: True))  # Discard asks above 3 entries
         for run in range(RUNS):
             qtbot.wait(1000)  # the checks, diff and draft that follow a load are done
             # The save dialog of the run before was built but never shown (exec is patched); the

@@ -39,6 +39,8 @@ def test_ctrl_s_opens_the_save_dialog_at_100k_entries_with_5k_edited(
         return 0
 
     monkeypatch.setattr(SaveDialog, "exec", shown)
+    from configadmin.ui.dialogs.discard_confirm import DiscardConfirm
+    monkeypatch.setattr(DiscardConfirm, "ask", classmethod(lambda cls, *a, **k: True))  # Discard asks above 3 entries
     from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
     monkeypatch.setattr(UnsavedEditsDialog, "ask", classmethod(lambda cls, *a, **k: "discard"))
     with ConfigurationService.connect(sqlite_url, environment="default", user="bench") as svc:
