@@ -71,7 +71,7 @@ def main(extra: list[str]) -> int:
         if not lines:
             continue
         print(f"\n### {Path(name).name}\n\n```\n" + "\n".join(lines) + "\n```")
-    return max((c for c in codes if c != 5), default=0)  # 5: nothing selected by -k
+    return 1 if any(c not in (0, 5) for c in codes) else 0  # 5: nothing selected by -k; < 0: killed
 
 
 if __name__ == "__main__":
