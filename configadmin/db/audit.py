@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,15 @@ def utc(at: datetime) -> datetime:
 
 
 def dump_json(value: Any) -> str:
-    """The one text a value is stored as: compact, entry order kept, no NaN or infinity."""
+    """The one text a value is stored as: compact, entry order kept, no NaN or infinity. A flat
+    text → text object (the feature mapping) is encoded by orjson, ~10x faster and byte for byte
+    the same text (their string escapes agree on every code point); numbers are printed by
+    `json` alone (orjson writes 1e-7 where `json` writes 1e-07, and the hash covers the text)."""
+    if type(value) is dict and set(map(type, value.values())) <= {str}:
+        try:
+            return orjson.dumps(value).decode()
+        except TypeError:  # a key that is not text, or text that is not UTF-8 (a lone surrogate)
+            pass
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 

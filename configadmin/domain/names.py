@@ -64,8 +64,9 @@ def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
     listed = list(names)
     joined = "\n".join(listed)
     if joined.isascii() and joined.count("\n") == len(listed) - 1:  # ASCII names without line breaks
-        if len(set(joined.lower().split("\n"))) == len(set(listed)):
-            return []  # no two differ in case only: decided by three C-level calls
+        lowered = joined.lower()
+        if lowered == joined or len(set(lowered.split("\n"))) == len(set(listed)):
+            return []  # no capital letter, or no two differ in case only: decided by C-level calls
     marks = [name.casefold() if name.isascii() else skeleton(name) for name in listed]
     if len(set(marks)) == len(set(listed)):
         return []  # the usual case, decided without a Python-level loop over pairs

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from configadmin.db.audit import GENESIS, canonical_json, row_hash
+from configadmin.db.audit import GENESIS, canonical_json, dump_json, row_hash
 
 
 @pytest.mark.parametrize(("written", "read_back"), [
@@ -56,3 +56,18 @@ json_values = st.recursive(
 @given(json_values)
 def test_a_json_round_trip_never_changes_the_canonical_form(value: object) -> None:
     assert canonical_json(json.loads(json.dumps(value))) == canonical_json(value)
+
+
+def _json_text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def test_a_mapping_is_stored_as_the_same_text_as_before_for_every_character() -> None:
+    """The stored text is hashed (format 2): the fast encoder of flat mappings must write exactly
+    what `json` wrote, or a verified chain would break at the next save of the same value."""
+    every = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    chunks = ["".join(every[i:i + 4096]) for i in range(0, len(every), 4096)]
+    mapping = {f"k{chunk}{n}": f"{chunk}v" for n, chunk in enumerate(chunks)}
+    assert dump_json(mapping) == _json_text(mapping)
+    for odd in ({"\ud800": "lone surrogate"}, {1: "a"}, {"a": 1e-7}, {"a": 2**70}, {"a": ["b"]}, {}):
+        assert dump_json(odd) == _json_text(odd)
