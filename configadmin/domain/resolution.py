@@ -82,8 +82,9 @@ def same_value(a: Any, b: Any) -> bool:
     """Equal as stored: the JSON text, so a mapping's entry order counts (a reorder is a change)
     and 1 is not 1.0 or true. The one equality of "this changes nothing": `changes_anything`
     (set, revert, import, reset, the window's save plan) and a promote's target use it."""
-    if isinstance(a, Mapping) and isinstance(b, Mapping) and _flat_text(a) and _flat_text(b):
-        return a == b and list(a) == list(b)  # the feature mapping: no text, no tuple per entry
+    if isinstance(a, Mapping) and isinstance(b, Mapping) and _flat_text(a):
+        # the feature mapping: no text, no tuple per entry (only a flat b can equal a flat a)
+        return a == b and list(a) == list(b)
 
     def text(value: Any) -> str:
         return json.dumps(thaw(value), ensure_ascii=False, separators=(",", ":"))

@@ -94,7 +94,7 @@ def validate_feature_mapping(value: Any) -> dict[str, str]:
         raise ValidationError(f"expected an object of feature → column, got {json_type(value)}")
     schemas = _schemas()
     try:
-        checked = dict(schemas.mapping.validate_python(value, strict=True))
+        checked: dict[str, str] = schemas.mapping.validate_python(value, strict=True)  # a new dict
     except schemas.error as exc:
         problems: list[str] = []
         for err in exc.errors(include_url=False, include_input=False):
