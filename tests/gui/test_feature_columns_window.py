@@ -188,7 +188,7 @@ def test_an_unreachable_source_is_a_notice_and_never_blocks_a_save(
                                           "analytics.customer_features at 127.0.0.1:1")
         assert "Wh5ecret" not in title_line(win)
         model = win.mapping_editor.model
-        model.set_cell(model.row_id(0), COL_COLUMN, "anything_at_all")
+        model.edits.set_cell(model.row_id(0), COL_COLUMN, "anything_at_all")
         qtbot.waitUntil(lambda: save_button(win).isEnabled(), timeout=WAIT)
         with qtbot.waitSignal(win.saved, timeout=WAIT):
             qtbot.mouseClick(save_button(win), Qt.MouseButton.LeftButton)

@@ -59,6 +59,7 @@ class MappingEditor(QWidget):
         self.undo_stack = self.session.undo
         self.model.edit_hook = self.session.set_cell
         self._read_only = False
+        self._columns_checked: dict[str, str] | None = None  # the value the shared-columns warning is of
         self._usual_tips: dict[QAction, str] = {}  # while read-only, the tooltips say why
         self._kept_entry: int | None = None  # the entry to select again once a filter shows it
 
@@ -432,9 +433,14 @@ class MappingEditor(QWidget):
         self.changed.emit()
 
     def check_columns_shared(self) -> None:
-        """A column mapped by two features is a warning under the table (saving still works)."""
+        """A column mapped by two features is a warning under the table (saving still works);
+        checked once per edit (the value is kept until the next), not again on every state update."""
         from configadmin.domain.validation import duplicate_column_warnings
-        warnings = duplicate_column_warnings(self.value()) if self.model.total_rows() else []
+        value = self.value()
+        if value is self._columns_checked:
+            return
+        self._columns_checked = value
+        warnings = duplicate_column_warnings(value) if value else []
         self.warning_label.setText("⚠ " + "; ".join(warnings) if warnings else "")
         self.warning_label.setVisible(bool(warnings))
 
