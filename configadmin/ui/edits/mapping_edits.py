@@ -339,7 +339,7 @@ class MappingEdits:
             self.rows = kept.rows
             self.order = list(kept.ids)
             self._problems = dict(kept.problems)
-            self._counts = Counter(row[0] for row in self.rows.values())
+            self._counts = Counter(map(itemgetter(0), self.rows.values()))
             self._dupes = {feature for feature, n in self._counts.items() if n > 1}
             self._value = None
             self.events.reset.emit()
