@@ -14,23 +14,19 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from configadmin.domain.column_check import ColumnReport
-from configadmin.domain.diff import Diff
 from configadmin.domain.errors import NotFound
 from configadmin.domain.previews import ResetStep, RevertPreview
-from configadmin.domain.records import (
-    Action, AuditEntry, Change, ChainReport, ReaderInfo, Resolved, SettingKey, StoredValue,
-)
+from configadmin.domain.records import Action, AuditEntry, Change, Resolved, SettingKey
 from configadmin.domain.registry import FEATURE_MAPPING, MODEL_INPUT_SIZE, Registry, parse_key
 from configadmin.domain.resolution import thaw
-from configadmin.domain.revisions import HeadEntry, Revision
+from configadmin.domain.revisions import HeadEntry
 from configadmin.domain.validation import cross_field_warnings, input_size_warnings
-from configadmin.service import database_setup, handlers, previews, queries
+from configadmin.service import database_setup, handlers, previews
 from configadmin.service.cached_reads import CacheKey, CachedReads
 from configadmin.service.class_calls import bind_instance_calls, shared_or_bound
 from configadmin.service.database_setup import Migration
@@ -39,8 +35,9 @@ from configadmin.service.commands import (
 )
 from configadmin.service.feature_columns import ColumnsRead, FeatureColumnCache
 from configadmin.service.locate import (
-    DEFAULT_ENVIRONMENT, database_url, environment_list, environment_name, is_relay_url, read_layers,
+    DEFAULT_ENVIRONMENT, database_url, environment_name, is_relay_url, read_layers,
 )
+from configadmin.service.query_methods import QueryMethods
 from configadmin.service.reader_state import ReaderState
 from configadmin.service.refresher import Refresher
 from configadmin.service.request_methods import RequestMethods
@@ -66,7 +63,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-class ConfigurationService(CachedReads, RequestMethods):
+class ConfigurationService(CachedReads, RequestMethods, QueryMethods):
     """Resolution database → defaults file → settings.py, per (environment, category, key)."""
 
     def __init__(self, engine: Any, *, environment: str = DEFAULT_ENVIRONMENT,
@@ -352,15 +349,6 @@ class ConfigurationService(CachedReads, RequestMethods):
         finally:
             self._written((), plan.to_env)
 
-    # -- queries: everything else the CLI and the window show ---------------------------------------
-    def stored_version(self, setting: SettingKey, environment: str | None = None) -> int:
-        """The database row's version, active or not (0: no row), read now."""
-        return queries.stored_version(self._uow(), setting, environment or self.environment)
-
-    def stored_resolution(self, setting: SettingKey, environment: str | None = None) -> Resolved:
-        """Uncached resolution straight from the database (for read-modify-write)."""
-        return queries.stored_resolution(self._uow(), self.scope, setting, environment or self.environment)
-
     # -- the feature table (configadmin/service/feature_columns.py) ---------------------------------
     def check_columns(self, mapping: Mapping[str, str] | None = None, *, environment: str | None = None,
                       feature_source: str | None = None, refresh: bool = False) -> ColumnReport:
@@ -377,94 +365,6 @@ class ConfigurationService(CachedReads, RequestMethods):
         from configadmin.service import feature_columns
         return feature_columns.table_columns(self, environment or self.environment,
                                              source=feature_source, refresh=refresh)
-
-    def diff(self, category: str, key: str, environment: str | None = None) -> Diff:
-        """The stored (database) value against the file default, entry by entry."""
-        return queries.stored_diff(self._uow(), self.scope, SettingKey(category, key),
-                                   environment or self.environment)
-
-    def file_default(self, setting: SettingKey) -> Any:
-        """What applies without a database value: the defaults file, else settings.py, else None."""
-        return self.scope.file_default(setting)
-
-    def stored(self, environment: str | None = None) -> list[StoredValue]:
-        with self._uow() as uow:
-            return uow.repo.all(environment or self.environment)
-
-    def history(self, category: str | None = None, key: str | None = None, *,
-                actor: str | None = None, action: str | None = None, since: datetime | None = None,
-                until: datetime | None = None, text: str | None = None, limit: int = 100,
-                before_id: int | None = None, environment: str | None = None,
-                actors: Sequence[str] | None = None) -> list[AuditEntry]:
-        """Newest first; every filter is applied in SQL; page on with `before_id` (keyset);
-        `actors`: any of these names (the window's partial actor filter)."""
-        with self._uow() as uow:
-            return uow.repo.history(environment=environment, category=category, key=key,
-                                    actor=actor, action=action, since=since, until=until,
-                                    text=text, before_id=before_id, limit=limit, actors=actors)
-
-    def actors(self, environment: str | None = None) -> list[str]:
-        """The names in the audit trail (of one environment), sorted: the actor filter's choices."""
-        with self._uow() as uow:
-            return list(uow.repo.actors(environment))
-
-    def history_per_day(self, category: str | None = None, key: str | None = None,
-                        environment: str | None = None, days: int = 90, *, actor: str | None = None,
-                        action: str | None = None, text: str | None = None,
-                        actors: Sequence[str] | None = None) -> list[tuple[date, int]]:
-        """Changes per UTC day over the last `days` days (today included), oldest first; days
-        without changes are left out. Counted in SQL, so it stays cheap on a long history; the
-        filters are those of `history`."""
-        today = datetime.now(UTC).date()
-        first = today - timedelta(days=max(days, 1) - 1)
-        since = datetime(first.year, first.month, first.day, tzinfo=UTC)
-        with self._uow() as uow:
-            return uow.repo.history_per_day(since=since, environment=environment, category=category,
-                                            key=key, actor=actor, action=action, text=text,
-                                            actors=actors)
-
-    def audit_entry(self, audit_id: int) -> AuditEntry:
-        with self._uow() as uow:
-            return uow.repo.audit_entry(audit_id)
-
-    def verify_audit(self, expect_head: tuple[int, str] | None = None) -> ChainReport:
-        """The chain, the live values against it, and (given) a head recorded earlier."""
-        with self._uow() as uow:
-            return uow.repo.verify_audit(expect_head)
-
-    def revision(self, environment: str | None = None) -> int:
-        with self._uow() as uow:
-            return uow.repo.revision(environment)
-
-    def head(self, environment: str | None = None, held: Revision | None = None) -> tuple[HeadEntry, bool]:
-        """The environment's head (id + hash), and whether `held` is still in the audit chain
-        (False: the database lost that change in a failover)."""
-        env = environment or self.environment
-        with self._uow() as uow:
-            head = uow.repo.head(env)
-            return head, held is None or held == head.revision or uow.repo.holds(held)
-
-    def on_standby(self) -> bool:
-        """Connected to a hot standby: reads work, writes are refused until it is promoted."""
-        with self._uow() as uow:
-            return uow.repo.in_recovery()
-
-    def environments(self) -> list[str]:
-        with self._uow() as uow:
-            stored = uow.repo.environments()
-        return environment_list(self.environment, stored)
-
-    def readers(self) -> list[ReaderInfo]:
-        return queries.readers(self._uow())
-
-    def reader_logins(self) -> dict[str, int]:
-        """How many readers each database login claims (the reader list shows at most 200 each)."""
-        return queries.reader_logins(self._uow())
-
-    def can_write(self) -> bool:
-        """False for a database user that may read but not write (the window goes read-only)."""
-        with self._uow() as uow:
-            return uow.repo.may_write()
 
     def parse_key(self, name: str) -> SettingKey:
         """`category.key` of a known setting, else ValidationError/NotFound."""
