@@ -33,9 +33,11 @@ RANGES: dict[str, tuple[float, float]] = {
 # No control, format (bidi, zero-width) or separator characters anywhere, no surrounding white
 # space; checked in Rust by pydantic-core.
 _HIDDEN = r"\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}"
-_FEATURE_PATTERN = rf"^[^\s{_HIDDEN}](?:[^{_HIDDEN}]*[^\s{_HIDDEN}])?$"
+_FEATURE = rf"[^\s{_HIDDEN}](?:[^{_HIDDEN}]*[^\s{_HIDDEN}])?"
+_FEATURE_PATTERN = f"^{_FEATURE}$"
 # ASCII identifier-like, optionally dotted (schema.column): a Cyrillic а cannot pass for an a.
-_COLUMN_PATTERN = COLUMN_PATTERN.pattern.replace("\\Z", "$")
+_COLUMN = COLUMN_PATTERN.pattern.removeprefix("^").removesuffix("\\Z")
+_COLUMN_PATTERN = f"^{_COLUMN}$"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class _Schemas:
     input_size: Any
     feature: Any
     column: Any
+    features: Any  # every feature of a mapping, one a line: no feature holds a line break
+    columns: Any
     error: type[PydanticError]
 
 
@@ -63,8 +67,32 @@ def _schemas() -> _Schemas:
     return _Schemas(
         mapping=TypeAdapter(Annotated[dict[feature, column], Field(max_length=MAX_MAPPING_ENTRIES)]),
         input_size=TypeAdapter(Annotated[int, Field(ge=1, le=MAX_INPUT_SIZE)]),
-        feature=TypeAdapter(feature), column=TypeAdapter(column), error=PydanticError,
+        feature=TypeAdapter(feature), column=TypeAdapter(column),
+        features=TypeAdapter(Annotated[str, StringConstraints(pattern=f"^(?:{_FEATURE}\n)*{_FEATURE}$")]),
+        columns=TypeAdapter(Annotated[str, StringConstraints(pattern=f"^(?:{_COLUMN}\n)*{_COLUMN}$")]),
+        error=PydanticError,
     )
+
+
+def _every_name_allowed(value: dict[Any, Any], schemas: _Schemas) -> bool:
+    """The usual mapping, checked in one pass: the features' and the columns' patterns each run
+    once over all the names (a line apart), and the bounds over their lengths. False leaves the
+    decision, and the words of each refusal, to the entry-by-entry validation."""
+    if not 0 < len(value) <= MAX_MAPPING_ENTRIES:
+        return False
+    try:
+        features, columns = "\n".join(value), "\n".join(value.values())
+    except TypeError:  # a name that is not text
+        return False
+    if features.count("\n") != len(value) - 1 or columns.count("\n") != len(value) - 1:
+        return False  # a name holds a line break
+    try:
+        schemas.features.validate_python(features, strict=True)
+        schemas.columns.validate_python(columns, strict=True)
+    except schemas.error:
+        return False
+    return (max(map(len, value)) <= MAX_FEATURE_LENGTH
+            and max(map(len, value.values())) <= MAX_COLUMN_LENGTH)
 
 
 def _why_name_fails(text: str, what: str, limit: int) -> str:
@@ -94,7 +122,8 @@ def validate_feature_mapping(value: Any) -> dict[str, str]:
         raise ValidationError(f"expected an object of feature → column, got {json_type(value)}")
     schemas = _schemas()
     try:
-        checked: dict[str, str] = schemas.mapping.validate_python(value, strict=True)  # a new dict
+        checked: dict[str, str] = (dict(value) if _every_name_allowed(value, schemas)
+                                   else schemas.mapping.validate_python(value, strict=True))  # a new dict
     except schemas.error as exc:
         problems: list[str] = []
         for err in exc.errors(include_url=False, include_input=False):

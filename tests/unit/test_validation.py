@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from configadmin.domain.names import near_duplicates
 from configadmin.domain.validation import (
-    cross_field_warnings, duplicate_column_warnings, generic_validator, input_size_warnings, json_problems, validate_feature_mapping, validate_input_size,
+    column_name_problem, cross_field_warnings, duplicate_column_warnings, feature_name_problem, generic_validator,
+    input_size_warnings, json_problems, validate_feature_mapping, validate_input_size,
 )
 from configadmin.domain.errors import ValidationError
 
@@ -113,3 +117,32 @@ def test_two_features_on_one_column_are_a_warning_naming_both() -> None:
     assert cross_field_warnings(1, both) == [
         "model input size 1 is smaller than the 3 mapped features",
         "1 column is mapped by more than one feature: total_revenue (revenue, revenue_copy)"]
+
+
+_NAMES = st.one_of(
+    st.lists(st.sampled_from(["a", "Z9", "_x", ".", "-", " ", "\n", "\t", "\u202e", "\u00e9"]), max_size=4).map("".join),
+    st.sampled_from(["f" * 200, "f" * 201, "c" * 128, "c" * 129]))
+
+
+_PLAIN = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.dictionaries(_PLAIN, _PLAIN, max_size=4), _NAMES, _NAMES)
+@example({"x": "y"}, "a\nb", "c")  # a line break inside a name must not pass for the one between names
+@example({"x": "y"}, "a", "c\nd")
+@example({}, "a\n", "c")
+@example({"x": "y"}, "f" * 201, "c")
+@example({"x": "y"}, "f", "c" * 129)
+def test_a_mapping_is_accepted_exactly_when_every_name_in_it_is(
+        plain: dict[str, str], feature: str, column: str) -> None:
+    """The usual mapping is checked on all its names at once; the verdict is the per-name one."""
+    mapping = {**plain, feature: column}
+    expected = (all(feature_name_problem(k) is None and column_name_problem(v) is None
+                    for k, v in mapping.items()) and not near_duplicates(mapping))
+    try:
+        assert validate_feature_mapping(mapping) == mapping
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == expected
