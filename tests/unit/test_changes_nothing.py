@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from configadmin.domain.names import near_duplicates
 from configadmin.domain.records import Resolved, Source, StoredValue
 from configadmin.domain.resolution import changes_anything, same_value, text_changes_anything
+from configadmin.domain.stored_json import is_unusable, read_stored
 
 
 def _text(value: object) -> str:
@@ -65,3 +68,34 @@ def test_a_stored_text_no_reader_can_use_is_replaced_by_a_save() -> None:
     too_deep = "[" * 300 + "]" * 300
     assert text_changes_anything(too_deep, {"a": "x"}, '{"a":"x"}') is True
     assert text_changes_anything("NaN", 1, "1") is True
+
+
+_NAMES = st.text(alphabet='ab "\\\n\x1f\u00e9', max_size=3)
+_FLAT = st.dictionaries(_NAMES, _NAMES, max_size=4)
+
+
+def _written(value: dict[str, str], form: str) -> str:
+    """`value` as another program may have stored it."""
+    compact = _text(value)
+    if form == "spaced":
+        return json.dumps(value, ensure_ascii=False)
+    if form == "escaped":
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    if form == "upper hex":  # \u001F for json's \u001f: the same length, the same value
+        return compact.replace("\\u001f", "\\u001F")
+    if form == "repeated" and value:
+        return '{"' + json.dumps(next(iter(value)))[1:] + ':"an earlier value",' + compact[1:]
+    return compact
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(_FLAT, _FLAT, st.sampled_from(["compact", "spaced", "escaped", "upper hex", "repeated"]))
+def test_a_stored_text_changes_nothing_exactly_when_it_holds_the_new_value(
+        new: dict[str, str], other: dict[str, str], form: str) -> None:
+    """Decided without parsing where the text allows it (not longer than ours, nothing escaped),
+    and always as parsing both would decide."""
+    for old in (other, new):
+        stored = _written(old, form)
+        parsed = read_stored(stored)
+        assert text_changes_anything(stored, new, _text(new)) is (
+            is_unusable(parsed) or not same_value(parsed, new)), stored
