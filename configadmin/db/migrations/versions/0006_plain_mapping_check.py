@@ -11,6 +11,8 @@ PostgreSQL only. What the database refuses is unchanged:
 - The stored value and the audit's old and new values are compressed with lz4 instead of pglz
   (a 3 MB mapping is written about 3x faster and read back the same). Rows already stored keep
   pglz; a server built without lz4 keeps pglz for all.
+- `configadmin_idle_bound` (three calls a save) returns at once when the 15 s bound is set already
+  instead of scanning `pg_settings` each time.
 
 Every function is written out here (copied, never imported); the downgrade restores 0005's.
 
@@ -67,6 +69,19 @@ UPGRADE = [
         SELECT CASE WHEN configadmin_plain_mapping(p_category, p_key, p_value) THEN true
                     ELSE configadmin_value_problem(p_category, p_key, p_value) IS NULL END
     $$""",
+    f"""
+    CREATE OR REPLACE FUNCTION configadmin_idle_bound() RETURNS void LANGUAGE plpgsql {PATH} AS $$
+    DECLARE
+        current_ms bigint;
+    BEGIN  -- a write transaction left open ends after 15 s (a lower setting is kept)
+        IF current_setting('idle_in_transaction_session_timeout') = '15s' THEN
+            RETURN;  -- set already (a save calls this three times): no scan of pg_settings
+        END IF;
+        current_ms := (SELECT setting::bigint FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout');
+        IF current_ms = 0 OR current_ms > 15000 THEN
+            PERFORM set_config('idle_in_transaction_session_timeout', '15s', true);
+        END IF;
+    END $$""",
     "DO $$ BEGIN\n" + "".join(f"    ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4;\n"
                               for table, column in COMPRESSED)
     + "EXCEPTION WHEN feature_not_supported THEN NULL;  -- a server built without lz4\nEND $$",
@@ -79,6 +94,16 @@ DOWNGRADE = [
         SELECT configadmin_value_problem(p_category, p_key, p_value) IS NULL
     $$""",
     "DROP FUNCTION configadmin_plain_mapping(text, text, json)",
+    f"""
+    CREATE OR REPLACE FUNCTION configadmin_idle_bound() RETURNS void LANGUAGE plpgsql {PATH} AS $$
+    DECLARE
+        current_ms bigint := (SELECT setting::bigint FROM pg_settings
+                               WHERE name = 'idle_in_transaction_session_timeout');
+    BEGIN  -- a write transaction left open ends after 15 s (a lower setting is kept)
+        IF current_ms = 0 OR current_ms > 15000 THEN
+            PERFORM set_config('idle_in_transaction_session_timeout', '15s', true);
+        END IF;
+    END $$""",
     *(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION default" for table, column in COMPRESSED),
 ]
 
