@@ -20,14 +20,14 @@ from configadmin.domain.records import Source
 pytestmark = pytest.mark.postgres
 
 PLAIN = [
-    "{}", '{"a":"b"}', '{"feature one":"sales.total"}', '{"f-1.x_":"s.t.c"}',
-    json.dumps({"f" * 128: "c" * 128}, separators=(",", ":")),
+    "{}", '{"a":"b"}', '{"feature one":"sales.total"}', '{"f-1.x_":"s.t_c"}',
+    json.dumps({"f" * 128: "c" * 128, "g": "s" * 63 + "." + "t" * 63}, separators=(",", ":")),
     json.dumps({f"feature_{i:04d}": f"column_{i:04d}" for i in range(1000)}, separators=(",", ":")),
 ]
 ALLOWED_BUT_NOT_PLAIN = [
     json.dumps({"f" * 129: "c"}, separators=(",", ":")), json.dumps({"f" * 200: "c"}, separators=(",", ":")),
     '{"größe":"size_col"}', '{"a": "b"}', ' {"a":"b"} ', '{"\\u0061":"b"}', '{"a,b":"c"}', '{"a:b":"c"}',
-    '{"a\\"b":"c"}',
+    '{"a\\"b":"c"}', '{"a":"db.sales.total"}', json.dumps({"g": "s" * 64 + "." + "t"}, separators=(",", ":")),
 ]
 REFUSED = [
     '{"a":"b","a":"c"}', '{"a":"b","x":"y","a":"cccccccccc"}', '{"a":"bbbbbbbbbb","x":"y","a":"c"}',
