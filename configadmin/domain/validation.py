@@ -233,6 +233,11 @@ def duplicate_column_warnings(mapping: Any, shown: int = 3) -> list[str]:
     mostly a slip: a warning naming the column and its features, never an error."""
     if not isinstance(mapping, Mapping):
         return []
+    try:  # nearly always every column differs: found at C speed (100k entries in a few ms, not 0.5 s)
+        if len(set(mapping.values())) == len(mapping):
+            return []
+    except TypeError:  # an unhashable value: left to the walk below, as before
+        pass
     by_column: dict[Any, list[str]] = {}
     for feature, column in mapping.items():
         by_column.setdefault(column, []).append(str(feature))

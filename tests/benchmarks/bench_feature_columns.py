@@ -115,7 +115,7 @@ def test_window_marks_and_counts_without_stalling_and_marks_follow_the_scroll(
     beat.stop()
     line = window.columns.line.label.text()
     assert line == f"⚠ {ENTRIES // UNKNOWN_EVERY:,} columns not in customer_features"
-    window.mapping_editor.model.set_cell(window.mapping_editor.model.row_id(1), COL_COLUMN, "colx_new")
+    window.mapping_editor.model.edits.set_cell(window.mapping_editor.model.row_id(1), COL_COLUMN, "colx_new")
     qtbot.waitUntil(lambda: window.columns.line.label.text()
                     == f"⚠ {ENTRIES // UNKNOWN_EVERY + 1:,} columns not in customer_features", timeout=30_000)
     record("feature table", f"window, {ENTRIES:,} entries: open → loaded and columns shown",

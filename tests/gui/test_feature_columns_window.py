@@ -161,7 +161,7 @@ def test_a_table_dropped_while_the_window_is_open_gives_a_notice_and_saving_stil
     assert column_cell(checked, "revenue").data(Qt.ItemDataRole.DecorationRole) is None
 
     SaveAsked(monkeypatch, "after the table went")
-    checked.mapping_editor.model.set_cell(checked.mapping_editor.model.row_id(0), COL_COLUMN, "txn_count_90d")
+    checked.mapping_editor.model.edits.set_cell(checked.mapping_editor.model.row_id(0), COL_COLUMN, "txn_count_90d")
     qtbot.waitUntil(lambda: save_button(checked).isEnabled(), timeout=WAIT)
     with qtbot.waitSignal(checked.saved, timeout=WAIT):
         qtbot.mouseClick(save_button(checked), Qt.MouseButton.LeftButton)
@@ -183,7 +183,7 @@ def test_an_unreachable_source_is_a_notice_and_never_blocks_a_save(
                                           "analytics.customer_features at 127.0.0.1:1")
         assert "Wh5ecret" not in title_line(win)
         model = win.mapping_editor.model
-        model.set_cell(model.row_id(0), COL_COLUMN, "anything_at_all")
+        model.edits.set_cell(model.row_id(0), COL_COLUMN, "anything_at_all")
         qtbot.waitUntil(lambda: save_button(win).isEnabled(), timeout=WAIT)
         with qtbot.waitSignal(win.saved, timeout=WAIT):
             qtbot.mouseClick(save_button(win), Qt.MouseButton.LeftButton)

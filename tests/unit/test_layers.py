@@ -264,3 +264,37 @@ def test_no_migration_imports_live_code() -> None:
                                   "from ... import write_path\n"])
 def test_the_migration_check_refuses_any_import_of_live_code(code: str) -> None:
     assert live_imports("configadmin.db.migrations.versions.0009_probe", code)
+
+
+def qt_reached_from(module: str, seen: set[str] | None = None) -> list[str]:
+    """The chains of our imports by which `module` reaches PySide6 (function-level ones too)."""
+    seen = seen if seen is not None else set()
+    path = PACKAGE.parent / Path(*module.split("."))
+    file = path.with_suffix(".py") if path.with_suffix(".py").exists() else path / "__init__.py"
+    if not file.exists() and "." in module:  # `from pkg.mod import name`: the module is pkg.mod
+        return qt_reached_from(module.rpartition(".")[0], seen)
+    if module in seen or not file.exists():
+        return []
+    seen.add(module)
+    chains = []
+    for arrow in imports_of(file):
+        if arrow.target.split(".")[0] == "PySide6":
+            chains.append(f"{module} → {arrow.target}")
+        elif arrow.target.startswith("configadmin."):
+            chains += [f"{module} → {chain}" for chain in qt_reached_from(arrow.target, seen)]
+    return chains
+
+
+def test_the_pending_edits_package_never_reaches_qt() -> None:
+    """ui/edits/ is the window's plain state (napari's shape): the save plan, drafts, merges and the
+    undo history work without a widget, so none of its modules may import Qt, however indirectly."""
+    edits = sorted((PACKAGE / "ui" / "edits").glob("*.py"))
+    assert {p.stem for p in edits} >= {"mapping_edits", "undo", "edit_session", "edit_commands", "pending"}
+    chains = [chain for path in edits for chain in qt_reached_from(module_name(path))]
+    assert chains == [], "\n".join(chains)
+
+
+def test_the_qt_reach_finder_follows_our_imports() -> None:
+    assert any(chain.endswith("PySide6.QtCore") for chain in qt_reached_from("configadmin.ui.editors.mapping_model"))
+    chains = qt_reached_from("configadmin.ui.editors.setting_editors.SettingEditors")  # `from pkg.mod import name`
+    assert "configadmin.ui.editors.setting_editors → configadmin.ui.editors.input_size_editor → PySide6.QtCore" in chains

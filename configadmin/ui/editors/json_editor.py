@@ -1,5 +1,6 @@
 """Settings without a table of their own (thresholds, intervals, nested objects), edited as JSON and
-checked against their schema as the analyst types."""
+checked against their schema as the analyst types. The parsed value and its problem go into the edit
+session (what a save, a draft or a merge reads); the text is the widget's."""
 from __future__ import annotations
 
 import json
@@ -12,11 +13,12 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from configadmin.domain.resolution import thaw
 from configadmin.domain.errors import ValidationError
+from configadmin.ui.edits.edit_session import UNPARSED, EditSession
 from configadmin.ui.plain_text import plain
 from configadmin.domain.text import json_text
 from configadmin.ui import theme
 
-_UNPARSED = object()
+_NO_BASE = object()
 
 
 def to_text(value: Any) -> str:
@@ -28,13 +30,13 @@ class JsonEditor(QWidget):
 
     changed = Signal()
 
-    def __init__(self, name: str, validate: Callable[[Any], Any], parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, validate: Callable[[Any], Any], parent: QWidget | None = None, *,
+                 session: EditSession | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"jsonEditor_{name}")
+        self.name = name
+        self.session = session if session is not None else EditSession()
         self._validate = validate
-        self._base: Any = None
-        self._value: Any = None
-        self._problem: str | None = None
         self.text = QPlainTextEdit()
         self.text.setObjectName("jsonText")
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -53,44 +55,46 @@ class JsonEditor(QWidget):
         self._debounce.timeout.connect(self._check)
         self.text.textChanged.connect(self._debounce.start)
 
-    def load(self, value: Any, *, base: Any = _UNPARSED) -> None:
-        self._base = thaw(value if base is _UNPARSED else base)
+    def load(self, value: Any, *, base: Any = _NO_BASE) -> None:
+        self.session.load_json(self.name, thaw(value if base is _NO_BASE else base))
         self.text.blockSignals(True)
         self.text.setPlainText(to_text(value))
         self.text.blockSignals(False)
         self._check()
 
     def rebase(self, value: Any) -> None:
-        self._base = thaw(value)
+        self.session.rebase_json(self.name, thaw(value))
         self.changed.emit()
 
     def value(self) -> Any:
-        return self._value
+        return self.session.value(self.name)
 
     @property
     def base(self) -> Any:
-        return self._base
+        return self.session.base(self.name)
 
     def problem(self) -> str | None:
-        return self._problem
+        return self.session.problem(self.name)
 
     def is_modified(self) -> bool:
-        return self._problem is not None or self._value != self._base
+        return self.session.is_modified(self.name)
 
     def set_read_only(self, read_only: bool) -> None:
         self.text.setReadOnly(read_only)
 
     def _check(self) -> None:
         self._debounce.stop()
+        problem: str | None
         try:
             parsed = json.loads(self.text.toPlainText())
         except json.JSONDecodeError as exc:
-            self._value, self._problem = _UNPARSED, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            value, problem = UNPARSED, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         else:
             try:
-                self._value, self._problem = self._validate(parsed), None
+                value, problem = self._validate(parsed), None
             except ValidationError as exc:
-                self._value, self._problem = parsed, "; ".join(exc.problems)
-        self.problem_label.setText(f"⚠ {self._problem}" if self._problem else "")
-        self.problem_label.setVisible(self._problem is not None)
+                value, problem = parsed, "; ".join(exc.problems)
+        self.session.set_json(self.name, value, problem)
+        self.problem_label.setText(f"⚠ {problem}" if problem else "")
+        self.problem_label.setVisible(problem is not None)
         self.changed.emit()

@@ -6,7 +6,8 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from configadmin.ui.editors.column_completer import ColumnCompleter
-from configadmin.ui.editors.mapping_model import COL_COLUMN, COL_FEATURE, MappingModel, cell_checks
+from configadmin.ui.editors.mapping_model import COL_COLUMN, COL_FEATURE, MappingModel
+from configadmin.ui.edits.mapping_edits import cell_checks
 from configadmin.ui import theme
 from configadmin.ui.plain_text import plain_tooltip
 
@@ -48,7 +49,7 @@ class CellDelegate(QStyledItemDelegate):
         feature_problem, column_problem = cell_checks()
         problem = feature_problem(text) if col == COL_FEATURE else column_problem(text)
         if problem is None and col == COL_FEATURE:
-            other = self._model.find_feature(text)
+            other = self._model.edits.find_feature(text)
             if other is not None and other != rid:
                 problem = f"feature {text!r} appears more than once"
         line.setStyleSheet(theme.cell_sheet(theme.ERROR) if problem else "")

@@ -1,19 +1,18 @@
 """The feature mapping editor: table, filter, row actions, spreadsheet paste/copy, undo/redo.
 
-Every change goes through the QUndoStack as a command that calls the model's plain edit methods,
-so undo works the same for a typed cell, a pasted block and a removed selection.
+The edits themselves are the edit session's (`ui/edits/edit_session.py`, no Qt): every change is a
+command on its plain undo stack; this widget forwards what the analyst does and renders the result.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import (
     QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,11 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from configadmin.domain.diff import Diff, EntryDiff, Kind, diff_values
+from configadmin.domain.diff import Diff
 from configadmin.ui.icons import icon
 from configadmin.ui.editors.column_fit import FitColumns
 from configadmin.ui.editors.mapping_delegate import CellDelegate
-from configadmin.ui.editors.mapping_commands import Insert, Remove, SetCell, SetCells, parse_rows
 from configadmin.ui import theme
 from configadmin.domain.text import count, counted
 from configadmin.ui.editors.mapping_model import (
@@ -39,6 +37,8 @@ from configadmin.ui.editors.mapping_model import (
     COL_FEATURE,
     MappingModel,
 )
+from configadmin.ui.edits.edit_commands import parse_rows
+from configadmin.ui.edits.edit_session import EditSession
 from configadmin.ui.plain_text import plain
 from configadmin.ui.table_keys import tab_leaves
 
@@ -51,17 +51,15 @@ class MappingEditor(QWidget):
     changed = Signal()
     notice = Signal(str)  # what a paste, remove or undo did, in words ("Pasted 3 entries: 2 new, 1 changed")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, session: EditSession | None = None) -> None:
         super().__init__(parent)
-        self.model = MappingModel(self)
-        self._exact = True  # whether the model's touched features cover every difference from the base
-        self.undo_stack = QUndoStack(self)
-        self.model.edit_hook = self._edit
-        self._base: dict[str, str] = {}
-        self._value: dict[str, str] | None = None
-        self._diff: Diff | None = None
-        self._modified: bool | None = None
+        self.session = session if session is not None else EditSession()
+        self.edits = self.session.mapping
+        self.model = MappingModel(self.edits, self)
+        self.undo_stack = self.session.undo
+        self.model.edit_hook = self.session.set_cell
         self._read_only = False
+        self._columns_checked: dict[str, str] | None = None  # the value the shared-columns warning is of
         self._usual_tips: dict[QAction, str] = {}  # while read-only, the tooltips say why
         self._kept_entry: int | None = None  # the entry to select again once a filter shows it
 
@@ -146,7 +144,7 @@ class MappingEditor(QWidget):
         self.notice.connect(self._show_notice)
         # A notice tells what the last step did: an undo, a redo or a reload makes it stale
         # ("Pasted 500 entries" after the paste was undone, "Ctrl+Z brings them back" after Discard).
-        self.undo_stack.indexChanged.connect(self._clear_notice)
+        self.undo_stack.on_index_changed(self._undo_moved)
         self.warning_label = plain(QLabel())
         self.warning_label.setObjectName("mappingWarning")
         self.warning_label.setWordWrap(True)
@@ -189,82 +187,55 @@ class MappingEditor(QWidget):
         self.find_action = action("findEntry", "Filter entries", "search", self._focus_filter,
                                   QKeySequence(QKeySequence.StandardKey.Find))
         self.find_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # from anywhere in the window
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
-        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        self.undo_action = QAction("Undo", self)
+        self.redo_action = QAction("Redo", self)
         for act, name, keys in ((self.undo_action, "undo", [QKeySequence("Ctrl+Z")]),
                                 (self.redo_action, "redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])):
             act.setObjectName(name)
             act.setIcon(icon(name))
             act.setShortcuts(keys)
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.setEnabled(False)
             self.addAction(act)
+        self.undo_action.triggered.connect(self.undo_stack.undo)
+        self.redo_action.triggered.connect(self.undo_stack.redo)
+
+    def _undo_moved(self, index: int) -> None:
+        """The Undo/Redo actions name the step they take; a notice tells what the last step did, so
+        an undo, a redo or a reload makes it stale ("Pasted 500 entries" after the paste was undone)."""
+        stack = self.undo_stack
+        for act, verb, can, text in ((self.undo_action, "Undo", stack.can_undo(), stack.undo_text()),
+                                     (self.redo_action, "Redo", stack.can_redo(), stack.redo_text())):
+            act.setText(f"{verb} {text}" if text else verb)
+            act.setEnabled(can and not self._read_only)
+        self._clear_notice()
 
     # -- loading, state --------------------------------------------------------------------------
     def load(self, mapping: Mapping[str, str], defaults: Mapping[str, str], *,
              base: Mapping[str, str] | None = None) -> None:
         """Shows `mapping`; edits are measured against `base` (default: the mapping itself)."""
-        self.undo_stack.clear()
+        self.session.load_mapping(mapping, defaults, base=base)
         self._clear_notice()
-        start = base if base is not None else mapping
-        # A frozen value (mappingproxy) copies its dict at C speed; dict() would go key by key.
-        self._base = start.copy() if isinstance(start, (dict, MappingProxyType)) else dict(start)
-        self.model.load(mapping, defaults)
-        self.undo_stack.setClean()
-        self._exact = start is mapping or start == mapping
-        self._diff = None
-        if start is mapping:  # shown as it is stored: its value is the base copy, nothing is edited
-            self._value, self._modified = self._base, False
 
     def value(self) -> dict[str, str]:
-        """The edited mapping (cached until the next edit: 100k entries cost ~10 ms to collect);
-        callers must not change it."""
-        if self._value is None:
-            self._value = self.model.value()
-        return self._value
+        """The edited mapping (kept until the next edit); callers must not change it."""
+        return self.edits.value()
 
     @property
     def base(self) -> dict[str, str]:
-        return self._base
+        return self.session.mapping_base
 
     def is_modified(self) -> bool:
-        if self._modified is None:
-            self._modified = self.value() != self._base
-        return self._modified
+        return self.session.mapping_modified()
 
     def problem(self) -> str | None:
-        return self.model.first_problem_checked()
+        return self.edits.first_problem_checked()
 
     def edit_diff(self) -> Diff:
-        """The edits against the base, entry by entry: from the features the edits touched, so one
-        edit in 100k entries costs one lookup, not a pass over both mappings (the save dialog).
-        Kept until the next edit: the window works it out while the analyst pauses, not on Ctrl+S."""
-        if self._diff is None:
-            self._diff = self._work_out_diff()
-        return self._diff
+        return self.session.edit_diff()
 
     def prepare_edit_diff(self) -> None:
-        """Works out the edit diff ahead of Ctrl+S when that is cheap (from the touched features);
-        after a draft or a merge it would be a pass over both mappings, left to the save itself."""
-        if self._diff is None and self._exact and self.model.touched() is not None:
-            self._diff = self._work_out_diff()
-
-    def _work_out_diff(self) -> Diff:
-        old, new = self._base, self.value()
-        touched = self.model.touched()
-        if not self._exact or touched is None:
-            return diff_values(old, new)
-        missing = object()
-        changed: list[EntryDiff] = []
-        added: list[EntryDiff] = []
-        for feature in touched:
-            before, after = old.get(feature, missing), new.get(feature, missing)
-            if before is missing and after is not missing:
-                added.append(EntryDiff(Kind.ADDED, feature, new=after))
-            elif before is not missing and after is missing:
-                changed.append(EntryDiff(Kind.REMOVED, feature, old=before))
-            elif before != after:
-                changed.append(EntryDiff(Kind.CHANGED, feature, old=before, new=after))
-        return Diff(tuple(changed + added))
+        self.session.prepare_edit_diff()
 
     def set_read_only(self, read_only: bool, why: str = "") -> None:
         """`why` goes into the disabled actions' tooltips ("Add entry — not available: read-only: …")."""
@@ -279,13 +250,12 @@ class MappingEditor(QWidget):
             elif read_only and why:
                 usual = self._usual_tips.setdefault(act, act.toolTip())
                 act.setToolTip(f"{usual} — not available: {why}")
-        self.undo_stack.setActive(not read_only)
-        self.undo_action.setEnabled(not read_only and self.undo_stack.canUndo())
-        self.redo_action.setEnabled(not read_only and self.undo_stack.canRedo())
+        self.undo_action.setEnabled(not read_only and self.undo_stack.can_undo())
+        self.redo_action.setEnabled(not read_only and self.undo_stack.can_redo())
 
     def select_feature(self, feature: str) -> None:
         """Shows and selects the entry (clears the filter when it hides it)."""
-        rid = self.model.find_feature(feature)
+        rid = self.edits.find_feature(feature)
         if rid is None:
             return
         row = self.model.view_row(rid)
@@ -297,9 +267,6 @@ class MappingEditor(QWidget):
             self.table.scrollTo(self.model.index(row, COL_FEATURE))
 
     # -- edits ------------------------------------------------------------------------------------
-    def _edit(self, rid: int, col: int, text: str) -> None:
-        self.undo_stack.push(SetCell(self.model, rid, col, text))
-
     def _selected_ids(self) -> list[int]:
         """From the selection's ranges (not one index per cell: a select-all of 100k rows is one
         range, taken as one slice of the view)."""
@@ -316,13 +283,6 @@ class MappingEditor(QWidget):
     def _anchor(self) -> int | None:
         current = self.table.currentIndex()
         return self.model.row_id(current.row()) if current.isValid() else self.model.last_id()
-
-    def _insert(self, pairs: list[tuple[str, str]], text: str) -> list[int]:
-        ids = self.model.new_ids(len(pairs))
-        self.undo_stack.push(Insert(self.model, [(rid, f, c) for rid, (f, c) in zip(ids, pairs)],
-                                     self._anchor(), text))
-        self._select(ids)
-        return ids
 
     def _select(self, ids: list[int]) -> None:
         """Selects the rows as ranges of consecutive rows (one range for a pasted block)."""
@@ -342,7 +302,8 @@ class MappingEditor(QWidget):
     def add_row(self) -> None:
         if self._read_only:
             return
-        ids = self._insert([("", "")], "Add entry")
+        ids = self.session.add([("", "")], self._anchor(), "Add entry")
+        self._select(ids)
         row = self.model.view_row(ids[0])
         if row is not None and self.isVisible():
             self.table.edit(self.model.index(row, COL_FEATURE))
@@ -351,21 +312,14 @@ class MappingEditor(QWidget):
         ids = self._selected_ids()
         if self._read_only or not ids:
             return
-        pairs: list[tuple[str, str]] = []
-        for rid in ids:
-            feature, column = self.model.entry(rid)
-            name, n = f"{feature}_copy", 2
-            while self.model.find_feature(name) is not None or any(p[0] == name for p in pairs):
-                name, n = f"{feature}_copy{n}", n + 1
-            pairs.append((name, column))
-        self._insert(pairs, f"Duplicate {counted(len(pairs), 'entry', 'entries')}")
+        self._select(self.session.duplicate(ids, self._anchor()))
 
     def remove_rows(self) -> None:
         ids = self._selected_ids()
         if self._read_only or not ids:
             return
         first = min(r for r in (self.model.view_row(i) for i in ids[:1]) if r is not None)
-        self.undo_stack.push(Remove(self.model, ids))
+        self.session.remove(ids)
         if self.model.rowCount():
             self.table.selectRow(min(first, self.model.rowCount() - 1))
         self.notice.emit(f"Removed {_entries(len(ids))} (Ctrl+Z brings them back)")
@@ -375,25 +329,12 @@ class MappingEditor(QWidget):
         ids = self._selected_ids()
         if self._read_only or not ids:
             return
-        self.undo_stack.beginMacro("Reset entries to default")
-        gone, back = [], []
-        for rid in ids:
-            feature, column = self.model.entry(rid)
-            default = self.model.default_for(feature)
-            if default is None:
-                gone.append(rid)
-            elif default != column:
-                back.append((rid, COL_COLUMN, default))
-        if back:
-            self.undo_stack.push(SetCells(self.model, back, "Reset entries to default"))
-        if gone:
-            self.undo_stack.push(Remove(self.model, gone))
-        self.undo_stack.endMacro()
+        self.session.reset_to_defaults(ids)
 
     def copy_rows(self) -> None:
         """Tab-separated lines, as a spreadsheet pastes them: the selection, else every shown row."""
         ids = self._selected_ids() or [self.model.row_id(r) for r in range(self.model.rowCount())]
-        lines = ["\t".join(self.model.entry(rid)) for rid in ids]
+        lines = ["\t".join(self.edits.entry(rid)) for rid in ids]
         QGuiApplication.clipboard().setText("\n".join(lines) + ("\n" if lines else ""))
 
     def paste(self) -> None:
@@ -405,26 +346,12 @@ class MappingEditor(QWidget):
         if not pairs:
             self.notice.emit("Nothing to paste: copy rows of feature and column (tab- or comma-separated)")
             return
-        self.undo_stack.beginMacro(f"Paste {counted(len(pairs), 'entry', 'entries')}")
-        new: dict[str, str] = {}
-        known = self.model.feature_index()
-        changed: dict[int, str] = {}
-        for feature, column in pairs:
-            rid = known.get(feature) if feature not in new else None
-            if rid is None:
-                new[feature] = column
-            elif self.model.entry(rid)[1] != column or rid in changed:
-                changed[rid] = column
-        if changed:
-            self.undo_stack.push(SetCells(self.model, [(rid, COL_COLUMN, c) for rid, c in changed.items()],
-                                          "Change pasted entries"))
-        if new:
-            self._insert(list(new.items()), "Add pasted entries")
-        self.undo_stack.endMacro()
-        same = len(pairs) - len(new) - len(changed)
-        detail = ", ".join(part for part in (f"{len(new):,} new" if new else "",
-                                             f"{len(changed):,} changed" if changed else "",
-                                             f"{same:,} unchanged" if same > 0 else "") if part)
+        pasted = self.session.paste(pairs, self._anchor())
+        if pasted.new_ids:
+            self._select(pasted.new_ids)
+        detail = ", ".join(part for part in (f"{pasted.new:,} new" if pasted.new else "",
+                                             f"{pasted.changed:,} changed" if pasted.changed else "",
+                                             f"{pasted.same:,} unchanged" if pasted.same > 0 else "") if part)
         read = " (read as comma-separated)" if separator == "comma" else ""
         self.notice.emit(f"Pasted {_entries(len(pairs))}: {detail}{read}")
 
@@ -502,14 +429,18 @@ class MappingEditor(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _content_changed(self) -> None:
-        self._value = self._modified = self._diff = None
         self._counts.start()
         self.changed.emit()
 
     def check_columns_shared(self) -> None:
-        """A column mapped by two features is a warning under the table (saving still works)."""
+        """A column mapped by two features is a warning under the table (saving still works);
+        checked once per edit (the value is kept until the next), not again on every state update."""
         from configadmin.domain.validation import duplicate_column_warnings
-        warnings = duplicate_column_warnings(self.value()) if self.model.total_rows() else []
+        value = self.value()
+        if value is self._columns_checked:
+            return
+        self._columns_checked = value
+        warnings = duplicate_column_warnings(value) if value else []
         self.warning_label.setText("⚠ " + "; ".join(warnings) if warnings else "")
         self.warning_label.setVisible(bool(warnings))
 
@@ -524,7 +455,7 @@ class MappingEditor(QWidget):
         total, shown = self.model.total_rows(), self.model.rowCount()
         self.count_label.setText(counted(total, "entry", "entries") if shown == total
                                  else f"showing {count(shown)} of {counted(total, 'entry', 'entries')}")
-        problem, invalid = self.model.first_problem(), self.model.problem_count()
+        problem, invalid = self.edits.first_problem(), self.edits.problem_count()
         if problem:
             more = f" ({count(invalid)} invalid cells)" if invalid > 1 else ""
             self.problem_label.setText(f"⚠ {problem}{more}")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from configadmin.ui.editors.input_size_editor import InputSizeEditor
 from configadmin.ui.editors.mapping_editor import MappingEditor
+from configadmin.ui.edits.edit_session import EditSession
 
 if TYPE_CHECKING:
     from configadmin.domain.diff import Diff
@@ -26,12 +27,13 @@ class SettingEditors(QStackedWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, session: EditSession | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("editorStack")
-        self.mapping = MappingEditor()
-        self.input_size = InputSizeEditor()
-        self.input_size.attach_undo(self.mapping.undo_stack)
+        self.session = session if session is not None else EditSession()
+        """The pending edits every editor here renders (one undo history for mapping and input size)."""
+        self.mapping = MappingEditor(session=self.session)
+        self.input_size = InputSizeEditor(session=self.session)
         self.mapping.changed.connect(self.changed)
         self.input_size.changed.connect(self.changed)
         self._mapping_page = QWidget()
@@ -59,7 +61,7 @@ class SettingEditors(QStackedWidget):
         if editor is None:
             from configadmin.ui.editors.json_editor import JsonEditor
             assert self._validator is not None, "set_validator() before editing other settings"
-            editor = JsonEditor(name, self._validator(name))
+            editor = JsonEditor(name, self._validator(name), session=self.session)
             editor.changed.connect(self.changed)
             editor.set_read_only(self._read_only)
             self._json[name] = editor
@@ -84,14 +86,15 @@ class SettingEditors(QStackedWidget):
             editor.load(value)
 
     def modified(self, names: Iterable[str]) -> dict[str, Editor]:
-        return {name: e for name in names if (e := self.editor(name)).is_modified()}
+        """The editors of the settings with pending edits (the session knows which)."""
+        return {name: self.editor(name) for name in self.session.modified(names)}
 
     def edit_diff(self, name: str) -> Diff | None:
-        """The mapping editor's diff of its edits (cheap at 100k entries); None for the others."""
-        return self.mapping.edit_diff() if name == MAPPING else None
+        """The mapping's diff of its edits (cheap at 100k entries); None for the others."""
+        return self.session.edit_diff() if name == MAPPING else None
 
     def problems(self, names: Iterable[str]) -> list[str]:
-        return [f"{name}: {p}" for name in names if (p := self.editor(name).problem())]
+        return self.session.problems(names)
 
     def set_read_only(self, read_only: bool, why: str = "") -> None:
         """`why`: the reason the disabled actions' tooltips give."""

@@ -40,6 +40,6 @@ class DiffSync(QObject):
             return
         from configadmin.domain.records import Source
         from configadmin.ui.window.snapshot import file_default
-        editor = w.editors.editor(r.name)
-        pending = editor.value() if editor.is_modified() and not editor.problem() else None
+        edits = w.edits
+        pending = edits.value(r.name) if edits.is_modified(r.name) and not edits.problem(r.name) else None
         w.diff_panel.set_values(r.name, file_default(r), r.layers.get(Source.DATABASE), pending)

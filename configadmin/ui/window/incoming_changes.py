@@ -75,12 +75,12 @@ class IncomingChanges(QObject):
         from configadmin.ui.dialogs.merge_dialog import MergeDialog
         w = self.window
         for name in w.state.incoming:
-            problem = w.editors.editor(name).problem()
+            problem = w.edits.problem(name)
             if problem:
                 w.banner.show_message("incoming", WARNING, f"Fix {name} first: {problem}",
                                       [("Review and merge", self.merge)])
                 return
-        mine = {name: w.editors.editor(name).value() for name in w.state.incoming}
+        mine = {name: w.edits.value(name) for name in w.state.incoming}
         outcome = w.controller.merge_incoming(mine, lambda items: MergeDialog.ask(w, items, self.by))
         if outcome is None:
             return

@@ -67,7 +67,7 @@ class WindowLoading(QObject):
     def apply_resolved(self, r: Resolved) -> None:
         """Shows a fresh value unless the analyst is editing it: then it waits as an incoming change."""
         w = self.window
-        if w.state.take(r, w.editors.editor(r.name).is_modified()):
+        if w.state.take(r, w.edits.is_modified(r.name)):
             w.load_editor(r.name, r.value)
 
     def load_failed(self, text: str, seconds: int) -> None:

@@ -57,6 +57,7 @@ class WindowView(QMainWindow):
         self.ui = ui = WindowLayout(self)
         self.banner, self.settings_list, self.editors, self.info = ui.banner, ui.settings_list, ui.editors, ui.info
         self.mapping_editor, self.input_size = ui.editors.mapping, ui.editors.input_size
+        self.edits = ui.editors.session  # the pending edits, without Qt: what save, drafts and merge read
         self.splitter, self.tabs, self.readers_dock = ui.splitter, ui.tabs, ui.readers_dock
         self.save_action, self.discard_action, self.reset_action = ui.save_action, ui.discard_action, ui.reset_action
         self.history_action, self.compare_action = ui.history_action, ui.compare_action
@@ -145,8 +146,7 @@ class WindowView(QMainWindow):
 
     def pending(self) -> list[PendingEdit]:
         """The unsaved edits as plain values: what the controller's save plan and drafts read."""
-        from configadmin.ui.edits.pending import PendingEdit
-        return [PendingEdit(name, e.value(), e.problem()) for name, e in self.modified().items()]
+        return self.edits.pending(self.state.resolved)
 
     def problems(self) -> list[str]:
         return self.editors.problems(self.state.resolved)
