@@ -298,3 +298,13 @@ def test_the_qt_reach_finder_follows_our_imports() -> None:
     assert any(chain.endswith("PySide6.QtCore") for chain in qt_reached_from("configadmin.ui.editors.mapping_model"))
     chains = qt_reached_from("configadmin.ui.editors.setting_editors.SettingEditors")  # `from pkg.mod import name`
     assert "configadmin.ui.editors.setting_editors → configadmin.ui.editors.input_size_editor → PySide6.QtCore" in chains
+
+
+def test_every_package_of_ours_is_in_the_wheel() -> None:
+    """A folder missing from pyproject's package list is missing from an installed (non-editable)
+    configadmin, and the window fails to import (ui/edits was missing until issue 22)."""
+    import tomllib
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    ours = {module_name(path) for path in PACKAGE.rglob("__init__.py") if "__pycache__" not in path.parts}
+    assert ours - listed == set()
