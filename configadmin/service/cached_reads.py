@@ -181,7 +181,7 @@ class CachedReads:
             if self._snapshots is not None:
                 self._snapshots.save(revision, values)
             if self._reader is not None:
-                self._reader.loaded(revision)
+                self._reader.loaded(revision, environment)
         return resolved
 
     def reload_if_dropped(self) -> None:

@@ -1,15 +1,27 @@
 """The service's write use cases as plain commands (what to do, with every default filled in by
 ConfigurationService), and the scope every handler shares: the registry, the file layers, the
-client name. The handlers (configadmin/service/handlers.py) take a command and a unit of work."""
+client name. The handlers (configadmin/service/handlers.py, requests.py) take a command and a unit
+of work (or, for a use case of several transactions, the factory that opens one)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from configadmin.domain.records import Action, Change, SettingKey
 from configadmin.domain.registry import Registry
+from configadmin.domain.requests import ProposedChange
 from configadmin.sources.pyfile import FileLayer
+
+if TYPE_CHECKING:
+    from configadmin.db.repository import UnitOfWork
+
+
+class UnitsOfWork(Protocol):
+    """Opens a fresh unit of work: a change request is read, written and read back in separate
+    transactions, so its handlers take this instead of one unit of work."""
+
+    def __call__(self, *, write: bool = False) -> UnitOfWork: ...
 
 
 @dataclass(frozen=True)
@@ -86,3 +98,36 @@ class ApplyChanges:
     changes: tuple[Change, ...]
     actor: str
     validated: bool = False
+
+
+@dataclass(frozen=True)
+class Propose:
+    """A change request: a Mapping (category, key) → new value or RESET is based on the versions
+    stored now; a sequence of ProposedChange keeps the base versions it names."""
+
+    environment: str
+    changes: Mapping[tuple[str, str], Any] | Sequence[ProposedChange]
+    reason: str
+    actor: str
+    supersedes: int | None = None
+
+
+@dataclass(frozen=True)
+class ProposeAgain:
+    """The changes of an earlier request on the values stored now; `environment` is the one the
+    caller works in (a request of another environment is refused)."""
+
+    request_id: int
+    environment: str
+    actor: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DecideRequest:
+    """approve | reject | withdraw | apply one request (a reject needs a comment)."""
+
+    action: str
+    request_id: int
+    actor: str
+    comment: str | None = None

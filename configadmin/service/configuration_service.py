@@ -100,8 +100,9 @@ class ConfigurationService(CachedReads, RequestMethods, QueryMethods):
         self._refresher: Refresher | None = None
         self._feed = ChangeFeed(engine, self._changed, self._connection, enabled=watch,
                                 confirmed=self._confirmed_environments)
-        self._reader = ReaderHeartbeat(self, reader_name) if reader_name else None
-        self.columns_cache = FeatureColumnCache()
+        self._reader = (ReaderHeartbeat(self.read_engine, reader_name, environment, self.reload_if_dropped)
+                        if reader_name else None)
+        self.columns_cache = FeatureColumnCache(self.read_engine)
         bind_instance_calls(self)
 
     # -- construction --------------------------------------------------------------------------
@@ -356,14 +357,16 @@ class ConfigurationService(CachedReads, RequestMethods, QueryMethods):
         unknown and non-numeric columns, or the notice why they could not be read (never raises
         for a missing table or an unreachable source)."""
         from configadmin.service import feature_columns
-        return feature_columns.check_columns(self, mapping, environment or self.environment,
+        return feature_columns.check_columns(self.stored_resolution, self.columns_cache, mapping,
+                                             environment or self.environment,
                                              source=feature_source, refresh=refresh)
 
     def table_columns(self, environment: str | None = None, *, feature_source: str | None = None,
                       refresh: bool = False) -> ColumnsRead:
         """The columns of the environment's feature table (cached; read at most once a minute)."""
         from configadmin.service import feature_columns
-        return feature_columns.table_columns(self, environment or self.environment,
+        return feature_columns.table_columns(self.stored_resolution, self.columns_cache,
+                                             environment or self.environment,
                                              source=feature_source, refresh=refresh)
 
     def parse_key(self, name: str) -> SettingKey:

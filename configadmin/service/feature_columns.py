@@ -12,21 +12,21 @@ import os
 import threading
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from configadmin.domain.column_check import ColumnReport, TableColumns, check_mapping
 from configadmin.domain.errors import NotFound, ValidationError, one_line, url_secrets
+from configadmin.domain.records import Resolved, SettingKey
 from configadmin.domain.registry import FEATURE_MAPPING, FEATURE_TABLE
 from configadmin.paths import user_config_file
-
-if TYPE_CHECKING:
-    from configadmin.service.configuration_service import ConfigurationService
 
 SOURCE_VARIABLE = "CONFIGADMIN_FEATURE_SOURCE"
 READ_AT_MOST_EVERY_S = 60.0
 KEPT_WITHOUT_REFRESH_S = 600.0  # a reload uses columns read in the last ten minutes
+StoredRead = Callable[[SettingKey, str], Resolved]
+"""A setting's stored resolution in an environment, read now (NotFound: no value in any layer)."""
 HOW_TO_TURN_ON = ("set ml.feature_table to the table the columns live in (e.g. configadmin set "
                   "ml.feature_table '\"analytics.customer_features\"'); if it is not in the "
                   f"configuration database, give its URL with --feature-source or {SOURCE_VARIABLE}")
@@ -65,10 +65,12 @@ class ColumnsRead:
 
 
 class FeatureColumnCache:
-    """(source, table) → columns or the notice of the last try, read at most once a minute each."""
+    """(source, table) → columns or the notice of the last try, read at most once a minute each.
+    Without a feature source the table is read on `engine`: the configuration database's."""
 
-    def __init__(self, source: str | None = None, min_interval: float = READ_AT_MOST_EVERY_S,
+    def __init__(self, engine: Any, source: str | None = None, min_interval: float = READ_AT_MOST_EVERY_S,
                  max_age: float = KEPT_WITHOUT_REFRESH_S) -> None:
+        self.engine = engine
         self.source = source
         self.min_interval = min_interval
         self.max_age = max_age
@@ -76,8 +78,7 @@ class FeatureColumnCache:
         self._read: dict[tuple[str | None, str], tuple[float, ColumnsRead]] = {}
         self._engines: dict[str, Any] = {}
 
-    def columns(self, service: ConfigurationService, table: str, *, source: str | None = None,
-                refresh: bool = False) -> ColumnsRead:
+    def columns(self, table: str, *, source: str | None = None, refresh: bool = False) -> ColumnsRead:
         """Cached for `max_age`; `refresh` reads again, unless the last read is less than
         `min_interval` (a minute) old: a refresh button held down still queries once a minute."""
         chosen = source or self.default_source()
@@ -88,7 +89,7 @@ class FeatureColumnCache:
                 age = time.monotonic() - known[0]
                 if age < self.min_interval or (not refresh and age < self.max_age):
                     return known[1]
-            result = self._query(service, chosen, table)
+            result = self._query(chosen, table)
             self._read[key] = (time.monotonic(), result)
             return result
 
@@ -98,10 +99,10 @@ class FeatureColumnCache:
             self.source = feature_source_url() or ""
         return self.source or None
 
-    def _query(self, service: ConfigurationService, source: str | None, table: str) -> ColumnsRead:
+    def _query(self, source: str | None, table: str) -> ColumnsRead:
         from configadmin.db.feature_columns import ColumnsUnreadable, read_columns, source_engine
         try:
-            engine = service.read_engine if source is None else self._engine(source, source_engine)
+            engine = self.engine if source is None else self._engine(source, source_engine)
             return ColumnsRead(table, read_columns(engine, table))
         except ColumnsUnreadable as exc:
             return ColumnsRead(table, None, one_line(exc, url_secrets(source)), exc.unreachable)
@@ -119,28 +120,28 @@ class FeatureColumnCache:
             self._engines.clear()
 
 
-def table_columns(service: ConfigurationService, environment: str, *, source: str | None = None,
-                  refresh: bool = False) -> ColumnsRead:
+def table_columns(stored: StoredRead, cache: FeatureColumnCache, environment: str, *,
+                  source: str | None = None, refresh: bool = False) -> ColumnsRead:
     """The columns of the environment's `ml.feature_table` (a notice when none is set)."""
     try:
-        table = service.stored_resolution(FEATURE_TABLE, environment).value
+        table = stored(FEATURE_TABLE, environment).value
     except NotFound:
         return ColumnsRead(None, None, f"Columns are not checked: {HOW_TO_TURN_ON}.", configured=False)
     try:
-        return service.columns_cache.columns(service, str(table), source=source, refresh=refresh)
+        return cache.columns(str(table), source=source, refresh=refresh)
     except ValidationError as exc:  # a broken config file: said, not raised at the analyst
         return ColumnsRead(str(table), None, one_line(exc))
 
 
-def check_columns(service: ConfigurationService, mapping: Mapping[str, str] | None, environment: str,
-                  *, source: str | None = None, refresh: bool = False) -> ColumnReport:
+def check_columns(stored: StoredRead, cache: FeatureColumnCache, mapping: Mapping[str, str] | None,
+                  environment: str, *, source: str | None = None, refresh: bool = False) -> ColumnReport:
     """The mapping (default: the environment's) against its feature table."""
-    read = table_columns(service, environment, source=source, refresh=refresh)
+    read = table_columns(stored, cache, environment, source=source, refresh=refresh)
     if read.columns is None:
         return ColumnReport(read.table, None, notice=read.notice, unreachable=read.unreachable)
     if mapping is None:
         try:
-            mapping = service.stored_resolution(FEATURE_MAPPING, environment).value
+            mapping = stored(FEATURE_MAPPING, environment).value
         except NotFound:
             mapping = {}
     return check_mapping(mapping, read.columns)

@@ -5,24 +5,26 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from configadmin.db.repository import UnitOfWork
 from configadmin.domain.records import ReaderInfo
-
-if TYPE_CHECKING:
-    from configadmin.service.configuration_service import ConfigurationService
 
 HEARTBEAT_EVERY = 10.0
 
 
 class ReaderHeartbeat:
-    """Records this reader in `config_reader`: at each reload and every few seconds."""
+    """Records this reader in `config_reader`: at each reload and every few seconds. `reload`
+    loads the reader's environment again if a change notification dropped it (before each beat,
+    so the beat reports the revision really loaded); `engine` is the one the reader reads on."""
 
-    def __init__(self, service: ConfigurationService, name: str) -> None:
-        self._service = service
+    def __init__(self, engine: Any, name: str, environment: str, reload: Callable[[], None]) -> None:
+        self._engine = engine
+        self._reload = reload
         self._id = f"{name}@{socket.gethostname()}:{os.getpid()}"
+        self._environment = environment
         self._revision = 0
         self._loaded_at: datetime | None = None
         self._wake = threading.Event()
@@ -30,8 +32,8 @@ class ReaderHeartbeat:
         self._thread = threading.Thread(target=self._run, name="ReaderHeartbeat", daemon=True)
         self._thread.start()
 
-    def loaded(self, revision: int) -> None:
-        self._revision, self._loaded_at = revision, datetime.now(UTC)
+    def loaded(self, revision: int, environment: str) -> None:
+        self._revision, self._environment, self._loaded_at = revision, environment, datetime.now(UTC)
         self._wake.set()
 
     def reload_soon(self) -> None:
@@ -45,15 +47,15 @@ class ReaderHeartbeat:
             if self._stop.is_set():
                 return
             try:
-                self._service.reload_if_dropped()
+                self._reload()
                 self._beat()
             except Exception:  # the database may be down; the next beat tries again
                 continue
 
     def _beat(self) -> None:
-        info = ReaderInfo(self._id, socket.gethostname(), os.getpid(), self._service.environment,
+        info = ReaderInfo(self._id, socket.gethostname(), os.getpid(), self._environment,
                           self._revision, self._loaded_at, datetime.now(UTC))
-        with UnitOfWork(self._service.read_engine, write=True) as uow:
+        with UnitOfWork(self._engine, write=True) as uow:
             uow.repo.heartbeat(info)
             uow.commit()
 
@@ -62,7 +64,7 @@ class ReaderHeartbeat:
         self._wake.set()
         self._thread.join(timeout=5)
         try:
-            with UnitOfWork(self._service.read_engine, write=True) as uow:
+            with UnitOfWork(self._engine, write=True) as uow:
                 uow.repo.forget_reader(self._id)
                 uow.commit()
         except Exception:

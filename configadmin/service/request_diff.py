@@ -9,29 +9,29 @@ from configadmin.domain.diff import diff_values
 from configadmin.domain.records import SettingKey
 from configadmin.domain.requests import ChangeDiff, ChangeRequest, ProposedChange, RequestDiff
 from configadmin.domain.resolution import thaw
+from configadmin.service.commands import Scope
 
 if TYPE_CHECKING:
+    from configadmin.db.repository import UnitOfWork
     from configadmin.db.request_store import RequestStore
-    from configadmin.service.configuration_service import ConfigurationService
 
 
-def _after(service: ConfigurationService, change: ProposedChange) -> Any:
+def _after(scope: Scope, change: ProposedChange) -> Any:
     """What applies once the change is applied: the value, or for a reset the file default."""
     if not change.reset:
         return change.value
-    return thaw(service.file_default(SettingKey(change.category, change.key)))
+    return thaw(scope.file_default(SettingKey(change.category, change.key)))
 
 
-def request_diff(service: ConfigurationService, request: ChangeRequest) -> RequestDiff:
-    from configadmin.db.repository import UnitOfWork
+def request_diff(uow: UnitOfWork, scope: Scope, request: ChangeRequest) -> RequestDiff:
     from configadmin.db.request_store import RequestStore
     out = []
-    with UnitOfWork(service.engine) as uow:
+    with uow:
         store = RequestStore(uow.session)
         for change in request.changes:
             row = uow.repo.get(request.environment, SettingKey(change.category, change.key))
             now = row.value if row is not None and row.is_active else None
-            after = _after(service, change)
+            after = _after(scope, change)
             out.append(ChangeDiff(
                 change=change, current_version=row.version if row is not None else 0,
                 against_now=diff_values(now, after),

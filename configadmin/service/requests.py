@@ -1,6 +1,7 @@
 """Change requests as commands over a unit of work (DESIGN §10). On PostgreSQL each command is one
 call of the database's own function, which decides; on SQLite `db/request_sqlite.py` applies the
-same rules. `ConfigurationService` keeps the public methods and delegates here."""
+same rules. Each function takes its command (or plain values), the factory of units of work and,
+where it needs them, the scope; `ConfigurationService` keeps the public methods and calls these."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -16,19 +17,14 @@ from configadmin.domain.requests import (
 )
 from configadmin.domain.records import SettingKey
 from configadmin.domain.resolution import same_value, thaw
+from configadmin.service.commands import DecideRequest, Propose, ProposeAgain, Scope, UnitsOfWork
 
 if TYPE_CHECKING:
     from configadmin.db.repository import UnitOfWork
     from configadmin.db.request_sqlite import SqliteRequests
     from configadmin.db.request_store import RequestStore
-    from configadmin.service.configuration_service import ConfigurationService
 
 Changes = Mapping[tuple[str, str], Any] | Sequence[ProposedChange]
-
-
-def _uow(service: ConfigurationService, *, write: bool = False) -> UnitOfWork:
-    from configadmin.db.repository import UnitOfWork
-    return UnitOfWork(service.engine, write=write)
 
 
 @contextmanager
@@ -62,15 +58,15 @@ def _text(what: str, value: str | None, limit: int, *, required: bool) -> str | 
 
 
 # -- policies ---------------------------------------------------------------------------------
-def policy(service: ConfigurationService, environment: str) -> Policy | None:
-    with _uow(service) as uow:
+def policy(uows: UnitsOfWork, environment: str) -> Policy | None:
+    with uows() as uow:
         return _stores(uow)[0].policy(environment)
 
 
-def protect(service: ConfigurationService, environment: str, approvals: int) -> Policy:
+def protect(uows: UnitsOfWork, environment: str, approvals: int) -> Policy:
     if not 1 <= approvals <= MAX_APPROVALS:
         raise ValidationError(f"approvals must be 1 to {MAX_APPROVALS}, not {approvals}")
-    with _uow(service, write=True) as uow:
+    with uows(write=True) as uow:
         store, sqlite = _stores(uow)
         if sqlite is None:
             store.pg_protect(environment, approvals)
@@ -80,8 +76,8 @@ def protect(service: ConfigurationService, environment: str, approvals: int) -> 
     return Policy(environment, approvals)
 
 
-def unprotect(service: ConfigurationService, environment: str) -> bool:
-    with _uow(service, write=True) as uow:
+def unprotect(uows: UnitsOfWork, environment: str) -> bool:
+    with uows(write=True) as uow:
         store, sqlite = _stores(uow)
         done = store.pg_unprotect(environment) if sqlite is None else sqlite.unprotect(environment)
         uow.commit()
@@ -89,7 +85,8 @@ def unprotect(service: ConfigurationService, environment: str) -> bool:
 
 
 # -- proposing ----------------------------------------------------------------------------------
-def planned_changes(service: ConfigurationService, environment: str, changes: Changes) -> list[ProposedChange]:
+def planned_changes(uows: UnitsOfWork, scope: Scope, environment: str,
+                    changes: Changes) -> list[ProposedChange]:
     """Validated changes, each based on the version stored now (a Mapping) or as given (a
     sequence); changes that change nothing are left out."""
     given = ([ProposedChange(c, k, None, None if v is RESET else v, v is RESET) for (c, k), v in changes.items()]
@@ -103,7 +100,7 @@ def planned_changes(service: ConfigurationService, environment: str, changes: Ch
     from configadmin.db.write_path import stored_text
     from configadmin.domain.records import Action, Change
     planned = []
-    with _uow(service) as uow:
+    with uows() as uow:
         for c in given:
             setting = SettingKey(c.category, c.key)
             row = uow.repo.get(environment, setting)
@@ -113,7 +110,7 @@ def planned_changes(service: ConfigurationService, environment: str, changes: Ch
                     continue  # nothing stored: the file default applies already
                 planned.append(ProposedChange(c.category, c.key, base, None, True))
                 continue
-            value = service.registry.spec(setting).validate(c.value)
+            value = scope.registry.spec(setting).validate(c.value)
             stored_text(Change(environment, c.category, c.key, Action.SET, value))  # size, numbers
             if row is not None and row.is_active and same_value(row.value, value):
                 continue
@@ -123,42 +120,41 @@ def planned_changes(service: ConfigurationService, environment: str, changes: Ch
     return planned
 
 
-def propose(service: ConfigurationService, changes: Changes, *, reason: str, actor: str,
-            supersedes: int | None = None, environment: str | None = None) -> ChangeRequest:
-    why = _text("reason", reason, MAX_REASON_CHARS, required=True)
+def propose(cmd: Propose, uows: UnitsOfWork, scope: Scope) -> ChangeRequest:
+    why = _text("reason", cmd.reason, MAX_REASON_CHARS, required=True)
     assert why is not None
-    environment = environment or service.environment
-    planned = planned_changes(service, environment, changes)
-    with _uow(service, write=True) as uow:
+    environment = cmd.environment
+    planned = planned_changes(uows, scope, environment, cmd.changes)
+    with uows(write=True) as uow:
         store, sqlite = _stores(uow)
         if sqlite is None:
-            request_id = store.pg_propose(environment, planned, why, actor=actor, client=service.client,
-                                          supersedes=supersedes)
+            request_id = store.pg_propose(environment, planned, why, actor=cmd.actor, client=scope.client,
+                                          supersedes=cmd.supersedes)
         else:
-            request_id = sqlite.propose(environment, planned, why, actor=actor, client=service.client,
-                                        supersedes=supersedes)
+            request_id = sqlite.propose(environment, planned, why, actor=cmd.actor, client=scope.client,
+                                        supersedes=cmd.supersedes)
         uow.commit()
-    return request(service, request_id)
+    return request(uows, request_id)
 
 
-def propose_again(service: ConfigurationService, request_id: int, *, reason: str | None,
-                  actor: str) -> ChangeRequest:
+def propose_again(cmd: ProposeAgain, uows: UnitsOfWork, scope: Scope) -> ChangeRequest:
     """The same changes on the values stored now, linked to the old request."""
-    old = request(service, request_id)
-    if old.environment != service.environment:
-        raise ValidationError(f"request {request_id} is for {old.environment}, not {service.environment}")
+    old = request(uows, cmd.request_id)
+    if old.environment != cmd.environment:
+        raise ValidationError(f"request {cmd.request_id} is for {old.environment}, not {cmd.environment}")
     mapping = {(c.category, c.key): RESET if c.reset else c.value for c in old.changes}
-    return propose(service, mapping, reason=reason or old.reason, actor=actor, supersedes=request_id)
+    return propose(Propose(cmd.environment, mapping, cmd.reason or old.reason, cmd.actor,
+                           supersedes=cmd.request_id), uows, scope)
 
 
 # -- reading ------------------------------------------------------------------------------------
-def request(service: ConfigurationService, request_id: int) -> ChangeRequest:
-    with _reading(), _uow(service) as uow:
+def request(uows: UnitsOfWork, request_id: int) -> ChangeRequest:
+    with _reading(), uows() as uow:
         return _stores(uow)[0].get(request_id)
 
 
-def requests(service: ConfigurationService, state: RequestState | str | None, limit: int,
-             environment: str | None = None) -> list[ChangeRequest]:
+def requests(uows: UnitsOfWork, state: RequestState | str | None, limit: int,
+             environment: str) -> list[ChangeRequest]:
     wanted = None
     if state is not None:
         try:
@@ -166,39 +162,40 @@ def requests(service: ConfigurationService, state: RequestState | str | None, li
         except ValueError:
             raise ValidationError(f"unknown state {state!r}: one of "
                                   f"{', '.join(s.value for s in RequestState)}") from None
-    with _reading(), _uow(service) as uow:
-        return _stores(uow)[0].of_environment(environment or service.environment, wanted,
-                                              max(1, min(limit, 1000)))
+    with _reading(), uows() as uow:
+        return _stores(uow)[0].of_environment(environment, wanted, max(1, min(limit, 1000)))
 
 
-def requests_head(service: ConfigurationService) -> int:
-    with _reading(), _uow(service) as uow:
+def requests_head(uows: UnitsOfWork) -> int:
+    with _reading(), uows() as uow:
         return _stores(uow)[0].head()
 
 
-def permissions(service: ConfigurationService, request_id: int) -> RequestPermissions:
-    with _uow(service) as uow:
+def permissions(uows: UnitsOfWork, request_id: int, user: str) -> RequestPermissions:
+    """What `user` (the SQLite actor; PostgreSQL asks the login) may do with the request."""
+    with uows() as uow:
         store, sqlite = _stores(uow)
         found = store.get(request_id)
         current = store.policy(found.environment)
         if sqlite is None:
             me, may_edit = store.pg_login()
         else:
-            me, may_edit = service.user, uow.repo.may_write()
+            me, may_edit = user, uow.repo.may_write()
     return rules.permissions(found, me, current.approvals if current else None, by_actor=sqlite is not None,
                              may_edit=may_edit)
 
 
 # -- transitions --------------------------------------------------------------------------------
-def transition(service: ConfigurationService, action: str, request_id: int, *, actor: str,
-               comment: str | None = None) -> tuple[RequestState, ChangeRequest]:
+def transition(cmd: DecideRequest, uows: UnitsOfWork, scope: Scope) -> tuple[RequestState, ChangeRequest]:
     """approve | reject | withdraw | apply; the state after it, and the request as it is now."""
-    note = _text("comment", comment, MAX_COMMENT_CHARS, required=action == "reject")
-    with _uow(service, write=True) as uow:
+    note = _text("comment", cmd.comment, MAX_COMMENT_CHARS, required=cmd.action == "reject")
+    with uows(write=True) as uow:
         store, sqlite = _stores(uow)
         if sqlite is None:
-            state = store.pg_transition(action, request_id, actor=actor, comment=note, client=service.client)
+            state = store.pg_transition(cmd.action, cmd.request_id, actor=cmd.actor, comment=note,
+                                        client=scope.client)
         else:
-            state = sqlite.transition(action, request_id, actor=actor, comment=note, client=service.client)
+            state = sqlite.transition(cmd.action, cmd.request_id, actor=cmd.actor, comment=note,
+                                      client=scope.client)
         uow.commit()
-    return state, request(service, request_id)
+    return state, request(uows, cmd.request_id)

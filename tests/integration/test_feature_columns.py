@@ -130,11 +130,11 @@ def test_the_feature_source_comes_from_the_variable_or_the_users_config_file(
     config = user_config_file()
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(f'# where the features live\nfeature_source = "{in_file}"\n')
-    service.columns_cache = FeatureColumnCache()
+    service.columns_cache = FeatureColumnCache(service.read_engine)
     assert service.table_columns().columns is not None
 
     monkeypatch.setenv("CONFIGADMIN_FEATURE_SOURCE", "sqlite+pysqlite:////nowhere/at/all.sqlite3")
-    service.columns_cache = FeatureColumnCache()
+    service.columns_cache = FeatureColumnCache(service.read_engine)
     read = service.table_columns()
     assert read.columns is None and read.notice is not None and "/nowhere/at/all.sqlite3" in read.notice
 
