@@ -113,21 +113,13 @@ def test_select_all_remove_all_and_save_dialog_at_100k(qtbot: Any, sqlite_url: s
     and Ctrl+S → save dialog after one edit. The time runs from the key press until the event loop
     is idle again (what the analyst waits for)."""
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication, QTableView
+    from PySide6.QtWidgets import QApplication
 
-    from configadmin import ConfigurationService
-    from configadmin.ui import MainWindow
     from configadmin.ui.dialogs.save_dialog import SaveDialog
     from tests.benchmarks.benchmark_table import record
+    from tests.benchmarks.large_mapping_window import large_mapping_window
     size, ctrl = BIG, Qt.KeyboardModifier.ControlModifier
-    with ConfigurationService.connect(sqlite_url, environment="default", user="bench") as svc:
-        svc.set("ml", "feature_mapping", {f"feature_{i}": f"column_{i}" for i in range(size)})
-        win = MainWindow(svc)
-        qtbot.addWidget(win)
-        with qtbot.waitSignal(win.loaded, timeout=60_000):
-            win.show()
-        table = win.findChild(QTableView, "mappingTable")
-        qtbot.waitUntil(lambda: table.model().rowCount() == size, timeout=60_000)
+    with large_mapping_window(qtbot, sqlite_url, size) as (win, table):
         qtbot.wait(500)
 
         def timed(key: Any, modifiers: Any = Qt.KeyboardModifier.NoModifier) -> float:
@@ -168,8 +160,6 @@ def test_select_all_remove_all_and_save_dialog_at_100k(qtbot: Any, sqlite_url: s
             dialog.append((opened[-1] - started) * 1000)
             win.discard()
             qtbot.wait(300)
-        win.close()
-        qtbot.waitUntil(lambda: not win.runner.busy, timeout=30_000)
     for what, values in (("Ctrl+A (select all)", select), ("Delete after Ctrl+A (remove all)", remove),
                          (f"Ctrl+Z (the {size:,} entries back)", undo), ("Ctrl+S → save dialog, one edit", dialog)):
         record(f"mapping editor, {size:,} entries", what, f"{statistics.median(values):.0f} ms",

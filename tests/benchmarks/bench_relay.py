@@ -5,8 +5,8 @@ Goal (issue 18): ≤ 3 connections, every client within 1 s p99, the relay's CPU
 
     python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_relay.py
 
-Load generators are separate processes running raw asyncio sockets (httpx would cost more CPU than
-the relay on this 2-core machine); each run is bounded in time.
+Load generators (relay_load.py) are separate processes running raw asyncio sockets (httpx would
+cost more CPU than the relay on this 2-core machine); each run is bounded in time.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "relay"))
 from benchmark_table import PG_SERVER, fmt_ns, percentile, record, scaled  # noqa: E402
+from relay_load import FanOut, commit_changes, deliveries  # noqa: E402
 from relay_support import RelayProcess  # noqa: E402
 
 from configadmin import ConfigurationService  # noqa: E402
@@ -37,76 +38,6 @@ SECTION = f"Relay (configadmin serve, {CLIENTS:,} clients on loopback)"
 WAIT = scaled(20, 5)  # seconds the clients stay connected besides one per change
 HAMMER = (scaled(5, 1), scaled(16, 2))  # seconds, keep-alive connections per process
 PHASES = os.environ.get("BENCH_RELAY_PHASES", "stream,poll,get").split(",")
-REVISION = re.compile(rb'"revision": (\d+)')
-
-
-async def _stream_client(port: int, path: bytes, seen: list[tuple[int, float]], ready: asyncio.Event,
-                         opened: list[int]) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-    buffer = b""
-    first = True
-    while True:
-        chunk = await reader.read(65536)
-        if not chunk:
-            return
-        now = time.perf_counter()
-        buffer += chunk
-        for match in REVISION.finditer(buffer):
-            seen.append((int(match.group(1)), now))
-        buffer = buffer[buffer.rfind(b"\n") + 1:]
-        if first and seen:
-            first = False
-            opened[0] += 1
-            if opened[0] == opened[1]:
-                ready.set()
-
-
-async def _poll_client(port: int, after: int, seen: list[tuple[int, float]], ready: asyncio.Event,
-                       opened: list[int], until: float) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    counted = False
-    while time.perf_counter() < until:
-        writer.write(b"GET /api/config/changes?env=default&after=%d&timeout=30 HTTP/1.1\r\n"
-                     b"Host: 127.0.0.1\r\n\r\n" % after)
-        if not counted:
-            counted = True
-            opened[0] += 1
-            if opened[0] == opened[1]:
-                asyncio.get_running_loop().call_later(0.5, ready.set)  # the polls are parked
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))  # type: ignore[union-attr]
-        body = await reader.readexactly(length)
-        now = time.perf_counter()
-        after = int(REVISION.search(body).group(1))  # type: ignore[union-attr]
-        if b'"changed": true' in body:
-            seen.append((after, now))
-
-
-def _generator(port: int, kind: str, clients: int, after: int, ready: Any, out: Any,
-               seconds: float) -> None:
-    """One load-generator process: `clients` connections, then every revision each one saw."""
-    async def main() -> None:
-        seen: list[list[tuple[int, float]]] = [[] for _ in range(clients)]
-        opened = [0, clients]
-        all_open = asyncio.Event()
-        until = time.perf_counter() + seconds
-        path = b"/api/config/changes?env=default&after=%d" % after
-        if kind == "stream":
-            tasks = [asyncio.create_task(_stream_client(port, path, seen[i], all_open, opened))
-                     for i in range(clients)]
-        else:
-            tasks = [asyncio.create_task(_poll_client(port, after, seen[i], all_open, opened, until))
-                     for i in range(clients)]
-        await all_open.wait()
-        ready.set()
-        await asyncio.sleep(max(0.0, until - time.perf_counter()))
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        out.put(seen)
-
-    asyncio.run(main())
 
 
 async def _hammer(port: int, connections: int, seconds: float, headers: bytes) -> int:
@@ -159,56 +90,16 @@ def _connections(database: str, exclude: int) -> int:
 
 def _fan_out(relay: RelayProcess, writer: ConfigurationService, kind: str, database: str,
              writer_pid: int) -> dict[str, Any]:
-    ctx = multiprocessing.get_context("spawn")
-    per = CLIENTS // GENERATORS
     seconds = WAIT + CHANGES * 1.0
-    after = writer.revision("default")
-    readies, out = [ctx.Event() for _ in range(GENERATORS)], ctx.Queue()
-    procs = [ctx.Process(target=_generator, args=(relay.port, kind, per, after, readies[i], out, seconds),
-                         daemon=True) for i in range(GENERATORS)]
-    for proc in procs:
-        proc.start()
-    try:
-        return _measure(relay, writer, procs, readies, out, seconds, database, writer_pid)
-    finally:  # a failed run must not leave its clients behind (pytest would wait for them)
-        for proc in procs:
-            if proc.is_alive():
-                proc.kill()
-                proc.join(5)
-
-
-def _measure(relay: RelayProcess, writer: ConfigurationService, procs: list[Any], readies: list[Any],
-             out: Any, seconds: float, database: str, writer_pid: int) -> dict[str, Any]:
-    for ready in readies:
-        assert ready.wait(120), "the clients did not connect"
-    held = _connections(database, writer_pid)
-    rss = _rss_mib(relay.proc.pid)  # type: ignore[union-attr]
-    cpu_before = _cpu_seconds(relay.proc.pid)  # type: ignore[union-attr]
-    commits: dict[int, float] = {}
-    for i in range(CHANGES):
-        writer.set("ml", "model_input_size", 200 + i)
-        commits[writer.revision("default")] = time.perf_counter()
-        time.sleep(1.0)
-    cpu = _cpu_seconds(relay.proc.pid) - cpu_before  # type: ignore[union-attr]
-    results = [out.get(timeout=seconds + 60) for _ in procs]
-    for proc in procs:
-        proc.join(30)
-    latencies: list[float] = []
-    last_client: list[float] = []
-    missed = 0
-    for revision, committed in commits.items():
-        per_client = []
-        for generator in results:
-            for seen in generator:
-                times = [at for rev, at in seen if rev >= revision]
-                if times:
-                    per_client.append(min(times) - committed)
-                else:
-                    missed += 1
-        latencies += per_client
-        last_client.append(max(per_client))
-    return {"held": held, "rss": rss, "cpu": cpu, "latencies": latencies, "last": last_client,
-            "missed": missed}
+    with FanOut(relay.port, kind, CLIENTS, GENERATORS, writer.revision("default"), seconds) as clients:
+        held = _connections(database, writer_pid)
+        rss = _rss_mib(relay.proc.pid)  # type: ignore[union-attr]
+        cpu_before = _cpu_seconds(relay.proc.pid)  # type: ignore[union-attr]
+        commits = commit_changes(writer, CHANGES)
+        cpu = _cpu_seconds(relay.proc.pid) - cpu_before  # type: ignore[union-attr]
+        got = deliveries(commits, clients.results())
+    return {"held": held, "rss": rss, "cpu": cpu, "latencies": got.latencies, "last": got.last,
+            "missed": got.missed}
 
 
 def _ms(values: list[float], p: float) -> str:

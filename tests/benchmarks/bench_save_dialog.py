@@ -28,10 +28,9 @@ def test_ctrl_s_opens_the_save_dialog_at_100k_entries_with_5k_edited(
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from configadmin import ConfigurationService
-    from configadmin.ui import MainWindow
     from configadmin.ui.dialogs.save_dialog import SaveDialog
     from tests.benchmarks.benchmark_table import record
+    from tests.benchmarks.large_mapping_window import large_mapping_window
     opened: list[tuple[float, int]] = []
 
     def shown(dialog: SaveDialog) -> int:  # built and about to show: stop the clock
@@ -43,14 +42,7 @@ def test_ctrl_s_opens_the_save_dialog_at_100k_entries_with_5k_edited(
     monkeypatch.setattr(DiscardConfirm, "ask", classmethod(lambda cls, *a, **k: True))  # Discard asks above 3 entries
     from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
     monkeypatch.setattr(UnsavedEditsDialog, "ask", classmethod(lambda cls, *a, **k: "discard"))
-    with ConfigurationService.connect(sqlite_url, environment="default", user="bench") as svc:
-        svc.set("ml", "feature_mapping", {f"feature_{i}": f"column_{i}" for i in range(SIZE)})
-        win = MainWindow(svc)
-        qtbot.addWidget(win)
-        with qtbot.waitSignal(win.loaded, timeout=60_000):
-            win.show()
-        table = win.findChild(QTableView, "mappingTable")
-        qtbot.waitUntil(lambda: table.model().rowCount() == SIZE, timeout=60_000)
+    with large_mapping_window(qtbot, sqlite_url, SIZE) as (win, table):
         timings = []
         for run in range(RUNS):
             rows = [f"feature_{i}\tedited_{run}_{i}" for i in range(0, SIZE, SIZE // EDITED)]
@@ -68,7 +60,5 @@ def test_ctrl_s_opens_the_save_dialog_at_100k_entries_with_5k_edited(
             timings.append((opened[-1][0] - started) * 1000)
             win.discard()
             qtbot.waitUntil(lambda: not win.save_action.isEnabled(), timeout=10_000)
-        win.close()
-        qtbot.waitUntil(lambda: not win.runner.busy, timeout=30_000)
     record(f"mapping editor, {SIZE:,} entries", f"Ctrl+S → save dialog, {EDITED:,} edited",
            f"{statistics.median(timings):.0f} ms", f"median of {RUNS}, max {max(timings):.0f} ms")

@@ -1,24 +1,21 @@
 """A relay on a hot standby with 1,000 event-stream clients: commit on the primary → the last client
 has it (p50/p99), and the replication lag the relay reports. Private primary + standby
-(tests/ha_support.py); load generators as in bench_relay.py.
+(tests/ha_support.py); the load generators of relay_load.py, as in bench_relay.py.
 
     python -m pytest -m benchmark -n 0 -s tests/benchmarks/bench_standby_relay.py
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "relay"))
-from bench_relay import _generator  # noqa: E402
 from benchmark_table import percentile, record, scaled  # noqa: E402
 from ha_support import Pair  # noqa: E402
+from relay_load import FanOut, commit_changes, deliveries  # noqa: E402
 from relay_support import RelayProcess, client  # noqa: E402
 
 from configadmin import ConfigurationService  # noqa: E402
@@ -36,48 +33,23 @@ def test_standby_relay_delivers_primary_commits_to_every_stream_client(ha_pair: 
     writer.set("ml", "model_input_size", 100)
     ha_pair.wait_replayed()
     relay = RelayProcess(ha_pair.standby.url()).start()
-    ctx = multiprocessing.get_context("spawn")
-    per = CLIENTS // GENERATORS
-    seconds = 15 + CHANGES * 1.0
-    readies, out = [ctx.Event() for _ in range(GENERATORS)], ctx.Queue()
-    procs = [ctx.Process(target=_generator, args=(relay.port, "stream", per, writer.revision("default"),
-                                                  readies[i], out, seconds)) for i in range(GENERATORS)]
+    lags: list[float] = []
+
+    def read_lag() -> None:
+        with client(relay) as http:
+            lag = http.get("/healthz").json()["replication_lag_seconds"]
+        if lag is not None:
+            lags.append(lag)
+
     try:
-        for proc in procs:
-            proc.start()
-        for ready in readies:
-            assert ready.wait(120), "the clients did not connect"
-        commits: dict[int, float] = {}
-        lags: list[float] = []
-        for i in range(CHANGES):
-            writer.set("ml", "model_input_size", 200 + i)
-            commits[writer.revision("default")] = time.perf_counter()
-            time.sleep(1.0)
-            with client(relay) as http:
-                lag = http.get("/healthz").json()["replication_lag_seconds"]
-            if lag is not None:
-                lags.append(lag)
-        results = [out.get(timeout=seconds + 60) for _ in procs]
-        for proc in procs:
-            proc.join(30)
+        with FanOut(relay.port, "stream", CLIENTS, GENERATORS, writer.revision("default"),
+                    15 + CHANGES * 1.0) as clients:
+            commits = commit_changes(writer, CHANGES, after_each=read_lag)
+            got = deliveries(commits, clients.results())
     finally:
         relay.stop()
         writer.close()
-    last: list[float] = []
-    everyone: list[float] = []
-    missed = 0
-    for revision, committed in commits.items():
-        per_client = []
-        for generator in results:
-            for seen in generator:
-                times = [at for rev, at in seen if rev >= revision]
-                if times:
-                    per_client.append(min(times) - committed)
-                else:
-                    missed += 1
-        everyone += per_client
-        last.append(max(per_client) if per_client else float("nan"))
-    n = per * GENERATORS
+    everyone, last, missed, n = got.latencies, got.last, got.missed, clients.clients
     record(SECTION, f"primary commit → {n} stream clients of a standby relay, any client",
            f"p50 {percentile(everyone, 50) * 1000:.0f} ms, p99 {percentile(everyone, 99) * 1000:.0f} ms",
            f"{CHANGES} commits, {missed} deliveries missed")
@@ -85,3 +57,4 @@ def test_standby_relay_delivers_primary_commits_to_every_stream_client(ha_pair: 
            f"p50 {percentile(last, 50) * 1000:.0f} ms, p99 {percentile(last, 99) * 1000:.0f} ms")
     record(SECTION, "replication lag reported by the relay (/healthz)",
            f"max {max(lags, default=float('nan')) * 1000:.0f} ms" if lags else "not reported")
+    assert missed == 0, f"{missed} deliveries of a primary commit never reached a standby relay client"

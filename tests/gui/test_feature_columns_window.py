@@ -10,7 +10,7 @@ import pytest
 from analyst_answers import SaveAsked, save_button
 from feature_support import COLUMNS_DDL, make_sqlite_table, run_sql
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QTableView
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
 from window_support import close_window, column_of, open_cell_editor, show_window
 
@@ -59,19 +59,26 @@ def column_cell(win: MainWindow, feature: str) -> object:
     return model.index(row, COL_COLUMN)
 
 
+def type_column(qtbot: QtBot, win: MainWindow, feature: str, text: str) -> QLineEdit:
+    """Opens the Column cell of `feature` and types `text` over it, as the analyst does; the
+    editor stays open (the completions, if any, are showing)."""
+    view = table(win)
+    index = column_cell(win, feature)
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = open_cell_editor(qtbot, view)
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    return editor
+
+
 def title_line(win: MainWindow) -> str:
     return win.findChild(QLabel, "columnCheckLabel").text()
 
 
 def test_typing_tot_offers_total_revenue_first_with_its_type_and_accepting_stores_it(
         qtbot: QtBot, checked: MainWindow) -> None:
-    view = table(checked)
-    index = column_cell(checked, "revenue")
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = open_cell_editor(qtbot, view)
-    editor.selectAll()
-    qtbot.keyClicks(editor, "tot")
+    type_column(qtbot, checked, "revenue", "tot")
     popup = checked.columns.completer.popup()
     qtbot.waitUntil(popup.isVisible, timeout=WAIT)
     shown = popup.model()
@@ -96,13 +103,7 @@ def test_completion_is_case_insensitive_and_by_substring(qtbot: QtBot, checked: 
 
 
 def test_enter_with_the_completions_open_stores_the_text_as_typed(qtbot: QtBot, checked: MainWindow) -> None:
-    view = table(checked)
-    index = column_cell(checked, "revenue")
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = open_cell_editor(qtbot, view)
-    editor.selectAll()
-    qtbot.keyClicks(editor, "txn_count")  # offers txn_count and txn_count_90d
+    type_column(qtbot, checked, "revenue", "txn_count")  # offers txn_count and txn_count_90d
     popup = checked.columns.completer.popup()
     qtbot.waitUntil(popup.isVisible, timeout=WAIT)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
@@ -127,13 +128,7 @@ def test_unknown_and_non_numeric_columns_are_marked_and_counted(qtbot: QtBot, ch
 def test_saving_with_unknown_columns_asks_for_an_explicit_tick(
         qtbot: QtBot, checked: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     asked = SaveAsked(monkeypatch)  # cancels
-    view = table(checked)
-    index = column_cell(checked, "count")
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = open_cell_editor(qtbot, view)
-    editor.selectAll()
-    qtbot.keyClicks(editor, "txn_cnt")  # no column contains it: no completions are open
+    editor = type_column(qtbot, checked, "count", "txn_cnt")  # no column contains it: no completions are open
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: column_of(checked, "count") == "txn_cnt", timeout=WAIT)
     qtbot.waitUntil(lambda: title_line(checked) == "⚠ 2 columns not in customer_features", timeout=WAIT)

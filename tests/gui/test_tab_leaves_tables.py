@@ -1,5 +1,5 @@
 """Tab leaves every table, in every panel (issue 25, item 4): the diff, History, its detail, the
-readers and the revert dialog no longer trap the keyboard; Ctrl+Tab and the arrows move inside."""
+readers, the requests and the revert dialog no longer trap the keyboard; Ctrl+Tab and the arrows move inside."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -83,3 +83,19 @@ def test_ctrl_tab_and_arrows_move_inside_a_table(qtbot: QtBot, window: MainWindo
     assert history.currentIndex().row() == 2
     qtbot.keyClick(history, Qt.Key.Key_Backtab, CTRL | SHIFT)
     assert history.currentIndex().row() == 1
+
+
+def test_tab_leaves_the_requests_table(qtbot: QtBot, sqlite_url: str) -> None:
+    with ConfigurationService.connect(sqlite_url, environment="production", user="alice") as service:
+        service.set("ml", "model_input_size", 16, reason="first")
+        service.protect("production", 1)
+        service.propose({("ml", "model_input_size"): 17}, reason="bigger")
+        win = show_window(qtbot, service)
+        try:
+            win.activateWindow()
+            qtbot.keyClick(win.findChild(QTableView, "mappingTable"), Qt.Key.Key_4, CTRL)
+            requests = win.findChild(QTableView, "requestsTable")
+            qtbot.waitUntil(lambda: requests.isVisible() and requests.model().rowCount() == 1, timeout=20000)
+            tab_leaves(qtbot, requests)
+        finally:
+            close_window(qtbot, win)

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from window_support import close_window, draft_files, show_window
 
 from configadmin import ConfigurationService
+from configadmin.domain.records import SettingKey
 from configadmin.ui.dialogs.save_dialog import PendingChange, SaveDialog
 from configadmin.ui.dialogs.unsaved_edits import UnsavedEditsDialog
 from configadmin.ui.window.drafts import DraftStore, RestoreDraftDialog
@@ -100,6 +101,38 @@ def test_switching_environment_with_edits_asks_first(
         (environment, leaving, lines), = asked.shown
         assert (environment, leaving) == ("default", "switching to staging")
         assert lines == ["~ ml.model_input_size: 15 → 21"]
+    finally:
+        close_window(qtbot, window)
+
+
+def test_switching_environment_saves_first_and_switches_only_once_stored(
+        qtbot: QtBot, service: ConfigurationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_main_window import database_away
+    EditsAsked(monkeypatch, "save")
+    SaveAsked(monkeypatch, "before switching")
+    window = show_window(qtbot, service)
+    combo = window.findChild(QComboBox, "environmentCombo")
+    try:
+        window.input_size.spin.setValue(21)
+        qtbot.waitUntil(lambda: save_button(window).isEnabled(), timeout=WAIT)
+        with database_away(service):
+            with qtbot.waitSignal(window.saveFailed, timeout=20000):
+                choose_environment(window, "staging")
+            assert (window.environment, combo.currentText()) == ("default", "default")
+            assert window.input_size.spin.value() == 21 and window.isWindowModified()
+        with qtbot.waitSignal(window.saved, timeout=WAIT):
+            window.save()  # an ordinary save later stays where it is
+        qtbot.waitUntil(lambda: not window.runner.busy, timeout=WAIT)
+        assert (window.environment, combo.currentText()) == ("default", "default")
+
+        window.input_size.spin.setValue(22)
+        qtbot.waitUntil(lambda: save_button(window).isEnabled(), timeout=WAIT)
+        with qtbot.waitSignal(window.loaded, timeout=WAIT):
+            choose_environment(window, "staging")
+        assert (window.environment, combo.currentText()) == ("staging", "staging")
+        assert window.input_size.spin.value() == 15
+        assert service.history(environment="default", limit=1)[0].reason == "before switching"
+        assert service.stored_resolution(SettingKey("ml", "model_input_size"), "default").value == 22
     finally:
         close_window(qtbot, window)
 

@@ -9,12 +9,15 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from configadmin import ConfigurationService
-from configadmin.domain.records import Resolved, Source
+from configadmin.domain.records import Resolved, SettingKey, Source
 from configadmin.ui.edits.conflicts import ConflictItem
+from configadmin.ui.edits.pending import PendingEdit
 from configadmin.ui.window.controller import WindowController
 
 pytestmark = pytest.mark.gui
 MAPPING = "ml.feature_mapping"
+SIZE = "ml.model_input_size"
+SIZE_KEY = SettingKey("ml", "model_input_size")
 
 
 @pytest.fixture
@@ -119,28 +122,67 @@ def test_merging_without_a_conflict_asks_nothing(controller: WindowController) -
 
 
 def test_switching_environment_leaves_the_edits_as_the_analyst_says(
-        qtbot: QtBot, controller: WindowController) -> None:
+        qtbot: QtBot, controller: WindowController, service: ConfigurationService) -> None:
     events: list[tuple[str, str, str]] = []
     controller.leavingEnvironment.connect(lambda env: events.append(("leaving", controller.environment, env)))
     controller.environmentSwitched.connect(lambda env: events.append(("switched", controller.environment, env)))
     done: list[str] = []
     assert controller.choose_environment("default", lambda: pytest.fail("asked"), discard=lambda: None,
-                                         save_then=lambda then: None) == "stay"
+                                         save=lambda: pytest.fail("saved")) == "stay"
     assert controller.choose_environment("staging", lambda: None, discard=lambda: done.append("discard"),
-                                         save_then=lambda then: None) == "stay"
+                                         save=lambda: pytest.fail("saved")) == "stay"
     assert controller.environment == "default" and events == [] and done == []
 
-    saves: list[Callable[[], None]] = []
+    _load(qtbot, controller)
+    loaded: list[str] = []
+    controller.snapshotLoaded.connect(lambda snap, drafts: loaded.append(snap.environment))
     assert controller.choose_environment("staging", lambda: "save", discard=lambda: done.append("discard"),
-                                         save_then=saves.append) == "saving"
-    assert controller.environment == "default" and len(saves) == 1  # the switch waits for the save
-    with qtbot.waitSignal(controller.snapshotLoaded, timeout=10000) as loaded:
-        saves[0]()  # stored: the switch follows
-    assert loaded.args[0].environment == "staging"
+                                         save=_saving(controller, 21)) == "saving"
+    assert controller.environment == "default"  # the switch waits for the save
+    qtbot.waitUntil(lambda: loaded == ["staging"], timeout=10000)  # stored: the switch follows
+    assert service.stored_resolution(SIZE_KEY, "default").value == 21
     assert events == [("leaving", "default", "staging"), ("switched", "staging", "staging")]
 
     assert controller.choose_environment("default", lambda: "discard", discard=lambda: done.append("discard"),
-                                         save_then=saves.append) == "gone"
-    assert done == ["discard"] and controller.environment == "default" and len(saves) == 1
+                                         save=lambda: pytest.fail("saved")) == "gone"
+    assert done == ["discard"] and controller.environment == "default"
     assert controller.state.revision is None  # nothing known about it until it has loaded
     qtbot.waitUntil(lambda: not controller.runner.busy, timeout=10000)
+
+
+def test_a_save_first_that_does_not_store_stays_and_a_later_save_goes_nowhere(
+        qtbot: QtBot, controller: WindowController, service: ConfigurationService) -> None:
+    _load(qtbot, controller)
+    stayed: list[str] = []
+    assert controller.choose_environment("staging", lambda: "save", discard=lambda: None,
+                                         save=lambda: None, stay=lambda: stayed.append("not started")) == "stay"
+    assert stayed == ["not started"] and controller.environment == "default"
+
+    save = _saving(controller, 21)
+    service.set("ml", "model_input_size", 30, updated_by="bob")  # meanwhile: the save must merge
+    with qtbot.waitSignal(controller.saveCancelled, timeout=10000):
+        assert controller.choose_environment("staging", lambda: "save", discard=lambda: None, save=save,
+                                             stay=lambda: stayed.append("cancelled")) == "saving"
+    assert stayed == ["not started", "cancelled"] and controller.environment == "default"
+
+    _load(qtbot, controller)
+    with qtbot.waitSignal(controller.saveSucceeded, timeout=10000):
+        _saving(controller, 22, merge=lambda items, by: {})()  # an ordinary save later
+    qtbot.waitUntil(lambda: not controller.runner.busy, timeout=10000)
+    assert controller.environment == "default" and stayed == ["not started", "cancelled"]
+    assert service.get("ml", "model_input_size") == 22
+
+
+def _load(qtbot: QtBot, controller: WindowController) -> None:
+    """Loads, and takes what loaded as the base of the edits (what the view does)."""
+    with qtbot.waitSignal(controller.snapshotLoaded, timeout=10000) as loaded:
+        controller.reload()
+    for r in loaded.args[0].resolved:
+        controller.state.take(r, False)
+
+
+def _saving(controller: WindowController, size: int,
+            merge: Callable[..., object] = lambda items, by: None) -> Callable[[], None]:
+    """The view's save as the controller calls it: the analyst confirmed, the save starts."""
+    plan = controller.save_plan([PendingEdit(SIZE, size)])
+    return lambda: controller.save(plan, "before switching", merge)  # type: ignore[arg-type]

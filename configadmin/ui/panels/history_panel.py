@@ -30,8 +30,8 @@ from configadmin.ui.panels.history_model import PAGE_SIZE, HistoryModel, History
 from configadmin.ui.dialogs.history_revert_dialog import RevertDialog
 from configadmin.ui.panels.history_counts import TIMELINE_DAYS, HistoryCounts
 from configadmin.ui.panels.history_timeline import TimelineChart
+from configadmin.ui.panels.read_only_table import read_only_table
 from configadmin.ui.worker import Runner
-from configadmin.ui.table_keys import tab_leaves
 
 _BANNER_STYLE = {
     "info": "background:#e8f0fb; border:1px solid #b6cbe8; color:#1d3b63;",
@@ -101,23 +101,11 @@ class HistoryPanel(QWidget):
 
     def _setup_table(self) -> None:
         table = self.table
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        tab_leaves(table)
+        read_only_table(table, self.model, _COLUMN_WIDTHS)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.verticalHeader().setVisible(False)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         table.verticalHeader().setDefaultSectionSize(22)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for column, width in enumerate(_COLUMN_WIDTHS):
-            header.resizeSection(column, width)
+        table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(lambda: self._fit_actors(0, self.model.rowCount() - 1))
         self.model.rowsInserted.connect(lambda _parent, first, last: self._fit_actors(first, last))

@@ -11,10 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
-    QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from configadmin.domain.errors import StaleRequest
 from configadmin.domain.requests import ChangeRequest, RequestState
@@ -22,6 +19,7 @@ from configadmin.ui import theme
 from configadmin.ui.dialogs.request_decision_dialog import RequestDecisionDialog
 from configadmin.ui.edits.request_news import RequestsSeen
 from configadmin.ui.error_text import error_text
+from configadmin.ui.panels.read_only_table import read_only_table
 from configadmin.ui.panels.request_detail import RequestDetail
 from configadmin.ui.panels.request_review import RequestReview, load_review
 from configadmin.ui.panels.requests_model import RequestsModel
@@ -72,18 +70,7 @@ class RequestsPanel(QWidget):
 
     def _setup_table(self) -> None:
         table = self.table
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate(_WIDTHS):
-            header.resizeSection(column, width)
+        read_only_table(table, self.model, _WIDTHS)
         table.selectionModel().selectionChanged.connect(self._selection_changed)
 
     def _layout(self) -> None:

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 Leaving = Literal["stay", "saving", "gone"]
 """How leaving the edits ended: the analyst stays, a save runs first, or they were left behind."""
 AskLeaving = Callable[[], "str | None"]  # the view's question: "save", "draft", "discard" or None (cancel)
-SaveThen = Callable[[Callable[[], None]], None]  # the view's save; runs its argument once stored
+SaveFirst = Callable[[], None]  # the view's save: the dialog, then `save` (or not: cancelled, blocked)
 AskConflicts = Callable[[list[ConflictItem]], "dict[tuple[str, str], Any] | None"]  # None: cancelled
 
 
@@ -85,6 +85,8 @@ class WindowController(QObject):
         self.connect_timer = QTimer(self, singleShot=True)
         self.connect_timer.timeout.connect(self.retry_connect)
         self.save_flow: SaveFlow | None = None
+        self._saving = False
+        self._after_save: tuple[Callable[[], None], Callable[[], None]] | None = None
         self.runner.unhandledFailure.connect(self._unhandled)
 
     def _unhandled(self, error: BaseException) -> None:
@@ -232,10 +234,49 @@ class WindowController(QObject):
         if self.save_flow is None:
             from configadmin.ui.operations.save_flow import SaveFlow
             self.save_flow = SaveFlow(self, self.runner)
-            self.save_flow.succeeded.connect(self.saveSucceeded)
-            self.save_flow.failed.connect(self.saveFailed)
-            self.save_flow.cancelled.connect(self.saveCancelled)
+            self.save_flow.succeeded.connect(self._save_succeeded)
+            self.save_flow.failed.connect(self._save_failed)
+            self.save_flow.cancelled.connect(self._save_cancelled)
+        self._saving = True
         self.save_flow.start(self.service, self.environment, plan, reason, ask_merge)
+
+    @property
+    def saving(self) -> bool:
+        """A save runs (between `save` and its saveSucceeded / saveFailed / saveCancelled)."""
+        return self._saving
+
+    def save_then(self, save: SaveFirst, then: Callable[[], None], otherwise: Callable[[], None]) -> bool:
+        """Save first, then go on (switch the environment, close the window): `then` runs once the
+        save is stored and shown, `otherwise` when no save started (the dialog was cancelled, an edit
+        is invalid, a protected environment proposes instead), or it failed or was cancelled at the
+        merge. Returns whether a save runs."""
+        self._after_save = (then, otherwise)
+        save()
+        if not self._saving:
+            self._after_save = None
+            otherwise()
+        return self._saving
+
+    def _save_succeeded(self, entries: Sequence[AuditEntry], plan: Plan, unchanged: Sequence[Resolved]) -> None:
+        self._saving = False
+        self.saveSucceeded.emit(entries, plan, unchanged)
+        self._go_on(stored=True)
+
+    def _save_failed(self, error: BaseException) -> None:
+        self._saving = False
+        self.saveFailed.emit(error)
+        self._go_on(stored=False)
+
+    def _save_cancelled(self) -> None:
+        self._saving = False
+        self.saveCancelled.emit()
+        self._go_on(stored=False)
+
+    def _go_on(self, *, stored: bool) -> None:
+        """After the view has shown how the save ended: the continuation of `save_then`, once."""
+        after, self._after_save = self._after_save, None
+        if after is not None:
+            (after[0] if stored else after[1])()
 
     def saved(self, entries: Sequence[AuditEntry], plan: Plan, unchanged: Sequence[Resolved]) -> dict[str, Resolved]:
         """`plan` was written as `entries`; `unchanged` needed no write. Returns the values each
@@ -306,31 +347,33 @@ class WindowController(QObject):
         return MergeOutcome(merged, asked=bool(items))
 
     # -- environment and shutdown ----------------------------------------------------------------
-    def leave(self, ask: AskLeaving, *, discard: Callable[[], None], save: Callable[[], None]) -> Leaving:
+    def leave(self, ask: AskLeaving, *, discard: Callable[[], None], save: SaveFirst,
+              then: Callable[[], None], otherwise: Callable[[], None] = lambda: None) -> Leaving:
         """Leaving the edits (another environment, closing the window): they are never carried off
         or dropped silently. The view asks (save, keep as a draft, discard; "draft" when there is
-        nothing to ask); "saving": the view's save runs and goes on once it is stored."""
+        nothing to ask); "saving": the view's save runs, and `then` once it is stored (see
+        `save_then`); "stay" when it could not start."""
         choice = ask()
         if choice is None:
             return "stay"
         if choice == "save":
-            save()
-            return "saving"
+            return "saving" if self.save_then(save, then, otherwise) else "stay"
         if choice == "discard":
             discard()
         return "gone"
 
     def choose_environment(self, environment: str, ask: AskLeaving, *, discard: Callable[[], None],
-                           save_then: SaveThen) -> Leaving:
+                           save: SaveFirst, stay: Callable[[], None] = lambda: None) -> Leaving:
         """The environment-switch use case: the analyst picked `environment`; the edits of this one
-        are left as `leave` says, and the switch follows (after the save, if they chose to save)."""
+        are left as `leave` says, and the switch follows (after the save, if they chose to save;
+        `stay` when that save did not start, failed or was cancelled)."""
         if self.service is None or environment == self.environment:
             return "stay"
 
         def go() -> None:
             self.switch(environment)
 
-        leaving = self.leave(ask, discard=discard, save=lambda: save_then(go))
+        leaving = self.leave(ask, discard=discard, save=save, then=go, otherwise=stay)
         if leaving == "gone":
             go()
         return leaving

@@ -178,7 +178,7 @@ class MainWindow(WindowView):
             leaving = self.controller.leave(
                 lambda: self._actions.ask_about_edits("closing the window"),
                 discard=lambda: self._saves.discard(ask=False),  # the analyst chose Discard already
-                save=lambda: self._actions.after_save(self._close_after_save, lambda: None))
+                save=self._actions.save_first, then=self._close_after_save)
             if leaving != "gone":
                 event.ignore()
                 return

@@ -47,7 +47,7 @@ class WindowActions(QObject):
         leaving = w.controller.choose_environment(
             environment, lambda: self.ask_about_edits(f"switching to {environment}"),
             discard=lambda: self.saves.discard(ask=False),  # the analyst chose Discard already
-            save_then=lambda then: self.after_save(then, self._show_current_environment))
+            save=self.save_first, stay=self._show_current_environment)
         if leaving == "stay":
             self._show_current_environment()
 
@@ -66,40 +66,15 @@ class WindowActions(QObject):
                              for name, e in modified.items()])
         return UnsavedEditsDialog.ask(w, w.environment, leaving, lines)
 
-    def after_save(self, then: Callable[[], None], otherwise: Callable[[], None]) -> None:
-        """Opens the save; `then` runs once it is stored, `otherwise` when it is cancelled or fails."""
+    def save_first(self) -> None:
+        """The save the analyst chose before leaving (the controller goes on once it is stored);
+        when nothing can be saved, the status bar says why."""
         w = self.window
         problems = w.problems() if w.service is not None else []
         blocked = w.read_only_reason() or (problems[0] if problems else "")
         self.saves.save()
-        if not w.is_saving:  # the save dialog was cancelled, or nothing can be saved
-            if blocked:
-                w.statusBar().showMessage(f"Not saved: {blocked}. Your edits are still here.", 10000)
-            otherwise()
-            return
-
-        controller = w.controller
-
-        def done() -> None:
-            w.saved.disconnect(ok)
-            w.saveFailed.disconnect(failed)
-            controller.saveCancelled.disconnect(cancelled)
-
-        def ok() -> None:
-            done()
-            then()
-
-        def failed(_text: str) -> None:
-            done()
-            otherwise()
-
-        def cancelled() -> None:  # e.g. the merge question was cancelled: stay, edits kept
-            done()
-            otherwise()
-
-        w.saved.connect(ok)
-        w.saveFailed.connect(failed)
-        controller.saveCancelled.connect(cancelled)
+        if blocked and not w.is_saving:
+            w.statusBar().showMessage(f"Not saved: {blocked}. Your edits are still here.", 10000)
 
     def _show_current_environment(self) -> None:
         combo = self.window.ui.environment_combo
