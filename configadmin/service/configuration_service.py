@@ -215,7 +215,8 @@ class ConfigurationService(CachedReads, RequestMethods, QueryMethods):
         return Scope(self.registry, self.defaults, self.legacy, self.client)
 
     def _actor(self, updated_by: str | None) -> str:
-        return updated_by or self.user
+        """Who a write or a change request is recorded under, checked once for every command."""
+        return handlers.checked_actor(updated_by or self.user)
 
     def _written(self, entries: Sequence[AuditEntry], *environments: str) -> None:
         """Drops the cached values of the environments a command wrote."""

@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 def commit(changes: Sequence[Change], uow: UnitOfWork, scope: Scope, actor: str) -> list[AuditEntry]:
     """Writes checked changes, each with its audit row, in one transaction."""
-    name = _checked_actor(actor)
+    name = checked_actor(actor)
     with uow:
         _check_new_environments({c.environment for c in changes}, uow.repo.environments)
         entries = [uow.repo.apply(c, actor=name, client=scope.client) for c in changes]
@@ -46,7 +46,7 @@ def set_value(cmd: SetValue, uow: UnitOfWork, scope: Scope) -> int:
     checked = scope.registry.spec(setting).validate(cmd.value)
     change = Change(env, setting.category, setting.key, cmd.action, checked, True,
                     cmd.expected_version, cmd.reason)
-    actor = _checked_actor(cmd.actor)
+    actor = checked_actor(cmd.actor)
     with uow:
         value_text = uow.repo.encode(change)
         assert value_text is not None
@@ -61,7 +61,9 @@ def set_value(cmd: SetValue, uow: UnitOfWork, scope: Scope) -> int:
     return version
 
 
-def _checked_actor(actor: str) -> str:
+def checked_actor(actor: str) -> str:
+    """The name an audit entry or a change request records: cut to 150 characters, never one that
+    hides characters (the database refuses it too; say it first, for every write)."""
     name = actor[:150]
     if hidden_characters(name):  # the database refuses it too (PostgreSQL CHECK): say it first, everywhere
         raise ValidationError("the user name contains control or hidden characters")

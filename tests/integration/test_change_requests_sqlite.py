@@ -10,6 +10,7 @@ from pg_support import on_databases
 from sqlalchemy import Engine, text
 
 from configadmin import ConfigurationService, PolicyRefused, ProtectedEnvironment, StaleRequest
+from configadmin.domain.errors import ValidationError
 from configadmin.domain.requests import RequestState
 
 MAPPING = {"age": "customer_age"}
@@ -118,3 +119,20 @@ def test_a_request_event_reaches_a_live_subscriber_like_a_change_does(make_servi
     alice.propose({("ml", "model_input_size"): 9}, reason="nine")
     assert wait_for(lambda: ("production", alice.revision("production")) in heard)
     assert watcher.requests_head() > head
+
+
+@on_databases("sqlite", "postgres")
+def test_a_user_name_hiding_characters_is_refused_for_requests_as_for_saves(make_service: Make) -> None:
+    alice, bob = _protected(make_service)
+    hidden = "mallory\u202eevil"
+    with pytest.raises(ValidationError, match="user name contains control or hidden characters"):
+        alice.propose({("ml", "model_input_size"): 4}, reason="four", updated_by=hidden)
+    assert alice.requests("open") == []
+    request = alice.propose({("ml", "model_input_size"): 4}, reason="four")
+    decisions = (lambda: bob.approve(request.id, updated_by=hidden),
+                 lambda: bob.reject(request.id, "no", updated_by=hidden),
+                 lambda: alice.withdraw(request.id, updated_by=hidden))
+    for decide in decisions:
+        with pytest.raises(ValidationError, match="user name contains control or hidden characters"):
+            decide()
+    assert [e.action for e in alice.request(request.id).events] == ["proposed"]
