@@ -21,6 +21,7 @@ from configadmin.ui.edits.mapping_edits import (
     STATUS_SAME as STATUS_SAME,
     MappingEdits,
     gc_paused,
+    runs,
 )
 from configadmin.ui.icons import icon
 from configadmin.ui.plain_text import plain_tooltip
@@ -106,14 +107,7 @@ class MappingModel(QAbstractTableModel):
     def _removing(self, gone: set[int]) -> None:
         """Rows about to leave the container leave the table first (they can still be painted)."""
         if self._view is self._all:
-            positions = [p for p, rid in enumerate(self._all) if rid in gone]
-            spans: list[tuple[int, int]] = []
-            for p in positions:
-                if spans and spans[-1][1] == p - 1:
-                    spans[-1] = (spans[-1][0], p)
-                else:
-                    spans.append((p, p))
-            for a, b in reversed(spans):
+            for a, b in reversed(runs(p for p, rid in enumerate(self._all) if rid in gone)):
                 self.beginRemoveRows(QModelIndex(), a, b)
                 del self._all[a:b + 1]
                 self.endRemoveRows()

@@ -73,6 +73,18 @@ def cell_checks() -> tuple[Callable[[str], str | None], Callable[[str], str | No
     return feature_name_problem, column_name_problem
 
 
+def runs(positions: Iterable[int]) -> list[tuple[int, int]]:
+    """Ascending positions as runs of consecutive ones, (first, last) each: a removal takes one
+    run at a time (a selected block is one run, not one step per row)."""
+    spans: list[tuple[int, int]] = []
+    for p in positions:
+        if spans and spans[-1][1] == p - 1:
+            spans[-1] = (spans[-1][0], p)
+        else:
+            spans.append((p, p))
+    return spans
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Building 100k row lists would otherwise run several full collections over the window's
@@ -291,13 +303,7 @@ class MappingEdits:
         gone = set(ids)
         if len(gone) == len(self.rows) and gone.issuperset(self.rows):
             return self._remove_all()
-        positions = [p for p, rid in enumerate(self.order) if rid in gone]
-        spans: list[tuple[int, int]] = []
-        for p in positions:
-            if spans and spans[-1][1] == p - 1:
-                spans[-1] = (spans[-1][0], p)
-            else:
-                spans.append((p, p))
+        spans = runs(p for p, rid in enumerate(self.order) if rid in gone)
         blocks: list[Block] = [
             (self.order[a - 1] if a > 0 else None,
              [(rid, *self.rows[rid]) for rid in self.order[a:b + 1]])  # type: ignore[misc]
