@@ -142,10 +142,6 @@ class MappingModel(QAbstractTableModel):
         """Row ids of view rows start..stop-1 (one slice, for a selected range)."""
         return self._view[start:stop]
 
-    def row_ids(self, view_rows: Sequence[int]) -> list[int]:
-        view = self._view
-        return [view[r] for r in view_rows]
-
     def view_row(self, rid: int) -> int | None:
         try:
             return self._view.index(rid)
