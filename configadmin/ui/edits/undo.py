@@ -66,6 +66,17 @@ class UndoStack:
     def push(self, command: Command) -> None:
         """Does the command and records it; inside a macro it becomes part of the macro."""
         command.redo()
+        self._record(command)
+
+    def begin_macro(self, text: str) -> None:
+        self._macros.append(Macro(text))
+
+    def end_macro(self) -> None:
+        self._record(self._macros.pop())
+
+    def _record(self, command: Command) -> None:
+        """A done step joins the open macro, else tops the history (the steps undone before it
+        are dropped), merged into the step below when that one absorbs it."""
         if self._macros:
             self._macros[-1].children.append(command)
             return
@@ -77,21 +88,6 @@ class UndoStack:
             self._changed()
             return
         self._commands.append(command)
-        self._index += 1
-        self._changed()
-
-    def begin_macro(self, text: str) -> None:
-        self._macros.append(Macro(text))
-
-    def end_macro(self) -> None:
-        macro = self._macros.pop()
-        if self._macros:
-            self._macros[-1].children.append(macro)
-            return
-        del self._commands[self._index:]
-        if self._clean is not None and self._clean > self._index:
-            self._clean = None
-        self._commands.append(macro)
         self._index += 1
         self._changed()
 
