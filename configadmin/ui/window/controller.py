@@ -85,7 +85,7 @@ class WindowController(QObject):
         self.connect_timer = QTimer(self, singleShot=True)
         self.connect_timer.timeout.connect(self.retry_connect)
         self.save_flow: SaveFlow | None = None
-        self._saving = False
+        self._saving = False  # a save runs: between `save` and its saveSucceeded / saveFailed / saveCancelled
         self._after_save: tuple[Callable[[], None], Callable[[], None]] | None = None
         self.runner.unhandledFailure.connect(self._unhandled)
 
@@ -239,11 +239,6 @@ class WindowController(QObject):
             self.save_flow.cancelled.connect(self._save_cancelled)
         self._saving = True
         self.save_flow.start(self.service, self.environment, plan, reason, ask_merge)
-
-    @property
-    def saving(self) -> bool:
-        """A save runs (between `save` and its saveSucceeded / saveFailed / saveCancelled)."""
-        return self._saving
 
     def save_then(self, save: SaveFirst, then: Callable[[], None], otherwise: Callable[[], None]) -> bool:
         """Save first, then go on (switch the environment, close the window): `then` runs once the
