@@ -25,12 +25,11 @@ class QueryMethods:
 
     environment: str
 
-    def _uow(self, *, write: bool = False, engine: Any = None) -> UnitOfWork:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # declared for mypy only: at run time a stub here could shadow the service's own
+        def _uow(self, *, write: bool = False, engine: Any = None) -> UnitOfWork: ...
 
-    @property
-    def scope(self) -> Scope:
-        raise NotImplementedError
+        @property
+        def scope(self) -> Scope: ...
 
     def stored_version(self, setting: SettingKey, environment: str | None = None) -> int:
         """The database row's version, active or not (0: no row), read now."""

@@ -22,18 +22,15 @@ class RequestMethods:
     environment: str
     user: str
 
-    def _uow(self, *, write: bool = False, engine: Any = None) -> UnitOfWork:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # declared for mypy only: at run time a stub here could shadow the service's own
+        def _uow(self, *, write: bool = False, engine: Any = None) -> UnitOfWork: ...
 
-    @property
-    def scope(self) -> Scope:
-        raise NotImplementedError
+        @property
+        def scope(self) -> Scope: ...
 
-    def _actor(self, updated_by: str | None) -> str:
-        raise NotImplementedError
+        def _actor(self, updated_by: str | None) -> str: ...
 
-    def _invalidate(self, environment: str | None, *, keep: str | None = None) -> None:
-        raise NotImplementedError
+        def _invalidate(self, environment: str | None, *, keep: str | None = None) -> None: ...
 
     def policy(self, environment: str | None = None) -> Policy | None:
         from configadmin.service import requests
