@@ -10,6 +10,7 @@ from configadmin.domain.errors import StaleRequest
 from configadmin.domain.requests import (
     ChangeRequest, Policy, ProposedChange, RequestDiff, RequestPermissions, RequestState,
 )
+from configadmin.service import requests
 from configadmin.service.commands import DecideRequest, Propose, ProposeAgain, Scope
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ class RequestMethods:
         def _invalidate(self, environment: str | None, *, keep: str | None = None) -> None: ...
 
     def policy(self, environment: str | None = None) -> Policy | None:
-        from configadmin.service import requests
         return requests.policy(self._uow, environment or self.environment)
 
     def is_protected(self, environment: str | None = None) -> bool:
@@ -41,11 +41,9 @@ class RequestMethods:
 
     def protect(self, environment: str, approvals: int) -> Policy:
         """Schema owner or `configadmin_admin` only (PostgreSQL decides)."""
-        from configadmin.service import requests
         return requests.protect(self._uow, environment, approvals)
 
     def unprotect(self, environment: str) -> None:
-        from configadmin.service import requests
         requests.unprotect(self._uow, environment)
 
     def propose(self, changes: Mapping[tuple[str, str], Any] | Sequence[ProposedChange], *, reason: str,
@@ -53,34 +51,28 @@ class RequestMethods:
                 environment: str | None = None) -> ChangeRequest:
         """A change request in this environment (or `environment`: the relay serves several);
         Mapping values are the new value or `configadmin.RESET`, each based on the version stored now."""
-        from configadmin.service import requests
         command = Propose(environment or self.environment, changes, reason, self._actor(updated_by),
                           supersedes)
         return requests.propose(command, self._uow, self.scope)
 
     def propose_again(self, request_id: int, *, reason: str | None = None,
                       updated_by: str | None = None) -> ChangeRequest:
-        from configadmin.service import requests
         command = ProposeAgain(request_id, self.environment, self._actor(updated_by), reason)
         return requests.propose_again(command, self._uow, self.scope)
 
     def requests(self, state: RequestState | str | None = None, *, limit: int = 100,
                  environment: str | None = None) -> list[ChangeRequest]:
         """This environment's requests (or `environment`'s), newest first."""
-        from configadmin.service import requests
         return requests.requests(self._uow, state, limit, environment or self.environment)
 
     def request(self, request_id: int) -> ChangeRequest:
-        from configadmin.service import requests
         return requests.request(self._uow, request_id)
 
     def requests_head(self) -> int:
         """The newest request event's id: cheap; a window compares it to refresh its Requests tab."""
-        from configadmin.service import requests
         return requests.requests_head(self._uow)
 
     def request_permissions(self, request_id: int) -> RequestPermissions:
-        from configadmin.service import requests
         return requests.permissions(self._uow, request_id, self.user)
 
     def request_diff(self, request_id: int) -> RequestDiff:
@@ -109,6 +101,5 @@ class RequestMethods:
 
     def _decide(self, action: str, request_id: int, updated_by: str | None,
                 comment: str | None = None) -> ChangeRequest:
-        from configadmin.service import requests
         command = DecideRequest(action, request_id, self._actor(updated_by), comment)
         return requests.transition(command, self._uow, self.scope)[1]
