@@ -142,8 +142,6 @@ class MappingEditor(QWidget):
         self._notice_timer = QTimer(self, singleShot=True, interval=8000)
         self._notice_timer.timeout.connect(self.notice_label.clear)
         self.notice.connect(self._show_notice)
-        # A notice tells what the last step did: an undo, a redo or a reload makes it stale
-        # ("Pasted 500 entries" after the paste was undone, "Ctrl+Z brings them back" after Discard).
         self.undo_stack.on_index_changed(self._undo_moved)
         self.warning_label = plain(QLabel())
         self.warning_label.setObjectName("mappingWarning")
@@ -202,7 +200,8 @@ class MappingEditor(QWidget):
 
     def _undo_moved(self, index: int) -> None:
         """The Undo/Redo actions name the step they take; a notice tells what the last step did, so
-        an undo, a redo or a reload makes it stale ("Pasted 500 entries" after the paste was undone)."""
+        an undo, a redo or a reload makes it stale ("Pasted 500 entries" after the paste was undone,
+        "Ctrl+Z brings them back" after Discard)."""
         stack = self.undo_stack
         for act, verb, can, text in ((self.undo_action, "Undo", stack.can_undo(), stack.undo_text()),
                                      (self.redo_action, "Redo", stack.can_redo(), stack.redo_text())):
