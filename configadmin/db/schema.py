@@ -71,6 +71,10 @@ def ensure_current(engine: Engine) -> None:
         what = "has no configadmin schema" if "system_configuration" not in tables else \
             "has configadmin tables but no migration record"
         raise SchemaOutOfDate(f"the database at {place} {what}; run `configadmin migrate`")
+    if current > HEAD:  # revisions are zero-padded numbers: text order is their order
+        raise SchemaOutOfDate(
+            f"the database at {place} has schema {current}, newer than this configadmin knows "
+            f"({HEAD}): install the newer configadmin; `configadmin migrate` does not go back")
     raise SchemaOutOfDate(
         f"the database at {place} has schema {current}, this version needs {HEAD}; "
         "run `configadmin migrate`"

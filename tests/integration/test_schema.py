@@ -86,6 +86,18 @@ def test_an_older_schema_names_both_revisions_and_configadmin_migrate(db_url: st
         ConfigurationService.connect(db_url)
 
 
+def test_a_newer_schema_asks_for_the_newer_configadmin_not_for_migrate(db_url: str) -> None:
+    engine = make_engine(make_url(db_url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        engine.dispose()
+    with pytest.raises(SchemaOutOfDate, match=rf"schema 9999, newer than this configadmin knows \({schema.HEAD}\)"
+                                               r": install the newer configadmin"):
+        ConfigurationService.connect(db_url)
+
+
 def test_an_unreachable_server_names_host_and_port_but_never_the_password() -> None:
     url = "postgresql://analyst:S3cret%21pw@127.0.0.1:1/config"
     with pytest.raises(DatabaseUnavailable) as caught:
