@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     exit_when_ready = bool(getattr(args, "exit_when_ready", False))
     screenshot = getattr(args, "screenshot", None)
+    window.remembers_layout = not (exit_when_ready or screenshot)
 
     url, environment = getattr(args, "database_url", None), getattr(args, "env", None)
     defaults, settings = getattr(args, "defaults", None), getattr(args, "settings", None)

@@ -34,6 +34,18 @@ def test_screenshot_saves_the_loaded_window(sqlite_url: str, tmp_path: Path) -> 
     assert done.stdout.strip() == f"saved the window to {png.resolve()}"
 
 
+def test_a_scripted_screenshot_leaves_the_remembered_layout_alone(sqlite_url: str, tmp_path: Path) -> None:
+    """Two screenshots in a row are the same size: the first run must not store the offscreen
+    geometry (it came back as an 842 px wide window)."""
+    sizes = []
+    for run in (1, 2):
+        png = tmp_path / f"window{run}.png"
+        assert gui("--screenshot", str(png), "--database-url", sqlite_url).returncode == 0
+        header = png.read_bytes()[16:24]
+        sizes.append((int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")))
+    assert sizes[0] == sizes[1] and sizes[0][0] >= 1024
+
+
 def test_unreachable_database_is_one_line_without_the_password() -> None:
     done = gui("--exit-when-ready", "--database-url", "postgresql://bob:s3cr%40t@127.0.0.1:1/nodb")
     assert done.returncode == 4

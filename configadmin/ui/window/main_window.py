@@ -77,6 +77,9 @@ class MainWindow(WindowView):
         self._saves.confirm_columns = self.columns.confirm_text
         self.update_state()
         self._layout_restored = restore_layout(self, self.splitter)
+        self.remembers_layout = True
+        """False for a scripted run (`--screenshot`, `--exit-when-ready`): it leaves the analyst's
+        remembered size and splitters as they were."""
         if service is not None:
             self.attach(service)
 
@@ -184,7 +187,8 @@ class MainWindow(WindowView):
                 return
         self.update_state()
         self._drafting.write()
-        save_layout(self, self.splitter)
+        if self.remembers_layout:
+            save_layout(self, self.splitter)
         self.controller.close()
         self.stop_timers()
         if self.drafts is not None:
