@@ -75,24 +75,24 @@ def test_a_first_release_schema_is_out_of_date_until_migrate_adds_the_history_in
         engine.dispose()
 
 
-def test_an_older_schema_names_both_revisions_and_configadmin_migrate(db_url: str) -> None:
+def _record_schema(db_url: str, revision: str) -> None:
+    """Makes the database say it is at `revision` (the tables stay as they are)."""
     engine = make_engine(make_url(db_url))
     try:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+            conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
     finally:
         engine.dispose()
+
+
+def test_an_older_schema_names_both_revisions_and_configadmin_migrate(db_url: str) -> None:
+    _record_schema(db_url, "0000")
     with pytest.raises(SchemaOutOfDate, match=r"0000.*configadmin migrate"):
         ConfigurationService.connect(db_url)
 
 
 def test_a_newer_schema_asks_for_the_newer_configadmin_not_for_migrate(db_url: str) -> None:
-    engine = make_engine(make_url(db_url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    finally:
-        engine.dispose()
+    _record_schema(db_url, "9999")
     with pytest.raises(SchemaOutOfDate, match=rf"schema 9999, newer than this configadmin knows \({schema.HEAD}\)"
                                                r": install the newer configadmin"):
         ConfigurationService.connect(db_url)
