@@ -2,8 +2,6 @@
 save, a discard, a merge, a reset and an environment switch leave behind."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,13 +20,6 @@ def stored(value: Any, version: int, key: str = "feature_mapping") -> Resolved:
 def entry(audit_id: int, version: int, actor: str = "alice", key: str = "feature_mapping") -> AuditEntry:
     return AuditEntry(audit_id, datetime.now(UTC), "default", "ml", key, "set", None, None, version,
                       actor, None, None)
-
-
-def test_the_edit_state_imports_neither_qt_nor_sqlalchemy() -> None:
-    code = ("import sys, configadmin.ui.window.edit_state; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'sqlalchemy'}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 def test_a_fresh_value_replaces_an_unedited_setting() -> None:

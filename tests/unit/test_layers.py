@@ -4,6 +4,8 @@ instead of surfacing as a slow first look or a Qt import in an inference service
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -320,6 +322,17 @@ def test_the_pending_edits_package_never_reaches_qt() -> None:
     assert {p.stem for p in edits} >= {"mapping_edits", "undo", "edit_session", "edit_commands", "pending"}
     chains = [chain for path in edits for chain in qt_reached_from(module_name(path))]
     assert chains == [], "\n".join(chains)
+
+
+@pytest.mark.parametrize("module", ["configadmin.ui.edits.edit_session", "configadmin.ui.edits.pending",
+                                    "configadmin.ui.edits.conflicts", "configadmin.ui.window.edit_state"])
+def test_the_plain_window_state_imports_neither_qt_nor_sqlalchemy_when_it_runs(module: str) -> None:
+    """What the static walk above cannot see (an import made by a library we call), checked by
+    importing the module in a fresh interpreter."""
+    code = (f"import sys, {module}; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'sqlalchemy'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_the_qt_reach_finder_follows_our_imports() -> None:

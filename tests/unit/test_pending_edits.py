@@ -2,8 +2,6 @@
 dialog's cross-field check sees, and what a draft keeps — computed from plain values, no widget."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from types import MappingProxyType
 from typing import Any
 
@@ -24,13 +22,6 @@ def stored(key: str, value: Any, version: int) -> Resolved:
 RESOLVED = {MAPPING: stored("feature_mapping", {"a": "x", "b": "y"}, 3),
             SIZE: stored("model_input_size", 2, 5),
             "ml.thresholds": stored("thresholds", {"low": [1, 2]}, 1)}
-
-
-def test_pending_edits_import_neither_qt_nor_sqlalchemy() -> None:
-    code = ("import sys, configadmin.ui.edits.pending, configadmin.ui.edits.conflicts; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'sqlalchemy'}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 def test_the_plan_pairs_each_edit_with_the_value_it_started_from() -> None:
