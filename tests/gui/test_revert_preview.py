@@ -31,6 +31,26 @@ def loaded(qtbot: QtBot, panel: HistoryPanel) -> None:
     qtbot.waitUntil(lambda: not panel.model.loading and panel.model.rowCount() > 0, timeout=WAIT)
 
 
+def open_preview(qtbot: QtBot, panel: HistoryPanel, monkeypatch: pytest.MonkeyPatch, *,
+                 shown: bool = False) -> RevertDialog:
+    """Clicks Revert… for the selected entry and returns the preview dialog, left open (its `ask`
+    only builds it, and shows it when `shown`)."""
+    seen: list[RevertDialog] = []
+
+    def look(cls: type[RevertDialog], preview: object, parent: object = None) -> None:
+        dialog = cls(preview, parent)
+        qtbot.addWidget(dialog)
+        if shown:
+            dialog.show()
+        seen.append(dialog)
+        return None
+
+    monkeypatch.setattr(RevertDialog, "ask", classmethod(look))
+    panel.revert_button.click()
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT)
+    return seen[0]
+
+
 def test_revert_preview_shows_the_change_now_and_the_later_changes_it_undoes(
         qtbot: QtBot, panel: HistoryPanel, service: ConfigurationService,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,18 +63,7 @@ def test_revert_preview_shows_the_change_now_and_the_later_changes_it_undoes(
     panel.refresh()
     loaded(qtbot, panel)
     panel.table.selectRow(2)
-    seen: list[RevertDialog] = []
-
-    def look(cls: type[RevertDialog], preview: object, parent: object = None) -> None:
-        dialog = cls(preview, parent)
-        qtbot.addWidget(dialog)
-        seen.append(dialog)
-        return None
-
-    monkeypatch.setattr(RevertDialog, "ask", classmethod(look))
-    panel.revert_button.click()
-    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT)
-    dialog = seen[0]
+    dialog = open_preview(qtbot, panel, monkeypatch)
     undone = dialog.findChild(QLabel, "revertUndone").text()
     assert undone.startswith("This undoes 2 later changes:")
     lines = undone.splitlines()[1:]
@@ -81,19 +90,7 @@ def test_revert_preview_of_a_reset_says_it_in_history_words_and_waits_for_the_re
     panel.refresh()
     loaded(qtbot, panel)
     panel.table.selectRow(1)  # alice's set: reverting it undoes bob's reset
-    seen: list[RevertDialog] = []
-
-    def look(cls: type[RevertDialog], preview: object, parent: object = None) -> None:
-        dialog = cls(preview, parent)
-        qtbot.addWidget(dialog)
-        dialog.show()
-        seen.append(dialog)
-        return None
-
-    monkeypatch.setattr(RevertDialog, "ask", classmethod(look))
-    panel.revert_button.click()
-    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT)
-    dialog = seen[0]
+    dialog = open_preview(qtbot, panel, monkeypatch, shown=True)
     undone = dialog.findChild(QLabel, "revertUndone").text().splitlines()[1]
     assert "reset: 15 entries → default" in undone and "{" not in undone
     assert panel.model.row_at(0).summary == "15 entries → default"  # what History says of it
